@@ -1,0 +1,3 @@
+from ateliers_cli.cli import main
+
+main()

@@ -1,0 +1,64 @@
+"""``ateliers check``: every problem of a consultation, in one run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ateliers_cli.checks.dates import check_dates
+from ateliers_cli.checks.links import check_links
+from ateliers_cli.checks.rules import check_rules
+from ateliers_cli.clock import today
+from ateliers_cli.errors import Diagnostic, Severity
+from ateliers_cli.gates import GATES
+from ateliers_cli.load import LoadResult
+from ateliers_cli.model import Consultation
+from ateliers_cli.stages import Stage
+
+
+@dataclass
+class Report:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def to_dict(self, strict: bool = False) -> dict[str, object]:
+        return {
+            "ok": not self.failed(strict),
+            "erreurs": len(self.errors),
+            "avertissements": len(self.warnings),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+
+def passed_gates(c: Consultation) -> list[Diagnostic]:
+    """The conditions of the stages already passed must still hold."""
+    found: list[Diagnostic] = []
+    day = today()
+    for stage in Stage.process():
+        if stage.number >= c.etape.number:
+            break
+        for d in GATES[stage](c, day):
+            found.append(
+                Diagnostic(d.path, d.line, f"{d.message} (condition de sortie de l'étape « {stage.value} », déjà franchie)", d.hint, d.severity, d.code)
+            )
+    return found
+
+
+def check(loaded: LoadResult) -> Report:
+    """All the problems of a loaded consultation, sorted by file and line."""
+    c = loaded.consultation
+    diags = list(loaded.diagnostics)
+    diags += check_links(c)
+    diags += check_rules(c)
+    diags += check_dates(c)
+    diags += passed_gates(c)
+    return Report(sorted(set(diags)))

@@ -1,0 +1,49 @@
+"""Personal data in versioned files: e-mail addresses and French phone numbers."""
+
+from __future__ import annotations
+
+import re
+
+from ateliers_cli.errors import Diagnostic, error
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+# 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033 (0)6…
+PHONE = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)"
+)
+
+
+def _mask(value: str) -> str:
+    return value[:3] + "…" if len(value) > 4 else "…"
+
+
+def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
+    """Flag e-mail addresses and phone numbers; the value is masked in the message."""
+    found: list[Diagnostic] = []
+    if "@" in text:
+        for m in EMAIL.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1 + line_offset
+            found.append(
+                error(
+                    rel,
+                    line,
+                    f"adresse électronique dans un fichier versionné ({_mask(m.group())}) : "
+                    "c'est une donnée personnelle",
+                    "retirez-la ; les coordonnées des contributeurs vont dans prive/, jamais "
+                    "dans les fichiers publiés",
+                    "donnee-personnelle",
+                )
+            )
+    for m in PHONE.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1 + line_offset
+        found.append(
+            error(
+                rel,
+                line,
+                f"numéro de téléphone dans un fichier versionné ({_mask(m.group())}) : "
+                "c'est une donnée personnelle",
+                "retirez-le ; les coordonnées des contributeurs vont dans prive/",
+                "donnee-personnelle",
+            )
+        )
+    return found

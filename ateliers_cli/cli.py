@@ -1,0 +1,75 @@
+"""The ``ateliers`` command: global options, the command groups, the one error handler."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ateliers_cli import __version__
+from ateliers_cli.commands import project
+from ateliers_cli.commands.common import state
+from ateliers_cli.console import err
+
+app = typer.Typer(
+    name="ateliers",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Conduire des [bold]Ateliers Citoyens[/bold] : de l'appel à contributions à la "
+    "restitution publique, avec un dossier de fichiers texte suivi par git.\n\n"
+    "Commencez par [cyan]ateliers demo[/cyan] pour voir toute la démarche sur un exemple, "
+    "ou [cyan]ateliers init ma-consultation[/cyan] pour créer la vôtre.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ateliers {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    directory: Annotated[
+        Path,
+        typer.Option("-C", "--dossier", help="Dossier de la consultation (par défaut : le dossier courant).", show_default=False),
+    ] = Path("."),
+    verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails.")] = 0,
+    quiet: Annotated[bool, typer.Option("-q", "--silencieux", help="Seulement l'essentiel ; pas de barre de progression.")] = False,
+    version: Annotated[
+        Optional[bool],  # noqa: UP007 - Typer needs Optional here
+        typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version et quitte."),
+    ] = None,
+) -> None:
+    """Options communes à toutes les commandes."""
+    state.directory = directory
+    state.verbose = verbose
+    state.quiet = quiet
+
+
+project.register(app)
+
+
+def main() -> None:
+    """Console entry point: never a Python traceback for the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("[yellow]Interrompu.[/yellow] Rien n'a été écrit à moitié : relancez la commande.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if state.verbose:
+            err.print_exception()
+        err.print(
+            f"[bold red]Erreur interne[/bold red] : {type(exc).__name__}: {exc}\n"
+            "    → c'est un défaut de l'outil, pas de votre dossier : signalez-le avec la commande "
+            "lancée (relancez avec -v pour le détail technique).",
+            soft_wrap=True,
+            markup=False,
+        )
+        sys.exit(3)

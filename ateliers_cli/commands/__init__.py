@@ -1,0 +1,1 @@
+"""The command-line layer: one module per command group; each only parses, calls the core, prints."""

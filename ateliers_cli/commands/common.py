@@ -1,0 +1,51 @@
+"""What every command shares: the global options, opening the consultation, error handling."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+
+from ateliers_cli.console import progress, report_error
+from ateliers_cli.errors import AteliersError
+from ateliers_cli.load import LoadResult, find_root, load
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class State:
+    directory: Path = Path(".")
+    verbose: int = 0
+    quiet: bool = False
+
+
+state = State()
+
+
+def handled(fn: F) -> F:
+    """Turn an :class:`AteliersError` into a French message and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AteliersError as exc:
+            report_error(exc)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def consultation_root() -> Path:
+    return find_root(state.directory)
+
+
+def open_consultation() -> LoadResult:
+    root = consultation_root()
+    with progress("Lecture des contributions", state.quiet) as cb:
+        return load(root, progress=cb)

@@ -1,0 +1,150 @@
+"""``init``, ``check``, ``status``, ``schema``: the commands a facilitator uses every day."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ateliers_cli.check import check as run_check
+from ateliers_cli.commands.common import handled, open_consultation, state
+from ateliers_cli.console import err, out, print_diagnostics
+from ateliers_cli.errors import Diagnostic
+from ateliers_cli.scaffold import InitOptions, init, write_schemas
+from ateliers_cli.status import status as compute_status
+
+
+class OutputFormat(str, Enum):
+    texte = "texte"
+    json = "json"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(handled(init_cmd))
+    app.command("check")(handled(check_cmd))
+    app.command("status")(handled(status_cmd))
+    app.command("schema")(handled(schema_cmd))
+
+
+def init_cmd(
+    dossier: Annotated[Path, typer.Argument(help="Dossier à créer.", show_default=False)],
+    titre: Annotated[str, typer.Option(help="Titre de la consultation.")] = "Nouvelle consultation",
+    collectivite: Annotated[str, typer.Option(help="Nom de la collectivité.")] = "Département du Nord",
+    conseil: Annotated[str, typer.Option(help="Nom de l'assemblée délibérante.")] = "Conseil départemental du Nord",
+    git: Annotated[bool, typer.Option("--git", help="Initialiser aussi un dépôt git.")] = False,
+) -> None:
+    """Crée une nouvelle consultation : tous les fichiers, avec des exemples commentés.
+
+    Exemple : [cyan]ateliers init bien-vieillir --titre "Bien vieillir dans le Nord" --git[/cyan]
+    """
+    files = init(dossier, InitOptions(titre=titre, collectivite=collectivite, conseil=conseil, git=git))
+    out.print(f"[green]✓[/green] Consultation créée dans [bold]{escape(str(dossier))}[/bold] ({len(files)} fichiers).")
+    if git:
+        out.print("  Dépôt git initialisé ; « prive/ » est exclu par .gitignore.")
+    out.print("  Ensuite : complétez consultation.yaml et themes.yaml, puis lancez [cyan]ateliers check[/cyan].")
+
+
+def _summary_line(n_err: int, n_warn: int) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n > 1 else ''}"
+
+    return f"{plural(n_err, 'erreur')}, {plural(n_warn, 'avertissement')}"
+
+
+def check_cmd(
+    strict: Annotated[bool, typer.Option("--strict", help="Les avertissements font aussi échouer la vérification.")] = False,
+    format: Annotated[OutputFormat, typer.Option("--format", help="texte (par défaut) ou json.")] = OutputFormat.texte,
+) -> None:
+    """Vérifie tout le dossier : structure, liens, dates, données personnelles, étapes franchies.
+
+    Chaque problème est donné sous la forme [bold]fichier:ligne: message[/bold], avec un conseil.
+    Code de sortie : 0 si tout va bien, 1 s'il y a des problèmes, 2 en cas d'erreur d'usage.
+
+    Exemple : [cyan]ateliers check --strict[/cyan]
+    """
+    loaded = open_consultation()
+    report = run_check(loaded)
+    failed = report.failed(strict)
+    if format is OutputFormat.json:
+        out.print_json(json.dumps(report.to_dict(strict), ensure_ascii=False))
+        raise typer.Exit(1 if failed else 0)
+    print_diagnostics(report.diagnostics)
+    c = loaded.consultation
+    if not report.diagnostics:
+        out.print(
+            f"[green]✓[/green] Aucun problème : {len(c.contributions)} contributions, {len(c.themes)} thèmes, "
+            f"{len(c.ateliers)} ateliers vérifiés (étape « {c.etape.value} »)."
+        )
+    elif failed:
+        err.print(f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}." + ("" if report.errors else " (--strict)"))
+    else:
+        err.print(f"[yellow]![/yellow] {_summary_line(0, len(report.warnings))} ; rien de bloquant (--strict les rendrait bloquants).")
+    raise typer.Exit(1 if failed else 0)
+
+
+def status_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
+) -> None:
+    """Où en est la consultation : les sept étapes, les chiffres, ce qui bloque l'étape suivante.
+
+    Exemple : [cyan]ateliers status[/cyan]
+    """
+    loaded = open_consultation()
+    c = loaded.consultation
+    data = compute_status(c)
+    if as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    out.print(f"[bold]{escape(c.titre)}[/bold] — {escape(c.collectivite.nom)}")
+    for s in data["etapes"]:
+        mark = {"franchie": "[green]✓[/green]", "en_cours": "[bold cyan]▶[/bold cyan]", "a_venir": "[dim]·[/dim]"}[s["etat"]]
+        label = f"[bold cyan]{s['libelle']}[/bold cyan]  ← étape en cours" if s["etat"] == "en_cours" else s["libelle"]
+        out.print(f" {mark} {s['numero']}. {label}")
+    if c.etape.value == "cloturee":
+        out.print(" [green]✓[/green] La consultation est clôturée.")
+    fig = data["chiffres"]
+    table = Table(title="Chiffres", show_header=False, title_justify="left")
+    table.add_column("", style="bold")
+    table.add_column("")
+    ct = fig["contributions"]
+    table.add_row("Contributions", f"{ct['total']} (dont {ct['publiables']} publiables)")
+    for label, key in (("  par statut", "par_statut"), ("  par profil", "par_profil"), ("  par territoire", "par_territoire"), ("  par thème", "par_theme")):
+        if ct[key]:
+            table.add_row(label, ", ".join(f"{escape(str(k))} {v}" for k, v in ct[key].items()))
+    a = fig["ateliers"]
+    table.add_row("Thèmes", str(fig["themes"]))
+    table.add_row("Ateliers", f"{a['total']} : {a['prevus']} prévus, {a['tenus']} tenus, {a['annules']} annulés")
+    table.add_row("Inscriptions", f"{a['inscrits']} inscrits, {a['liste_attente']} en liste d'attente")
+    table.add_row("Propositions", str(fig["propositions"]))
+    table.add_row("Regroupements", str(fig["regroupements"]))
+    table.add_row("Orientations", str(fig["orientations"]))
+    if fig["decisions"]:
+        table.add_row("Décisions", ", ".join(f"{k} {v}" for k, v in fig["decisions"].items()))
+    table.add_row("Restitutions", f"{fig['restitutions']['tenues']} tenues sur {fig['restitutions']['total']}")
+    out.print(table)
+    if data["prochaine_etape"] is None:
+        return
+    blocking = [Diagnostic(b["fichier"], b["ligne"], b["message"], b["conseil"]) for b in data["bloquants"]]
+    if blocking:
+        out.print(f"[bold]Ce qui bloque le passage à l'étape suivante[/bold] ({len(blocking)}) :")
+        print_diagnostics(blocking, out)
+    else:
+        out.print("[green]✓[/green] Tout est prêt : [cyan]ateliers advance[/cyan] peut passer à l'étape suivante.")
+
+
+def schema_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Dossier où écrire les schémas.")] = Path("schemas"),
+) -> None:
+    """Écrit les schémas JSON de chaque sorte de fichier, pour qu'un éditeur valide et complète le YAML.
+
+    Exemple : [cyan]ateliers schema --out schemas[/cyan]
+    """
+    written = write_schemas(out_dir)
+    for p in written:
+        out.print(f"  {escape(str(p))}")
+    out.print(f"[green]✓[/green] {len(written)} schémas écrits dans {escape(str(out_dir))}.")

@@ -1,0 +1,74 @@
+"""The two Rich consoles: results on stdout, diagnostics and progress on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ateliers_cli.errors import AteliersError, Diagnostic, Severity
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def diagnostic_line(d: Diagnostic) -> str:
+    return f"{d.location()}: {d.severity.label} : {d.message}"
+
+
+def print_diagnostics(diags: Iterable[Diagnostic], console: Console | None = None) -> None:
+    console = console or err
+    for d in diags:
+        style = "red" if d.severity is Severity.ERROR else "yellow"
+        console.print(
+            f"[bold]{escape(d.location())}[/bold]: [{style}]{d.severity.label}[/{style}] : {escape(d.message)}",
+            soft_wrap=True,
+        )
+        if d.hint:
+            console.print(f"    [dim]→ {escape(d.hint)}[/dim]", soft_wrap=True)
+
+
+def report_error(exc: AteliersError) -> None:
+    where = ""
+    if exc.path:
+        where = f"{exc.path}:{exc.line}: " if exc.line else f"{exc.path}: "
+    err.print(f"[bold red]Erreur[/bold red] : {escape(where)}{escape(exc.message)}", soft_wrap=True)
+    if exc.details:
+        print_diagnostics(exc.details)
+    if exc.hint:
+        err.print(f"    [dim]→ {escape(exc.hint)}[/dim]", soft_wrap=True)
+
+
+class _Progress:
+    def __init__(self, progress: Progress | None, label: str) -> None:
+        self._p = progress
+        self._label = label
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._p is None:
+            return
+        if self._task is None:
+            self._task = self._p.add_task(self._label, total=total)
+        self._p.update(self._task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def progress(label: str, quiet: bool = False) -> Iterator[_Progress]:
+    """A progress callback ``(done, total)``; a bar only on a terminal."""
+    if quiet or not err.is_terminal:
+        yield _Progress(None, label)
+        return
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as p:
+        yield _Progress(p, label)

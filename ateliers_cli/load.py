@@ -1,0 +1,359 @@
+"""Reading a consultation folder into the model, reporting every problem.
+
+``load(path)`` reads every file once, validates its structure against
+:mod:`ateliers_cli.schema`, scans it for personal data, and builds the
+:class:`~ateliers_cli.model.Consultation`. It never raises for user data:
+problems come back as diagnostics beside the (partial) model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ateliers_cli import schema as S
+from ateliers_cli.checks import personal_data
+from ateliers_cli.errors import AteliersError, Diagnostic, error, warning
+from ateliers_cli.model import (
+    Amendement,
+    Atelier,
+    Avis,
+    Besoins,
+    Collectivite,
+    Commission,
+    Consultation,
+    Contribution,
+    Decision,
+    Deliberation,
+    Ecart,
+    Inscriptions,
+    Lancement,
+    Located,
+    Orientation,
+    Passage,
+    Periode,
+    Production,
+    Proposition,
+    Regroupement,
+    Restitution,
+    Retour,
+    Seance,
+    Synthese,
+    Territoire,
+    Theme,
+    Vote,
+)
+from ateliers_cli.stages import Stage
+from ateliers_cli.yamlio import Loaded, load_markdown_file, load_yaml_file
+
+T = TypeVar("T", bound=Located)
+
+#: Folders and files of a consultation, besides the per-item folders.
+SINGLE_FILES = (
+    "consultation.yaml",
+    "themes.yaml",
+    "forums/lancement.yaml",
+    "forums/synthese.yaml",
+    "orientations.yaml",
+    "deliberation.yaml",
+)
+
+
+@dataclass
+class LoadResult:
+    consultation: Consultation
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+_FIELDS_CACHE: dict[type, frozenset[str]] = {}
+
+
+def _build(cls: type[T], clean: dict[str, Any], path: str, **extra: Any) -> T:
+    names = _FIELDS_CACHE.get(cls)
+    if names is None:
+        names = _FIELDS_CACHE[cls] = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    kwargs = {k: v for k, v in clean.items() if k in names}
+    kwargs.update(extra)
+    return cls(path=path, line=clean.get("_line", 0), lines=clean.get("_lines", {}), **kwargs)
+
+
+def find_root(start: Path) -> Path:
+    """The consultation folder: ``start`` or its nearest parent holding consultation.yaml."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "consultation.yaml").is_file():
+            return candidate
+    raise AteliersError(
+        f"aucune consultation ici : « consultation.yaml » est introuvable dans {start} "
+        "ni dans ses dossiers parents",
+        hint="placez-vous dans le dossier d'une consultation, indiquez-le avec -C DOSSIER, "
+        "ou créez-en une avec « ateliers init DOSSIER »",
+    )
+
+
+class _Reader:
+    """Reads the files of one consultation, collecting diagnostics."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.diags: list[Diagnostic] = []
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def yaml(self, rel: str) -> Loaded | None:
+        path = self.root / rel
+        if not path.exists() and not path.is_symlink():
+            return None
+        loaded = load_yaml_file(path, rel, self.root)
+        self._collect(loaded, rel)
+        return loaded
+
+    def item(self, path: Path, rel: str) -> Loaded:
+        """One file of a per-item folder (ateliers/, restitutions/)."""
+        loaded = load_yaml_file(path, rel, self.root)
+        self._collect(loaded, rel)
+        if not loaded.ok and not loaded.diagnostics:
+            self.diags.append(warning(rel, 0, "fichier vide (ou seulement des commentaires) : ignoré", "complétez-le ou supprimez-le", "fichier-vide"))
+        return loaded
+
+    def _collect(self, loaded: Loaded, rel: str, offset: int = 0) -> None:
+        self.diags.extend(loaded.diagnostics)
+        if loaded.text:
+            self.diags.extend(personal_data.scan(loaded.text, rel, offset))
+
+    def folder(self, name: str, suffix: str) -> Iterator[tuple[Path, str]]:
+        """The files of ``name/`` with ``suffix``, sorted; others are reported."""
+        folder = self.root / name
+        if not folder.is_dir():
+            return
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            self.diags.append(error(name, 0, f"dossier illisible : {exc.strerror}"))
+            return
+        for entry in entries:
+            rel = f"{name}/{entry.name}"
+            if entry.name.startswith("."):
+                continue
+            if entry.name.endswith(suffix) and (entry.is_file() or entry.is_symlink()):
+                yield Path(entry.path), rel
+            elif entry.name.endswith(".yml") and suffix == ".yaml":
+                self.diags.append(
+                    warning(rel, 0, "fichier ignoré : l'extension doit être « .yaml »", f"renommez-le en {entry.name[:-4]}.yaml", "extension")
+                )
+            elif not entry.name.endswith("~"):
+                self.diags.append(
+                    warning(rel, 0, f"fichier ignoré : seuls les fichiers « *{suffix} » sont lus dans {name}/", "déplacez-le hors de ce dossier", "fichier-ignore")
+                )
+
+
+def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Load the consultation at ``path`` (a folder holding consultation.yaml)."""
+    root = Path(path).resolve()
+    if not (root / "consultation.yaml").exists():
+        find_root(root)  # raises the explanatory error
+    r = _Reader(root)
+    c = Consultation(root=root, path="consultation.yaml")
+
+    loaded = r.yaml("consultation.yaml")
+    if loaded is not None and loaded.ok:
+        _consultation(c, loaded.data, r.diags)
+    elif loaded is not None and not loaded.diagnostics:
+        r.diags.append(_empty("consultation.yaml", "voir docs/format.md, ou créez une consultation avec « ateliers init »"))
+
+    loaded = r.yaml("themes.yaml")
+    if loaded is None:
+        r.diags.append(error("themes.yaml", 0, "fichier « themes.yaml » absent", "créez-le : « themes: [] » puis un bloc par thème (voir docs/format.md)", "fichier-absent"))
+    elif not loaded.ok and not loaded.diagnostics:
+        r.diags.append(_empty("themes.yaml", "écrivez « themes: » puis un bloc par thème (voir docs/format.md)"))
+    elif loaded.ok:
+        clean, d = S.validate(loaded.data, S.THEMES, "themes.yaml")
+        r.diags.extend(d)
+        c.themes_path = "themes.yaml"
+        for t in clean.get("themes", []):
+            theme = _build(Theme, t, "themes.yaml")
+            _unique(c.themes, theme, "thème", r.diags)
+
+    files = list(r.folder("contributions", ".md"))
+    total = len(files)
+    for i, (fpath, rel) in enumerate(files):
+        _contribution(c, fpath, rel, r)
+        if progress is not None and (i % 200 == 0 or i + 1 == total):
+            progress(i + 1, total)
+
+    for fpath, rel in r.folder("ateliers", ".yaml"):
+        loaded = r.item(fpath, rel)
+        if loaded.ok:
+            clean, d = S.validate(loaded.data, S.ATELIER, rel)
+            r.diags.extend(d)
+            atelier = _atelier(clean, rel)
+            _id_is_stem(atelier, "id", fpath, rel, r.diags)
+            _unique(c.ateliers, atelier, "atelier", r.diags)
+
+    loaded = r.yaml("forums/lancement.yaml")
+    if loaded is not None and loaded.ok:
+        clean, d = S.validate(loaded.data, S.LANCEMENT, "forums/lancement.yaml")
+        r.diags.extend(d)
+        c.lancement = _build(Lancement, clean, "forums/lancement.yaml")
+
+    loaded = r.yaml("forums/synthese.yaml")
+    if loaded is not None and loaded.ok:
+        rel = "forums/synthese.yaml"
+        clean, d = S.validate(loaded.data, S.SYNTHESE, rel)
+        r.diags.extend(d)
+        c.synthese = _build(
+            Synthese,
+            clean,
+            rel,
+            regroupements=[_build(Regroupement, g, rel) for g in clean.get("regroupements", [])],
+            propositions_ecartees=[
+                _build(Ecart, e, rel, ref=e.get("proposition", "")) for e in clean.get("propositions_ecartees", [])
+            ],
+        )
+        _unique_list(c.synthese.regroupements, "regroupement", r.diags)
+
+    loaded = r.yaml("orientations.yaml")
+    if loaded is not None and loaded.ok:
+        rel = "orientations.yaml"
+        clean, d = S.validate(loaded.data, S.ORIENTATIONS, rel)
+        r.diags.extend(d)
+        c.orientations_path = rel
+        for o in clean.get("orientations", []):
+            _unique(c.orientations, _build(Orientation, o, rel), "orientation", r.diags)
+        c.regroupements_ecartes = [
+            _build(Ecart, e, rel, ref=e.get("regroupement", "")) for e in clean.get("regroupements_ecartes", [])
+        ]
+
+    loaded = r.yaml("deliberation.yaml")
+    if loaded is not None and loaded.ok:
+        c.deliberation = _deliberation(loaded.data, r.diags)
+
+    for fpath, rel in r.folder("restitutions", ".yaml"):
+        loaded = r.item(fpath, rel)
+        if loaded.ok:
+            clean, d = S.validate(loaded.data, S.RESTITUTION, rel)
+            r.diags.extend(d)
+            resto = _build(Restitution, clean, rel, retours=[_build(Retour, x, rel) for x in clean.get("retours", [])])
+            _id_is_stem(resto, "id", fpath, rel, r.diags)
+            _unique(c.restitutions, resto, "restitution", r.diags)
+
+    return LoadResult(c, r.diags)
+
+
+def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
+    rel = "consultation.yaml"
+    clean, d = S.validate(data, S.CONSULTATION, rel)
+    diags.extend(d)
+    c.line, c.lines = clean.get("_line", 1), clean.get("_lines", {})
+    c.id = clean.get("id", "")
+    c.titre = clean.get("titre", "")
+    c.description = clean.get("description", "")
+    if "collectivite" in clean:
+        c.collectivite = _build(Collectivite, clean["collectivite"], rel)
+    for t in clean.get("territoires", []):
+        _unique(c.territoires, _build(Territoire, t, rel), "territoire", diags)
+    for m in clean.get("commissions", []):
+        _unique(c.commissions, _build(Commission, m, rel), "commission", diags)
+    for key, periode in clean.get("calendrier", {}).items():
+        line = data.get("calendrier", {}).lines.get(key, 0) if hasattr(data.get("calendrier", {}), "lines") else 0
+        if key not in Stage.keys() or key == Stage.CLOTUREE.value:
+            from ateliers_cli.hints import did_you_mean
+
+            diags.append(
+                error(rel, line, f"étape « {key} » inconnue dans le calendrier", did_you_mean(key, [s.value for s in Stage.process()]) or "étapes : " + ", ".join(s.value for s in Stage.process()), "etape-inconnue")
+            )
+            continue
+        c.calendrier[key] = _build(Periode, periode, rel)
+    if "etape" in clean:
+        c.etape = Stage(clean["etape"])
+    c.historique = [_build(Passage, p, rel) for p in clean.get("historique", [])]
+
+
+def _contribution(c: Consultation, fpath: Path, rel: str, r: _Reader) -> None:
+    loaded = load_markdown_file(fpath, rel, r.root)
+    r.diags.extend(loaded.diagnostics)
+    if loaded.text:
+        r.diags.extend(personal_data.scan(loaded.text, rel))
+    if not loaded.ok:
+        return
+    clean, d = S.validate(loaded.data, S.CONTRIBUTION, rel)
+    r.diags.extend(d)
+    contrib = _build(Contribution, clean, rel, texte=loaded.body, texte_line=loaded.body_line)
+    stem = fpath.name[: -len(".md")]
+    if contrib.id and contrib.id != stem:
+        r.diags.append(
+            error(rel, contrib.line_of("id"), f"l'identifiant « {contrib.id} » diffère du nom du fichier « {stem} »", f"écrivez « id: {stem} » ou renommez le fichier en {contrib.id}.md", "id-fichier")
+        )
+    if not contrib.id:
+        contrib.id = stem
+    if not loaded.body.strip():
+        r.diags.append(warning(rel, loaded.body_line, "contribution sans texte", "ajoutez le texte après la ligne « --- » qui ferme l'en-tête", "texte-vide"))
+    c.contributions[contrib.id] = contrib
+
+
+def _atelier(clean: dict[str, Any], rel: str) -> Atelier:
+    productions = []
+    for prod in clean.get("productions", []):
+        theme = prod.get("theme", "")
+        props = [_build(Proposition, p, rel, theme=theme, atelier=clean.get("id", "")) for p in prod.get("propositions", [])]
+        productions.append(_build(Production, prod, rel, propositions=props))
+    inscriptions = None
+    if "inscriptions" in clean:
+        ins = clean["inscriptions"]
+        besoins = _build(Besoins, ins["besoins"], rel) if "besoins" in ins else Besoins()
+        inscriptions = _build(Inscriptions, ins, rel, besoins=besoins)
+    return _build(Atelier, clean, rel, productions=productions, inscriptions=inscriptions)
+
+
+def _deliberation(data: Any, diags: list[Diagnostic]) -> Deliberation:
+    rel = "deliberation.yaml"
+    clean, d = S.validate(data, S.DELIBERATION, rel)
+    diags.extend(d)
+    avis = [
+        _build(Avis, a, rel, amendements=[_build(Amendement, x, rel) for x in a.get("amendements", [])])
+        for a in clean.get("avis", [])
+    ]
+    return _build(
+        Deliberation,
+        clean,
+        rel,
+        avis=avis,
+        seance=_build(Seance, clean["seance"], rel) if "seance" in clean else None,
+        vote=_build(Vote, clean["vote"], rel) if "vote" in clean else None,
+        decisions=[_build(Decision, x, rel) for x in clean.get("decisions", [])],
+    )
+
+
+def _id_is_stem(item: Any, key: str, fpath: Path, rel: str, diags: list[Diagnostic]) -> None:
+    stem = fpath.stem
+    if item.id and item.id != stem:
+        diags.append(
+            error(rel, item.line_of(key), f"l'identifiant « {item.id} » diffère du nom du fichier « {stem} »", f"écrivez « id: {stem} » ou renommez le fichier en {item.id}.yaml", "id-fichier")
+        )
+    if not item.id:
+        item.id = stem
+
+
+def _unique(into: dict[str, Any], item: Any, what: str, diags: list[Diagnostic]) -> None:
+    if not item.id:
+        return
+    if item.id in into:
+        first = into[item.id]
+        diags.append(
+            error(item.path, item.line_of("id"), f"{what} « {item.id} » défini deux fois (déjà dans {first.path}:{first.line_of('id')})", "donnez-lui un identifiant unique", "id-double")
+        )
+        return
+    into[item.id] = item
+
+
+def _unique_list(items: list[Any], what: str, diags: list[Diagnostic]) -> None:
+    seen: dict[str, Any] = {}
+    _ = [_unique(seen, it, what, diags) for it in items]
+
+
+def _empty(rel: str, hint: str) -> Diagnostic:
+    return error(rel, 0, "fichier vide (ou seulement des commentaires)", hint, "fichier-vide")

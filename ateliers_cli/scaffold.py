@@ -1,0 +1,103 @@
+"""``ateliers init``: a new consultation folder that ``check`` accepts."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import string
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+
+from ateliers_cli.clock import today
+from ateliers_cli.errors import AteliersError
+from ateliers_cli.schema import FILE_KINDS, json_schema
+
+
+def slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFD", text.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "consultation"
+
+
+@dataclass
+class InitOptions:
+    titre: str = "Nouvelle consultation"
+    collectivite: str = "Département du Nord"
+    conseil: str = "Conseil départemental du Nord"
+    git: bool = False
+
+
+def write_schemas(out: Path) -> list[Path]:
+    """Write the JSON Schema of every file kind into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in FILE_KINDS:
+        path = out / f"{kind}.schema.json"
+        path.write_text(json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def init(target: Path, options: InitOptions) -> list[Path]:
+    """Create a consultation in ``target`` (which must be absent or empty)."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise AteliersError(
+            f"le dossier « {target} » existe déjà et n'est pas vide",
+            hint="choisissez un nouveau dossier : « ateliers init ma-consultation »",
+        )
+    start = today()
+    values = {
+        "id": slugify(options.titre),
+        "titre": options.titre,
+        "collectivite": options.collectivite,
+        "conseil": options.conseil,
+        "debut": start.isoformat(),
+        "fin": (start + timedelta(days=60)).isoformat(),
+    }
+    skeleton = resources.files("ateliers_cli") / "skeleton"
+    tmp = target.with_name(f".{target.name}.init-tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        _copy(skeleton, tmp, values)
+        (tmp / "gitignore").rename(tmp / ".gitignore")
+        (tmp / "prive").mkdir()
+        write_schemas(tmp / "schemas")
+        if target.exists():
+            target.rmdir()
+        tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if options.git:
+        try:
+            subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise AteliersError(
+                f"la consultation est créée, mais « git init » a échoué : {exc}",
+                hint="installez git, puis lancez « git init » dans le dossier",
+            ) from None
+    return sorted(p for p in target.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+
+def _copy(src: resources.abc.Traversable, dst: Path, values: dict[str, str]) -> None:
+    for entry in src.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            (dst / entry.name).mkdir()
+            _copy(entry, dst / entry.name, values)
+        else:
+            text = entry.read_text(encoding="utf-8")
+            if entry.name.endswith(".yaml"):  # quoted, so a title with « : » stays valid YAML
+                quoted = {k: json.dumps(v, ensure_ascii=False) for k, v in values.items()}
+                text = string.Template(text).safe_substitute(quoted)
+            elif entry.name.endswith(".md"):
+                text = string.Template(text).safe_substitute(values)
+            (dst / entry.name).write_text(text, encoding="utf-8")

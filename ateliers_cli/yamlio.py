@@ -1,0 +1,405 @@
+"""Reading the consultation's files safely, keeping every value's line.
+
+Every way a file can be broken (encoding, size, binary, symlink, YAML syntax,
+duplicate keys, alias bombs, deep nesting) comes back as a :class:`Diagnostic`,
+never as an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+from ateliers_cli.errors import Diagnostic, error, warning
+
+try:  # libyaml's C parser when present: several times faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the platform
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+#: A versioned file larger than this is refused without being parsed.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: More aliases than this in one document is treated as a YAML bomb.
+MAX_ALIASES = 100
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping from YAML that remembers the line of each key (1-based)."""
+
+    __slots__ = ("line", "lines")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 0
+        self.lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A sequence from YAML that remembers the line of each item (1-based)."""
+
+    __slots__ = ("line", "lines")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 0
+        self.lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if 0 <= index < len(self.lines) else self.line
+
+
+def line_of(container: Any, key: Any, default: int = 0) -> int:
+    """The line of ``container[key]`` if the container came from YAML."""
+    if isinstance(container, LineDict):
+        return container.lines.get(key, container.line)
+    if isinstance(container, LineList) and isinstance(key, int):
+        return container.line_of(key)
+    return default
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """libyaml parser, our constructor: line-aware containers, duplicate keys noted."""
+
+    line_offset = 0
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int, int]] = []
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineDict]:
+    data = LineDict()
+    data.line = node.start_mark.line + 1 + loader.line_offset
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=False)
+        try:
+            hash(key)
+        except TypeError:
+            key = str(key)
+        key_line = key_node.start_mark.line + 1 + loader.line_offset
+        if key in data:
+            loader.duplicates.append((key, key_line, data.lines[key]))
+        data[key] = loader.construct_object(value_node, deep=False)
+        data.lines[key] = key_line
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[LineList]:
+    data = LineList()
+    data.line = node.start_mark.line + 1 + loader.line_offset
+    yield data
+    for child in node.value:
+        data.append(loader.construct_object(child, deep=False))
+        data.lines.append(child.start_mark.line + 1 + loader.line_offset)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_seq)
+
+
+@dataclass
+class Loaded:
+    """A parsed file: its data (``None`` when unreadable) and what went wrong."""
+
+    data: Any = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    body: str = ""  # the Markdown text after a front matter
+    body_line: int = 1  # the line where the body starts
+    text: str = ""  # the decoded text of the whole file
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
+
+
+_CP1252_HINT = (
+    "enregistrez le fichier en UTF-8 (dans LibreOffice : « Enregistrer sous », "
+    "jeu de caractères « Unicode (UTF-8) » ; en ligne de commande : "
+    "iconv -f WINDOWS-1252 -t UTF-8 fichier > fichier-utf8)"
+)
+
+
+def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """Read a versioned text file, refusing what is unsafe or not UTF-8.
+
+    Accepts UTF-8 with or without BOM and CRLF line ends (returned as ``\\n``).
+    """
+    diags: list[Diagnostic] = []
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            base = (root or path.parent).resolve()
+            if not target.is_relative_to(base):
+                return None, [
+                    error(
+                        rel,
+                        0,
+                        f"ce fichier est un lien symbolique vers « {target} », hors du dossier "
+                        "de la consultation : il n'est pas lu",
+                        "copiez le fichier dans le dossier au lieu d'y faire un lien",
+                        "lien-externe",
+                    )
+                ]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                error(
+                    rel,
+                    0,
+                    f"fichier trop volumineux ({size / 1024 / 1024:.1f} Mo ; au plus "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} Mo) : il n'est pas lu",
+                    "un texte collé par erreur ? raccourcissez-le ou placez la pièce jointe "
+                    "hors du dossier",
+                    "fichier-volumineux",
+                )
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, 0, f"fichier illisible : {exc.strerror or exc}", code="illisible")]
+    if b"\x00" in raw:
+        return None, [
+            error(
+                rel,
+                0,
+                "ce fichier est binaire (il contient des octets nuls), pas un texte",
+                "un fichier de traitement de texte ou une image ? enregistrez-le en texte brut "
+                "ou retirez-le du dossier",
+                "binaire",
+            )
+        ]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("cp1252")
+            what = "il semble encodé en Windows-1252 (ou Latin-1)"
+        except UnicodeDecodeError:
+            what = "son encodage n'est pas reconnu"
+        return None, [
+            error(rel, line, f"ce fichier n'est pas en UTF-8 : {what}", _CP1252_HINT, "encodage")
+        ]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, diags
+
+
+def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Loaded:
+    """Parse one YAML document keeping lines; every failure is a diagnostic."""
+    result = Loaded(text=text)
+    if "&" in text and "*" in text:
+        bomb = _alias_bomb(text, rel, line_offset)
+        if bomb:
+            result.diagnostics.append(bomb)
+            return result
+    loader = _Loader(text)
+    loader.line_offset = line_offset
+    try:
+        result.data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 0
+        col = (mark.column + 1) if mark else 0
+        problem = _translate_yaml_problem(str(exc.problem or exc.context or "syntaxe invalide"))
+        result.diagnostics.append(
+            error(
+                rel,
+                line,
+                f"YAML invalide (colonne {col}) : {problem}",
+                "vérifiez l'indentation (des espaces, pas de tabulations), les deux-points "
+                "après chaque clé, et mettez entre guillemets un texte qui contient « : » ou "
+                "commence par un caractère spécial",
+                "yaml-syntaxe",
+            )
+        )
+        return result
+    except yaml.YAMLError as exc:
+        result.diagnostics.append(error(rel, line_offset + 1, f"YAML invalide : {exc}", code="yaml-syntaxe"))
+        return result
+    except RecursionError:
+        result.diagnostics.append(
+            error(
+                rel,
+                line_offset + 1,
+                "structure YAML imbriquée trop profondément : le fichier n'est pas lu",
+                "un fichier de consultation n'a jamais plus de quelques niveaux d'indentation",
+                "yaml-profondeur",
+            )
+        )
+        return result
+    finally:
+        loader.dispose()
+    for key, line, first in loader.duplicates:
+        result.diagnostics.append(
+            error(
+                rel,
+                line,
+                f"la clé « {key} » apparaît deux fois dans le même bloc (déjà ligne {first}) ; "
+                "seule la dernière valeur serait gardée",
+                "fusionnez les deux valeurs ou supprimez la clé en double",
+                "cle-dupliquee",
+            )
+        )
+    return result
+
+
+def _alias_bomb(text: str, rel: str, line_offset: int) -> Diagnostic | None:
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.AliasEvent):
+                count += 1
+                if count > MAX_ALIASES:
+                    return error(
+                        rel,
+                        event.start_mark.line + 1 + line_offset,
+                        f"plus de {MAX_ALIASES} alias YAML (*nom) : le fichier n'est pas lu, "
+                        "il pourrait se démultiplier sans fin (« bombe YAML »)",
+                        "écrivez les valeurs en toutes lettres, sans ancres (&) ni alias (*)",
+                        "yaml-bombe",
+                    )
+    except yaml.YAMLError:
+        return None  # the real parse reports the syntax error with its position
+    return None
+
+
+_PROBLEMS = [
+    ("mapping values are not allowed here", "deux-points inattendu (un texte contenant « : » doit être entre guillemets ?)"),
+    ("could not find expected ':'", "deux-points manquant après une clé"),
+    ("found character '\\t' that cannot start any token", "tabulation interdite : indentez avec des espaces"),
+    ("found a tab character", "tabulation interdite : indentez avec des espaces"),
+    ("did not find expected key", "clé attendue : l'indentation est probablement décalée"),
+    ("did not find expected '-' indicator", "élément de liste attendu (« - ») : indentation décalée ?"),
+    ("found unexpected end of stream", "fin de fichier inattendue (guillemet ou crochet non fermé ?)"),
+    ("found undefined alias", "alias (*nom) vers une ancre (&nom) qui n'existe pas"),
+    ("found unknown escape character", "caractère d'échappement inconnu dans un texte entre guillemets doubles"),
+    ("did not find expected node content", "valeur attendue"),
+    ("found unexpected ':'", "deux-points inattendu"),
+    ("expected <document start>", "contenu inattendu : un seul document YAML par fichier"),
+    ("but found another document", "un seul document YAML par fichier (« --- » en trop ?)"),
+    ("could not find expected ']'", "crochet fermant « ] » manquant"),
+    ("could not find expected '}'", "accolade fermante « } » manquante"),
+    ("found character that cannot start any token", "caractère qui ne peut pas commencer une valeur (mettez-la entre guillemets)"),
+]
+
+
+def _translate_yaml_problem(problem: str) -> str:
+    for english, french in _PROBLEMS:
+        if english in problem:
+            return french
+    return problem
+
+
+_FM_START = re.compile(r"\A(?:[ \t]*\n)*-{3,}[ \t]*\n")
+
+
+def parse_front_matter(text: str, rel: str) -> Loaded:
+    """Split a Markdown file into its YAML front matter (with lines) and its body."""
+    if not text.strip():
+        return Loaded(
+            text=text,
+            diagnostics=[
+                error(
+                    rel,
+                    0,
+                    "fichier vide",
+                    "une contribution commence par un en-tête entre deux lignes « --- » "
+                    "(voir docs/format.md), suivi de son texte",
+                    "fichier-vide",
+                )
+            ],
+        )
+    handler = frontmatter.YAMLHandler()
+    start = _FM_START.match(text)
+    if not start:
+        return Loaded(
+            text=text,
+            diagnostics=[
+                error(
+                    rel,
+                    1,
+                    "en-tête YAML absent : le fichier doit commencer par une ligne « --- »",
+                    "ajoutez en tête l'en-tête de la contribution (id, date, profil, canal, "
+                    "territoire, auteur, publication, themes, statut) entre deux lignes « --- »",
+                    "entete-absent",
+                )
+            ],
+        )
+    try:
+        fm, body = handler.split(text)
+    except ValueError:
+        return Loaded(
+            text=text,
+            diagnostics=[
+                error(
+                    rel,
+                    1,
+                    "en-tête YAML non fermé : la ligne « --- » qui le termine manque",
+                    "ajoutez une ligne « --- » après la dernière clé de l'en-tête",
+                    "entete-non-ferme",
+                )
+            ],
+        )
+    fm_line = text.count("\n", 0, start.end())  # lines before the front matter's first line
+    loaded = parse_yaml(fm, rel, line_offset=fm_line)
+    loaded.text = text
+    loaded.body = body
+    loaded.body_line = fm_line + fm.count("\n") + 2
+    if loaded.ok and not isinstance(loaded.data, dict):
+        loaded.diagnostics.append(
+            error(
+                rel,
+                fm_line + 1,
+                "l'en-tête doit être une suite de clés « clé: valeur »",
+                "voir l'exemple de docs/format.md",
+                "entete-type",
+            )
+        )
+        loaded.data = None
+    return loaded
+
+
+def load_yaml_file(path: Path, rel: str, root: Path | None = None) -> Loaded:
+    """Read and parse a YAML file of the consultation."""
+    text, diags = read_text(path, rel, root)
+    if text is None:
+        return Loaded(diagnostics=diags)
+    if not text.strip():
+        return Loaded(text=text)  # like a file of comments only: the caller decides
+    loaded = parse_yaml(text, rel)
+    loaded.diagnostics[:0] = diags
+    return loaded
+
+
+def load_markdown_file(path: Path, rel: str, root: Path | None = None) -> Loaded:
+    """Read and parse a Markdown file with a YAML front matter."""
+    text, diags = read_text(path, rel, root)
+    if text is None:
+        return Loaded(diagnostics=diags)
+    loaded = parse_front_matter(text, rel)
+    loaded.diagnostics[:0] = diags
+    return loaded
+
+
+def unknown_key_warning(rel: str, line: int, key: Any, known: list[str], where: str) -> Diagnostic:
+    """A warning for an unknown key, suggesting the closest known one."""
+    from ateliers_cli.hints import did_you_mean
+
+    return warning(
+        rel,
+        line,
+        f"clé inconnue « {key} » {where}",
+        did_you_mean(str(key), known) or f"clés possibles : {', '.join(known)}",
+        "cle-inconnue",
+    )
