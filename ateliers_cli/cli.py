@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ateliers_cli import __version__
-from ateliers_cli.commands import project
+from ateliers_cli.commands import process, project
 from ateliers_cli.commands.common import state
 from ateliers_cli.console import err
 
@@ -53,6 +53,7 @@ def main_options(
 
 
 project.register(app)
+process.register(app)
 
 
 def main() -> None:

@@ -103,6 +103,14 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[LineLis
         data.lines.append(child.start_mark.line + 1 + loader.line_offset)
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:  # « 2026-02-30 »: kept as text, the schema says the date does not exist
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 _Loader.add_constructor("tag:yaml.org,2002:omap", _construct_seq)
@@ -351,11 +359,13 @@ def parse_front_matter(text: str, rel: str) -> Loaded:
                 )
             ],
         )
-    fm_line = text.count("\n", 0, start.end())  # lines before the front matter's first line
+    # python-frontmatter's split keeps the newline that ends the opening « --- » at the
+    # start of the front matter: its line 1 is the opening line itself.
+    fm_line = text.count("\n", 0, start.end() - 1)
     loaded = parse_yaml(fm, rel, line_offset=fm_line)
     loaded.text = text
     loaded.body = body
-    loaded.body_line = fm_line + fm.count("\n") + 2
+    loaded.body_line = fm_line + fm.count("\n") + 2 if fm.startswith("\n") else fm_line + fm.count("\n") + 3
     if loaded.ok and not isinstance(loaded.data, dict):
         loaded.diagnostics.append(
             error(

@@ -1,0 +1,148 @@
+"""``advance``, ``render``, ``demo``: moving the consultation on and writing its documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from typing import TYPE_CHECKING
+
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
+from ateliers_cli.console import out
+from ateliers_cli.fsutil import lock
+
+if TYPE_CHECKING:
+    from ateliers_cli.advance import Transition
+
+# The document engine (Jinja2, Babel, office formats) is imported by the commands
+# that need it, so that « check » and « status » start fast.
+
+
+def register(app: typer.Typer) -> None:
+    app.command("advance")(handled(advance_cmd))
+    app.command("render")(handled(render_cmd))
+    app.command("demo")(handled(demo_cmd))
+
+
+def _print_transition(t: Transition, *, dry_run: bool) -> None:
+    verb = "passerait" if dry_run else "passe"
+    out.print(f"[bold]{escape(t.de.label)}[/bold] → [bold cyan]{escape(t.vers.label)}[/bold cyan] ({verb} le {t.when:%d/%m/%Y à %H:%M}, par {escape(t.par)})")
+    plan = t.writes
+    created, updated = set(plan.created), set(plan.updated)
+    for d in t.documents:
+        state_ = "nouveau" if d.path in created else ("mis à jour" if d.path in updated else "inchangé")
+        out.print(f"  {'[dim](privé)[/dim] ' if not d.public else ''}{escape(d.path)}  [dim]{escape(d.title)} — {state_}[/dim]")
+    for edited, aside in plan.kept_aside.items():
+        out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
+    out.print(f"  consultation.yaml : étape « {t.vers.value} », passage inscrit dans l'historique")
+    if t.commit:
+        out.print(f"  git : un commit et l'étiquette « {t.tag} »")
+
+
+def advance_cmd(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre tout ce qui serait fait, sans rien écrire.")] = False,
+    commit: Annotated[bool, typer.Option("--commit", help="Enregistre le passage dans git : un commit et une étiquette etape-N-nom.")] = False,
+    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Accepte des modifications non enregistrées dans git.")] = False,
+    par: Annotated[Optional[str], typer.Option("--par", help="Qui fait avancer la consultation (par défaut : git config user.name).")] = None,  # noqa: UP007
+    force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+) -> None:
+    """Passe à l'étape suivante : vérifie ses conditions, écrit ses documents, inscrit le passage.
+
+    Tout ou rien : si une condition manque, rien n'est écrit et la liste de ce qui manque est donnée.
+
+    Exemple : [cyan]ateliers advance --dry-run[/cyan] puis [cyan]ateliers advance --commit[/cyan]
+    """
+    from ateliers_cli.advance import apply, plan_advance
+
+    root = consultation_root()
+    if dry_run:
+        t = plan_advance(root, par=par, allow_dirty=allow_dirty, commit=commit, force=force)
+        if as_json:
+            out.print_json(json.dumps(t.summary() | {"simulation": True}, ensure_ascii=False))
+            return
+        out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
+        _print_transition(t, dry_run=True)
+        return
+    with lock(root, "ateliers advance"):
+        t = plan_advance(root, par=par, allow_dirty=allow_dirty, commit=commit, force=force)
+        commit_id = apply(t)
+    if as_json:
+        out.print_json(json.dumps(t.summary() | {"commit_id": commit_id or None}, ensure_ascii=False))
+        return
+    _print_transition(t, dry_run=False)
+    out.print(f"[green]✓[/green] La consultation est à l'étape « {escape(t.vers.label)} »." + (f" Commit {commit_id[:10]}." if commit_id else ""))
+
+
+def render_cmd(
+    force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
+) -> None:
+    """Régénère les documents de toutes les étapes franchies ; n'écrit que ce qui a changé.
+
+    Un document modifié à la main n'est jamais écrasé sans --force.
+
+    Exemple : [cyan]ateliers render[/cyan]
+    """
+    from ateliers_cli.render_all import apply_render, plan_render
+
+    root = consultation_root()
+    with lock(root, "ateliers render"):
+        loaded = open_consultation()
+        result = plan_render(loaded, force=force)
+        if not dry_run:
+            apply_render(root, result)
+    plan = result.plan
+    verb = "serait" if dry_run else "est"
+    for rel in plan.created:
+        out.print(f"  [green]+[/green] {escape(rel)}")
+    for rel in plan.updated:
+        out.print(f"  [yellow]~[/yellow] {escape(rel)}")
+    for rel in plan.removed:
+        out.print(f"  [red]-[/red] {escape(rel)}")
+    for edited, aside in plan.kept_aside.items():
+        out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
+    if not plan.touched:
+        out.print(f"[green]✓[/green] {len(result.documents)} documents à jour : aucun fichier modifié.")
+    else:
+        out.print(f"[green]✓[/green] {len(result.documents)} documents ; {len(plan.created)} créé(s), {len(plan.updated)} mis à jour, {len(plan.removed)} retiré(s) — rien n'{verb} écrit à moitié.")
+
+
+def demo_cmd(
+    dossier: Annotated[Path, typer.Argument(help="Dossier de travail à créer.")] = Path("demo-consultation"),
+) -> None:
+    """Copie l'exemple « Bien vieillir dans le Nord » et le fait passer par les sept étapes.
+
+    Affiche ce que chaque étape a produit et où. Le dossier ne doit pas exister.
+
+    Exemple : [cyan]ateliers demo[/cyan] puis [cyan]ateliers -C demo-consultation status[/cyan]
+    """
+    from ateliers_cli.demo import run_demo
+
+    target = dossier if dossier.is_absolute() else (state.directory / dossier)
+    out.print(f"Copie de l'exemple dans [bold]{escape(str(target))}[/bold], puis les sept étapes…")
+
+    def step(t: Transition) -> None:
+        if not state.quiet:
+            out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {len(t.documents)} fichier(s)")
+
+    steps = run_demo(target, step)
+    table = Table(title="Ce que chaque étape a produit", title_justify="left")
+    table.add_column("Étape")
+    table.add_column("Document")
+    table.add_column("Fichiers", overflow="fold")
+    for t in steps:
+        by_title: dict[str, list[str]] = {}
+        for d in t.documents:
+            by_title.setdefault(d.title, []).append(d.path)
+        first = True
+        for title, paths in by_title.items():
+            table.add_row(f"{t.de.number}. {t.de.label}" if first else "", title, "\n".join(paths) if len(paths) <= 3 else f"{paths[0]}\n… et {len(paths) - 1} autres")
+            first = False
+    out.print(table)
+    out.print(f"[green]✓[/green] La consultation de démonstration est clôturée. Ouvrez [bold]{escape(str(target / 'documents'))}[/bold] pour lire les documents.")

@@ -1,0 +1,152 @@
+"""Writing files so that nothing is ever half-written, and one run at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from ateliers_cli.errors import AteliersError
+
+LOCK_NAME = ".ateliers.lock"
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """``root / rel``, refusing anything that would leave ``root`` (``..``, absolute paths)."""
+    candidate = (root / rel).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        raise AteliersError(f"chemin refusé : « {rel} » sortirait du dossier de la consultation")
+    return candidate
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``path`` through a temporary file in the same folder, then rename it into place."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
+    """Write (or delete, for ``None``) several files as one change: all or nothing.
+
+    Every new content is first written to a temporary file next to its target;
+    only when all are on disk are they renamed into place. A journal lists the
+    renames still to do, so a run killed during the renames is completed (or
+    undone) by the next run: see :func:`recover`.
+    """
+    staged: list[tuple[str, Path, Path | None]] = []
+    journal = root / ".ateliers-journal"
+    try:
+        for rel, data in files.items():  # in the caller's order: the renames follow it
+            target = safe_join(root, rel)
+            if data is None:
+                staged.append((rel, target, None))
+                continue
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            staged.append((rel, target, Path(tmp)))
+        lines = [f"{tmp or ''}\t{target}" for _, target, tmp in staged]
+        atomic_write(journal, "\n".join(lines) + "\n")
+    except BaseException:
+        for _, _, tmp in staged:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+        raise
+    _replay(journal)
+
+
+def _replay(journal: Path) -> None:
+    for line in journal.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        tmp, target = line.split("\t", 1)
+        if tmp:
+            if os.path.exists(tmp):
+                os.replace(tmp, target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+    journal.unlink()
+
+
+def recover(root: Path) -> bool:
+    """Finish the renames of a change that was interrupted after all its files were staged.
+
+    Temporary files of a change interrupted before its journal was written are removed.
+    """
+    journal = root / ".ateliers-journal"
+    done = False
+    if journal.exists():
+        _replay(journal)
+        done = True
+    for tmp in root.rglob(".*.tmp"):
+        if ".git" in tmp.parts:
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return done
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def lock(root: Path, what: str) -> Iterator[None]:
+    """One command that writes at a time; a lock left by a killed run is taken over."""
+    path = root / LOCK_NAME
+    me = f"{os.getpid()}\t{socket.gethostname()}\t{time.time():.0f}\t{what}\n"
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                pid_s, host, since, other = path.read_text(encoding="utf-8").rstrip("\n").split("\t", 3)
+                pid = int(pid_s)
+            except (OSError, ValueError):
+                pid, host, since, other = 0, "", "0", "?"
+            if host == socket.gethostname() and not _pid_alive(pid):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()  # stale: its process is gone
+                continue
+            raise AteliersError(
+                f"une autre commande « {other} » est en cours sur cette consultation (processus {pid})",
+                hint=f"attendez qu'elle se termine ; si aucune ne tourne, supprimez le fichier {LOCK_NAME}",
+            ) from None
+        with os.fdopen(fd, "w") as f:
+            f.write(me)
+        break
+    try:
+        recover(root)
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()

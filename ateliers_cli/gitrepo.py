@@ -1,0 +1,71 @@
+"""The little of git that ``advance`` needs: is the tree clean, who is the user, commit and tag."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from ateliers_cli.errors import AteliersError
+
+
+def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.setdefault("LC_ALL", "C")
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=check, env=env)
+
+
+def available() -> bool:
+    return shutil.which("git") is not None
+
+
+def is_repo(root: Path) -> bool:
+    if not available():
+        return False
+    result = _git(root, "rev-parse", "--is-inside-work-tree", check=False)
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def dirty_files(root: Path) -> list[str]:
+    """Changed, staged or untracked files under ``root`` (ignored files excluded)."""
+    result = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ".", check=False)
+    if result.returncode != 0:
+        return []
+    return [line[3:] for line in result.stdout.splitlines() if line.strip()]
+
+
+def user_name(root: Path) -> str:
+    if available():
+        result = _git(root, "config", "user.name", check=False)
+        if result.returncode == 0 and result.stdout.strip():
+            return result.stdout.strip()
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user database in some containers
+        return "inconnu"
+
+
+def tag_commit(root: Path, tag: str) -> str:
+    result = _git(root, "rev-parse", "--verify", "--quiet", f"{tag}^{{commit}}", check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def commit_and_tag(root: Path, message: str, tag: str, tag_message: str) -> str:
+    """Commit everything under ``root`` except ``prive/``, tag it; return the commit id."""
+    if tag_commit(root, tag):
+        raise AteliersError(
+            f"l'étiquette git « {tag} » existe déjà",
+            hint=f"supprimez-la si elle est de trop (git tag -d {tag}), puis relancez",
+        )
+    try:
+        _git(root, "add", "-A", "--", ".", ":(exclude)prive")
+        _git(root, "commit", "-q", "--allow-empty", "-m", message)
+        _git(root, "tag", "-a", tag, "-m", tag_message)
+    except subprocess.CalledProcessError as exc:
+        raise AteliersError(
+            f"git a refusé l'enregistrement : {exc.stderr.strip() or exc}",
+            hint="les fichiers sont écrits ; corrigez le problème git (identité : git config user.name / user.email), puis faites le commit à la main",
+        ) from None
+    return _git(root, "rev-parse", "HEAD").stdout.strip()
