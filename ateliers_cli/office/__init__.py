@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 __all__ = [
-    "DocumentMeta",
-    "write_odt",
-    "write_docx",
-    "write_pdf",
-    "render_print_html",
     "OFFICE_FORMATS",
+    "DocumentMeta",
+    "render_print_html",
+    "write_docx",
+    "write_odt",
+    "write_pdf",
 ]
 
 #: extension → fonction d'écriture (pour l'appelant qui boucle sur les formats)

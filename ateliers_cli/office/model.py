@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
-from typing import TYPE_CHECKING, Union
+from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -94,7 +94,7 @@ class Rule:
     pass
 
 
-Block = Union[Heading, Paragraph, ListBlock, Table, Quote, CodeBlock, Rule]
+Block = Heading | Paragraph | ListBlock | Table | Quote | CodeBlock | Rule
 
 
 @dataclass
@@ -120,8 +120,7 @@ class Document:
 # Interdits en XML 1.0 (sauf \t \n), contrôles C1, contrôles bidirectionnels (« Trojan source »),
 # non-caractères, et demi-codets isolés.
 _BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
-    "\ud800-\udfff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
 )
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -309,8 +308,8 @@ def _local_zone() -> tzinfo:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo("Europe/Paris")
-    except Exception:  # pragma: no cover - base des fuseaux absente
-        return timezone.utc
+    except (ImportError, KeyError, ValueError):  # pragma: no cover - base des fuseaux absente
+        return UTC
 
 
 def resolve_date(meta: DocumentMeta) -> datetime | None:
@@ -322,7 +321,7 @@ def resolve_date(meta: DocumentMeta) -> datetime | None:
         return d if d.tzinfo is not None else d.replace(tzinfo=_local_zone())
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
     return None
 
 
@@ -334,7 +333,7 @@ def iso_date(d: datetime) -> str:
 
 def iso_utc(d: datetime) -> str:
     """Date et heure W3C ramenées en UTC (« 2026-06-22T16:30:00Z »)."""
-    return d.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def epoch_seconds(d: datetime | None) -> int:

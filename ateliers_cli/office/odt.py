@@ -113,6 +113,8 @@ class _Writer:
         self.odt = OpenDocumentText()
         self.auto_text: dict[tuple[bool, bool, bool, bool], str] = {}
         self.table_count = 0
+        self.break_next = False  # le bloc qui suit la table des matières ouvre une page
+        self.break_styles: set[str] = set()
         self.lang, self.country = split_lang(meta.langue)
 
     # ------------------------------------------------------------------ styles
@@ -145,8 +147,7 @@ class _Writer:
 
         add = o.styles.addElement
         add(self._style("Standard", **{"class": "text"}))
-        s = self._style("Heading", parentstylename="Standard", nextstylename="Text_20_body",
-                        **{"class": "text"})
+        s = self._style("Heading", parentstylename="Standard", nextstylename="Text_20_body", **{"class": "text"})
         s.addElement(ParagraphProperties(margintop="0.42cm", marginbottom="0.21cm", keepwithnext="always"))
         s.addElement(TextProperties(fontname=FONT, fontsize="14pt"))
         add(s)
@@ -180,8 +181,11 @@ class _Writer:
         s = self._style("Quotations", parentstylename="Standard")
         s.addElement(
             ParagraphProperties(
-                marginleft="1cm", marginright="1cm", marginbottom="0.25cm",
-                borderleft="1.5pt solid #666666", paddingleft="0.3cm",
+                marginleft="1cm",
+                marginright="1cm",
+                marginbottom="0.25cm",
+                borderleft="1.5pt solid #666666",
+                paddingleft="0.3cm",
             )
         )
         add(s)
@@ -192,7 +196,9 @@ class _Writer:
         s = self._style("Horizontal Line", parentstylename="Standard", nextstylename="Text_20_body")
         s.addElement(
             ParagraphProperties(
-                margintop="0.2cm", marginbottom="0.4cm", borderbottom="0.75pt solid #000000",
+                margintop="0.2cm",
+                marginbottom="0.4cm",
+                borderbottom="0.75pt solid #000000",
                 padding="0cm",
             )
         )
@@ -206,12 +212,13 @@ class _Writer:
         add(s)
         s = self._style("Signature", parentstylename="Text_20_body")
         s.addElement(
-            ParagraphProperties(marginleft="8.5cm", margintop="0cm", marginbottom="0.05cm",
-                                keeptogether="always", keepwithnext="always")
+            ParagraphProperties(
+                marginleft="8.5cm", margintop="0cm", marginbottom="0.05cm", keeptogether="always", keepwithnext="always"
+            )
         )
         add(s)
-        s = self._style("Signature Last", parentstylename="Signature")
-        s.addElement(ParagraphProperties(keepwithnext="auto"))
+        s = self._style("Signature First", parentstylename="Signature")
+        s.addElement(ParagraphProperties(margintop="0.8cm"))
         add(s)
         s = self._style("Footer", parentstylename="Standard")
         pp = ParagraphProperties()
@@ -231,8 +238,14 @@ class _Writer:
             s = self._style(f"Contents {level}", parentstylename="Index")
             pp = ParagraphProperties(marginleft=f"{0.5 * (level - 1):.1f}cm", marginbottom="0.08cm")
             ts = TabStops()
-            ts.addElement(TabStop(position=f"{TEXT_WIDTH_CM - 0.5 * (level - 1):.1f}cm", type="right",
-                                  leaderstyle="dotted", leadertext="."))
+            ts.addElement(
+                TabStop(
+                    position=f"{TEXT_WIDTH_CM - 0.5 * (level - 1):.1f}cm",
+                    type="right",
+                    leaderstyle="dotted",
+                    leadertext=".",
+                )
+            )
             pp.addElement(ts)
             s.addElement(pp)
             add(s)
@@ -247,8 +260,11 @@ class _Writer:
         s.addElement(TextProperties(fontname=MONO))
         add(s)
         s = self._style("Internet link", family="text")
-        s.addElement(TextProperties(color="#000091", textunderlinestyle="solid",
-                                    textunderlinewidth="auto", textunderlinecolor="font-color"))
+        s.addElement(
+            TextProperties(
+                color="#000091", textunderlinestyle="solid", textunderlinewidth="auto", textunderlinecolor="font-color"
+            )
+        )
         add(s)
         s = self._style("Index Link", family="text")
         add(s)
@@ -269,8 +285,13 @@ class _Writer:
         pl = PageLayout(name="pm1")
         pl.addElement(
             PageLayoutProperties(
-                pagewidth="21cm", pageheight="29.7cm", printorientation="portrait",
-                margintop="2cm", marginbottom="1.2cm", marginleft="2cm", marginright="2cm",
+                pagewidth="21cm",
+                pageheight="29.7cm",
+                printorientation="portrait",
+                margintop="2cm",
+                marginbottom="1.2cm",
+                marginleft="2cm",
+                marginright="2cm",
                 writingmode="lr-tb",
             )
         )
@@ -294,16 +315,28 @@ class _Writer:
         # styles automatiques du contenu : tableaux, alignements, section de la table des matières
         auto = o.automaticstyles.addElement
         s = Style(name="Tableau", family="table")
-        s.addElement(TableProperties(width=f"{TEXT_WIDTH_CM}cm", align="margins",
-                                     margintop="0.1cm", marginbottom="0.3cm"))
+        s.addElement(
+            TableProperties(width=f"{TEXT_WIDTH_CM}cm", align="margins", margintop="0.1cm", marginbottom="0.3cm")
+        )
         auto(s)
-        s = Style(name="Tableau.Cellule", family="table-cell")
-        s.addElement(TableCellProperties(border="0.75pt solid #000000", padding="0.1cm"))
-        auto(s)
-        s = Style(name="Tableau.Entete", family="table-cell")
-        s.addElement(TableCellProperties(border="0.75pt solid #000000", padding="0.1cm",
-                                         backgroundcolor="#e8e8e8"))
-        auto(s)
+        # bordures sans doublement : chaque cellule trace sa gauche et son bas, la première ligne
+        # son haut, la dernière colonne sa droite (comme LibreOffice)
+        line = "0.75pt solid #000000"
+        for header in (False, True):
+            for top in (False, True):
+                for right in (False, True):
+                    props = {
+                        "padding": "0.1cm",
+                        "borderleft": line,
+                        "borderbottom": line,
+                        "bordertop": line if top else "none",
+                        "borderright": line if right else "none",
+                    }
+                    if header:
+                        props["backgroundcolor"] = "#e8e8e8"
+                    s = Style(name=self._cell_style(header, top, right), family="table-cell")
+                    s.addElement(TableCellProperties(**props))
+                    auto(s)
         for base in ("Table_20_Contents", "Table_20_Heading"):
             for align, fo in (("centre", "center"), ("droite", "end")):
                 s = Style(name=f"{base}.{align}", family="paragraph", parentstylename=base)
@@ -312,6 +345,10 @@ class _Writer:
         s = Style(name="Sect1", family="section")
         s.addElement(SectionProperties(editable="false"))
         auto(s)
+
+    @staticmethod
+    def _cell_style(header: bool, top: bool, right: bool) -> str:
+        return "Tableau." + ("Entete" if header else "Cellule") + ("H" if top else "") + ("D" if right else "")
 
     def _list_style(self, name: str, ordered: bool) -> ListStyle:
         ls = ListStyle(name=name)
@@ -373,8 +410,9 @@ class _Writer:
                 continue
             target = parent
             if r.href and links:
-                target = A(type="simple", href=r.href, stylename="Internet_20_link",
-                           visitedstylename="Internet_20_link")
+                target = A(
+                    type="simple", href=r.href, stylename="Internet_20_link", visitedstylename="Internet_20_link"
+                )
                 parent.addElement(target)
             style = self._text_style(r)
             if style:
@@ -389,21 +427,65 @@ class _Writer:
     def level(self, h: Heading) -> int:
         return self.doc.outline_level(h)
 
+    def _break(self, style: str, family: str = "paragraph") -> str:
+        """`style`, ou, pour le premier bloc après la table des matières, sa variante qui
+        commence une nouvelle page (style automatique)."""
+        if not self.break_next:
+            return style
+        self.break_next = False
+        name = f"{style}.saut"
+        if name not in self.break_styles:
+            self.break_styles.add(name)
+            if family == "table":  # style automatique : pas de parent, tout est répété
+                st = Style(name=name, family=family)
+                st.addElement(
+                    TableProperties(
+                        width=f"{TEXT_WIDTH_CM}cm",
+                        align="margins",
+                        margintop="0.1cm",
+                        marginbottom="0.3cm",
+                        breakbefore="page",
+                    )
+                )
+            else:
+                st = Style(name=name, family=family, parentstylename=style)
+                st.addElement(ParagraphProperties(breakbefore="page"))
+            self.odt.automaticstyles.addElement(st)
+        return name
+
     def block(self, b: Block, parent: Element, para_style: str = "Text_20_body") -> None:
+        if self.break_next and not isinstance(b, (Heading, Paragraph, Table)):
+            parent.addElement(P(stylename=self._break("Text_20_body")))
         if isinstance(b, Heading):
             level = self.level(b)
-            h = H(outlinelevel=str(level), stylename=f"Heading_20_{min(level, 6)}")
+            h = H(outlinelevel=str(level), stylename=self._break(f"Heading_20_{min(level, 6)}"))
             h.addElement(Bookmark(name=b.anchor))
             self.runs(h, b.runs)
             parent.addElement(h)
         elif isinstance(b, Paragraph):
-            p = P(stylename=para_style)
+            p = P(stylename=self._break(para_style))
             self.runs(p, b.runs)
             parent.addElement(p)
         elif isinstance(b, ListBlock):
             parent.addElement(self.list_block(b))
         elif isinstance(b, Table):
-            parent.addElement(self.table(b))
+            if isinstance(parent, Element) and parent.qname == (ns.TEXTNS, "list-item"):
+                # ODF n'admet pas de tableau dans un élément de liste : une ligne par rangée
+                for i, cells in enumerate(([b.header] if b.header else []) + b.rows):
+                    p = P(stylename=para_style)
+                    for j, cell in enumerate(cells):
+                        if j:
+                            p.addText(" | ")
+                        self.runs(
+                            p,
+                            [
+                                Run(r.text, r.bold or (i == 0 and bool(b.header)), r.italic, r.strike, r.code, r.href)
+                                for r in cell
+                            ],
+                        )
+                    parent.addElement(p)
+            else:
+                parent.addElement(self.table(b))
         elif isinstance(b, Quote):
             for sub in b.blocks:
                 self.block(sub, parent, "Quotations")
@@ -430,18 +512,18 @@ class _Writer:
         name = f"Tableau{self.table_count}"
         ncols = max(1, b.ncols)
         col = Style(name=f"{name}.A", family="table-column")
-        col.addElement(TableColumnProperties(columnwidth=f"{TEXT_WIDTH_CM / ncols:.3f}cm",
-                                             relcolumnwidth=f"{65535 // ncols}*"))
+        col.addElement(
+            TableColumnProperties(columnwidth=f"{TEXT_WIDTH_CM / ncols:.3f}cm", relcolumnwidth=f"{65535 // ncols}*")
+        )
         self.odt.automaticstyles.addElement(col)
-        t = OTable(name=name, stylename="Tableau")
+        t = OTable(name=name, stylename=self._break("Tableau", "table"))
         t.addElement(TableColumn(numbercolumnsrepeated=str(ncols), stylename=f"{name}.A"))
 
-        def row(cells: list[list[Run]], header: bool) -> TableRow:
+        def row(cells: list[list[Run]], header: bool, top: bool) -> TableRow:
             tr = TableRow()
             base = "Table_20_Heading" if header else "Table_20_Contents"
             for i, cell in enumerate(cells):
-                tc = TableCell(stylename="Tableau.Entete" if header else "Tableau.Cellule",
-                               valuetype="string")
+                tc = TableCell(stylename=self._cell_style(header, top, i == len(cells) - 1), valuetype="string")
                 align = b.aligns[i] if i < len(b.aligns) else None
                 style = {"center": f"{base}.centre", "right": f"{base}.droite"}.get(align or "", base)
                 p = P(stylename=style)
@@ -452,10 +534,10 @@ class _Writer:
 
         if b.header:
             thr = TableHeaderRows()
-            thr.addElement(row(b.header, True))
+            thr.addElement(row(b.header, True, True))
             t.addElement(thr)
-        for r in b.rows:
-            t.addElement(row(r, False))
+        for i, r in enumerate(b.rows):
+            t.addElement(row(r, False, i == 0 and not b.header))
         return t
 
     def toc(self) -> Element:
@@ -481,8 +563,7 @@ class _Writer:
             if level > 3:
                 continue
             p = P(stylename=f"Contents_20_{level}")
-            a = A(type="simple", href=f"#{h.anchor}", stylename="Index_20_Link",
-                  visitedstylename="Index_20_Link")
+            a = A(type="simple", href=f"#{h.anchor}", stylename="Index_20_Link", visitedstylename="Index_20_Link")
             self.runs(a, h.runs, links=False)
             a.addElement(Tab())
             p.addElement(a)
@@ -523,11 +604,11 @@ class _Writer:
             text.addElement(P(stylename="Collectivite", text=clean_text(m.collectivite)))
         if m.table_des_matieres:
             text.addElement(self.toc())
+            self.break_next = True
         for b in self.doc.blocks:
             self.block(b, text)
         for i, line in enumerate(m.signature):
-            last = i == len(m.signature) - 1
-            p = P(stylename="Signature_20_Last" if last else "Signature")
+            p = P(stylename="Signature" if i else "Signature_20_First")
             teletype.addTextToElement(p, clean_text(line))
             text.addElement(p)
         buf = io.BytesIO()

@@ -66,6 +66,7 @@ h4, h5, h6 { font-size: 11pt; margin: 0.9em 0 0.35em; }
 p { margin: 0 0 0.55em; orphans: 2; widows: 2; }
 ul, ol { margin: 0 0 0.55em; padding-left: 1.6em; }
 li > p { margin: 0 0 0.25em; }
+li > ul, li > ol { margin: 0.1em 0 0.1em; }
 blockquote { margin: 0.6em 0 0.6em 1.2em; padding-left: 0.8em; border-left: 2pt solid #666; }
 pre { font: 9pt/1.35 "DejaVu Sans Mono", monospace; white-space: pre-wrap; margin: 0 0 0.55em;
       padding: 0.4em 0.6em; border: 0.5pt solid #999; }
@@ -136,7 +137,8 @@ def _block(b: Block, out: list[str]) -> None:
         out.append(f"<p>{_runs(b.runs)}</p>")
     elif isinstance(b, ListBlock):
         if b.ordered:
-            start = f' start="{b.start}"' if b.start != 1 else ""
+            # (WeasyPrint ne lit l'attribut start qu'avec les « presentational hints »)
+            start = f' start="{b.start}" style="counter-reset: list-item {b.start - 1}"' if b.start != 1 else ""
             out.append(f"<ol{start}>")
         else:
             out.append("<ul>")
