@@ -25,7 +25,7 @@ __all__ = [
     "write_pdf",
 ]
 
-#: extension → fonction d'écriture (pour l'appelant qui boucle sur les formats)
+#: les extensions des formats bureautiques, dans l'ordre où les écrire
 OFFICE_FORMATS = ("odt", "docx", "pdf")
 
 
