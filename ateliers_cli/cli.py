@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ateliers_cli import __version__
-from ateliers_cli.commands import process, project
+from ateliers_cli.commands import localise, process, project  # noqa: F401 - localise: Typer in French
 from ateliers_cli.commands.common import state
 from ateliers_cli.console import err
 

@@ -126,6 +126,10 @@ class _Reader:
             self.diags.extend(personal_data.scan(loaded.text, rel, offset))
 
     def folder(self, name: str, suffix: str) -> Iterator[tuple[Path, str]]:
+        for path, rel, _link in self.folder_entries(name, suffix):
+            yield path, rel
+
+    def folder_entries(self, name: str, suffix: str) -> Iterator[tuple[Path, str, bool]]:
         """The files of ``name/`` with ``suffix``, sorted; others are reported."""
         folder = self.root / name
         if not folder.is_dir():
@@ -139,8 +143,8 @@ class _Reader:
             rel = f"{name}/{entry.name}"
             if entry.name.startswith("."):
                 continue
-            if entry.name.endswith(suffix) and (entry.is_file() or entry.is_symlink()):
-                yield Path(entry.path), rel
+            if entry.name.endswith(suffix) and (entry.is_symlink() or entry.is_file()):
+                yield Path(entry.path), rel, entry.is_symlink()
             elif entry.name.endswith(".yml") and suffix == ".yaml":
                 self.diags.append(
                     warning(rel, 0, "fichier ignoré : l'extension doit être « .yaml »", f"renommez-le en {entry.name[:-4]}.yaml", "extension")
@@ -178,12 +182,11 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
             theme = _build(Theme, t, "themes.yaml")
             _unique(c.themes, theme, "thème", r.diags)
 
-    files = list(r.folder("contributions", ".md"))
-    total = len(files)
-    for i, (fpath, rel) in enumerate(files):
-        _contribution(c, fpath, rel, r)
-        if progress is not None and (i % 200 == 0 or i + 1 == total):
-            progress(i + 1, total)
+    files = [(str(p), rel, link) for p, rel, link in r.folder_entries("contributions", ".md")]
+    for contrib, diags in _parse_contributions(str(root), files, progress):
+        r.diags.extend(diags)
+        if contrib is not None:
+            c.contributions[contrib.id] = contrib
 
     for fpath, rel in r.folder("ateliers", ".yaml"):
         loaded = r.item(fpath, rel)
@@ -273,26 +276,65 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
     c.historique = [_build(Passage, p, rel) for p in clean.get("historique", [])]
 
 
-def _contribution(c: Consultation, fpath: Path, rel: str, r: _Reader) -> None:
-    loaded = load_markdown_file(fpath, rel, r.root)
-    r.diags.extend(loaded.diagnostics)
+#: Below this many contributions, one process is faster than starting workers.
+PARALLEL_THRESHOLD = 2000
+_CHUNK = 500
+
+ParsedContribution = tuple[Contribution | None, list[Diagnostic]]
+
+
+def parse_contribution(path: str, rel: str, root: str, is_symlink: bool = False) -> ParsedContribution:
+    """Read, parse and validate one contribution file (pure: usable in a worker process)."""
+    diags: list[Diagnostic] = []
+    loaded = load_markdown_file(Path(path), rel, Path(root), is_symlink=is_symlink)
+    diags.extend(loaded.diagnostics)
     if loaded.text:
-        r.diags.extend(personal_data.scan(loaded.text, rel))
+        diags.extend(personal_data.scan(loaded.text, rel))
     if not loaded.ok:
-        return
+        return None, diags
     clean, d = S.validate(loaded.data, S.CONTRIBUTION, rel)
-    r.diags.extend(d)
+    diags.extend(d)
     contrib = _build(Contribution, clean, rel, texte=loaded.body, texte_line=loaded.body_line)
-    stem = fpath.name[: -len(".md")]
+    stem = rel.rsplit("/", 1)[-1][: -len(".md")]
     if contrib.id and contrib.id != stem:
-        r.diags.append(
+        diags.append(
             error(rel, contrib.line_of("id"), f"l'identifiant « {contrib.id} » diffère du nom du fichier « {stem} »", f"écrivez « id: {stem} » ou renommez le fichier en {contrib.id}.md", "id-fichier")
         )
     if not contrib.id:
         contrib.id = stem
     if not loaded.body.strip():
-        r.diags.append(warning(rel, loaded.body_line, "contribution sans texte", "ajoutez le texte après la ligne « --- » qui ferme l'en-tête", "texte-vide"))
-    c.contributions[contrib.id] = contrib
+        diags.append(warning(rel, loaded.body_line, "contribution sans texte", "ajoutez le texte après la ligne « --- » qui ferme l'en-tête", "texte-vide"))
+    return contrib, diags
+
+
+def _parse_chunk(args: tuple[str, list[tuple[str, str, bool]]]) -> list[ParsedContribution]:
+    root, chunk = args
+    return [parse_contribution(p, rel, root, link) for p, rel, link in chunk]
+
+
+def _parse_contributions(
+    root: str, files: list[tuple[str, str, bool]], progress: Callable[[int, int], None] | None
+) -> Iterator[ParsedContribution]:
+    """Every contribution, in file order; on both cores when there are many."""
+    total = len(files)
+    workers = min(os.cpu_count() or 1, 8)
+    if total < PARALLEL_THRESHOLD or workers < 2 or os.environ.get("ATELIERS_WORKERS") == "1":
+        for i, (p, rel, link) in enumerate(files):
+            yield parse_contribution(p, rel, root, link)
+            if progress is not None and (i % 200 == 0 or i + 1 == total):
+                progress(i + 1, total)
+        return
+    import multiprocessing
+
+    chunks = [(root, files[i : i + _CHUNK]) for i in range(0, total, _CHUNK)]
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    done = 0
+    with ctx.Pool(workers) as pool:
+        for parsed in pool.imap(_parse_chunk, chunks):
+            yield from parsed
+            done += len(parsed)
+            if progress is not None:
+                progress(done, total)
 
 
 def _atelier(clean: dict[str, Any], rel: str) -> Atelier:

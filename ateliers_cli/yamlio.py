@@ -138,14 +138,17 @@ _CP1252_HINT = (
 )
 
 
-def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | None, list[Diagnostic]]:
+def read_text(
+    path: Path, rel: str, root: Path | None = None, *, is_symlink: bool | None = None
+) -> tuple[str | None, list[Diagnostic]]:
     """Read a versioned text file, refusing what is unsafe or not UTF-8.
 
     Accepts UTF-8 with or without BOM and CRLF line ends (returned as ``\\n``).
+    ``is_symlink`` may be given when already known (from ``os.scandir``).
     """
     diags: list[Diagnostic] = []
     try:
-        if path.is_symlink():
+        if path.is_symlink() if is_symlink is None else is_symlink:
             target = path.resolve()
             base = (root or path.parent).resolve()
             if not target.is_relative_to(base):
@@ -159,7 +162,13 @@ def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | Non
                         "lien-externe",
                     )
                 ]
-        size = path.stat().st_size
+        with open(path, "rb") as f:  # no stat: reading one byte too many tells the size
+            raw = f.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                f.seek(0, 2)
+                size = f.tell()
+            else:
+                size = len(raw)
         if size > MAX_FILE_BYTES:
             return None, [
                 error(
@@ -172,7 +181,6 @@ def read_text(path: Path, rel: str, root: Path | None = None) -> tuple[str | Non
                     "fichier-volumineux",
                 )
             ]
-        raw = path.read_bytes()
     except OSError as exc:
         return None, [error(rel, 0, f"fichier illisible : {exc.strerror or exc}", code="illisible")]
     if b"\x00" in raw:
@@ -392,9 +400,9 @@ def load_yaml_file(path: Path, rel: str, root: Path | None = None) -> Loaded:
     return loaded
 
 
-def load_markdown_file(path: Path, rel: str, root: Path | None = None) -> Loaded:
+def load_markdown_file(path: Path, rel: str, root: Path | None = None, *, is_symlink: bool | None = None) -> Loaded:
     """Read and parse a Markdown file with a YAML front matter."""
-    text, diags = read_text(path, rel, root)
+    text, diags = read_text(path, rel, root, is_symlink=is_symlink)
     if text is None:
         return Loaded(diagnostics=diags)
     loaded = parse_front_matter(text, rel)

@@ -12,6 +12,8 @@ PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)"
 )
 
+_CANDIDATE = re.compile(r"[0-9+][0-9 .\-()]{8,}")
+
 
 def _mask(value: str) -> str:
     return value[:3] + "…" if len(value) > 4 else "…"
@@ -34,8 +36,11 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
                     "donnee-personnelle",
                 )
             )
-    for m in PHONE.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1 + line_offset
+    for cand in _CANDIDATE.finditer(text):  # cheap first pass: runs of digits and separators
+        m = PHONE.search(cand.group())
+        if m is None:
+            continue
+        line = text.count("\n", 0, cand.start() + m.start()) + 1 + line_offset
         found.append(
             error(
                 rel,

@@ -1,0 +1,73 @@
+"""Typer's own words (usage errors, help panels) in French.
+
+Typer formats usage errors and help panels itself, in English. Our users are
+French public servants: these few strings are replaced once, at import.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import typer.rich_utils as ru
+from rich.markup import escape
+from typer import _click
+
+ru.ARGUMENTS_PANEL_TITLE = "Arguments"
+ru.OPTIONS_PANEL_TITLE = "Options"
+ru.COMMANDS_PANEL_TITLE = "Commandes"
+ru.ERRORS_PANEL_TITLE = "Erreur d'usage"
+ru.DEFAULT_STRING = "[par défaut : {}]"
+ru.REQUIRED_LONG_STRING = "[obligatoire]"
+ru.ENVVAR_STRING = "[variable d'environnement : {}]"
+ru.DEPRECATED_STRING = "(obsolète) "
+ru.ABORTED_TEXT = "Abandon."
+
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^No such option: (\S+)(?: \(Possible options: (.*)\))?$"), "option inconnue : {0}"),
+    (re.compile(r"^No such command '(.+)'\.(?: Did you mean (.+)\?)?$"), "commande inconnue : « {0} »"),
+    (re.compile(r"^Missing argument '(.+)'\.$"), "argument manquant : {0}"),
+    (re.compile(r"^Missing option '(.+)'\.$"), "option obligatoire manquante : {0}"),
+    (re.compile(r"^Option '(.+)' requires an argument\.$"), "l'option {0} attend une valeur"),
+    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "argument en trop : {0}"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?: (?:Value error, )?'(.*)' is not one of (.*)\.$"), "valeur invalide pour {0} : « {1} » ; valeurs possibles : {2}"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?: '(.*)' is not a valid integer\.$"), "valeur invalide pour {0} : « {1} » n'est pas un nombre entier"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?: (?:Path|File|Directory) '(.*)' does not exist\.$"), "valeur invalide pour {0} : « {1} » n'existe pas"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?: (.*)$"), "valeur invalide pour {0} : {1}"),
+]
+
+
+def translate(message: str) -> str:
+    for rx, french in _MESSAGES:
+        m = rx.match(message)
+        if m:
+            extra = ""
+            if m.lastindex and m.lastindex >= 2 and m.group(2) and ("Possible options" in message or "Did you mean" in message):
+                extra = f" ; vouliez-vous dire {m.group(2).replace(chr(39), '')} ?"
+            return french.format(*m.groups()) + extra
+    return message
+
+
+def _format_error(self: _click.ClickException) -> None:
+    if self.__class__.__name__ == "NoArgsIsHelpError":
+        return
+    console = ru._get_rich_console(stderr=True)
+    ctx: Any = getattr(self, "ctx", None)
+    console.print(f"[bold red]Erreur d'usage[/bold red] : {escape(translate(self.format_message()))}", soft_wrap=True)
+    if ctx is not None:
+        console.print(f"    [dim]→ aide : {escape(ctx.command_path)} --help[/dim]", soft_wrap=True)
+
+
+ru.rich_format_error = _format_error
+
+_original_help_option = _click.core.Command.get_help_option
+
+
+def _help_option(self: Any, ctx: Any) -> Any:
+    option = _original_help_option(self, ctx)
+    if option is not None:
+        option.help = "Affiche cette aide et quitte."
+    return option
+
+
+_click.core.Command.get_help_option = _help_option  # type: ignore[method-assign]
