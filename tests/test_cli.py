@@ -1,0 +1,61 @@
+"""The command line as a user meets it: help in French with an example, README coverage, usage errors."""
+
+from __future__ import annotations
+
+import re
+
+from ateliers_cli.cli import app
+from tests.conftest import REPO, run_cli
+
+
+def _commands() -> list[tuple[str, ...]]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    found: list[tuple[str, ...]] = []
+    for name, cmd in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(cmd, "commands", None)
+        if sub:
+            found.extend((name, s) for s in sub)
+        else:
+            found.append((name,))
+    return found
+
+
+def test_every_command_has_french_help_with_an_example() -> None:
+    commands = _commands()
+    assert len(commands) >= 7
+    for words in commands:
+        r = run_cli(*words, "--help")
+        assert r.exit_code == 0, words
+        assert "Exemple" in r.stdout, f"{' '.join(words)} : pas d'exemple dans l'aide"
+        assert "Show this message" not in r.stdout
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for words in _commands():
+        assert f"ateliers {' '.join(words)}" in readme, f"« ateliers {' '.join(words)} » absent du README"
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    assert "ateliers demo" in blocks[0]
+    assert "pytest" in blocks[1]
+    assert (REPO / ".ci" / "run").read_text(encoding="utf-8").count("-m pytest") == 1
+
+
+def test_usage_errors_are_french_and_exit_2() -> None:
+    r = run_cli("check", "--stric")
+    assert r.exit_code == 2
+    assert "option inconnue : --stric ; vouliez-vous dire --strict ?" in r.output
+    r = run_cli("chek")
+    assert r.exit_code == 2
+    assert "commande inconnue : « chek »" in r.output
+
+
+def test_version() -> None:
+    r = run_cli("--version")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("ateliers ")
