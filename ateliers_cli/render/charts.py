@@ -98,7 +98,7 @@ def bar_chart(
     title: str,
     unit: str = "",
     *,
-    id: str,  # noqa: A002 - the name the templates use
+    id: str,
 ) -> Markup:
     """A horizontal bar chart as inline, accessible SVG.
 
@@ -146,16 +146,20 @@ def bar_chart(
 
     title_id, desc_id = f"{id}-titre", f"{id}-desc"
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="ateliers-graphique" id="{id}"'
-        f' role="img" aria-labelledby="{title_id} {desc_id}"'
-        f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-        f' style="max-width:100%;height:auto" font-family="{escape(FONT_FAMILY)}"'
-        f' font-size="{FONT_SIZE}">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="ateliers-graphique" id="{id}"'
+            f' role="img" aria-labelledby="{title_id} {desc_id}"'
+            f' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
+            f' style="max-width:100%;height:auto" font-family="{escape(FONT_FAMILY)}"'
+            f' font-size="{FONT_SIZE}">'
+        ),
         f'<title id="{title_id}">{escape(title_text)}</title>',
         f'<desc id="{desc_id}">{escape(desc)}</desc>',
         f'<rect width="{width}" height="{height}" fill="{BACKGROUND}"/>',
-        f'<text x="{PAD}" y="{PAD + TITLE_SIZE}" font-size="{TITLE_SIZE}" font-weight="bold"'
-        f' fill="{TEXT_COLOUR}">{escape(visible_title)}</text>',
+        (
+            f'<text x="{PAD}" y="{PAD + TITLE_SIZE}" font-size="{TITLE_SIZE}" font-weight="bold"'
+            f' fill="{TEXT_COLOUR}">{escape(visible_title)}</text>'
+        ),
     ]
     if not rows:
         out.append(
@@ -219,10 +223,7 @@ def data_table(
         col_headers.append(headers[2] if len(headers) > 2 else "Part")
 
     out = ['<table class="ateliers-tableau">', f"<caption>{escape(caption)}</caption>"]
-    out.append(
-        "<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in col_headers)
-        + "</tr></thead>"
-    )
+    out.append("<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in col_headers) + "</tr></thead>")
     out.append("<tbody>")
     for label, value in items:
         cells = _cell(value, "")
@@ -244,7 +245,7 @@ def chart_with_table(
     title: str,
     unit: str = "",
     *,
-    id: str,  # noqa: A002
+    id: str,
     headers: Sequence[str] = ("Catégorie", "Nombre"),
     percent: bool = False,
 ) -> Markup:

@@ -79,9 +79,7 @@ def _source_date_epoch() -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(
-            f"SOURCE_DATE_EPOCH invalide : {raw!r} (un nombre entier de secondes est attendu)"
-        ) from None
+        raise ValueError(f"SOURCE_DATE_EPOCH invalide : {raw!r} (un nombre entier de secondes est attendu)") from None
 
 
 def today() -> date:
@@ -133,9 +131,7 @@ def _to_datetime(dt: datetime | str) -> datetime:
         try:
             return _local(datetime.fromisoformat(dt.strip()))
         except ValueError:
-            raise ValueError(
-                f"date et heure invalides : {dt!r} (format attendu AAAA-MM-JJTHH:MM)"
-            ) from None
+            raise ValueError(f"date et heure invalides : {dt!r} (format attendu AAAA-MM-JJTHH:MM)") from None
     raise TypeError(f"date et heure attendues, reçu {type(dt).__name__}")
 
 
@@ -331,8 +327,8 @@ def _typo_prose(s: str, before: str = "", after: str = "") -> str:
 
     def closing(m: re.Match[str]) -> str:
         ws, p = m.group(1), m.group(2)
-        prev = _char(s, m.start() - 1, before, after)
-        nxt = _char(s, m.end(), before, after)
+        prev = _char(m.string, m.start() - 1, before, after)
+        nxt = _char(m.string, m.end(), before, after)
         if p != "»":
             follows = nxt == "" or nxt.isspace() or (nxt in _FOLLOW and not (p == ":" == nxt))
             if not follows:
@@ -348,14 +344,14 @@ def _typo_prose(s: str, before: str = "", after: str = "") -> str:
 
     def opening(m: re.Match[str]) -> str:
         ws = m.group(1)
-        nxt = _char(s, m.end(), before, after)
+        nxt = _char(m.string, m.end(), before, after)
         if nxt in _LINE_START or (not ws and nxt.isspace()):
             return m.group(0)
         return "«" + NBSP
 
     def apostrophe(m: re.Match[str]) -> str:
-        prev = _char(s, m.start() - 1, before, after)
-        nxt = _char(s, m.end(), before, after)
+        prev = _char(m.string, m.start() - 1, before, after)
+        nxt = _char(m.string, m.end(), before, after)
         return "’" if prev.isalpha() and nxt.isalpha() else "'"
 
     if not any(c in s for c in ";!?:«»'"):
@@ -389,6 +385,8 @@ _TAG_BODY = r"""(?:[^>"'<]|"[^"<]*"|'[^'<]*')*"""
 _MD_PROTECTED_RE = re.compile(
     "|".join(
         [
+            # YAML front matter at the very start
+            r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?=\n|\Z)",
             # fenced code block, up to its closing fence (or the end)
             r"^[ ]{0,3}(?P<fence>`{3,}|~{3,}).*?(?:\n[ ]{0,3}(?P=fence)[`~]*[ \t]*(?=\n|\Z)|\Z)",
             # HTML comment
@@ -404,11 +402,15 @@ _MD_PROTECTED_RE = re.compile(
             # table delimiter row: | :--- | ---: |
             r"^(?=[^\n]*-)(?=[^\n]*\|)[ \t|:\-]+$",
             # inline link target: ](url "title")
-            r"\]\((?:<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
-            r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)""",
+            (
+                r"\]\((?:<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+                r"""(?:\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"""
+            ),
             # bare URL
-            r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|mailto:|tel:|www\.)"
-            r"[^\s<>\"«»`]*[^\s<>\"«»`.,;:!?)\]}'’*]",
+            (
+                r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|mailto:|tel:|www\.)"
+                r"[^\s<>\"«»`]*[^\s<>\"«»`.,;:!?)\]}'’*]"
+            ),
             # character reference
             _ENTITY_RE.pattern,
         ]
@@ -433,7 +435,7 @@ def _split_protected(text: str, pattern: re.Pattern[str]) -> list[tuple[bool, st
 def typographie_markdown(md: str) -> str:
     """French typography for Markdown source.
 
-    Leaves untouched: fenced code, code spans, link targets, link reference
+    Leaves untouched: a leading YAML front matter, fenced code, code spans, link targets, link reference
     definitions, table delimiter rows, autolinks, bare URLs, raw HTML tags
     (and the content of ``<pre>``, ``<code>``, ``<script>``, ``<style>``),
     HTML comments and character references. Indented code blocks are not
@@ -457,10 +459,12 @@ _HTML_TOKEN_RE = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _TAG_NAME_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
-_INLINE_TAGS = frozenset(
-    "a abbr b bdi bdo cite code data del dfn em i ins kbd mark q s samp small "
-    "span strong sub sup time u var".split()
-)
+# fmt: off
+_INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "i", "ins", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
+# fmt: on
 _SKIP_TAGS = frozenset({"pre", "code", "kbd", "samp", "var"})
 
 
@@ -479,7 +483,7 @@ def _typographie_html_str(text: str) -> str:
         raw = m.group(0)
         pos = m.end()
         if raw.startswith("&"):
-            tokens.append(("entity", raw, True))
+            tokens.append(("entity", raw, depth > 0))
             continue
         name_m = _TAG_NAME_RE.match(raw)
         if name_m is None:
@@ -520,6 +524,14 @@ def _typographie_html_str(text: str) -> str:
     for i, (kind, raw, skip) in enumerate(tokens):
         if kind == "text" and not skip:
             out.append(_typo_prose(raw, befores[i], afters[i]))
+        elif (
+            kind == "entity"
+            and not skip
+            and _html.unescape(raw) == "'"
+            and befores[i].isalpha()
+            and afters[i].isalpha()
+        ):
+            out.append("’")  # « l&#39;avis », as escaped by Jinja2 → « l’avis »
         else:
             out.append(raw)
     return "".join(out)
@@ -536,7 +548,8 @@ def typographie_html(html: str) -> str:
     ``<pre>``, ``<code>``, ``<kbd>``, ``<samp>``, ``<var>``, ``<script>``,
     ``<style>``, ``<textarea>`` and ``<title>`` are left as they are.
     Context crosses inline tags (``<em>Attention</em>!`` gets its space) but
-    not block tags. A :class:`Markup` input gives a :class:`Markup` output.
+    not block tags. An escaped apostrophe between letters (``l&#39;avis``, as
+    Jinja2 autoescape writes it) becomes « ’ ». A :class:`Markup` input gives a :class:`Markup` output.
     Idempotent.
     """
     result = _typographie_html_str(str(html)) if html else str(html)

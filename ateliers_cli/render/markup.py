@@ -1,0 +1,252 @@
+"""Markdown to HTML, safe for text written by the public.
+
+Two pipelines, both markdown-it-py (CommonMark + tables + strikethrough)
+followed by an nh3 (ammonia) allow-list sanitiser:
+
+* :func:`markdown_to_html` — untrusted text (contributions, comments…).
+  Raw HTML is *off*: it is shown as text. Allowed output: ``p br em strong s
+  ul ol[start] li blockquote code pre hr a[href title] h3–h6 table thead
+  tbody tr th td`` (``th``/``td`` may keep ``style="text-align:…"`` from
+  table alignment, nothing else). Links: absolute ``http``, ``https`` and
+  ``mailto`` only (relative links are dropped), each with
+  ``rel="nofollow noopener"``. Headings are demoted so that a ``#`` heading
+  becomes ``<h3>``: a contribution cannot create an ``<h1>``/``<h2>``.
+  **Images are not rendered**: ``![alt](url)`` shows its alt text only (no
+  tracking pixels, no hot-linking, nothing loaded from a third party).
+* :func:`markdown_to_html_trusted` — Markdown produced by our own templates:
+  raw HTML allowed (e.g. inline SVG charts, tables with captions), headings
+  kept, ids and classes kept, relative links kept; still sanitised (no
+  script, style, iframe, form, event handler, ``javascript:``/``data:`` URL).
+
+:func:`plain_excerpt` turns Markdown into a plain-text excerpt for quotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+__all__ = [
+    "TRUSTED_TAGS",
+    "UNTRUSTED_TAGS",
+    "markdown_to_html",
+    "markdown_to_html_trusted",
+    "plain_excerpt",
+]
+
+# fmt: off
+UNTRUSTED_TAGS = frozenset({
+    "p", "br", "em", "strong", "s", "ul", "ol", "li", "blockquote", "code", "pre", "hr", "a", "h3",
+    "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+})
+# fmt: on
+_UNTRUSTED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "ol": {"start"},
+    "th": {"style"},
+    "td": {"style"},
+}
+_UNTRUSTED_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_SVG_TAGS = frozenset({"svg", "g", "rect", "text", "tspan", "title", "desc", "line", "polyline", "path", "circle"})
+# fmt: off
+TRUSTED_TAGS = frozenset({
+    "a", "abbr", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite",
+    "code", "col", "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl", "dt", "em",
+    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "nav", "ol", "p", "pre", "q", "s", "samp", "section",
+    "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "var", "wbr",
+}) | _SVG_TAGS
+# fmt: on
+_GLOBAL_TRUSTED_ATTRIBUTES = {
+    "id",
+    "class",
+    "title",
+    "lang",
+    "dir",
+    "role",
+    "aria-label",
+    "aria-labelledby",
+    "aria-describedby",
+    "aria-hidden",
+}  # fmt: skip
+_SVG_ATTRIBUTES = {
+    "xmlns", "viewBox", "width", "height", "x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r",
+    "d", "points", "fill", "stroke", "stroke-width", "font-family", "font-size",
+    "font-weight", "text-anchor", "dominant-baseline", "transform", "style",
+}  # fmt: skip
+_TRUSTED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": _GLOBAL_TRUSTED_ATTRIBUTES,
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed", "type"},
+    "th": {"scope", "colspan", "rowspan", "style", "abbr"},
+    "td": {"colspan", "rowspan", "style"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "time": {"datetime"},
+    "data": {"value"},
+    **{tag: set(_SVG_ATTRIBUTES) for tag in _SVG_TAGS},
+}
+_TRUSTED_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_STYLE_PROPERTIES = frozenset({"text-align", "max-width", "width", "height"})
+# Dropped with their content, never shown as text.
+_CLEAN_CONTENT_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "object"})
+
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _untrusted_attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    """Second line of defence behind nh3's scheme check: only absolute
+    http(s) and mailto URLs survive, whatever their spelling."""
+    if attr == "href":
+        compact = _CONTROL_RE.sub("", value).lower()
+        if not compact.startswith(("http://", "https://", "mailto:")):
+            return None
+    return value
+
+
+def _demote_headings(tokens: list[Token], min_level: int) -> None:
+    shift = min_level - 1
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1])
+            token.tag = f"h{min(6, level + shift)}"
+
+
+def _render_image_as_alt(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """Untrusted images: their alt text, escaped, and nothing is loaded."""
+    token = tokens[idx]
+    return escapeHtml(self.renderInlineAsText(token.children or [], options, env))
+
+
+@cache
+def _untrusted_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md.add_render_rule("image", _render_image_as_alt)
+    return md
+
+
+@cache
+def _trusted_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def markdown_to_html(md: str, *, min_heading: int = 3) -> Markup:
+    """Render untrusted Markdown (written by the public) as safe HTML.
+
+    ``min_heading`` (1–6, default 3) is the level a ``#`` heading becomes;
+    deeper headings shift alike and stop at ``<h6>``. See the module
+    docstring for the allow-list. The result is :class:`Markup`.
+    """
+    if not 1 <= min_heading <= 6:
+        raise ValueError("min_heading doit être compris entre 1 et 6")
+    parser = _untrusted_parser()
+    env: dict[str, Any] = {}
+    tokens = parser.parse(md, env)
+    _demote_headings(tokens, min_heading)
+    html = parser.renderer.render(tokens, parser.options, env)
+    tags = {t for t in UNTRUSTED_TAGS if not (t[0] == "h" and t[1:].isdigit())}
+    tags |= {f"h{n}" for n in range(min_heading, 7)}
+    cleaned = nh3.clean(
+        html,
+        tags=tags,
+        clean_content_tags=set(_CLEAN_CONTENT_TAGS),
+        attributes={k: set(v) for k, v in _UNTRUSTED_ATTRIBUTES.items()},
+        attribute_filter=_untrusted_attribute_filter,
+        strip_comments=True,
+        link_rel="nofollow noopener",
+        url_schemes=set(_UNTRUSTED_SCHEMES),
+        url_relative="deny",
+        filter_style_properties={"text-align"},
+    )
+    return Markup(cleaned)
+
+
+def markdown_to_html_trusted(md: str) -> Markup:
+    """Render the Markdown of our own templates as HTML.
+
+    Raw HTML is allowed and headings are kept; the result is still
+    sanitised: no ``<script>``, ``<style>``, ``<iframe>``, forms, event
+    handlers, ``javascript:``/``data:`` URLs; ``style`` attributes keep only
+    ``text-align``, ``width``, ``max-width`` and ``height``. Inline SVG (as
+    made by :mod:`ateliers_cli.render.charts`) survives.
+    """
+    parser = _trusted_parser()
+    html = parser.render(md)
+    cleaned = nh3.clean(
+        html,
+        tags=set(TRUSTED_TAGS),
+        clean_content_tags=set(_CLEAN_CONTENT_TAGS),
+        attributes={k: set(v) for k, v in _TRUSTED_ATTRIBUTES.items()},
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=set(_TRUSTED_SCHEMES),
+        filter_style_properties=set(_STYLE_PROPERTIES),
+    )
+    return Markup(cleaned)
+
+
+_SPACES_RE = re.compile(r"\s+")
+_TRAILING_RE = re.compile(r"[\s,;:.…\-–—(«\"'’]+$")
+
+
+def _inline_text(tokens: Sequence[Token], parts: list[str]) -> None:
+    for child in tokens:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.children:
+            _inline_text(child.children, parts)
+
+
+def _plain_text(md: str) -> str:
+    parts: list[str] = []
+    for token in _untrusted_parser().parse(md):
+        if token.type == "inline":
+            _inline_text(token.children or [], parts)
+        elif token.type in ("fence", "code_block", "html_block"):
+            parts.append(f" {token.content} ")
+        elif token.nesting != 0 or token.type == "hr":
+            parts.append(" ")
+    return _SPACES_RE.sub(" ", "".join(parts)).strip()
+
+
+def plain_excerpt(md: str, max_chars: int) -> str:
+    """A plain-text excerpt of Markdown, at most ``max_chars`` characters.
+
+    Markup is removed (text kept, images reduced to their alt text), spaces
+    collapsed. A longer text is cut at a word boundary, trailing punctuation
+    dropped, and « … » appended (counted in ``max_chars``); a single word
+    longer than the limit is cut inside. The result is plain text: escape it
+    (Jinja2 autoescape does) when writing HTML.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars doit être au moins 1")
+    text = _plain_text(md)
+    if len(text) <= max_chars:
+        return text
+    limit = max_chars - 1
+    head = text[:limit]
+    if not text[limit].isspace():
+        space = head.rfind(" ")
+        if space > 0:
+            head = head[:space]
+    head = _TRAILING_RE.sub("", head)
+    if not head:
+        head = text[:limit].rstrip()
+    return head + "…"
