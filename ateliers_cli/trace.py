@@ -1,0 +1,262 @@
+"""The traceability chain: contribution → themes → workshops → propositions → regroupements →
+orientations → the council's decision → restitutions.
+
+:class:`Traceability` indexes a consultation once, so that the chain of every
+contribution can be asked cheaply (the public site asks it thousands of times).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ateliers_cli.errors import AteliersError
+from ateliers_cli.hints import did_you_mean
+from ateliers_cli.model import (
+    Atelier,
+    Consultation,
+    Contribution,
+    Decision,
+    Orientation,
+    Proposition,
+    Regroupement,
+    Restitution,
+    Retour,
+    Theme,
+)
+
+DECISION_LABELS = {"adoptee": "adoptée", "amendee": "adoptée avec amendements", "non_retenue": "non retenue"}
+
+
+@dataclass
+class OrientationFate:
+    orientation: Orientation
+    decision: Decision | None
+    retours: list[tuple[Restitution, Retour]] = field(default_factory=list)
+
+    @property
+    def decision_label(self) -> str:
+        if self.decision is None:
+            return "pas encore votée"
+        return DECISION_LABELS.get(self.decision.decision, self.decision.decision)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.decision
+        return {
+            "id": self.orientation.id,
+            "titre": self.orientation.titre,
+            "decision": d.decision if d else None,
+            "decision_libelle": self.decision_label,
+            "motif": d.motif if d else "",
+            "retours": [{"restitution": r.id, "texte": x.texte} for r, x in self.retours],
+        }
+
+
+@dataclass
+class PropositionFate:
+    proposition: Proposition
+    atelier: Atelier | None
+    regroupement: Regroupement | None
+    ecartee: str  # the reason, when set aside at the synthesis forum
+    orientations: list[OrientationFate]
+    regroupement_ecarte: str  # the reason, when its regroupement was not kept in the report
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.proposition
+        return {
+            "id": p.id,
+            "titre": p.titre,
+            "atelier": p.atelier,
+            "theme": p.theme,
+            "regroupement": {"id": self.regroupement.id, "titre": self.regroupement.titre} if self.regroupement else None,
+            "ecartee": self.ecartee or None,
+            "regroupement_ecarte": self.regroupement_ecarte or None,
+            "orientations": [o.to_dict() for o in self.orientations],
+        }
+
+
+@dataclass
+class ContributionFate:
+    contribution: Contribution
+    themes: list[Theme]
+    ateliers: list[Atelier]  # the workshops that worked its themes
+    propositions: list[PropositionFate]  # the propositions that cite it
+    orientations_par_theme: list[OrientationFate]  # what its themes became, even when not cited
+    restitutions: list[Restitution]  # the restitution meetings of its territory
+    original: Contribution | None = None  # when it is a duplicate
+
+    @property
+    def summary(self) -> str:
+        """One French sentence: what became of it."""
+        ct = self.contribution
+        if ct.statut == "hors_sujet":
+            return "Cette contribution a été jugée hors du sujet de la consultation."
+        if ct.statut == "doublon":
+            return f"Cette contribution reprend la contribution {ct.doublon_de}, qui a été suivie à sa place."
+        if ct.statut == "nouvelle":
+            return "Cette contribution est en cours d'analyse."
+        adopted = [o for o in self._all_orientations() if o.decision and o.decision.decision in ("adoptee", "amendee")]
+        if adopted:
+            return f"Elle a nourri {len(adopted)} orientation(s) adoptée(s) par l'assemblée."
+        if self._all_orientations():
+            return "Elle a nourri des orientations soumises à l'assemblée."
+        if self.propositions:
+            return "Elle a inspiré des propositions des ateliers."
+        if self.ateliers:
+            return "Ses thèmes ont été travaillés en atelier."
+        return "Elle a été classée dans ses thèmes."
+
+    def _all_orientations(self) -> list[OrientationFate]:
+        seen: dict[str, OrientationFate] = {}
+        for p in self.propositions:
+            for o in p.orientations:
+                seen.setdefault(o.orientation.id, o)
+        for o in self.orientations_par_theme:
+            seen.setdefault(o.orientation.id, o)
+        return list(seen.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        ct = self.contribution
+        return {
+            "id": ct.id,
+            "type": "contribution",
+            "statut": ct.statut,
+            "doublon_de": ct.doublon_de or None,
+            "resume": self.summary,
+            "territoire": ct.territoire,
+            "themes": [{"id": t.id, "titre": t.titre} for t in self.themes],
+            "ateliers": [{"id": a.id, "titre": a.titre, "statut": a.statut} for a in self.ateliers],
+            "propositions": [p.to_dict() for p in self.propositions],
+            "orientations_par_theme": [o.to_dict() for o in self.orientations_par_theme],
+            "restitutions": [{"id": r.id, "lieu": r.lieu, "date": str(r.date) if r.date else None} for r in self.restitutions],
+        }
+
+
+class Traceability:
+    """Indexes of one consultation, for the chain of any contribution, proposition or orientation."""
+
+    def __init__(self, c: Consultation) -> None:
+        self.c = c
+        self.propositions = c.propositions
+        self.regroupements = c.regroupements
+        self.decisions = c.decisions
+        self.props_citing: dict[str, list[Proposition]] = defaultdict(list)
+        for p in self.propositions.values():
+            for cid in p.contributions:
+                self.props_citing[cid].append(p)
+        self.group_of: dict[str, Regroupement] = {}
+        for g in self.regroupements.values():
+            for pid in g.propositions:
+                self.group_of.setdefault(pid, g)
+        self.ecart_prop: dict[str, str] = {}
+        if c.synthese is not None:
+            self.ecart_prop = {e.ref: e.motif for e in c.synthese.propositions_ecartees}
+        self.ecart_group = {e.ref: e.motif for e in c.regroupements_ecartes}
+        self.orients_of_group: dict[str, list[Orientation]] = defaultdict(list)
+        for o in c.orientations.values():
+            for gid in o.regroupements:
+                self.orients_of_group[gid].append(o)
+        self.ateliers_of_theme: dict[str, list[Atelier]] = defaultdict(list)
+        for a in c.ateliers.values():
+            if a.statut != "annule":
+                for t in a.themes:
+                    self.ateliers_of_theme[t].append(a)
+        self.orients_of_theme: dict[str, dict[str, Orientation]] = defaultdict(dict)
+        for p in self.propositions.values():
+            g = self.group_of.get(p.id)
+            if g is None or p.id in self.ecart_prop:
+                continue
+            for o in self.orients_of_group.get(g.id, []):
+                self.orients_of_theme[p.theme].setdefault(o.id, o)
+        self.retours_of: dict[str, list[tuple[Restitution, Retour]]] = defaultdict(list)
+        self.restitutions_of_territory: dict[str, list[Restitution]] = defaultdict(list)
+        for r in c.restitutions.values():
+            self.restitutions_of_territory[r.territoire].append(r)
+            for x in r.retours:
+                if x.orientation:
+                    self.retours_of[x.orientation].append((r, x))
+        self._orientation_fates: dict[str, OrientationFate] = {}
+
+    # --- forward -------------------------------------------------------------
+
+    def orientation_fate(self, o: Orientation) -> OrientationFate:
+        fate = self._orientation_fates.get(o.id)
+        if fate is None:
+            fate = OrientationFate(o, self.decisions.get(o.id), list(self.retours_of.get(o.id, [])))
+            self._orientation_fates[o.id] = fate
+        return fate
+
+    def proposition_fate(self, p: Proposition) -> PropositionFate:
+        g = None if p.id in self.ecart_prop else self.group_of.get(p.id)
+        orients = [self.orientation_fate(o) for o in self.orients_of_group.get(g.id, [])] if g else []
+        return PropositionFate(
+            proposition=p,
+            atelier=self.c.ateliers.get(p.atelier),
+            regroupement=g,
+            ecartee=self.ecart_prop.get(p.id, ""),
+            orientations=orients,
+            regroupement_ecarte=self.ecart_group.get(g.id, "") if g else "",
+        )
+
+    def contribution_fate(self, ct: Contribution) -> ContributionFate:
+        themes = [self.c.themes[t] for t in ct.themes if t in self.c.themes]
+        ateliers: dict[str, Atelier] = {}
+        by_theme: dict[str, OrientationFate] = {}
+        for t in themes:
+            for a in self.ateliers_of_theme.get(t.id, []):
+                ateliers.setdefault(a.id, a)
+            for o in self.orients_of_theme.get(t.id, {}).values():
+                by_theme.setdefault(o.id, self.orientation_fate(o))
+        props = [self.proposition_fate(p) for p in sorted(self.props_citing.get(ct.id, []), key=lambda p: p.id)]
+        return ContributionFate(
+            contribution=ct,
+            themes=themes,
+            ateliers=sorted(ateliers.values(), key=lambda a: a.id),
+            propositions=props,
+            orientations_par_theme=sorted(by_theme.values(), key=lambda f: f.orientation.id),
+            restitutions=sorted(self.restitutions_of_territory.get(ct.territoire, []), key=lambda r: r.id),
+            original=self.c.contributions.get(ct.doublon_de) if ct.doublon_de else None,
+        )
+
+    # --- backward ------------------------------------------------------------
+
+    def sources_of_orientation(self, o: Orientation) -> dict[str, Any]:
+        groups = [self.regroupements[g] for g in o.regroupements if g in self.regroupements]
+        props = [self.propositions[pid] for g in groups for pid in g.propositions if pid in self.propositions]
+        contribs = sorted({cid for p in props for cid in p.contributions})
+        ateliers = sorted({p.atelier for p in props})
+        return {"regroupements": groups, "propositions": props, "ateliers": ateliers, "contributions": contribs}
+
+
+def trace(c: Consultation, ident: str) -> dict[str, Any]:
+    """The chain of one contribution (C-…), proposition (P-…) or orientation (O-…), as plain data."""
+    t = Traceability(c)
+    if ident in c.contributions:
+        return t.contribution_fate(c.contributions[ident]).to_dict()
+    if ident in t.propositions:
+        p = t.propositions[ident]
+        fate = t.proposition_fate(p).to_dict()
+        fate["type"] = "proposition"
+        fate["contributions"] = [
+            {"id": cid, "auteur": c.contributions[cid].auteur if cid in c.contributions else None} for cid in p.contributions
+        ]
+        return fate
+    if ident in c.orientations:
+        o = c.orientations[ident]
+        fate = t.orientation_fate(o).to_dict()
+        src = t.sources_of_orientation(o)
+        fate.update(
+            type="orientation",
+            commissions=o.commissions,
+            regroupements=[{"id": g.id, "titre": g.titre} for g in src["regroupements"]],
+            propositions=[{"id": p.id, "titre": p.titre, "atelier": p.atelier} for p in src["propositions"]],
+            ateliers=src["ateliers"],
+            contributions=src["contributions"],
+        )
+        return fate
+    known = list(c.contributions) + list(t.propositions) + list(c.orientations)
+    raise AteliersError(
+        f"identifiant « {ident} » introuvable",
+        hint=did_you_mean(ident, known) or "donnez l'identifiant d'une contribution (C-…), d'une proposition (P-…) ou d'une orientation (O-…)",
+    )
