@@ -1,0 +1,297 @@
+"""What every document template receives, and the views several documents share.
+
+The names given to templates here are a stable interface, documented in
+``docs/templates.md``: a consultation's own templates rely on them.
+Everything is ordered deterministically: themes, territories, commissions and
+workshops in the order of their files (the team's order), contributions and
+propositions by identifier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Proposition
+from ateliers_cli.render.markup import plain_excerpt
+from ateliers_cli.stages import Stage
+
+#: French labels of the enumerated values of the format.
+LIBELLES: dict[str, dict[str, str]] = {
+    "profil": {"habitant": "Habitant", "citoyen": "Citoyen", "partenaire": "Partenaire"},
+    "profils": {"habitant": "Habitants", "citoyen": "Citoyens", "partenaire": "Partenaires"},
+    "canal": {
+        "formulaire": "Formulaire",
+        "courrier": "Courrier",
+        "courriel": "Courriel",
+        "reunion": "Réunion",
+        "plateforme": "Plateforme en ligne",
+        "telephone": "Téléphone",
+        "autre": "Autre",
+    },
+    "nature": {"question_de_fond": "Question de fond", "projet_operationnel": "Projet opérationnel"},
+    "statut_contribution": {
+        "nouvelle": "Nouvelle",
+        "analysee": "Analysée",
+        "hors_sujet": "Hors sujet",
+        "doublon": "Doublon",
+    },
+    "statut": {"prevu": "Prévu", "tenu": "Tenu", "annule": "Annulé"},
+    "avis": {
+        "favorable": "Favorable",
+        "favorable_avec_reserves": "Favorable avec réserves",
+        "defavorable": "Défavorable",
+    },
+    "decision": {"adoptee": "Adoptée", "amendee": "Adoptée avec amendement", "non_retenue": "Non retenue"},
+}
+
+#: What each nature of theme asks of a workshop.
+NATURE_EXPLICATION = {
+    "question_de_fond": "on débat d'une question de politique publique, dont l'atelier tire des "
+    "réflexions et des propositions d'orientation.",
+    "projet_operationnel": "on construit un projet concret, et chaque proposition précise ses porteurs, "
+    "son public, son échéance et son coût estimé.",
+}
+
+ORDRE_PROFILS = ("habitant", "citoyen", "partenaire")
+ORDRE_CANAUX = ("formulaire", "plateforme", "courriel", "courrier", "reunion", "telephone", "autre")
+
+
+def libelle(kind: str, value: str) -> str:
+    """The French label of an enumerated value (the value itself when unknown)."""
+    return LIBELLES.get(kind, {}).get(value, value.replace("_", " ").capitalize() if value else "—")
+
+
+def ordered(values: Iterable[str], order: Iterable[str]) -> list[str]:
+    """``values`` in the given order first, unknown ones after, alphabetically."""
+    present = set(values)
+    known = [v for v in order if v in present]
+    return known + sorted(present - set(known))
+
+
+# ---------------------------------------------------------------------------
+# Contributions: who may be quoted, and how
+# ---------------------------------------------------------------------------
+
+
+def citable(contribution: Contribution) -> bool:
+    """Quoted only with consent, never once erased, never a duplicate or off-topic text."""
+    return contribution.publication and contribution.efface is None and contribution.statut == "analysee"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An excerpt of a consented contribution, with its public attribution."""
+
+    id: str
+    extrait: str  # plain text; use the ``md`` filter to put it in Markdown
+    auteur: str  # the public name or pseudonym (for a partner, the organisation)
+    profil: str  # « habitant », « citoyen », « partenaire » (label, lower case)
+    territoire: str  # the territory's name
+    date: dt.date | None
+    titre: str
+
+
+def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -> Citation:
+    territoire = c.territoires.get(contribution.territoire)
+    return Citation(
+        id=contribution.id,
+        extrait=plain_excerpt(contribution.texte, longueur) if contribution.texte.strip() else "",
+        auteur=contribution.auteur or "Anonyme",
+        profil=libelle("profil", contribution.profil).lower(),
+        territoire=territoire.nom if territoire else contribution.territoire,
+        date=contribution.date,
+        titre=contribution.titre,
+    )
+
+
+def choose_citations(
+    c: Consultation, contributions: Iterable[Contribution], n: int, longueur: int = 320
+) -> list[Citation]:
+    """Up to ``n`` consented excerpts, varied in territory and profile, deterministic.
+
+    Greedy: each time, the candidate whose territory then profile have been quoted
+    least so far; ties by identifier. The result is shown in identifier order.
+    """
+    candidates = sorted((x for x in contributions if citable(x) and x.texte.strip()), key=lambda x: x.id)
+    chosen: list[Contribution] = []
+    by_territory: dict[str, int] = {}
+    by_profile: dict[str, int] = {}
+    while candidates and len(chosen) < n:
+        best = min(
+            candidates,
+            key=lambda x: (by_territory.get(x.territoire, 0), by_profile.get(x.profil, 0), x.id),
+        )
+        candidates.remove(best)
+        chosen.append(best)
+        by_territory[best.territoire] = by_territory.get(best.territoire, 0) + 1
+        by_profile[best.profil] = by_profile.get(best.profil, 0) + 1
+    return [citation(c, x, longueur) for x in sorted(chosen, key=lambda x: x.id)]
+
+
+# ---------------------------------------------------------------------------
+# The traceability chain
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Trace:
+    """contribution → theme → proposition → regroupement → orientation → decision, indexed."""
+
+    c: Consultation
+    propositions: dict[str, Proposition] = field(default_factory=dict)
+    par_contribution: dict[str, list[str]] = field(default_factory=dict)
+    par_theme: dict[str, list[str]] = field(default_factory=dict)
+    regroupement_de: dict[str, str] = field(default_factory=dict)
+    ecartee: dict[str, str] = field(default_factory=dict)
+    orientations_de: dict[str, list[str]] = field(default_factory=dict)
+    regroupement_ecarte: dict[str, str] = field(default_factory=dict)
+    orientations_par_theme: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, c: Consultation) -> Trace:
+        t = cls(c)
+        t.propositions = dict(sorted(c.propositions.items()))
+        for p in t.propositions.values():
+            t.par_theme.setdefault(p.theme, []).append(p.id)
+            for cid in p.contributions:
+                t.par_contribution.setdefault(cid, []).append(p.id)
+        for g in c.regroupements.values():
+            for pid in g.propositions:
+                t.regroupement_de.setdefault(pid, g.id)
+        if c.synthese is not None:
+            for e in c.synthese.propositions_ecartees:
+                t.ecartee.setdefault(e.ref, e.motif)
+        for o in c.orientations.values():
+            for gid in o.regroupements:
+                t.orientations_de.setdefault(gid, []).append(o.id)
+        for e in c.regroupements_ecartes:
+            t.regroupement_ecarte.setdefault(e.ref, e.motif)
+        for theme_id, pids in t.par_theme.items():
+            oids: set[str] = set()
+            for pid in pids:
+                oids.update(t.orientations_de.get(t.regroupement_de.get(pid, ""), []))
+            t.orientations_par_theme[theme_id] = sorted(oids, key=_orientation_order(c))
+        return t
+
+    # -- upwards: where a thing comes from ----------------------------------
+
+    def propositions_of_orientation(self, o: Orientation) -> list[Proposition]:
+        out: dict[str, Proposition] = {}
+        for gid in o.regroupements:
+            g = self.c.regroupements.get(gid)
+            for pid in g.propositions if g else []:
+                if pid in self.propositions:
+                    out.setdefault(pid, self.propositions[pid])
+        return [out[k] for k in sorted(out)]
+
+    def contributions_of(self, propositions: Iterable[Proposition]) -> list[str]:
+        return sorted({cid for p in propositions for cid in p.contributions if cid in self.c.contributions})
+
+    def ateliers_of(self, propositions: Iterable[Proposition]) -> list[Atelier]:
+        ids = {p.atelier for p in propositions}
+        return [a for a in self.c.ateliers.values() if a.id in ids]
+
+    def territoires_of(self, propositions: Iterable[Proposition]) -> list[str]:
+        """Names of the territories whose workshops made these propositions, in file order."""
+        ids = {a.territoire for a in self.ateliers_of(propositions)}
+        return [t.nom for t in self.c.territoires.values() if t.id in ids]
+
+    # -- downwards: what became of a thing ----------------------------------
+
+    def orientations_of_propositions(self, pids: Iterable[str]) -> list[str]:
+        oids: set[str] = set()
+        for pid in pids:
+            oids.update(self.orientations_de.get(self.regroupement_de.get(pid, ""), []))
+        return sorted(oids, key=_orientation_order(self.c))
+
+
+def _orientation_order(c: Consultation) -> Any:
+    order = {oid: i for i, oid in enumerate(c.orientations)}
+    return lambda oid: (order.get(oid, len(order)), oid)
+
+
+# ---------------------------------------------------------------------------
+# Key figures and the common context
+# ---------------------------------------------------------------------------
+
+
+def chiffres(c: Consultation) -> dict[str, int]:
+    """The key figures of the consultation, as far as it has gone."""
+    contributions = list(c.contributions.values())
+    ateliers = list(c.ateliers.values())
+    tenus = [a for a in ateliers if a.statut == "tenu"]
+    return {
+        "contributions": len(contributions),
+        "analysees": sum(1 for x in contributions if x.statut == "analysee"),
+        "hors_sujet": sum(1 for x in contributions if x.statut == "hors_sujet"),
+        "doublons": sum(1 for x in contributions if x.statut == "doublon"),
+        "citables": sum(1 for x in contributions if citable(x)),
+        "themes": len(c.themes),
+        "territoires": len(c.territoires),
+        "population": sum(t.population for t in c.territoires.values()),
+        "ateliers": len(ateliers),
+        "ateliers_tenus": len(tenus),
+        "ateliers_annules": sum(1 for a in ateliers if a.statut == "annule"),
+        "participants_ateliers": sum(a.participants or 0 for a in tenus),
+        "inscrits": sum(a.inscriptions.inscrits for a in ateliers if a.inscriptions),
+        "capacite": sum(a.capacite for a in ateliers if a.statut != "annule"),
+        "participants_lancement": (c.lancement.participants or 0) if c.lancement else 0,
+        "participants_synthese": (c.synthese.participants or 0) if c.synthese else 0,
+        "propositions": len(c.propositions),
+        "regroupements": len(c.regroupements),
+        "orientations": len(c.orientations),
+        "restitutions": len(c.restitutions),
+        "participants_restitutions": sum(
+            r.participants or 0 for r in c.restitutions.values() if r.statut == "tenu"
+        ),
+    }
+
+
+def calendrier(c: Consultation) -> list[dict[str, Any]]:
+    """The planned calendar, stage by stage (stages without dates left out)."""
+    out = []
+    for stage in Stage.process():
+        periode = c.calendrier.get(stage.value)
+        if periode is not None and (periode.debut or periode.fin):
+            out.append({"etape": stage, "debut": periode.debut, "fin": periode.fin})
+    return out
+
+
+def lieu_ville(lieu: str, defaut: str = "") -> str:
+    """« Lille » from « Hôtel du Département, Lille » (for « Fait à Lille »)."""
+    if "," in lieu:
+        return lieu.rsplit(",", 1)[1].strip() or defaut
+    return defaut or lieu
+
+
+def ville_collectivite(c: Consultation) -> str:
+    """The town of the collectivité's address (« 59047 Lille Cedex » → « Lille »)."""
+    adresse = c.collectivite.adresse
+    if not adresse:
+        return ""
+    last = adresse.rsplit(",", 1)[-1].strip()
+    words = [w for w in last.split() if not w.isdigit() and w.lower() != "cedex"]
+    return " ".join(words)
+
+
+def base_context(c: Consultation, stage: Stage, when: dt.datetime, *, titre: str, nom: str) -> dict[str, Any]:
+    """The names every template receives (see docs/templates.md)."""
+    return {
+        "consultation": c,
+        "collectivite": c.collectivite,
+        "conseil": c.conseil,
+        "etape": stage,
+        "etapes": Stage.process(),
+        "date": when,
+        "document": {"titre": titre, "nom": nom, "etape": stage},
+        "themes": list(c.themes.values()),
+        "territoires": list(c.territoires.values()),
+        "commissions": list(c.commissions.values()),
+        "calendrier": calendrier(c),
+        "chiffres": chiffres(c),
+        "libelles": LIBELLES,
+        "natures": NATURE_EXPLICATION,
+    }

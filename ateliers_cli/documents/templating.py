@@ -1,0 +1,551 @@
+"""The Jinja2 environment of the documents, and the Markdown → HTML step.
+
+One environment per :func:`~ateliers_cli.documents.build_stage_documents` call:
+
+* a :class:`~jinja2.sandbox.SandboxedEnvironment` — a consultation's own templates are
+  written by whoever edits the folder, so none of them may reach Python internals;
+* :class:`~jinja2.StrictUndefined` — a misspelt variable is an error, never an empty string;
+* autoescape for ``*.html.j2`` only: the Markdown templates write Markdown, and untrusted
+  text is made inert there by the :func:`md` filter instead;
+* lookup: ``<consultation>/templates/NAME`` first, then the packaged default; ``default:NAME``
+  always means the packaged default, so that an override can ``{% extends "default:NAME" %}``.
+
+A document is rendered once, as Markdown. Charts cannot live in that Markdown (the
+Markdown → HTML step refuses raw HTML, so that nothing a citizen wrote can become markup),
+so the templates call ``figure(...)``/``matrice(...)``: in the Markdown they write a plain
+table between two markers; the markers are removed from the ``.md``, and in the HTML the
+region is replaced, after conversion, by the SVG chart and its accessible table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from ateliers_cli.errors import AteliersError
+from ateliers_cli.render import french
+from ateliers_cli.render.charts import chart_with_table, matrix_table
+
+__all__ = [
+    "DEFAULT_PREFIX",
+    "Figures",
+    "RenderedDocument",
+    "default_templates_dir",
+    "make_environment",
+    "markdown_document_to_html",
+    "md",
+    "md_bloc",
+    "render_markdown",
+    "render_template",
+]
+
+DEFAULT_PREFIX = "default"
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def default_templates_dir() -> Path:
+    """The packaged default templates.
+
+    Installed from a wheel, they sit inside the package (``ateliers_cli/_templates``);
+    in a source checkout or an editable install, they are the top-level ``templates/``
+    beside ``ateliers_cli/``.
+    """
+    for candidate in (_PACKAGE_DIR / "_templates", _PACKAGE_DIR.parent / "templates"):
+        if (candidate / "document.html.j2").is_file():
+            return candidate
+    raise AteliersError(
+        "gabarits par défaut introuvables : l'installation d'ateliers est incomplète",
+        hint="réinstallez le paquet (pip install --force-reinstall ateliers)",
+    )
+
+
+class _ConfinedLoader(FileSystemLoader):
+    """A consultation's ``templates/``: nothing outside it, not even through a symlink."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self._folder = folder.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        try:
+            Path(filename).resolve().relative_to(self._folder)
+        except ValueError:
+            raise AteliersError(
+                f"le gabarit « {template} » sort du dossier templates/ (lien symbolique) : refusé",
+                path=f"templates/{template}",
+                hint="remplacez le lien par une copie du fichier",
+            ) from None
+        return source, filename, uptodate
+
+
+class DocumentEnvironment(SandboxedEnvironment):
+    """The sandbox, with the consultation root kept to name templates in error messages."""
+
+    consultation_root: Path | None = None
+    defaults_dir: Path = Path()
+
+    def display_name(self, filename: str | None, name: str | None) -> str:
+        """``templates/x.md.j2`` for a consultation template, ``default:x.md.j2`` for ours."""
+        if filename:
+            path = Path(filename)
+            if self.consultation_root is not None:
+                try:
+                    return path.resolve().relative_to(self.consultation_root.resolve()).as_posix()
+                except ValueError:
+                    pass
+            try:
+                return f"{DEFAULT_PREFIX}:{path.resolve().relative_to(self.defaults_dir.resolve()).as_posix()}"
+            except ValueError:
+                pass
+        return name or "<gabarit>"
+
+
+def _autoescape(name: str | None) -> bool:
+    return name is not None and name.endswith(".html.j2")
+
+
+def make_environment(consultation_root: Path | str | None) -> DocumentEnvironment:
+    """The sandboxed environment for one rendering run of a consultation's documents."""
+    defaults = default_templates_dir()
+    default_loader = FileSystemLoader(str(defaults))
+    loaders: list[jinja2.BaseLoader] = [PrefixLoader({DEFAULT_PREFIX: default_loader}, delimiter=":")]
+    root = Path(consultation_root) if consultation_root is not None else None
+    if root is not None and (root / "templates").is_dir():
+        loaders.append(_ConfinedLoader(root / "templates"))
+    loaders.append(default_loader)
+    env = DocumentEnvironment(
+        loader=ChoiceLoader(loaders),
+        undefined=StrictUndefined,
+        autoescape=_autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.consultation_root = root
+    env.defaults_dir = defaults
+    env.filters.update(french.filters())
+    env.filters.update(
+        {
+            "md": md,
+            "md_bloc": md_bloc,
+            "liste": liste,
+            "par_habitants": par_habitants,
+            "quand": quand,
+            "horaire": horaire,
+        }
+    )
+    return env
+
+
+# ---------------------------------------------------------------------------
+# Untrusted text in Markdown
+# ---------------------------------------------------------------------------
+
+_MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>|~&])")
+_START_RE = re.compile(r"^([-+=#]|\d+(?=[.)]))")
+_SPACES_RE = re.compile(r"\s+")
+
+
+def md(value: object) -> str:
+    """Untrusted text as inert Markdown: one line, every Markdown sign escaped.
+
+    For what the public wrote (a pseudonym, a title, an excerpt): whatever it holds
+    (``<script>``, ``[x](javascript:…)``, ``# Titre``, ``| a | b |``), it is shown as
+    written and never becomes a heading, a list, a link, a table cell or markup.
+    Signs that only matter at the start of a line (``-``, ``+``, ``#``, ``1.``) are
+    escaped there only, so the ``.md`` stays readable.
+    """
+    if value is None:
+        return ""
+    text = _SPACES_RE.sub(" ", str(value)).strip()
+    text = _MD_INLINE_RE.sub(r"\\\1", text)
+    m = _START_RE.match(text)
+    if m:
+        text = m.group(1) + "\\" + text[m.end():] if m.group(1)[0].isdigit() else "\\" + text
+    return text
+
+
+_HEADING_RE = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)", re.MULTILINE)
+_FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.MULTILINE)
+
+
+def md_bloc(value: object, niveau: int = 4, retrait: int = 0) -> str:
+    """Markdown written by the team (reflexions, descriptions, texts of orientations).
+
+    Kept as Markdown (lists, emphasis…) — the HTML step refuses raw HTML and unsafe
+    links anyway — but its headings are shifted so that the shallowest becomes
+    ``niveau`` (it cannot compete with the document's own titles), figure markers are
+    neutralised, and ``retrait`` spaces indent every line but the first (to sit inside
+    a list item or a block quote).
+    """
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    text = text.replace("<!--", "&lt;!--")
+    levels = [len(m.group(2)) for m in _HEADING_RE.finditer(text)]
+    if levels:
+        shift = max(0, niveau - min(levels))
+        text = _HEADING_RE.sub(lambda m: m.group(1) + "#" * min(6, len(m.group(2)) + shift), text)
+    if retrait:
+        pad = " " * retrait
+        text = "\n".join((pad + line if i and line.strip() else line) for i, line in enumerate(text.split("\n")))
+    return text
+
+
+def liste(values: Iterable[object], derniere: str = " et ") -> str:
+    """« a, b et c »."""
+    items = [str(v) for v in values]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + derniere + items[-1]
+
+
+def quand(debut: Any, fin: Any = None) -> str:
+    """« samedi 4 avril 2026, de 14 h à 17 h 30 », « … à 18 h 30 », « samedi 4 avril 2026 »."""
+    if debut is None:
+        return "date à préciser"
+    if not isinstance(debut, dt.datetime):
+        return french.date_longue(debut)
+    jour = french.date_longue(debut)
+    if isinstance(fin, dt.datetime) and fin.date() == debut.date():
+        return f"{jour}, de {french.heure(debut)} à {french.heure(fin)}"
+    return f"{jour} à {french.heure(debut)}"
+
+
+def horaire(debut: Any, fin: Any = None) -> str:
+    """« 14 h – 17 h 30 », « 18 h 30 », or « » for a date without time."""
+    if not isinstance(debut, dt.datetime):
+        return ""
+    if isinstance(fin, dt.datetime):
+        return f"{french.heure(debut)} – {french.heure(fin)}"
+    return french.heure(debut)
+
+
+def par_habitants(count: int | float, population: int | float, pour: int = 10000) -> float:
+    """``count`` per ``pour`` inhabitants (0 for an unknown population), rounded to 0.1."""
+    if not population:
+        return 0.0
+    return float((Decimal(count) * pour / Decimal(population)).quantize(Decimal("0.1")))
+
+
+# ---------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------
+
+_MARK_OPEN = "<!--ateliers-figure:{nonce}:{n}-->"
+_MARK_CLOSE = "<!--/ateliers-figure:{nonce}:{n}-->"
+_ID_SAFE_RE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _md_cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (int, float, Decimal)):
+        return french.nombre(value)
+    if value is None:
+        return "—"
+    return md(value) or " "
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[bool]) -> str:
+    head = "| " + " | ".join(md(h) or " " for h in headers) + " |"
+    sep = "|" + "|".join("---:" if num else "---" for num in numeric) + "|"
+    body = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join([head, sep, *body])
+
+
+@dataclass
+class Figures:
+    """The figures of one document being rendered (see the module docstring)."""
+
+    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    html: list[Markup] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+
+    def _id(self, wanted: str) -> str:
+        base = _ID_SAFE_RE.sub("-", wanted).strip("-") or "figure"
+        if not base[0].isalpha():
+            base = "f-" + base
+        candidate, i = base, 2
+        while candidate in self.ids:
+            candidate, i = f"{base}-{i}", i + 1
+        self.ids.add(candidate)
+        return candidate
+
+    def _wrap(self, markdown: str, html: Markup) -> Markup:
+        n = len(self.html)
+        self.html.append(html)
+        opening = _MARK_OPEN.format(nonce=self.nonce, n=n)
+        closing = _MARK_CLOSE.format(nonce=self.nonce, n=n)
+        return Markup(f"\n{opening}\n{markdown}\n{closing}\n")
+
+    def figure(
+        self,
+        data: Iterable[Sequence[Any]],
+        titre: str,
+        unite: str = "",
+        *,
+        id: str,  # noqa: A002 - the name the templates use
+        entetes: Sequence[str] = ("Catégorie", "Nombre"),
+        part: bool = False,
+    ) -> Markup:
+        """A bar chart with its data table (HTML); a titled table (Markdown).
+
+        ``data``: ``(libellé, valeur)`` pairs, drawn in the given order. ``part=True``
+        adds each value's share of the total.
+        """
+        pairs = [(str(label), value) for label, value in data]
+        total = sum((Decimal(str(v)) for _, v in pairs), Decimal(0))
+        headers = list(entetes[:2])
+        rows: list[list[object]] = [[label, value] for label, value in pairs]
+        numeric = [False, True]
+        if part:
+            headers.append(entetes[2] if len(entetes) > 2 else "Part")
+            numeric.append(True)
+            for row in rows:
+                row.append(french.proportion(row[1], total))  # type: ignore[arg-type]
+        unit_note = f" ({unite})" if unite else ""
+        markdown = f"**{md(titre)}**{md(unit_note)}\n\n" + _md_table(headers, rows, numeric)
+        html = chart_with_table(pairs, titre, unite, id=self._id(id), headers=list(entetes), percent=part)
+        return self._wrap(markdown, html)
+
+    def matrice(
+        self,
+        lignes: Sequence[str],
+        colonnes: Sequence[str],
+        cellules: Mapping[tuple[str, str], Any] | Sequence[Sequence[Any]],
+        titre: str,
+        *,
+        coin: str = "",
+        totaux: bool = False,
+        vide: str = "—",
+    ) -> Markup:
+        """A two-way table (themes × territories…), with a caption."""
+        rows = [str(r) for r in lignes]
+        cols = [str(c) for c in colonnes]
+        if isinstance(cellules, Mapping):
+            grid = [[cellules.get((r, c)) for c in cols] for r in rows]
+        else:
+            grid = [list(line) for line in cellules]
+        body: list[list[object]] = []
+        for r, line in zip(rows, grid, strict=True):
+            values = list(line)
+            if totaux:
+                values.append(sum(v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)))
+            body.append([r, *[(vide if v is None else v) for v in values]])
+        headers = [coin or " ", *cols, *(["Total"] if totaux else [])]
+        if totaux:
+            sums: list[object] = [
+                sum(v for v in col if isinstance(v, (int, float)) and not isinstance(v, bool)) for col in zip(*grid, strict=False)
+            ] if grid else [0] * len(cols)
+            body.append(["Total", *sums, sum(s for s in sums if isinstance(s, (int, float)))])
+        numeric = [False] + [True] * (len(headers) - 1)
+        markdown = f"**{md(titre)}**\n\n" + _md_table(headers, body, numeric)
+        html = matrix_table(rows, cols, grid, titre, corner=coin, empty=vide, totals=totaux)
+        return self._wrap(markdown, Markup(f'<figure class="ateliers-figure">\n{html}\n</figure>'))
+
+    # -- after rendering ------------------------------------------------------
+
+    def _region_re(self) -> re.Pattern[str]:
+        return re.compile(
+            r"\n?[ \t]*<!--ateliers-figure:" + self.nonce + r":(\d+)-->\n(.*?)\n[ \t]*<!--/ateliers-figure:"
+            + self.nonce
+            + r":\1-->[ \t]*\n?",
+            re.DOTALL,
+        )
+
+    def public_markdown(self, text: str) -> str:
+        """The ``.md``: the markers removed, the Markdown tables kept."""
+        return self._region_re().sub(lambda m: "\n" + m.group(2) + "\n", text)
+
+    def markdown_for_html(self, text: str) -> str:
+        """Each figure replaced by a placeholder paragraph, swapped after conversion."""
+        return self._region_re().sub(lambda m: f"\n\nATELIERSFIGURE{self.nonce}N{m.group(1)}\n\n", text)
+
+    def insert(self, html: str) -> str:
+        def swap(m: re.Match[str]) -> str:
+            return str(french.typographie_html(self.html[int(m.group(1))]))
+
+        return re.sub(r"<p>ATELIERSFIGURE" + self.nonce + r"N(\d+)</p>", swap, html)
+
+
+# ---------------------------------------------------------------------------
+# Markdown → HTML for our documents
+# ---------------------------------------------------------------------------
+
+
+@cache
+def _parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    def image_as_alt(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: Any) -> str:
+        from markdown_it.common.utils import escapeHtml
+
+        return str(escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env)))
+
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(["table", "strikethrough"])
+    parser.add_render_rule("image", image_as_alt)
+    return parser
+
+
+_TAGS = frozenset(
+    "a blockquote br code del em h1 h2 h3 h4 h5 h6 hr li ol p pre s strong table tbody td th thead tr ul".split()
+)
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+
+
+def _href_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr == "href":
+        compact = re.sub(r"[\x00-\x20\x7f]+", "", value).lower()
+        if compact.startswith(("javascript:", "vbscript:", "data:", "file:")):
+            return None
+    return value
+
+
+def markdown_document_to_html(markdown: str) -> str:
+    """A document's Markdown as an HTML fragment: raw HTML off, then an allow-list.
+
+    Raw HTML in the Markdown is shown as text (so is anything a contribution holds);
+    images are reduced to their alt text (nothing loaded from elsewhere); links keep
+    http(s), mailto, tel and relative targets only. Tables get ``scope`` on header cells.
+    """
+    import nh3
+
+    html = _parser().render(markdown)
+    cleaned = nh3.clean(
+        html,
+        tags=set(_TAGS),
+        attributes={k: set(v) for k, v in _ATTRIBUTES.items()},
+        attribute_filter=_href_filter,
+        url_schemes={"http", "https", "mailto", "tel"},
+        strip_comments=True,
+        link_rel=None,
+        filter_style_properties={"text-align"},
+    )
+    return cleaned.replace("<th>", '<th scope="col">').replace('<th style="', '<th scope="col" style="')
+
+
+# ---------------------------------------------------------------------------
+# Rendering, with the errors of a template turned into AteliersError
+# ---------------------------------------------------------------------------
+
+_UNDEFINED_RES = (
+    (re.compile(r"^'([^']*)' is undefined$"), "« {0} » n'est pas défini"),
+    (re.compile(r"^'([^']*)' has no attribute '([^']*)'$"), "« {0} » n'a pas d'attribut « {1} »"),
+    (re.compile(r"^'([^']*)' object has no attribute '([^']*)'$"), "un objet « {0} » n'a pas d'attribut « {1} »"),
+    (re.compile(r"^([^ ]+) has no element (.*)$"), "{0} n'a pas d'élément {1}"),
+)
+
+
+def _french_undefined(message: str) -> str:
+    for pattern, french_text in _UNDEFINED_RES:
+        m = pattern.match(message)
+        if m:
+            return french_text.format(*m.groups())
+    return message
+
+
+def _template_frame(env: DocumentEnvironment, exc: BaseException) -> tuple[str | None, int]:
+    """The innermost template file and line of a runtime error (Jinja rewrites the traceback)."""
+    found: tuple[str | None, int] = (None, 0)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".j2"):
+            found = (frame.filename, frame.lineno or 0)
+    return found
+
+
+def _as_error(env: DocumentEnvironment, name: str, exc: Exception) -> AteliersError:
+    if isinstance(exc, AteliersError):
+        return exc
+    if isinstance(exc, TemplateSyntaxError):
+        where = env.display_name(exc.filename, exc.name or name)
+        return AteliersError(
+            f"gabarit « {where} » : erreur de syntaxe Jinja2 : {exc.message}",
+            path=where,
+            line=exc.lineno or 0,
+            hint="voir la documentation de Jinja2 et docs/templates.md",
+        )
+    if isinstance(exc, TemplateNotFound):
+        missing = exc.name or name
+        return AteliersError(
+            f"gabarit « {missing} » introuvable (demandé pour « {name} »)",
+            path=f"templates/{name}",
+            hint="les gabarits par défaut s'appellent « default:NOM » ; voir docs/templates.md",
+        )
+    filename, line = _template_frame(env, exc)
+    where = env.display_name(filename, name)
+    if isinstance(exc, SecurityError):
+        return AteliersError(
+            f"gabarit « {where} » : opération interdite par le bac à sable ({exc})",
+            path=where,
+            line=line,
+            hint="un gabarit n'a accès qu'aux données documentées dans docs/templates.md",
+        )
+    if isinstance(exc, UndefinedError):
+        return AteliersError(
+            f"gabarit « {where} » : {_french_undefined(str(exc))}",
+            path=where,
+            line=line,
+            hint="les variables disponibles sont décrites dans docs/templates.md",
+        )
+    detail = str(exc) or type(exc).__name__
+    return AteliersError(
+        f"gabarit « {where} » : le rendu a échoué : {detail}",
+        path=where,
+        line=line,
+        hint="vérifiez les valeurs passées aux filtres (dates, nombres) ; voir docs/templates.md",
+    )
+
+
+def render_template(env: DocumentEnvironment, name: str, context: Mapping[str, Any]) -> str:
+    """Render ``name`` with ``context``; any failure becomes an :class:`AteliersError`."""
+    try:
+        return env.get_template(name).render(**context)
+    except (TemplateError, AteliersError) as exc:
+        raise _as_error(env, name, exc) from None
+    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, IndexError) as exc:
+        if any(f.filename.endswith(".j2") for f in traceback.extract_tb(exc.__traceback__)):
+            raise _as_error(env, name, exc) from None
+        raise
+
+
+_BLANK_LINES_RE = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
+_TRAILING_SPACES_RE = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One document's Markdown (``.md`` as written) and the HTML fragment of its body."""
+
+    markdown: str
+    body_html: Markup
+
+
+def render_markdown(env: DocumentEnvironment, name: str, context: Mapping[str, Any]) -> RenderedDocument:
+    """Render a Markdown template: the ``.md`` text and the HTML of its body."""
+    figures = Figures()
+    full = {**context, "figure": figures.figure, "matrice": figures.matrice}
+    raw = render_template(env, name, full)
+    raw = _TRAILING_SPACES_RE.sub("", raw)
+    raw = _BLANK_LINES_RE.sub("\n\n", raw).strip("\n") + "\n"
+    text = french.typographie_markdown(raw)
+    public = _BLANK_LINES_RE.sub("\n\n", figures.public_markdown(text)).strip("\n") + "\n"
+    body = markdown_document_to_html(figures.markdown_for_html(text))
+    body = figures.insert(french.typographie_html(body))
+    return RenderedDocument(public, Markup(body))
