@@ -114,10 +114,11 @@ def test_bad_types() -> None:
 
 
 def test_today_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
-    # 2026-04-04T23:30:00Z: still the 4th in UTC, already the 5th in Paris.
+    # 2026-04-04T23:30:00Z: still the 4th in UTC, already the 5th in Paris, where the
+    # consultation happens: « today » is the Paris date.
     epoch = int(datetime(2026, 4, 4, 23, 30, tzinfo=UTC).timestamp())
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(epoch))
-    assert today() == date(2026, 4, 4)
+    assert today() == date(2026, 4, 5)
     n = now()
     assert n.tzinfo == ZoneInfo("Europe/Paris")
     assert n == datetime(2026, 4, 5, 1, 30, tzinfo=ZoneInfo("Europe/Paris"))
@@ -135,7 +136,9 @@ def test_today_without_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_invalid_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "hier")
-    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH invalide"):
+    from ateliers_cli.errors import UsageError
+
+    with pytest.raises(UsageError, match="SOURCE_DATE_EPOCH invalide"):
         today()
 
 

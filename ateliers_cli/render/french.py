@@ -67,35 +67,8 @@ Number = int | float | Decimal
 # ---------------------------------------------------------------------------
 
 
-def _source_date_epoch() -> int | None:
-    """Return ``SOURCE_DATE_EPOCH`` as an int, ``None`` when unset or empty.
-
-    Raises :class:`ValueError` (French message) when the variable is set to
-    something that is not an integer number of seconds.
-    """
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"SOURCE_DATE_EPOCH invalide : {raw!r} (un nombre entier de secondes est attendu)") from None
-
-
-def today() -> date:
-    """Today's date; ``SOURCE_DATE_EPOCH`` (read as UTC) wins when set."""
-    epoch = _source_date_epoch()
-    if epoch is None:
-        return date.today()
-    return datetime.fromtimestamp(epoch, tz=UTC).date()
-
-
-def now() -> datetime:
-    """The current time, aware, in Europe/Paris; ``SOURCE_DATE_EPOCH`` wins when set."""
-    epoch = _source_date_epoch()
-    if epoch is None:
-        return datetime.now(PARIS)
-    return datetime.fromtimestamp(epoch, tz=UTC).astimezone(PARIS)
+# « Today » comes from one place for the whole tool (SOURCE_DATE_EPOCH honoured there).
+from ateliers_cli.clock import now, today  # noqa: E402
 
 
 # ---------------------------------------------------------------------------
