@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ateliers_cli.errors import AteliersError, Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -63,6 +65,8 @@ def progress(label: str, quiet: bool = False) -> Iterator[_Progress]:
     if quiet or not err.is_terminal:
         yield _Progress(None, label)
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -155,8 +155,12 @@ class _Reader:
                 )
 
 
-def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None) -> LoadResult:
-    """Load the consultation at ``path`` (a folder holding consultation.yaml)."""
+def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None, cache: bool = False) -> LoadResult:
+    """Load the consultation at ``path`` (a folder holding consultation.yaml).
+
+    With ``cache``, contributions unchanged since the last run are taken from
+    ``.ateliers-cache/`` instead of being parsed again (see :mod:`ateliers_cli.cache`).
+    """
     root = Path(path).resolve()
     if not (root / "consultation.yaml").exists():
         find_root(root)  # raises the explanatory error
@@ -182,8 +186,7 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
             theme = _build(Theme, t, "themes.yaml")
             _unique(c.themes, theme, "thème", r.diags)
 
-    files = [(str(p), rel, link) for p, rel, link in r.folder_entries("contributions", ".md")]
-    for contrib, diags in _parse_contributions(str(root), files, progress):
+    for contrib, diags in _contributions(root, r, progress, cache):
         r.diags.extend(diags)
         if contrib is not None:
             c.contributions[contrib.id] = contrib
@@ -274,6 +277,39 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
     if "etape" in clean:
         c.etape = Stage(clean["etape"])
     c.historique = [_build(Passage, p, rel) for p in clean.get("historique", [])]
+
+
+def _contributions(
+    root: Path, r: _Reader, progress: Callable[[int, int], None] | None, cache: bool
+) -> list[ParsedContribution]:
+    """Every contribution in file order: from the cache when unchanged, parsed otherwise."""
+    from ateliers_cli.cache import ParseCache, meta_of
+
+    entries = [(str(p), rel, link) for p, rel, link in r.folder_entries("contributions", ".md")]
+    pc = ParseCache(root, enabled=cache)
+    results: dict[str, ParsedContribution] = {}
+    metas: dict[str, tuple[int, int, int]] = {}
+    todo: list[tuple[str, str, bool]] = []
+    for p, rel, link in entries:
+        if cache:
+            try:
+                meta = meta_of(os.stat(p))
+            except OSError:
+                todo.append((p, rel, link))
+                continue
+            hit = pc.get(rel, p, meta)
+            if hit is not None:
+                results[rel] = hit
+                continue
+            metas[rel] = meta
+        todo.append((p, rel, link))
+    for (p, rel, _link), parsed in zip(todo, _parse_contributions(str(root), todo, progress)):
+        results[rel] = parsed
+        if rel in metas:
+            pc.put(rel, p, metas[rel], parsed)
+    pc.keep_only({rel for _, rel, _ in entries})
+    pc.save()
+    return [results[rel] for _, rel, _ in entries]
 
 
 #: Below this many contributions, one process is faster than starting workers.

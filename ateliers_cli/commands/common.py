@@ -6,13 +6,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
 from ateliers_cli.console import progress, report_error
 from ateliers_cli.errors import AteliersError
-from ateliers_cli.load import LoadResult, find_root, load
+
+if TYPE_CHECKING:
+    from ateliers_cli.load import LoadResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,10 +44,14 @@ def handled(fn: F) -> F:
 
 
 def consultation_root() -> Path:
+    from ateliers_cli.load import find_root  # the loader is imported only by commands that read
+
     return find_root(state.directory)
 
 
-def open_consultation() -> LoadResult:
+def open_consultation(*, cache: bool = True) -> LoadResult:
+    from ateliers_cli.load import load
+
     root = consultation_root()
     with progress("Lecture des contributions", state.quiet) as cb:
-        return load(root, progress=cb)
+        return load(root, progress=cb, cache=cache)

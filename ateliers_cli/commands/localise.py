@@ -6,22 +6,29 @@ French public servants: these few strings are replaced once, at import.
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import re
+import sys
+from types import ModuleType
 from typing import Any
 
-import typer.rich_utils as ru
 from rich.markup import escape
 from typer import _click
 
-ru.ARGUMENTS_PANEL_TITLE = "Arguments"
-ru.OPTIONS_PANEL_TITLE = "Options"
-ru.COMMANDS_PANEL_TITLE = "Commandes"
-ru.ERRORS_PANEL_TITLE = "Erreur d'usage"
-ru.DEFAULT_STRING = "[par défaut : {}]"
-ru.REQUIRED_LONG_STRING = "[obligatoire]"
-ru.ENVVAR_STRING = "[variable d'environnement : {}]"
-ru.DEPRECATED_STRING = "(obsolète) "
-ru.ABORTED_TEXT = "Abandon."
+
+def _patch_rich_utils(ru: ModuleType) -> None:
+    """Typer imports its help formatter only when it prints help or an error: patch it then."""
+    ru.ARGUMENTS_PANEL_TITLE = "Arguments"
+    ru.OPTIONS_PANEL_TITLE = "Options"
+    ru.COMMANDS_PANEL_TITLE = "Commandes"
+    ru.ERRORS_PANEL_TITLE = "Erreur d'usage"
+    ru.DEFAULT_STRING = "[par défaut : {}]"
+    ru.REQUIRED_LONG_STRING = "[obligatoire]"
+    ru.ENVVAR_STRING = "[variable d'environnement : {}]"
+    ru.DEPRECATED_STRING = "(obsolète) "
+    ru.ABORTED_TEXT = "Abandon."
+
 
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^No such option: (\S+)(?: \(Possible options: (.*)\))?$"), "option inconnue : {0}"),
@@ -51,14 +58,39 @@ def translate(message: str) -> str:
 def _format_error(self: _click.ClickException) -> None:
     if self.__class__.__name__ == "NoArgsIsHelpError":
         return
-    console = ru._get_rich_console(stderr=True)
+    from typer.rich_utils import _get_rich_console
+
+    console = _get_rich_console(stderr=True)
     ctx: Any = getattr(self, "ctx", None)
     console.print(f"[bold red]Erreur d'usage[/bold red] : {escape(translate(self.format_message()))}", soft_wrap=True)
     if ctx is not None:
         console.print(f"    [dim]→ aide : {escape(ctx.command_path)} --help[/dim]", soft_wrap=True)
 
 
-ru.rich_format_error = _format_error
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "typer.rich_utils":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        loader = spec.loader
+        original_exec = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            original_exec(module)
+            _patch_rich_utils(module)
+            module.rich_format_error = _format_error  # type: ignore[attr-defined]
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+if "typer.rich_utils" in sys.modules:
+    _patch_rich_utils(sys.modules["typer.rich_utils"])
+    sys.modules["typer.rich_utils"].rich_format_error = _format_error  # type: ignore[attr-defined]
+else:
+    sys.meta_path.insert(0, _PatchOnImport())
 
 _original_help_option = _click.core.Command.get_help_option
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ateliers_cli.check import check as run_check
-from ateliers_cli.commands.common import handled, open_consultation, state
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_diagnostics
 from ateliers_cli.errors import Diagnostic
-from ateliers_cli.scaffold import InitOptions, init, write_schemas
-from ateliers_cli.status import status as compute_status
+
+if TYPE_CHECKING:
+    from ateliers_cli.check import Report
+
+# The core is imported inside each command: « ateliers check » on an unchanged folder
+# answers from the cache without loading the loader, the schema or the rules.
 
 
 class OutputFormat(str, Enum):
@@ -42,6 +45,8 @@ def init_cmd(
 
     Exemple : [cyan]ateliers init bien-vieillir --titre "Bien vieillir dans le Nord" --git[/cyan]
     """
+    from ateliers_cli.scaffold import InitOptions, init
+
     files = init(dossier, InitOptions(titre=titre, collectivite=collectivite, conseil=conseil, git=git))
     out.print(f"[green]✓[/green] Consultation créée dans [bold]{escape(str(dossier))}[/bold] ({len(files)} fichiers).")
     if git:
@@ -59,6 +64,7 @@ def _summary_line(n_err: int, n_warn: int) -> str:
 def check_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Les avertissements font aussi échouer la vérification.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", help="texte (par défaut) ou json.")] = OutputFormat.texte,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Relit tous les fichiers, sans le cache de .ateliers-cache/.")] = False,
 ) -> None:
     """Vérifie tout le dossier : structure, liens, dates, données personnelles, étapes franchies.
 
@@ -67,24 +73,49 @@ def check_cmd(
 
     Exemple : [cyan]ateliers check --strict[/cyan]
     """
-    loaded = open_consultation()
-    report = run_check(loaded)
+    report, c = _checked(not no_cache)
     failed = report.failed(strict)
     if format is OutputFormat.json:
         out.print_json(json.dumps(report.to_dict(strict), ensure_ascii=False))
         raise typer.Exit(1 if failed else 0)
     print_diagnostics(report.diagnostics)
-    c = loaded.consultation
     if not report.diagnostics:
-        out.print(
-            f"[green]✓[/green] Aucun problème : {len(c.contributions)} contributions, {len(c.themes)} thèmes, "
-            f"{len(c.ateliers)} ateliers vérifiés (étape « {c.etape.value} »)."
-        )
+        out.print(f"[green]✓[/green] Aucun problème : {c}.")
     elif failed:
         err.print(f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}." + ("" if report.errors else " (--strict)"))
     else:
         err.print(f"[yellow]![/yellow] {_summary_line(0, len(report.warnings))} ; rien de bloquant (--strict les rendrait bloquants).")
     raise typer.Exit(1 if failed else 0)
+
+
+def _checked(use_cache: bool) -> tuple[Report, str]:
+    """The report, and a one-line description of what was checked; from the cache when unchanged."""
+    from ateliers_cli import cache
+    from ateliers_cli.clock import today
+
+    root = consultation_root()
+    key, racy = cache.snapshot(root)
+    key = f"{key}:{today().isoformat()}"
+    if use_cache and not racy:
+        hit = cache.cached_report(root, key)
+        if hit is not None:
+            return hit
+    from ateliers_cli.check import check as run_check
+
+    loaded = open_consultation(cache=use_cache)
+    report = run_check(loaded)
+    c = loaded.consultation
+    what = (
+        f"{pluriel(len(c.contributions), 'contribution', 'contributions')}, {pluriel(len(c.themes), 'thème', 'thèmes')}, "
+        f"{pluriel(len(c.ateliers), 'atelier', 'ateliers')} vérifiés (étape « {c.etape.value} »)"
+    )
+    if use_cache and not racy:
+        cache.store_report(root, key, (report, what))
+    return report, what
+
+
+def pluriel(n: int, one: str, many: str) -> str:
+    return f"{n} {one if abs(n) < 2 else many}"
 
 
 def status_cmd(
@@ -94,6 +125,8 @@ def status_cmd(
 
     Exemple : [cyan]ateliers status[/cyan]
     """
+    from ateliers_cli.status import status as compute_status
+
     loaded = open_consultation()
     c = loaded.consultation
     data = compute_status(c)
@@ -144,6 +177,8 @@ def schema_cmd(
 
     Exemple : [cyan]ateliers schema --out schemas[/cyan]
     """
+    from ateliers_cli.scaffold import write_schemas
+
     written = write_schemas(out_dir)
     for p in written:
         out.print(f"  {escape(str(p))}")

@@ -1,0 +1,151 @@
+"""A cache of parsed files, so that a repeated ``check`` on an unchanged folder is nearly free.
+
+Two levels, both under ``.ateliers-cache/`` (git-ignored):
+
+- per contribution: the parsed and validated file, reused while its size,
+  modification time and inode are unchanged;
+- per run: ``check``'s whole report, reused while every file read is unchanged.
+
+Both are keyed on the tool itself (its version and the size and time of its
+source files, so a new schema or rule invalidates them) and are written
+atomically. A file modified within two seconds of the cache's writing is
+compared by content, since a file system's clock may not tell two quick
+writes apart (the « racy » case git also guards against).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+from ateliers_cli import __version__
+
+CACHE_DIR = ".ateliers-cache"
+RACY_SECONDS = 2.0
+_FINGERPRINT: str | None = None
+
+Meta = tuple[int, int, int]  # size, mtime_ns, inode
+
+
+def tool_fingerprint() -> str:
+    """Changes whenever the tool's code (schema and rules included) changes."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        h = hashlib.sha256(__version__.encode())
+        package = Path(__file__).resolve().parent
+        for path in sorted(package.rglob("*.py")):
+            st = path.stat()
+            h.update(f"{path.relative_to(package)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        _FINGERPRINT = h.hexdigest()
+    return _FINGERPRINT
+
+
+def meta_of(st: os.stat_result) -> Meta:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _digest(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
+
+
+def _read(path: Path) -> Any:
+    try:
+        with open(path, "rb") as f:
+            data = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+        return None
+    if not isinstance(data, dict) or data.get("outil") != tool_fingerprint():
+        return None
+    return data
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    from ateliers_cli.fsutil import atomic_write
+
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        path.parent.mkdir(exist_ok=True)
+        gitignore = path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n", encoding="utf-8")
+        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class ParseCache:
+    """Parsed contributions by relative path, valid while the file is unchanged."""
+
+    def __init__(self, root: Path, enabled: bool = True) -> None:
+        self.path = root / CACHE_DIR / "contributions.pickle"
+        self.enabled = enabled
+        self.entries: dict[str, tuple[Meta, str | None, Any]] = {}
+        self.written_at = 0.0
+        self.dirty = False
+        if enabled:
+            data = _read(self.path)
+            if data is not None:
+                self.entries = data["entrees"]
+                self.written_at = data["ecrit"]
+
+    def get(self, rel: str, path: str, meta: Meta) -> Any:
+        if not self.enabled:
+            return None
+        entry = self.entries.get(rel)
+        if entry is None or entry[0] != meta:
+            return None
+        digest = entry[1]
+        if digest is not None and _digest(path) != digest:
+            return None
+        return entry[2]
+
+    def put(self, rel: str, path: str, meta: Meta, parsed: Any) -> None:
+        if not self.enabled:
+            return
+        racy = meta[1] / 1e9 >= time.time() - RACY_SECONDS
+        self.entries[rel] = (meta, _digest(path) if racy else None, parsed)
+        self.dirty = True
+
+    def keep_only(self, rels: set[str]) -> None:
+        if self.enabled and set(self.entries) - rels:
+            self.entries = {k: v for k, v in self.entries.items() if k in rels}
+            self.dirty = True
+
+    def save(self) -> None:
+        if self.enabled and self.dirty:
+            _write(self.path, {"outil": tool_fingerprint(), "ecrit": time.time(), "entrees": self.entries})
+
+
+def snapshot(root: Path) -> tuple[str, bool]:
+    """A key for the state of every file ``load`` reads, and whether any is too recent to trust."""
+    h = hashlib.sha256()
+    newest = 0
+    names = ["consultation.yaml", "themes.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "orientations.yaml", "deliberation.yaml"]
+    for folder in ("contributions", "ateliers", "restitutions"):
+        try:
+            names.extend(f"{folder}/{e}" for e in sorted(os.listdir(root / folder)))
+        except OSError:
+            h.update(f"{folder}:absent\n".encode())
+    for rel in names:
+        try:
+            st = os.stat(root / rel)
+        except OSError:
+            h.update(f"{rel}:absent\n".encode())
+            continue
+        h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n".encode())
+        newest = max(newest, st.st_mtime_ns)
+    return h.hexdigest(), newest / 1e9 >= time.time() - RACY_SECONDS
+
+
+def cached_report(root: Path, key: str) -> Any:
+    data = _read(root / CACHE_DIR / "check.pickle")
+    if data is None or data.get("cle") != key:
+        return None
+    return data["rapport"]
+
+
+def store_report(root: Path, key: str, report: Any) -> None:
+    _write(root / CACHE_DIR / "check.pickle", {"outil": tool_fingerprint(), "cle": key, "rapport": report})
