@@ -1,0 +1,101 @@
+"""The check cache: a repeated check answers from it, and any change of a file or of the tool invalidates it."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from ateliers_cli import cache
+from ateliers_cli.load import load
+from tests.conftest import run_cli
+
+
+def _age(root: Path, seconds: float = 10) -> None:
+    """Make every file look older than the cache's « racy » window."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_repeat_check_uses_the_cache_and_sees_changes(example: Path) -> None:
+    _age(example)
+    r = run_cli("-C", example, "check")
+    assert r.exit_code == 0, r.output
+    assert (example / ".ateliers-cache" / "check.pickle").is_file()
+    assert (example / ".ateliers-cache" / "contributions.pickle").is_file()
+    assert (example / ".ateliers-cache" / ".gitignore").read_text() == "*\n"
+
+    # An edit is seen at once, even one of the same size.
+    path = example / "contributions" / "C-0010.md"
+    text = path.read_text(encoding="utf-8")
+    assert "territoire: lille" in text or "territoire:" in text
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith("territoire:"))
+    value = text.splitlines()[line - 1].split(":", 1)[1].strip()
+    broken = text.replace(f"territoire: {value}", "territoire: " + "x" * len(value), 1)
+    path.write_text(broken, encoding="utf-8")
+    r = run_cli("-C", example, "check")
+    assert r.exit_code == 1
+    assert f"contributions/C-0010.md:{line}: erreur : territoire « {'x' * len(value)} » inconnu" in r.output
+
+    path.write_text(text, encoding="utf-8")
+    r = run_cli("-C", example, "check")
+    assert r.exit_code == 0, r.output
+
+
+def test_parse_cache_reuses_unchanged_files(example: Path) -> None:
+    _age(example)
+    first = load(example, cache=True)
+    again = load(example, cache=True)
+    # the same parsed objects come back from the cache (not parsed again)
+    assert again.consultation.contributions.keys() == first.consultation.contributions.keys()
+    c1 = again.consultation.contributions["C-0001"]
+    assert c1.texte == first.consultation.contributions["C-0001"].texte
+    pc = cache.ParseCache(example)
+    assert len(pc.entries) == len(first.consultation.contributions)
+
+
+def test_cache_invalidated_when_the_tool_changes(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _age(example)
+    load(example, cache=True)
+    assert cache.ParseCache(example).entries
+    monkeypatch.setattr(cache, "_FINGERPRINT", "une-autre-version-de-l-outil")
+    assert cache.ParseCache(example).entries == {}
+
+
+def test_racy_files_are_compared_by_content(example: Path) -> None:
+    # A file written just now (within the racy window) carries a content digest in the cache,
+    # so a same-size edit within the same clock tick is still seen.
+    path = example / "contributions" / "C-0001.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    load(example, cache=True)
+    pc = cache.ParseCache(example)
+    _meta, digest, _parsed = pc.entries["contributions/C-0001.md"]
+    assert digest is not None
+    st = path.stat()
+    edited = text.replace("statut: analysee", "statut: nouvelle")
+    assert len(edited.encode()) == len(text.encode())
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert cache.meta_of(path.stat())[:2] == cache.meta_of(st)[:2]
+    assert pc.get("contributions/C-0001.md", str(path), cache.meta_of(path.stat())) is None
+    assert load(example, cache=True).consultation.contributions["C-0001"].statut == "nouvelle"
+
+
+def test_no_cache_option(example: Path) -> None:
+    r = run_cli("-C", example, "check", "--no-cache")
+    assert r.exit_code == 0, r.output
+    assert not (example / ".ateliers-cache").exists()
+
+
+def test_corrupt_cache_is_ignored(example: Path) -> None:
+    _age(example)
+    run_cli("-C", example, "check")
+    (example / ".ateliers-cache" / "check.pickle").write_bytes(b"pas un pickle")
+    (example / ".ateliers-cache" / "contributions.pickle").write_bytes(b"\x80\x05garbage")
+    r = run_cli("-C", example, "check")
+    assert r.exit_code == 0, r.output
