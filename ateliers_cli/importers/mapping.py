@@ -1,0 +1,335 @@
+"""Which column fills which field: ``--map CHAMP=COLONNE``, mapping files, column names.
+
+A mapping says, for each field of a contribution (``texte``, ``date``,
+``commune``…), which column(s) of the export hold it; optionally how to
+translate values (``valeurs``) and what to use when a value is absent
+(``defauts``). Personal fields (``nom``, ``courriel``…) are marked: their
+values only ever go to ``prive/``.
+
+A mapping file looks like this::
+
+    # Correspondance des colonnes du formulaire en ligne
+    colonnes:
+      texte: Votre contribution        # ou une liste de colonnes : [Question 1, Question 2]
+      date: Horodateur
+      commune: Votre commune
+      courriel: Adresse e-mail
+      publication: J'accepte que ma contribution soit citée
+    valeurs:                           # facultatif : traduire les valeurs d'une colonne
+      profil:
+        Particulier: habitant
+        Association: partenaire
+    defauts:                           # facultatif : quand la valeur manque
+      profil: habitant
+      canal: formulaire
+      territoire: lille
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error
+from ateliers_cli.hints import did_you_mean
+from ateliers_cli.importers.readers import Table
+from ateliers_cli.importers.util import fold, tokens
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    doc: str
+    private: bool = False
+    multi: bool = False  # several columns allowed
+
+
+CONTRIBUTION_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("texte", "le texte de la contribution (obligatoire ; plusieurs colonnes : chacune sous son titre)", multi=True),
+        Field("titre", "un titre court"),
+        Field("date", "la date de la contribution"),
+        Field("cle", "l'identifiant de la ligne dans l'export (à défaut : le numéro de ligne)"),
+        Field("auteur", "le nom public ou le pseudonyme affiché"),
+        Field("organisation", "l'organisation, pour un partenaire"),
+        Field("profil", "habitant, citoyen ou partenaire"),
+        Field("canal", "formulaire, courrier, courriel, reunion, plateforme, telephone ou autre"),
+        Field("territoire", "l'arrondissement (identifiant ou nom)"),
+        Field("publication", "le consentement à être cité publiquement (oui / non)"),
+        Field("commune", "la commune (gardée dans prive/ ; sert à trouver le territoire)", private=True),
+        Field("code_postal", "le code postal (gardé dans prive/ ; sert à trouver le territoire)", private=True),
+        Field("nom", "le nom (gardé dans prive/)", private=True),
+        Field("prenom", "le prénom (gardé dans prive/)", private=True),
+        Field("courriel", "l'adresse électronique (gardée dans prive/)", private=True),
+        Field("telephone", "le téléphone (gardé dans prive/)", private=True),
+        Field("adresse", "l'adresse postale (gardée dans prive/)", private=True),
+    )
+}
+
+#: Fields whose value can be translated by ``valeurs`` or defaulted by ``defauts``.
+VALUE_FIELDS = ("profil", "canal", "territoire", "publication")
+DEFAULT_FIELDS = ("profil", "canal", "territoire")
+
+#: Column names (folded) that name a field without doubt, for files that use plain names.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "texte": ("texte", "contribution", "votre contribution", "texte de la contribution", "message", "votre message"),
+    "titre": ("titre", "objet", "sujet", "titre de la contribution"),
+    "date": ("date", "date de la contribution", "date de depot", "date de reception", "horodateur", "horodatage", "date de creation"),
+    "cle": ("id", "identifiant", "reference", "numero", "n°", "no"),
+    "auteur": ("auteur", "pseudonyme", "pseudo", "nom public", "signature publique"),
+    "organisation": ("organisation", "structure", "nom de la structure", "nom de l'organisation", "association"),
+    "profil": ("profil", "vous etes", "vous participez en tant que", "type de contributeur", "type de participant"),
+    "canal": ("canal",),
+    "territoire": ("territoire", "arrondissement"),
+    "publication": ("publication", "consentement", "accord de publication", "autorisation de publication"),
+    "commune": ("commune", "ville", "votre commune", "commune de residence"),
+    "code_postal": ("code postal", "code_postal", "cp", "votre code postal"),
+    "nom": ("nom", "nom de famille", "name", "last name", "lastname", "surname"),
+    "prenom": ("prenom", "first name", "firstname"),
+    "courriel": ("courriel", "email", "e-mail", "mail", "adresse e-mail", "adresse email", "adresse mail", "adresse electronique", "votre e-mail", "votre courriel"),
+    "telephone": ("telephone", "tel", "tel.", "portable", "mobile", "phone", "numero de telephone", "votre telephone"),
+    "adresse": ("adresse", "adresse postale", "address", "votre adresse"),
+}
+_BY_NAME = {name: f for f, names in COLUMN_NAMES.items() for name in names}
+
+#: Words that make an unmapped column personal: its values go to prive/, never elsewhere.
+PERSONAL_WORDS = frozenset(
+    {
+        "nom", "prenom", "name", "firstname", "lastname", "surname", "nickname",
+        "email", "mail", "courriel", "telephone", "tel", "phone", "portable", "mobile",
+        "adresse", "address", "rue", "naissance", "birthdate", "birthday", "age", "ip",
+        "siret", "iban",
+    }
+)
+
+
+def is_personal_column(name: str) -> bool:
+    return bool(PERSONAL_WORDS.intersection(tokens(name)))
+
+
+def _consent_column(name: str) -> bool:
+    f = fold(name)
+    return "consent" in f or ("accept" in f and ("publi" in f or "cit" in f or "diffus" in f)) or "accord de publication" in f
+
+
+@dataclass
+class Mapping:
+    """Columns for each field, value translations, defaults, and where each came from."""
+
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> folded value -> target
+    defaults: dict[str, str] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)  # field -> « --map », « fichier », « Decidim »…
+    headings: dict[str, str] = field(default_factory=dict)  # texte column -> heading in the text
+
+    def update(self, other: Mapping) -> None:
+        """``other`` wins, field by field."""
+        for f, cols in other.columns.items():
+            self.columns[f] = list(cols)
+            self.origin[f] = other.origin.get(f, "")
+        for f, vals in other.values.items():
+            self.values.setdefault(f, {}).update(vals)
+        self.defaults.update(other.defaults)
+        self.headings.update(other.headings)
+
+    def used_columns(self) -> set[str]:
+        return {c for cols in self.columns.values() for c in cols}
+
+
+def find_column(wanted: str, table: Table) -> str | None:
+    """The column named ``wanted``: exactly, else ignoring case, accents and blanks."""
+    if wanted in table.columns:
+        return wanted
+    target = fold(wanted)
+    matches = [c for c in table.columns if fold(c) == target]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _missing_column(wanted: str, table: Table, where: str) -> str:
+    return f"{where}colonne « {wanted} » absente du fichier"
+
+
+def _columns_hint(wanted: str, table: Table) -> str:
+    close = did_you_mean(wanted, table.columns)
+    listing = ", ".join(f"« {c} »" for c in table.columns[:30]) + (" …" if len(table.columns) > 30 else "")
+    return (close + " — " if close else "") + f"colonnes du fichier : {listing}"
+
+
+def parse_map_options(options: list[str], table: Table, fields: dict[str, Field]) -> Mapping:
+    """``--map texte="Votre contribution" --map date=Date`` (a field may be given twice when it takes several columns)."""
+    m = Mapping()
+    for opt in options:
+        if "=" not in opt:
+            raise UsageError(
+                f"--map « {opt} » : la forme attendue est CHAMP=COLONNE",
+                hint='par exemple : --map texte="Votre contribution"',
+            )
+        name, column = (s.strip() for s in opt.split("=", 1))
+        name = name.lower()
+        if name not in fields:
+            raise UsageError(
+                f"--map : champ « {name} » inconnu",
+                hint=(did_you_mean(name, fields) + " — " if did_you_mean(name, fields) else "") + "champs : " + ", ".join(fields),
+            )
+        found = find_column(column, table)
+        if found is None:
+            raise AteliersError(
+                _missing_column(column, table, f"--map {name}=… : "),
+                path=table.name,
+                line=table.header_line,
+                hint=_columns_hint(column, table),
+            )
+        cols = m.columns.setdefault(name, [])
+        if cols and not fields[name].multi:
+            raise UsageError(f"--map : le champ « {name} » est donné deux fois", hint="une seule colonne pour ce champ (seul « texte » en accepte plusieurs)")
+        cols.append(found)
+        m.origin[name] = "--map"
+    return m
+
+
+def load_mapping_file(path: Path, table: Table, fields: dict[str, Field], shown: str | None = None) -> Mapping:
+    """Read a mapping file (YAML); every problem is reported at once, with its line."""
+    from ateliers_cli import schema
+    from ateliers_cli.yamlio import LineDict, line_of, parse_yaml, read_text
+
+    rel = shown or str(path)
+    if not path.is_file():
+        raise AteliersError("fichier de correspondance introuvable", path=rel, hint="vérifiez le chemin donné à --mapping")
+    text, diags = read_text(path, rel, path.parent)
+    if text is None:
+        raise AteliersError("fichier de correspondance illisible", path=rel, details=diags)
+    if not text.strip():
+        raise AteliersError("fichier de correspondance vide", path=rel, hint="écrivez au moins « colonnes: » puis « texte: NOM DE LA COLONNE »")
+    loaded = parse_yaml(text, rel)
+    if not loaded.ok:
+        raise AteliersError("fichier de correspondance invalide", path=rel, details=loaded.diagnostics)
+    data = loaded.data
+    problems: list[Diagnostic] = list(loaded.diagnostics)
+    if not isinstance(data, dict):
+        raise AteliersError("le fichier de correspondance doit être un bloc de clés (colonnes, valeurs, defauts)", path=rel, line=1)
+    known_top = ("colonnes", "valeurs", "defauts")
+    columns_block: Any
+    if "colonnes" in data or any(k in known_top for k in data):
+        columns_block = data.get("colonnes", LineDict())
+        for k in data:
+            if k not in known_top:
+                problems.append(error(rel, line_of(data, k), f"clé « {k} » inconnue", did_you_mean(str(k), known_top) or "clés possibles : colonnes, valeurs, defauts"))
+    else:
+        columns_block = data  # a flat file: « texte: Votre contribution »
+    m = Mapping()
+    if not isinstance(columns_block, dict):
+        problems.append(error(rel, line_of(data, "colonnes", 1), "« colonnes » doit être un bloc « champ: colonne »"))
+        columns_block = {}
+    for key, value in columns_block.items():
+        kline = line_of(columns_block, key, 1)
+        name = str(key).lower()
+        if name not in fields:
+            problems.append(error(rel, kline, f"champ « {key} » inconnu", did_you_mean(name, fields) or "champs : " + ", ".join(fields)))
+            continue
+        wanted = value if isinstance(value, list) else [value]
+        if len(wanted) > 1 and not fields[name].multi:
+            problems.append(error(rel, kline, f"une seule colonne pour le champ « {name} »", "seul « texte » accepte une liste de colonnes"))
+            continue
+        cols = []
+        for w in wanted:
+            if w is None or (isinstance(w, str) and not w.strip()):
+                problems.append(error(rel, kline, f"colonne vide pour le champ « {name} »", "écrivez le nom exact de la colonne, entre guillemets s'il contient « : »"))
+                continue
+            found = find_column(str(w), table)
+            if found is None:
+                problems.append(error(rel, kline, f"colonne « {w} » absente de {table.name}", _columns_hint(str(w), table)))
+            else:
+                cols.append(found)
+        if cols:
+            m.columns[name] = cols
+            m.origin[name] = "fichier de correspondance"
+    valeurs = data.get("valeurs") if "colonnes" in data or "valeurs" in data else None
+    if valeurs is not None:
+        if not isinstance(valeurs, dict):
+            problems.append(error(rel, line_of(data, "valeurs", 1), "« valeurs » doit être un bloc « champ: {valeur: traduction} »"))
+        else:
+            for key, table_ in valeurs.items():
+                kline = line_of(valeurs, key, 1)
+                if key not in VALUE_FIELDS:
+                    problems.append(error(rel, kline, f"« valeurs » : champ « {key} » non traduisible", "champs possibles : " + ", ".join(VALUE_FIELDS)))
+                    continue
+                if not isinstance(table_, dict):
+                    problems.append(error(rel, kline, f"« valeurs.{key} » doit être un bloc « valeur du fichier: valeur attendue »"))
+                    continue
+                for src, dst in table_.items():
+                    dst_s = ("oui" if dst else "non") if isinstance(dst, bool) else str(dst)
+                    if key == "profil" and dst_s not in schema.PROFILS:
+                        problems.append(error(rel, line_of(table_, src, kline), f"profil « {dst_s} » inconnu", did_you_mean(dst_s, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS)))
+                        continue
+                    if key == "canal" and dst_s not in schema.CANAUX:
+                        problems.append(error(rel, line_of(table_, src, kline), f"canal « {dst_s} » inconnu", did_you_mean(dst_s, schema.CANAUX) or "canaux : " + ", ".join(schema.CANAUX)))
+                        continue
+                    m.values.setdefault(key, {})[fold(str(src))] = dst_s
+    defauts = data.get("defauts") if "colonnes" in data or "defauts" in data else None
+    if defauts is not None:
+        if not isinstance(defauts, dict):
+            problems.append(error(rel, line_of(data, "defauts", 1), "« defauts » doit être un bloc « champ: valeur »"))
+        else:
+            for key, value in defauts.items():
+                kline = line_of(defauts, key, 1)
+                if key not in DEFAULT_FIELDS:
+                    problems.append(error(rel, kline, f"« defauts » : champ « {key} » sans valeur par défaut possible", "champs possibles : " + ", ".join(DEFAULT_FIELDS)))
+                    continue
+                v = str(value)
+                if key == "profil" and v not in schema.PROFILS:
+                    problems.append(error(rel, kline, f"profil « {v} » inconnu", did_you_mean(v, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS)))
+                    continue
+                if key == "canal" and v not in schema.CANAUX:
+                    problems.append(error(rel, kline, f"canal « {v} » inconnu", did_you_mean(v, schema.CANAUX) or "canaux : " + ", ".join(schema.CANAUX)))
+                    continue
+                m.defaults[key] = v
+    errors = [d for d in problems if d.is_error]
+    if errors:
+        raise AteliersError(
+            f"fichier de correspondance : {len(errors)} problème{'s' if len(errors) > 1 else ''}",
+            path=rel,
+            details=errors,
+        )
+    return m
+
+
+def by_column_names(table: Table, fields: dict[str, Field], taken: set[str]) -> Mapping:
+    """Fields named plainly by the file's columns (« Date », « E-mail », « Code postal »…)."""
+    m = Mapping()
+    for col in table.columns:
+        if col in taken:
+            continue
+        f = fold(col).rstrip(" :?*")
+        name = _BY_NAME.get(f)
+        if name is None and _consent_column(col):
+            name = "publication"
+        if name is None or name not in fields or name in m.columns:
+            continue
+        m.columns[name] = [col]
+        m.origin[name] = "nom de colonne"
+    return m
+
+
+def personal_columns(table: Table, mapping: Mapping) -> list[str]:
+    """Columns not mapped to a field whose name says they hold personal data."""
+    used = mapping.used_columns()
+    return [c for c in table.columns if c not in used and is_personal_column(c)]
+
+
+_YES = re.compile(r"^(oui|o|yes|y|true|vrai|1|x|ok|d'accord|accord|j'accepte|accepte|j'autorise|autorise|je consens|consent)\b")
+_NO = re.compile(r"^(non|n|no|false|faux|0|-|refus|je refuse|je n'accepte pas|pas d'accord)(\b|$)")
+
+
+def consent(value: str) -> bool | None:
+    """True for a clear yes, False for no or nothing, None for something else (reported)."""
+    f = fold(value)
+    if not f:
+        return False
+    if _YES.match(f):
+        return True
+    if _NO.match(f):
+        return False
+    return None
