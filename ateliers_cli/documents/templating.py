@@ -158,7 +158,7 @@ def make_environment(consultation_root: Path | str | None) -> DocumentEnvironmen
 # ---------------------------------------------------------------------------
 
 _MD_INLINE_RE = re.compile(r"([\\`*_\[\]<>|~&])")
-_START_RE = re.compile(r"^([-+=#]|\d+(?=[.)]))")
+_START_RE = re.compile(r"^(?:[-+]|#{1,6}|\d{1,9}(?=[.)](?:\s|$)))(?=[.)]?(?:\s|$))|^=+$")
 _SPACES_RE = re.compile(r"\s+")
 
 
@@ -177,7 +177,8 @@ def md(value: object) -> str:
     text = _MD_INLINE_RE.sub(r"\\\1", text)
     m = _START_RE.match(text)
     if m:
-        text = m.group(1) + "\\" + text[m.end():] if m.group(1)[0].isdigit() else "\\" + text
+        # « 1. » → « 1\. » ; « - », « # », « === » → « \- », « \# », « \=== »
+        text = m.group(0) + "\\" + text[m.end() :] if text[0].isdigit() else "\\" + text
     return text
 
 

@@ -1,0 +1,197 @@
+"""Leaving *adoption*: the deliberation, the adopted policy, and what became of the contributions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ateliers_cli.documents.context import (
+    Trace,
+    base_context,
+    citable,
+    libelle,
+    lieu_ville,
+    ville_collectivite,
+)
+from ateliers_cli.documents.output import OutputFile, publish, stage_dir
+from ateliers_cli.documents.rapport import orientation_view
+from ateliers_cli.documents.templating import DocumentEnvironment
+from ateliers_cli.model import Consultation, Vote
+from ateliers_cli.stages import Stage
+
+RETENUES = ("adoptee", "amendee")
+
+
+def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[OutputFile]:
+    folder = stage_dir(Stage.ADOPTION)
+    shared = adoption_context(c)
+    files: list[OutputFile] = []
+    numero = c.deliberation.seance.numero if c.deliberation and c.deliberation.seance else ""
+    docs = (
+        ("deliberation", "Délibération", {}, True, f"Délibération n° {numero}" if numero else "Délibération"),
+        ("politique-adoptee", "La politique adoptée", {}, False, ""),
+        ("devenir-des-contributions", "Ce que sont devenues vos contributions", devenir_context(c), False, ""),
+    )
+    for name, title, extra, office, sous_titre in docs:
+        ctx = {**base_context(c, Stage.ADOPTION, when, titre=title, nom=name), **shared, **extra}
+        files += publish(
+            env, c, f"{name}.md.j2", ctx, f"{folder}/{name}", title, when, office=office, sous_titre=sous_titre or c.titre
+        )
+    return files
+
+
+# ---------------------------------------------------------------------------
+# Délibération, politique adoptée
+# ---------------------------------------------------------------------------
+
+
+def resultat_du_vote(vote: Vote | None) -> dict[str, Any]:
+    """How the vote reads: adopted or not, unanimously or by a majority of votes cast."""
+    if vote is None:
+        return {"adoptee": False, "formule": "", "exprimes": 0, "majorite": 0}
+    exprimes = vote.pour + vote.contre
+    majorite = exprimes // 2 + 1
+    adoptee = vote.pour >= majorite and vote.pour > 0
+    if adoptee and vote.contre == 0 and vote.abstention == 0:
+        formule = "Adoptée à l'unanimité"
+    elif adoptee and vote.contre == 0:
+        formule = "Adoptée à l'unanimité des suffrages exprimés"
+    elif adoptee:
+        formule = "Adoptée à la majorité des suffrages exprimés"
+    else:
+        formule = "Rejetée"
+    return {"adoptee": adoptee, "formule": formule, "exprimes": exprimes, "majorite": majorite}
+
+
+_ASSEMBLY_RE = re.compile(r"^(Conseil\s+\S+)", re.IGNORECASE)
+
+
+def qualite_president(conseil: str) -> str:
+    """« Le Président du Conseil départemental » from « Conseil départemental du Nord »."""
+    m = _ASSEMBLY_RE.match(conseil.strip())
+    return f"Le Président du {m.group(1)}" if m else "Le Président de l'assemblée"
+
+
+def passage(c: Consultation, stage: Stage) -> dt.date | None:
+    """When ``stage`` was left, from the history."""
+    for p in c.historique:
+        if p.de == stage.value and p.date is not None:
+            return p.date.date() if isinstance(p.date, dt.datetime) else p.date
+    return None
+
+
+def adoption_context(c: Consultation) -> dict[str, Any]:
+    trace = Trace.of(c)
+    delib = c.deliberation
+    seance = delib.seance if delib else None
+    decisions = []
+    for o in c.orientations.values():
+        d = c.decisions.get(o.id)
+        view = orientation_view(c, o, trace)
+        decisions.append(
+            {
+                **view,
+                "decision": d,
+                "libelle": libelle("decision", d.decision) if d else "Non votée",
+                "texte_final": (d.texte_amende if d and d.decision == "amendee" and d.texte_amende else o.texte),
+                "retenue": bool(d and d.decision in RETENUES),
+            }
+        )
+    avis = []
+    for a in delib.avis if delib else []:
+        avis.append({"avis": a, "commission": c.commissions.get(a.commission), "libelle": libelle("avis", a.avis)})
+    restitutions = sorted(c.restitutions.values(), key=lambda r: (str(r.date) if r.date else "9999", r.id))
+    lieu = seance.lieu if seance else ""
+    return {
+        "deliberation": delib,
+        "seance": seance,
+        "vote": delib.vote if delib else None,
+        "resultat": resultat_du_vote(delib.vote if delib else None),
+        "avis": avis,
+        "decisions": decisions,
+        "adoptees": [x for x in decisions if x["decision"] and x["decision"].decision == "adoptee"],
+        "amendees": [x for x in decisions if x["decision"] and x["decision"].decision == "amendee"],
+        "non_retenues": [x for x in decisions if x["decision"] and x["decision"].decision == "non_retenue"],
+        "retenues": [x for x in decisions if x["retenue"]],
+        "fait_a": lieu_ville(lieu, ville_collectivite(c)) or ville_collectivite(c),
+        "qualite_president": qualite_president(c.conseil),
+        "date_rapport": passage(c, Stage.RAPPORT),
+        "restitutions": [
+            {"restitution": r, "territoire": c.territoires.get(r.territoire)} for r in restitutions
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Ce que sont devenues vos contributions
+# ---------------------------------------------------------------------------
+
+
+def devenir_context(c: Consultation) -> dict[str, Any]:
+    trace = Trace.of(c)
+    decisions = c.decisions
+    propositions = c.propositions
+
+    def orientation_item(oid: str, via_theme: bool) -> dict[str, Any]:
+        d = decisions.get(oid)
+        return {
+            "orientation": c.orientations[oid],
+            "decision": d,
+            "libelle": libelle("decision", d.decision).lower() if d else "non votée",
+            "par_theme": via_theme,
+        }
+
+    def fate(cid: str) -> dict[str, Any]:
+        x = c.contributions[cid]
+        follow = c.contributions.get(x.doublon_de) if x.statut == "doublon" else None
+        source = follow or x
+        direct = sorted(trace.par_contribution.get(source.id, []))
+        direct_oids = trace.orientations_of_propositions(direct)
+        theme_oids: list[str] = []
+        for tid in source.themes:
+            for oid in trace.orientations_par_theme.get(tid, []):
+                if oid not in direct_oids and oid not in theme_oids:
+                    theme_oids.append(oid)
+        order = {oid: i for i, oid in enumerate(c.orientations)}
+        theme_oids.sort(key=lambda o: order.get(o, 0))
+        orientations = [orientation_item(o, False) for o in direct_oids] + [orientation_item(o, True) for o in theme_oids]
+        territoire = c.territoires.get(x.territoire)
+        return {
+            "contribution": x,
+            "nom": x.auteur if citable(x) and x.auteur else "",
+            "territoire": territoire,
+            "themes": [c.themes[t] for t in source.themes if t in c.themes] if source.statut == "analysee" else [],
+            "propositions": [
+                {"proposition": propositions[p], "ecartee": trace.ecartee.get(p, "")} for p in direct if p in propositions
+            ],
+            "orientations": orientations,
+            "retenue": any(o["decision"] and o["decision"].decision in RETENUES for o in orientations),
+            "doublon_de": follow,
+        }
+
+    fates = [fate(k) for k in sorted(c.contributions)]
+    par_territoire = []
+    for t in c.territoires.values():
+        mine = [f for f in fates if f["contribution"].territoire == t.id]
+        ateliers = [a for a in c.ateliers.values() if a.territoire == t.id and a.statut == "tenu"]
+        props = sorted(
+            (p for p in propositions.values() if any(a.id == p.atelier for a in ateliers)), key=lambda p: p.id
+        )
+        oids = trace.orientations_of_propositions(p.id for p in props)
+        par_territoire.append(
+            {
+                "territoire": t,
+                "contributions": mine,
+                "retenues": sum(1 for f in mine if f["retenue"]),
+                "ateliers": ateliers,
+                "propositions": props,
+                "orientations": [orientation_item(o, False) for o in oids],
+            }
+        )
+    return {
+        "devenirs": fates,
+        "devenirs_par_territoire": par_territoire,
+        "nombre_retenues": sum(1 for f in fates if f["retenue"]),
+        "nombre_citees": sum(1 for f in fates if f["propositions"]),
+    }
