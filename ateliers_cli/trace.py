@@ -7,6 +7,8 @@ contribution can be asked cheaply (the public site asks it thousands of times).
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,12 +30,25 @@ from ateliers_cli.model import (
 
 DECISION_LABELS = {"adoptee": "adoptée", "amendee": "adoptée avec amendements", "non_retenue": "non retenue"}
 
+#: What an identifier's prefix names.
+KINDS = {"C": "contribution", "P": "proposition", "G": "regroupement", "O": "orientation"}
+
+
+def iso(value: dt.date | dt.datetime | None) -> str | None:
+    """A date as ``AAAA-MM-JJ``, a date and time as ``AAAA-MM-JJTHH:MM``."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="minutes")
+    return value.isoformat()
+
 
 @dataclass
 class OrientationFate:
     orientation: Orientation
     decision: Decision | None
     retours: list[tuple[Restitution, Retour]] = field(default_factory=list)
+    amendements: list[tuple[str, str]] = field(default_factory=list)  # (commission, texte)
 
     @property
     def decision_label(self) -> str:
@@ -48,8 +63,10 @@ class OrientationFate:
             "titre": self.orientation.titre,
             "decision": d.decision if d else None,
             "decision_libelle": self.decision_label,
+            "texte_amende": d.texte_amende if d else "",
             "motif": d.motif if d else "",
-            "retours": [{"restitution": r.id, "texte": x.texte} for r, x in self.retours],
+            "amendements": [{"commission": cm, "texte": t} for cm, t in self.amendements],
+            "retours": [{"restitution": r.id, "territoire": r.territoire, "texte": x.texte} for r, x in self.retours],
         }
 
 
@@ -69,6 +86,7 @@ class PropositionFate:
             "titre": p.titre,
             "atelier": p.atelier,
             "theme": p.theme,
+            "contributions": list(p.contributions),
             "regroupement": {"id": self.regroupement.id, "titre": self.regroupement.titre} if self.regroupement else None,
             "ecartee": self.ecartee or None,
             "regroupement_ecarte": self.regroupement_ecarte or None,
@@ -121,6 +139,11 @@ class ContributionFate:
         return {
             "id": ct.id,
             "type": "contribution",
+            "titre": ct.titre,
+            "auteur": ct.auteur,
+            "date": iso(ct.date),
+            "profil": ct.profil,
+            "efface": iso(ct.efface),
             "statut": ct.statut,
             "doublon_de": ct.doublon_de or None,
             "resume": self.summary,
@@ -129,7 +152,7 @@ class ContributionFate:
             "ateliers": [{"id": a.id, "titre": a.titre, "statut": a.statut} for a in self.ateliers],
             "propositions": [p.to_dict() for p in self.propositions],
             "orientations_par_theme": [o.to_dict() for o in self.orientations_par_theme],
-            "restitutions": [{"id": r.id, "lieu": r.lieu, "date": str(r.date) if r.date else None} for r in self.restitutions],
+            "restitutions": [{"id": r.id, "lieu": r.lieu, "date": iso(r.date), "statut": r.statut} for r in self.restitutions],
         }
 
 
@@ -176,6 +199,11 @@ class Traceability:
             for x in r.retours:
                 if x.orientation:
                     self.retours_of[x.orientation].append((r, x))
+        self.amendements_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        if c.deliberation is not None:
+            for avis in c.deliberation.avis:
+                for am in avis.amendements:
+                    self.amendements_of[am.orientation].append((avis.commission, am.texte))
         self._orientation_fates: dict[str, OrientationFate] = {}
 
     # --- forward -------------------------------------------------------------
@@ -183,7 +211,12 @@ class Traceability:
     def orientation_fate(self, o: Orientation) -> OrientationFate:
         fate = self._orientation_fates.get(o.id)
         if fate is None:
-            fate = OrientationFate(o, self.decisions.get(o.id), list(self.retours_of.get(o.id, [])))
+            fate = OrientationFate(
+                o,
+                self.decisions.get(o.id),
+                sorted(self.retours_of.get(o.id, []), key=lambda rx: rx[0].id),
+                list(self.amendements_of.get(o.id, [])),
+            )
             self._orientation_fates[o.id] = fate
         return fate
 
@@ -228,26 +261,71 @@ class Traceability:
         ateliers = sorted({p.atelier for p in props})
         return {"regroupements": groups, "propositions": props, "ateliers": ateliers, "contributions": contribs}
 
+    def trace(self, ident: str) -> dict[str, Any]:
+        """See :func:`trace`."""
+        return _trace(self, ident)
+
 
 def trace(c: Consultation, ident: str) -> dict[str, Any]:
-    """The chain of one contribution (C-…), proposition (P-…) or orientation (O-…), as plain data."""
-    t = Traceability(c)
+    """The chain of one contribution (C-…), proposition (P-…), regroupement (G-…) or orientation (O-…).
+
+    Plain data (what ``ateliers trace --json`` prints). An unknown identifier raises an
+    :class:`AteliersError` with the closest known one as a hint.
+    """
+    return Traceability(c).trace(ident.strip())
+
+
+def _suggest(ident: str, known: list[str]) -> str:
+    """The id meant: same letters in another case, the same number written otherwise (C-1 → C-0001), or the closest."""
+    upper = ident.upper()
+    m = re.fullmatch(r"([A-Z])-0*(\d+)", upper)
+    if m:
+        for k in known:
+            km = re.fullmatch(r"([A-Z])-0*(\d+)", k)
+            if km and km.group(1) == m.group(1) and km.group(2) == m.group(2):
+                return f"vouliez-vous dire « {k} » ?"
+    return did_you_mean(ident, known)
+
+
+def _trace(t: Traceability, ident: str) -> dict[str, Any]:
+    c = t.c
+    if ident[:2].islower() and ident[1:2] == "-":
+        ident = ident[0].upper() + ident[1:]  # « c-0001 » is « C-0001 »
     if ident in c.contributions:
-        return t.contribution_fate(c.contributions[ident]).to_dict()
+        ct = c.contributions[ident]
+        out = t.contribution_fate(ct).to_dict()
+        if ct.doublon_de and ct.doublon_de in c.contributions and ct.doublon_de != ct.id:
+            out["original"] = t.contribution_fate(c.contributions[ct.doublon_de]).to_dict()
+        return out
     if ident in t.propositions:
         p = t.propositions[ident]
         fate = t.proposition_fate(p).to_dict()
         fate["type"] = "proposition"
+        fate["description"] = p.description
+        fate["soutiens"] = p.soutiens
         fate["contributions"] = [
             {"id": cid, "auteur": c.contributions[cid].auteur if cid in c.contributions else None} for cid in p.contributions
         ]
         return fate
+    if ident in t.regroupements:
+        g = t.regroupements[ident]
+        props = [t.propositions[pid] for pid in g.propositions if pid in t.propositions]
+        return {
+            "id": g.id,
+            "type": "regroupement",
+            "titre": g.titre,
+            "ecarte": t.ecart_group.get(g.id) or None,
+            "propositions": [{"id": p.id, "titre": p.titre, "atelier": p.atelier, "theme": p.theme} for p in props],
+            "contributions": sorted({cid for p in props for cid in p.contributions}),
+            "orientations": [t.orientation_fate(o).to_dict() for o in t.orients_of_group.get(g.id, [])],
+        }
     if ident in c.orientations:
         o = c.orientations[ident]
         fate = t.orientation_fate(o).to_dict()
         src = t.sources_of_orientation(o)
         fate.update(
             type="orientation",
+            texte=o.texte,
             commissions=o.commissions,
             regroupements=[{"id": g.id, "titre": g.titre} for g in src["regroupements"]],
             propositions=[{"id": p.id, "titre": p.titre, "atelier": p.atelier} for p in src["propositions"]],
@@ -255,8 +333,10 @@ def trace(c: Consultation, ident: str) -> dict[str, Any]:
             contributions=src["contributions"],
         )
         return fate
-    known = list(c.contributions) + list(t.propositions) + list(c.orientations)
+    known = list(c.contributions) + list(t.propositions) + list(t.regroupements) + list(c.orientations)
+    kind = KINDS.get(ident[:1].upper()) if ident[1:2] == "-" else None
     raise AteliersError(
-        f"identifiant « {ident} » introuvable",
-        hint=did_you_mean(ident, known) or "donnez l'identifiant d'une contribution (C-…), d'une proposition (P-…) ou d'une orientation (O-…)",
+        f"{kind or 'identifiant'} « {ident} » introuvable",
+        hint=_suggest(ident, known)
+        or "donnez l'identifiant d'une contribution (C-…), d'une proposition (P-…), d'un regroupement (G-…) ou d'une orientation (O-…)",
     )
