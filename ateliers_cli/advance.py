@@ -76,6 +76,8 @@ def plan_advance(
             hint="« ateliers render » régénère ses documents, « ateliers site » son site public",
         )
     in_git = gitrepo.is_repo(root)
+    if commit and in_git:
+        gitrepo.check_private_ignored(root)
     if commit and not in_git:
         raise AteliersError(
             "--commit demande un dépôt git, et ce dossier n'en est pas un",

@@ -52,6 +52,16 @@ def tag_commit(root: Path, tag: str) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
+def check_private_ignored(root: Path) -> None:
+    """Refuse to commit when prive/ would be committed with its personal data."""
+    if _git(root, "check-ignore", "-q", "prive/x", check=False).returncode != 0:
+        raise AteliersError(
+            "le dossier prive/ n'est pas ignoré par git : ses données personnelles seraient enregistrées",
+            path=".gitignore",
+            hint="ajoutez une ligne « prive/ » au fichier .gitignore de la consultation, puis relancez",
+        )
+
+
 def commit_and_tag(root: Path, message: str, tag: str, tag_message: str) -> str:
     """Commit everything under ``root`` except ``prive/``, tag it; return the commit id."""
     if tag_commit(root, tag):
@@ -59,8 +69,9 @@ def commit_and_tag(root: Path, message: str, tag: str, tag_message: str) -> str:
             f"l'étiquette git « {tag} » existe déjà",
             hint=f"supprimez-la si elle est de trop (git tag -d {tag}), puis relancez",
         )
+    check_private_ignored(root)
     try:
-        _git(root, "add", "-A", "--", ".", ":(exclude)prive")
+        _git(root, "add", "-A", "--", ".")
         _git(root, "commit", "-q", "--allow-empty", "-m", message)
         _git(root, "tag", "-a", tag, "-m", tag_message)
     except subprocess.CalledProcessError as exc:
