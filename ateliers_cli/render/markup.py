@@ -39,6 +39,7 @@ from markupsafe import Markup
 __all__ = [
     "TRUSTED_TAGS",
     "UNTRUSTED_TAGS",
+    "clean_trusted_html",
     "markdown_to_html",
     "markdown_to_html_trusted",
     "plain_excerpt",
@@ -185,8 +186,16 @@ def markdown_to_html_trusted(md: str) -> Markup:
     ``text-align``, ``width``, ``max-width`` and ``height``. Inline SVG (as
     made by :mod:`ateliers_cli.render.charts`) survives.
     """
-    parser = _trusted_parser()
-    html = parser.render(md)
+    return clean_trusted_html(_trusted_parser().render(md))
+
+
+def clean_trusted_html(html: str) -> Markup:
+    """Sanitise an HTML fragment of our own making (a rendered document's body).
+
+    The allow-list of :func:`markdown_to_html_trusted`: headings, tables, figures and
+    inline SVG survive; scripts, styles, iframes, forms, event handlers and
+    ``javascript:``/``data:`` URLs do not — whatever the file held.
+    """
     cleaned = nh3.clean(
         html,
         tags=set(TRUSTED_TAGS),
