@@ -135,14 +135,20 @@ def demo_cmd(
     table = Table(title="Ce que chaque étape a produit", title_justify="left")
     table.add_column("Étape")
     table.add_column("Document")
-    table.add_column("Fichiers", overflow="fold")
+    table.add_column("Fichier (sans extension)", overflow="fold")
+    table.add_column("Formats")
     for t in steps:
-        by_title: dict[str, list[str]] = {}
+        by_title: dict[str, dict[str, list[str]]] = {}
         for d in t.documents:
-            by_title.setdefault(d.title, []).append(d.path)
+            stem, _, ext = d.path.rpartition(".")
+            by_title.setdefault(d.title, {}).setdefault(stem, []).append(ext)
         first = True
-        for title, paths in by_title.items():
-            table.add_row(f"{t.de.number}. {t.de.label}" if first else "", title, "\n".join(paths) if len(paths) <= 3 else f"{paths[0]}\n… et {len(paths) - 1} autres")
+        for title, stems in by_title.items():
+            names = list(stems)
+            where = names[0] if len(names) == 1 else f"{names[0]}\n… et {len(names) - 1} autre(s)"
+            found = {e for exts in stems.values() for e in exts}
+            formats = " ".join(e for e in ("md", "html", "odt", "docx", "pdf") if e in found)
+            table.add_row(f"{t.de.number}. {escape(t.de.label)}" if first else "", escape(title), escape(where), formats)
             first = False
     out.print(table)
     out.print(f"[green]✓[/green] La consultation de démonstration est clôturée. Ouvrez [bold]{escape(str(target / 'documents'))}[/bold] pour lire les documents.")
