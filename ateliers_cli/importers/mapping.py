@@ -190,7 +190,15 @@ def parse_map_options(options: list[str], table: Table, fields: dict[str, Field]
     return m
 
 
-def load_mapping_file(path: Path, table: Table, fields: dict[str, Field], shown: str | None = None) -> Mapping:
+def load_mapping_file(
+    path: Path,
+    table: Table,
+    fields: dict[str, Field],
+    shown: str | None = None,
+    *,
+    value_fields: tuple[str, ...] = VALUE_FIELDS,
+    default_fields: tuple[str, ...] = DEFAULT_FIELDS,
+) -> Mapping:
     """Read a mapping file (YAML); every problem is reported at once, with its line."""
     from ateliers_cli import schema
     from ateliers_cli.yamlio import LineDict, line_of, parse_yaml, read_text
@@ -253,8 +261,8 @@ def load_mapping_file(path: Path, table: Table, fields: dict[str, Field], shown:
         else:
             for key, table_ in valeurs.items():
                 kline = line_of(valeurs, key, 1)
-                if key not in VALUE_FIELDS:
-                    problems.append(error(rel, kline, f"« valeurs » : champ « {key} » non traduisible", "champs possibles : " + ", ".join(VALUE_FIELDS)))
+                if key not in value_fields:
+                    problems.append(error(rel, kline, f"« valeurs » : champ « {key} » non traduisible", "champs possibles : " + ", ".join(value_fields)))
                     continue
                 if not isinstance(table_, dict):
                     problems.append(error(rel, kline, f"« valeurs.{key} » doit être un bloc « valeur du fichier: valeur attendue »"))
@@ -275,8 +283,8 @@ def load_mapping_file(path: Path, table: Table, fields: dict[str, Field], shown:
         else:
             for key, value in defauts.items():
                 kline = line_of(defauts, key, 1)
-                if key not in DEFAULT_FIELDS:
-                    problems.append(error(rel, kline, f"« defauts » : champ « {key} » sans valeur par défaut possible", "champs possibles : " + ", ".join(DEFAULT_FIELDS)))
+                if key not in default_fields:
+                    problems.append(error(rel, kline, f"« defauts » : champ « {key} » sans valeur par défaut possible", "champs possibles : " + ", ".join(default_fields)))
                     continue
                 v = str(value)
                 if key == "profil" and v not in schema.PROFILS:

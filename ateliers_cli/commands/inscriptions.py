@@ -1,0 +1,115 @@
+"""``inscriptions import``: registrations for the workshops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation
+from ateliers_cli.console import err, out, print_diagnostics
+from ateliers_cli.errors import error, warning
+from ateliers_cli.fsutil import lock
+from ateliers_cli.inscriptions import (
+    FIELDS,
+    NEEDS_PATH,
+    PRIVATE_PATH,
+    SHEETS_DIR,
+    InscriptionsPlan,
+    apply_inscriptions,
+    plan_inscriptions,
+)
+
+inscriptions_app = typer.Typer(
+    name="inscriptions",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    help="Les inscriptions aux ateliers : places, liste d'attente, besoins, feuilles d'émargement.\n\n"
+    "Exemple : [cyan]ateliers inscriptions import inscriptions.xlsx --dry-run[/cyan]",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(inscriptions_app, name="inscriptions")
+    inscriptions_app.command("import")(handled(import_cmd))
+
+
+def import_cmd(
+    fichier: Annotated[Path, typer.Argument(help="Export des inscriptions : CSV, XLSX, XLS ou JSON.", show_default=False)],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", metavar="CHAMP=COLONNE", help="Colonne d'un champ (répétable). Champs : " + ", ".join(FIELDS) + "."),
+    ] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", metavar="FICHIER", help="Fichier YAML de correspondance (colonnes, valeurs, defauts).")] = None,
+    atelier: Annotated[str | None, typer.Option("--atelier", metavar="ID", help="Atelier de toutes les lignes qui n'en choisissent pas (un formulaire par atelier).")] = None,
+    feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Réécrit aussi les feuilles d'émargement modifiées à la main (gardées à côté en .modifie.html).")] = False,
+) -> None:
+    """Importe les inscriptions aux ateliers : places dans la limite de la capacité, puis liste d'attente.
+
+    Les places sont attribuées dans l'ordre d'inscription ; une personne qui choisit un territoire
+    plutôt qu'un atelier va au premier atelier du territoire qui a de la place. Les nombres
+    (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans ateliers/*.yaml ;
+    les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement
+    prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md.
+    Réimporter le même fichier ne change rien.
+
+    Exemple : [cyan]ateliers inscriptions import inscriptions.csv --map atelier="Atelier choisi"[/cyan]
+    """
+    root = consultation_root()
+    options = {"shown": str(fichier), "maps": list(map_ or []), "mapping_file": mapping, "atelier": atelier, "sheet": feuille, "force": force}
+    if dry_run:
+        plan = plan_inscriptions(open_consultation().consultation, fichier, **options)  # type: ignore[arg-type]
+    else:
+        with lock(root, "inscriptions import"):
+            c = open_consultation().consultation
+            plan = plan_inscriptions(c, fichier, **options)  # type: ignore[arg-type]
+            apply_inscriptions(root, plan)
+    _report(plan, dry_run)
+    if plan.rejected:
+        raise typer.Exit(1)
+
+
+def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
+    t = plan.table
+    out.print(f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}.")
+    used = ", ".join(f"{name} ← " + " + ".join(f"« {c} »" for c in cols) for name, cols in plan.mapping.columns.items())
+    out.print(f"[dim]Colonnes : {escape(used)}[/dim]")
+    table = Table(header_style="bold", title="Inscriptions par atelier", title_justify="left")
+    for col, just in (("atelier", "left"), ("places", "right"), ("inscrits", "right"), ("attente", "right"), ("PMR", "right"), ("LSF", "right"), ("garde", "right"), ("autre", "right"), ("", "left")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for aid, k in sorted(plan.counts.items()):
+        cap = plan.capacities.get(aid, 0)
+        alert = ""
+        if k.pmr and plan.accessible.get(aid) is False:
+            alert = "[red]lieu non accessible PMR ![/red]"
+        elif k.liste_attente:
+            alert = "[yellow]complet[/yellow]"
+        table.add_row(escape(aid), str(cap), str(k.inscrits), str(k.liste_attente), str(k.pmr), str(k.lsf), str(k.garde_enfants), str(k.autre), alert)
+    out.print(table)
+    diags = [error(t.name, i.line, f"ligne rejetée : {i.message}", i.hint) for i in plan.rejected]
+    diags += [warning(t.name, i.line, i.message) for i in plan.duplicates]
+    print_diagnostics(diags)
+    for w in plan.warnings:
+        err.print(f"[yellow]![/yellow] {escape(w)}")
+    for rel in plan.kept:
+        err.print(f"[yellow]![/yellow] {escape(rel)} a été modifiée à la main : gardée telle quelle (--force pour la réécrire, l'ancienne version est alors gardée à côté).")
+    n_written = len(plan.files)
+    mark = "[red]✗[/red]" if plan.rejected else "[green]✓[/green]"
+    summary = (
+        f"{mark} {plan.from_file} inscription{'s' if plan.from_file > 1 else ''} lue{'s' if plan.from_file > 1 else ''}, "
+        f"{len(plan.rejected)} rejetée{'s' if len(plan.rejected) > 1 else ''}, {len(plan.duplicates)} en double ; "
+    )
+    if dry_run:
+        summary += f"{n_written} fichier(s) seraient écrits [bold](simulation : rien n'a été écrit)[/bold]."
+    elif n_written:
+        summary += f"{n_written} fichier(s) écrits."
+    else:
+        summary += "rien n'a changé."
+    out.print(summary)
+    if not dry_run and n_written:
+        out.print(f"  Noms et contacts : {PRIVATE_PATH} ; feuilles d'émargement : {SHEETS_DIR}/ ; besoins : {NEEDS_PATH}.")
