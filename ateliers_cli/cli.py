@@ -11,7 +11,7 @@ import typer
 from ateliers_cli import __version__
 from ateliers_cli.commands import localise, process, project  # noqa: F401 - localise: Typer in French
 from ateliers_cli.commands import accountability
-from ateliers_cli.commands import contributions
+from ateliers_cli.commands import contributions, inscriptions
 from ateliers_cli.commands.common import state
 from ateliers_cli.console import err
 
@@ -58,6 +58,7 @@ project.register(app)
 process.register(app)
 accountability.register(app)
 contributions.register(app)
+inscriptions.register(app)
 
 
 def main() -> None:
