@@ -83,6 +83,10 @@ class Theme(Located):
         return self.nature == "projet_operationnel"
 
 
+#: What ``ateliers erase`` writes in place of the author of an erased contribution.
+ANONYMOUS_AUTHOR = "Contribution anonymisée"
+
+
 @dataclass(kw_only=True)
 class Contribution(Located):
     id: str = ""
@@ -238,6 +242,11 @@ class Seance(Located):
     matiere_code: str = ""
     matiere_nom: str = ""
     rapporteur: str = ""
+    url: str = ""
+    prefecture: str = ""
+    prefecture_date: dt.date | None = None
+    budget_annee: str = ""
+    budget_nom: str = ""
 
 
 @dataclass(kw_only=True)

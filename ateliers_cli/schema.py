@@ -361,6 +361,12 @@ SEANCE = Obj(
         F("matiere_code", "str", "Code de matière ACTES (ex. « 8.2 »).", pattern=r"^\d(\.\d{1,2}){0,3}$", pattern_hint="un code ACTES comme « 8.2 », entre guillemets"),
         F("matiere_nom", "str", "Libellé de la matière ACTES."),
         F("rapporteur", "str", "Rapporteur ou rapporteure."),
+        # for the open-data row (SCDL « Délibérations »), all optional:
+        F("url", "str", "Adresse web où la délibération est publiée (DELIB_URL).", pattern=r"^https?://[^\s/]+\S*$", pattern_hint="une adresse complète, commençant par https://"),
+        F("prefecture", "str", "Identifiant du contrôle de légalité (PREF_ID), par exemple « PREF059 »."),
+        F("prefecture_date", "date", "Date d'enregistrement au contrôle de légalité (PREF_DATE)."),
+        F("budget_annee", "str", "Exercice budgétaire concerné (BUDGET_ANNEE) : « 2027 » ou « 2027/2028 »."),
+        F("budget_nom", "str", "Budget concerné (BUDGET_NOM), avec l'exercice."),
     ),
 )
 VOTE = Obj(

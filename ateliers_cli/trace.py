@@ -187,10 +187,10 @@ class Traceability:
                     self.ateliers_of_theme[t].append(a)
         self.orients_of_theme: dict[str, dict[str, Orientation]] = defaultdict(dict)
         for p in self.propositions.values():
-            g = self.group_of.get(p.id)
-            if g is None or p.id in self.ecart_prop:
+            group = self.group_of.get(p.id)
+            if group is None or p.id in self.ecart_prop:
                 continue
-            for o in self.orients_of_group.get(g.id, []):
+            for o in self.orients_of_group.get(group.id, []):
                 self.orients_of_theme[p.theme].setdefault(o.id, o)
         self.retours_of: dict[str, list[tuple[Restitution, Retour]]] = defaultdict(list)
         self.restitutions_of_territory: dict[str, list[Restitution]] = defaultdict(list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -199,7 +199,7 @@ def trace_cmd(
 
 
 def export_cmd(
-    dossier: Annotated[Optional[Path], typer.Option("--out", help="Dossier où écrire les fichiers (par défaut : export/ dans la consultation).", show_default=False)] = None,  # noqa: UP007
+    dossier: Annotated[Path | None, typer.Option("--out", help="Dossier où écrire les fichiers (par défaut : export/ dans la consultation).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
 ) -> None:
     """Écrit les données ouvertes : CSV et JSON de tout ce qui est public, un README des colonnes
@@ -243,8 +243,8 @@ def export_cmd(
 
 
 def erase_cmd(
-    ids: Annotated[Optional[list[str]], typer.Argument(metavar="ID…", help="Identifiant(s) des contributions (C-…).", show_default=False)] = None,  # noqa: UP007
-    auteur: Annotated[Optional[str], typer.Option("--auteur", help="Efface toutes les contributions de cette personne (nom public, ou nom et prénom du registre privé).", show_default=False)] = None,  # noqa: UP007
+    ids: Annotated[list[str] | None, typer.Argument(metavar="ID…", help="Identifiant(s) des contributions (C-…).", show_default=False)] = None,
+    auteur: Annotated[str | None, typer.Option("--auteur", help="Efface toutes les contributions de cette personne (nom public, ou nom et prénom du registre privé).", show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
     """Droit à l'effacement : retire l'identité d'un contributeur partout, garde son texte.
