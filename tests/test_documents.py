@@ -1,0 +1,480 @@
+"""The documents of each transition: rendered from the example, compared with golden files.
+
+Golden files live under tests/golden/<stage folder>/; refresh them, after reviewing the
+change, with ``pytest tests/test_documents.py --update-golden``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ateliers_cli.documents import OutputFile, build_stage_documents, stage_documents_titles
+from ateliers_cli.documents.templating import default_templates_dir, make_environment, render_template
+from ateliers_cli.errors import AteliersError
+from ateliers_cli.load import load
+from ateliers_cli.model import Consultation, Passage
+from ateliers_cli.stages import Stage
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "exemple_consultation"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+PARIS = ZoneInfo("Europe/Paris")
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+#: When each stage is left, in the walk-through of the example.
+WHEN = {
+    Stage.APPEL: dt.datetime(2025, 11, 17, 9, 30, tzinfo=PARIS),
+    Stage.LANCEMENT: dt.datetime(2025, 12, 8, 10, 0, tzinfo=PARIS),
+    Stage.ATELIERS: dt.datetime(2026, 3, 16, 10, 0, tzinfo=PARIS),
+    Stage.SYNTHESE: dt.datetime(2026, 4, 13, 9, 0, tzinfo=PARIS),
+    Stage.RAPPORT: dt.datetime(2026, 6, 8, 11, 0, tzinfo=PARIS),
+    Stage.ADOPTION: dt.datetime(2026, 7, 1, 10, 0, tzinfo=PARIS),
+    Stage.RESTITUTION: dt.datetime(2026, 10, 26, 9, 0, tzinfo=PARIS),
+}
+
+
+def copy_example(target: Path) -> Path:
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
+    return target
+
+
+def walked_through(root: Path) -> Consultation:
+    """The example as it stands once closed: every passage in its history."""
+    result = load(root)
+    assert not [d for d in result.diagnostics if d.is_error], result.diagnostics
+    c = result.consultation
+    c.historique = [
+        Passage(de=s.value, vers=s.next.value, date=WHEN[s], par="Équipe participation")
+        for s in Stage.process()
+        if s.next is not None
+    ]
+    c.etape = Stage.CLOTUREE
+    return c
+
+
+def build_all(c: Consultation, stages: list[Stage] | None = None) -> dict[str, OutputFile]:
+    files: dict[str, OutputFile] = {}
+    for stage in stages or Stage.process():
+        for f in build_stage_documents(c, stage, WHEN[stage]):
+            assert f.path not in files, f"{f.path} produit deux fois"
+            files[f.path] = f
+    return files
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, OutputFile]:
+    root = copy_example(tmp_path_factory.mktemp("docs") / "exemple")
+    return build_all(walked_through(root))
+
+
+def golden_path(f: OutputFile) -> Path:
+    if f.path.startswith("documents/"):
+        return GOLDEN / f.path.removeprefix("documents/")
+    return GOLDEN / Stage.LANCEMENT.folder / f.path.replace("/", "-", 1)  # prive/emargement/x → prive-emargement/x
+
+
+def text_files(files: dict[str, OutputFile]) -> list[OutputFile]:
+    return [f for f in files.values() if f.kind in ("md", "html")]
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: bytes) -> Tags:
+    parser = Tags()
+    parser.feed(html.decode("utf-8"))
+    parser.close()
+    return parser
+
+
+# ---------------------------------------------------------------------------
+# What each stage produces
+# ---------------------------------------------------------------------------
+
+
+def test_each_stage_produces_its_documents(built: dict[str, OutputFile]) -> None:
+    paths = set(built)
+    expected = {
+        "documents/1-appel/synthese-des-contributions",
+        "documents/1-appel/programme-des-ateliers",
+        "documents/1-appel/formulaire-inscription",
+        "documents/3-ateliers/cahier-des-productions",
+        "documents/3-ateliers/croisement",
+        "documents/4-synthese/synthese-intermediaire",
+        "documents/5-rapport/rapport-orientations",
+        "documents/6-adoption/deliberation",
+        "documents/6-adoption/politique-adoptee",
+        "documents/6-adoption/devenir-des-contributions",
+        "documents/7-restitution/bilan-de-la-demarche",
+    }
+    for stem in expected:
+        assert {f"{stem}.md", f"{stem}.html"} <= paths, stem
+    # one workshop file and one attendance sheet per workshop not cancelled
+    c = load(EXAMPLE).consultation
+    held = sorted(a.id for a in c.ateliers.values() if a.statut != "annule")
+    cancelled = sorted(a.id for a in c.ateliers.values() if a.statut == "annule")
+    assert cancelled, "l'exemple devrait compter un atelier annulé"
+    for a in held:
+        assert f"documents/2-lancement/dossier-atelier-{a}.md" in paths
+        assert f"prive/emargement/{a}.html" in paths
+    for a in cancelled:
+        assert f"documents/2-lancement/dossier-atelier-{a}.md" not in paths
+    # one briefing per commission concerned by an orientation
+    concerned = {m for o in c.orientations.values() for m in o.commissions}
+    briefings = {p.split("note-commission-")[1].split(".")[0] for p in paths if "note-commission-" in p}
+    assert briefings == concerned
+
+
+def test_privacy_flag_and_paths(built: dict[str, OutputFile]) -> None:
+    for f in built.values():
+        assert f.public == (not f.path.startswith("prive/")), f.path
+        assert not f.path.startswith("/") and ".." not in f.path and "\\" not in f.path
+        assert f.path.endswith("." + f.kind)
+        assert f.title
+
+
+def test_office_formats_of_the_report_and_the_deliberation(built: dict[str, OutputFile]) -> None:
+    magic = {"odt": b"PK", "docx": b"PK", "pdf": b"%PDF"}
+    stems = ["documents/5-rapport/rapport-orientations", "documents/6-adoption/deliberation"]
+    stems += sorted({p.rsplit(".", 1)[0] for p in built if "note-commission-" in p})
+    for stem in stems:
+        for kind, head in magic.items():
+            f = built.get(f"{stem}.{kind}")
+            assert f is not None, f"{stem}.{kind} manquant"
+            assert f.content.startswith(head) and len(f.content) > 1000
+    assert not any(p.endswith(".pdf") for p in built if "synthese-des-contributions" in p)
+
+
+def test_titles_for_dry_run() -> None:
+    for stage in Stage.process():
+        assert stage_documents_titles(stage), stage
+    assert stage_documents_titles(Stage.CLOTUREE) == []
+    assert "Synthèse des contributions" in stage_documents_titles(Stage.APPEL)
+
+
+# ---------------------------------------------------------------------------
+# Golden files, determinism
+# ---------------------------------------------------------------------------
+
+
+def test_golden_files(built: dict[str, OutputFile], update_golden: bool) -> None:
+    produced = {golden_path(f): f for f in text_files(built)}
+    if update_golden:
+        if GOLDEN.exists():
+            shutil.rmtree(GOLDEN)
+        for path, f in produced.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f.content)
+    existing = {p for p in GOLDEN.rglob("*") if p.is_file()} if GOLDEN.exists() else set()
+    assert existing == set(produced), "fichiers de référence à mettre à jour : pytest --update-golden"
+    different = [f.path for path, f in produced.items() if path.read_bytes() != f.content]
+    assert not different, f"sorties différentes des références (pytest --update-golden après relecture) : {different}"
+
+
+def test_rendering_twice_gives_the_same_bytes(built: dict[str, OutputFile], tmp_path: Path) -> None:
+    again = build_all(walked_through(copy_example(tmp_path / "bis")))
+    assert set(again) == set(built)
+    different = [p for p in built if built[p].content != again[p].content]
+    assert not different
+
+
+def test_documents_carry_the_passage_date_not_today(tmp_path: Path) -> None:
+    c = walked_through(copy_example(tmp_path / "ex"))
+    md = {f.path: f for f in build_stage_documents(c, Stage.APPEL, WHEN[Stage.APPEL])}
+    text = md["documents/1-appel/synthese-des-contributions.md"].content.decode()
+    assert "lundi 17 novembre 2025" in text
+    later = {f.path: f for f in build_stage_documents(c, Stage.APPEL, WHEN[Stage.APPEL] + dt.timedelta(days=1))}
+    assert "mardi 18 novembre 2025" in later["documents/1-appel/synthese-des-contributions.md"].content.decode()
+
+
+# ---------------------------------------------------------------------------
+# Consent, personal data, hostile text
+# ---------------------------------------------------------------------------
+
+
+def _fragments(text: str) -> list[str]:
+    """A few distinctive stretches of a contribution's text."""
+    words = re.sub(r"\s+", " ", text).strip().split(" ")
+    return [" ".join(words[i : i + 7]) for i in range(0, max(1, len(words) - 7), 7)][:4]
+
+
+def test_only_consented_contributions_are_quoted(built: dict[str, OutputFile]) -> None:
+    c = load(EXAMPLE).consultation
+    refused = [x for x in c.contributions.values() if not x.publication and len(x.texte.split()) > 10]
+    assert refused, "l'exemple devrait compter des contributions non publiables"
+    public = "\n".join(f.content.decode() for f in text_files(built) if f.public and f.kind == "md")
+    public = public.replace("’", "'").replace(NBSP, " ").replace(NNBSP, " ").replace("\\", "")
+    consented = "\n".join(re.sub(r"\s+", " ", x.texte) for x in c.contributions.values() if x.publication)
+    for x in refused:
+        for fragment in _fragments(x.texte):
+            if fragment in consented:  # a petition signed by several: quoted from a consented copy
+                continue
+            assert fragment not in public, f"{x.id} citée sans consentement"
+    quoted = [x for x in c.contributions.values() if x.publication and _fragments(x.texte)[0] in public]
+    assert quoted, "aucune contribution publiable n'est citée"
+
+
+def test_an_erased_contribution_is_never_quoted(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    c = walked_through(root)
+    files = build_all(c, [Stage.APPEL])
+    synthese = files["documents/1-appel/synthese-des-contributions.md"].content.decode()
+    quoted = next(x for x in c.contributions.values() if x.publication and f"({x.id})" in synthese)
+    quoted.efface = dt.date(2026, 11, 2)
+    files = build_all(c, [Stage.APPEL, Stage.LANCEMENT, Stage.RAPPORT])
+    for f in text_files(files):
+        assert f"({quoted.id})" not in f.content.decode(), f.path
+
+
+def test_names_from_registrations_stay_in_prive(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "prive").mkdir()
+    (root / "prive" / "inscriptions.csv").write_text(
+        "atelier;nom;prenom;commune;statut\n"
+        "lille-1;Zyxwvutsky;Honorine;Roubaix;inscrit\n"
+        "lille-1;Abracadabrantesque;Léon;Tourcoing;liste d'attente\n",
+        encoding="utf-8",
+    )
+    c = walked_through(root)
+    files = build_all(c, [Stage.LANCEMENT])
+    sheet = files["prive/emargement/lille-1.html"]
+    assert not sheet.public
+    assert b"Zyxwvutsky" in sheet.content and b"Abracadabrantesque" in sheet.content
+    assert sheet.content.index(b"Zyxwvutsky") < sheet.content.index("Liste d’attente".encode())
+    for f in files.values():
+        if f.public:
+            assert b"Zyxwvutsky" not in f.content, f.path
+    # without a registration file, a blank sheet: as many rows as seats
+    blank = build_all(walked_through(copy_example(tmp_path / "vierge")), [Stage.LANCEMENT])
+    rows = blank["prive/emargement/lille-1.html"].content.decode().count('<td class="numero">')
+    assert rows == c.ateliers["lille-1"].capacite
+
+
+HOSTILE = """\
+<script>alert(1)</script> Bonjour [clique](javascript:alert(1)) et <img src=x onerror=alert(2)>
+<a href="javascript:alert(3)">lien</a> ![pixel](https://traceur.example/p.gif) | a | b |
+# Titre pirate
+"""
+
+
+def test_hostile_text_stays_text_in_html(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    c = walked_through(root)
+    target = c.contributions["C-0001"]
+    assert target.publication
+    target.texte = HOSTILE
+    target.auteur = '<b onmouseover="alert(4)">Jeanne</b>'
+    files = build_all(c, [Stage.APPEL, Stage.LANCEMENT])
+    html = files["documents/1-appel/synthese-des-contributions.html"].content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in html, "le texte hostile devrait être cité, comme texte"
+    for f in files.values():
+        if f.kind != "html":
+            continue
+        page = parse(f.content)
+        for tag, attrs in page.tags:
+            assert tag not in ("script", "img", "iframe", "object", "embed", "b"), (f.path, tag)
+            for name, value in attrs.items():
+                assert not name.startswith("on"), (f.path, tag, name)
+                assert "javascript:" not in (value or "").lower(), (f.path, tag, name)
+        assert re.search(rb"<h[1-6][^>]*>[^<]*Titre pirate", f.content) is None, f.path
+        assert b"traceur.example" not in f.content or b'src="https://traceur' not in f.content
+
+
+def test_figures_are_svg_with_a_table_in_html_and_a_table_in_markdown(built: dict[str, OutputFile]) -> None:
+    html = built["documents/1-appel/synthese-des-contributions.html"].content.decode()
+    md = built["documents/1-appel/synthese-des-contributions.md"].content.decode()
+    assert html.count("<svg") >= 4
+    assert html.count('role="img"') == html.count("<svg")
+    assert html.count("<figure") == html.count("<svg") and "<caption>Contributions par profil</caption>" in html
+    assert "ateliers-figure:" not in md and "ATELIERSFIGURE" not in html and "ateliers-figure" not in html.replace('class="ateliers-figure"', "")
+    assert "**Contributions par profil**" in md and "| Profil | Contributions | Part |" in md
+    assert "<svg" not in md
+    page = parse(built["documents/1-appel/synthese-des-contributions.html"].content)
+    assert ("html", {"lang": "fr"}) in page.tags
+    assert any(t == "main" and a.get("id") == "contenu" for t, a in page.tags)
+    assert any(t == "a" and a.get("href") == "#contenu" for t, a in page.tags)
+
+
+# ---------------------------------------------------------------------------
+# French typography and dates
+# ---------------------------------------------------------------------------
+
+
+def test_french_typography(built: dict[str, OutputFile]) -> None:
+    deliberation = built["documents/6-adoption/deliberation.md"].content.decode()
+    assert "**Article 1er**" in deliberation and "**Article 2**" in deliberation
+    assert "Le Conseil départemental du Nord," in deliberation
+    assert "Vu le Code général des collectivités territoriales" in deliberation
+    assert "Après en avoir délibéré" in deliberation and "DÉCIDE" in deliberation
+    assert "Le Président du Conseil départemental," in deliberation
+    assert "Séance du lundi 29 juin 2026" in deliberation
+    politique = built["documents/6-adoption/politique-adoptee.md"].content.decode()
+    assert f"à 18{NBSP}h{NBSP}30" in politique or f"à 18 h 30" in politique.replace(NBSP, " ")
+    synthese = built["documents/1-appel/synthese-des-contributions.md"].content.decode()
+    assert f"1{NNBSP}267{NNBSP}099" in synthese
+    assert "L’essentiel" in synthese  # curly apostrophe
+    assert f"{NNBSP};" in synthese and f"{NBSP}:" in synthese
+    assert f"«{NBSP}" in synthese and f"{NBSP}»" in synthese
+    assert " ;" not in synthese and " :" not in synthese.replace("|:", "").replace(" :--", "")
+    html = built["documents/1-appel/synthese-des-contributions.html"].content.decode()
+    assert f"{NNBSP};" in html or "&#8239;;" in html
+    programme = built["documents/1-appel/programme-des-ateliers.md"].content.decode()
+    assert re.search(r"samedi 10 janvier 2026, de 9\s?h\s?30 à 12\s?h\s?30", programme.replace(NBSP, " "))
+
+
+def test_the_council_is_named_as_consultation_yaml_says(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    c = walked_through(root)
+    c.collectivite.conseil = "Conseil départemental du Pas-de-Calais"
+    files = build_all(c, [Stage.ADOPTION])
+    for f in text_files(files):
+        assert "Conseil départemental du Nord" not in f.content.decode(), f.path
+    text = files["documents/6-adoption/deliberation.md"].content.decode()
+    assert "Le Conseil départemental du Pas-de-Calais," in text
+
+
+# ---------------------------------------------------------------------------
+# A consultation's own templates, the sandbox, errors
+# ---------------------------------------------------------------------------
+
+
+def test_a_consultation_template_overrides_a_default(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "templates").mkdir()
+    (root / "templates" / "programme-des-ateliers.md.j2").write_text(
+        "# Notre programme\n\n{% for a in ateliers_maintenus %}- {{ a.titre|md }} : {{ a.date|date_longue }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    (root / "templates" / "synthese-des-contributions.md.j2").write_text(
+        '{% extends "default:synthese-des-contributions.md.j2" %}\n'
+        "{% block annexes %}\n## Annexe locale\n\nMerci à {{ chiffres.contributions|nombre }} contributeurs !\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    c = walked_through(root)
+    files = {f.path: f for f in build_stage_documents(c, Stage.APPEL, WHEN[Stage.APPEL])}
+    programme = files["documents/1-appel/programme-des-ateliers.md"].content.decode()
+    assert programme.startswith("# Notre programme\n")
+    assert "samedi 10 janvier 2026" in programme and "Le calendrier" not in programme
+    synthese = files["documents/1-appel/synthese-des-contributions.md"].content.decode()
+    assert "## Qui a contribué" in synthese  # the default, extended
+    assert synthese.rstrip().endswith(f"Merci à 148 contributeurs{NNBSP}!")
+    assert "<h2>Annexe locale</h2>" in files["documents/1-appel/synthese-des-contributions.html"].content.decode()
+    # the other documents keep their default
+    assert "## Vous" in files["documents/1-appel/formulaire-inscription.md"].content.decode()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ consultation.__class__.__init__.__globals__['os'] }}",
+        "{% for x in ().__class__.__base__.__subclasses__() %}{{ x }}{% endfor %}",
+    ],
+)
+def test_sandbox_refuses_escapes(tmp_path: Path, source: str) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "templates").mkdir()
+    (root / "templates" / "programme-des-ateliers.md.j2").write_text(f"# Programme\n\n{source}\n", encoding="utf-8")
+    c = walked_through(root)
+    with pytest.raises(AteliersError) as info:
+        build_stage_documents(c, Stage.APPEL, WHEN[Stage.APPEL])
+    err = info.value
+    assert err.path == "templates/programme-des-ateliers.md.j2"
+    assert err.line == 3
+    assert "interdit" in err.message or "n'a pas" in err.message or "pas défini" in err.message
+
+
+def test_strict_undefined_names_the_template_and_line(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "templates").mkdir()
+    (root / "templates" / "formulaire-inscription.md.j2").write_text(
+        "# Formulaire\n\nBonjour\n{{ consultation.titre_inexistant }}\n", encoding="utf-8"
+    )
+    c = walked_through(root)
+    with pytest.raises(AteliersError) as info:
+        build_stage_documents(c, Stage.APPEL, WHEN[Stage.APPEL])
+    assert info.value.path == "templates/formulaire-inscription.md.j2"
+    assert info.value.line == 4
+    assert "titre_inexistant" in info.value.message and "gabarit" in info.value.message
+
+
+def test_syntax_error_names_the_template_and_line(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "templates").mkdir()
+    (root / "templates" / "formulaire-inscription.md.j2").write_text("# F\n\n{% for x in %}\n", encoding="utf-8")
+    with pytest.raises(AteliersError) as info:
+        build_stage_documents(walked_through(root), Stage.APPEL, WHEN[Stage.APPEL])
+    assert (info.value.path, info.value.line) == ("templates/formulaire-inscription.md.j2", 3)
+    assert "syntaxe" in info.value.message
+
+
+def test_consultation_templates_cannot_leave_their_folder(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "templates").mkdir()
+    (root / "secret.txt").write_text("SECRET-123", encoding="utf-8")
+    (root / "templates" / "formulaire-inscription.md.j2").write_text('{% include "../secret.txt" %}\n', encoding="utf-8")
+    with pytest.raises(AteliersError) as info:
+        build_stage_documents(walked_through(root), Stage.APPEL, WHEN[Stage.APPEL])
+    assert "introuvable" in info.value.message
+    # nor through a symbolic link
+    (root / "templates" / "formulaire-inscription.md.j2").unlink()
+    (root / "templates" / "formulaire-inscription.md.j2").symlink_to(root / "secret.txt")
+    with pytest.raises(AteliersError) as info:
+        build_stage_documents(walked_through(root), Stage.APPEL, WHEN[Stage.APPEL])
+    assert "lien symbolique" in info.value.message
+
+
+def test_default_prefix_always_means_the_packaged_template(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    (root / "templates").mkdir(parents=True)
+    (root / "templates" / "document.html.j2").write_text("local", encoding="utf-8")
+    env = make_environment(root)
+    assert env.get_template("document.html.j2").render() == "local"
+    packaged = (default_templates_dir() / "document.html.j2").read_text(encoding="utf-8")
+    assert env.get_template("default:document.html.j2").filename.endswith("document.html.j2")
+    assert "<html lang=\"fr\">" in packaged
+    assert render_template(env, "document.html.j2", {}) == "local"
+
+
+def test_html_templates_autoescape_and_markdown_ones_do_not(tmp_path: Path) -> None:
+    env = make_environment(tmp_path)
+    assert env.from_string("{{ x }}").render(x="<b>") == "<b>"  # not an .html.j2 name
+    assert env.autoescape("emargement.html.j2")  # type: ignore[operator]
+    assert not env.autoescape("synthese-des-contributions.md.j2")  # type: ignore[operator]
+
+
+# ---------------------------------------------------------------------------
+# A consultation with little in it still gets its documents
+# ---------------------------------------------------------------------------
+
+
+def test_a_bare_consultation_renders_every_stage(make_tree) -> None:  # type: ignore[no-untyped-def]
+    root = make_tree({})
+    c = load(root).consultation
+    for stage in Stage.process():
+        files = build_stage_documents(c, stage, WHEN[stage])
+        for f in files:
+            assert f.content, f.path
