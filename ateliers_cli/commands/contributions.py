@@ -84,12 +84,7 @@ def import_cmd(
 ) -> None:
     """Importe les contributions d'un export : formulaire, tableur, Decidim, Grand Débat.
 
-    Le format est reconnu (CSV « ; » ou « , », UTF-8 ou Windows-1252, XLSX, XLS, JSON) ; les exports
-    Decidim et Grand Débat sont compris d'eux-mêmes ; pour un autre fichier, indiquez les colonnes
-    avec [bold]--map texte="Votre contribution" --map date=Date[/bold] ou un fichier [bold]--mapping[/bold].
-    Une ligne devient un fichier contributions/C-….md ; les colonnes personnelles (nom, courriel,
-    téléphone, adresse) vont dans prive/contributeurs.csv. Réimporter le même fichier n'ajoute rien.
-    Une ligne refusée est signalée avec son numéro ; le code de sortie est alors 1.
+    Le format est reconnu (CSV « ; » ou « , », UTF-8 ou Windows-1252, XLSX, XLS, JSON) ; les exports Decidim et Grand Débat sont compris d'eux-mêmes ; pour un autre fichier, indiquez les colonnes avec [bold]--map texte="Votre contribution" --map date=Date[/bold] ou un fichier [bold]--mapping[/bold]. Une ligne devient un fichier contributions/C-….md ; les colonnes personnelles (nom, courriel, téléphone, adresse) vont dans prive/contributeurs.csv. Réimporter le même fichier n'ajoute rien. Une ligne refusée est signalée avec son numéro ; le code de sortie est alors 1.
 
     Exemple : [cyan]ateliers contributions import formulaire.csv --map texte="Votre contribution" --dry-run[/cyan]
     """
@@ -262,9 +257,7 @@ def add_cmd(
 ) -> None:
     """Saisit une contribution à la main : un courrier, des notes de réunion, un appel.
 
-    Les valeurs manquantes sont demandées quand la commande est lancée dans un terminal ;
-    [bold]--editor[/bold] ouvre l'éditeur pour le texte. Nom, courriel, téléphone et adresse
-    vont dans prive/contributeurs.csv, jamais dans la contribution.
+    Les valeurs manquantes sont demandées quand la commande est lancée dans un terminal ; [bold]--editor[/bold] ouvre l'éditeur pour le texte. Nom, courriel, téléphone et adresse vont dans prive/contributeurs.csv, jamais dans la contribution.
 
     Exemple : [cyan]ateliers contributions add --canal courrier --profil habitant --auteur "Mme D." --commune Roubaix --editor[/cyan]
     """

@@ -51,12 +51,7 @@ def import_cmd(
 ) -> None:
     """Importe les inscriptions aux ateliers : places dans la limite de la capacité, puis liste d'attente.
 
-    Les places sont attribuées dans l'ordre d'inscription ; une personne qui choisit un territoire
-    plutôt qu'un atelier va au premier atelier du territoire qui a de la place. Les nombres
-    (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans ateliers/*.yaml ;
-    les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement
-    prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md.
-    Réimporter le même fichier ne change rien.
+    Les places sont attribuées dans l'ordre d'inscription ; une personne qui choisit un territoire plutôt qu'un atelier va au premier atelier du territoire qui a de la place. Les nombres (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans ateliers/*.yaml ; les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md. Réimporter le même fichier ne change rien.
 
     Exemple : [cyan]ateliers inscriptions import inscriptions.csv --map atelier="Atelier choisi"[/cyan]
     """
