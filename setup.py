@@ -1,4 +1,6 @@
-"""Build shim: ship the top-level ``templates/`` inside the package, as ``ateliers_cli/_templates``.
+"""Build shim: ship the top-level ``templates/`` and ``exemple_consultation/`` inside the package.
+
+They become ``ateliers_cli/_templates`` and ``ateliers_cli/_exemple`` in the wheel.
 
 Everything else is in pyproject.toml. The default document templates live at the top of the
 repository (they are data a user may copy and adapt); at build time they are copied into the
@@ -16,23 +18,27 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-TEMPLATE_SUFFIXES = (".j2", ".css", ".md")
+#: top-level folder -> where it goes inside the package
+SHIPPED = {"templates": "_templates", "exemple_consultation": "_exemple"}
 
 
 class BuildPyWithTemplates(build_py):
     def run(self) -> None:
         super().run()
-        source = ROOT / "templates"
-        if not source.is_dir() or self.editable_mode:
+        if self.editable_mode:
             return
-        target = Path(self.build_lib) / "ateliers_cli" / "_templates"
-        if target.exists():
-            shutil.rmtree(target)
-        for path in sorted(source.rglob("*")):
-            if path.is_file() and path.name.endswith(TEMPLATE_SUFFIXES):
-                dest = target / path.relative_to(source)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
+        for folder, inside in SHIPPED.items():
+            source = ROOT / folder
+            if not source.is_dir():
+                continue
+            target = Path(self.build_lib) / "ateliers_cli" / inside
+            if target.exists():
+                shutil.rmtree(target)
+            for path in sorted(source.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    dest = target / path.relative_to(source)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, dest)
 
 
 setup(cmdclass={"build_py": BuildPyWithTemplates})
