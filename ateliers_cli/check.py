@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ateliers_cli.checks.dates import check_dates
+from ateliers_cli.checks.erasure import check_erasure
 from ateliers_cli.checks.links import check_links
 from ateliers_cli.checks.rules import check_rules
 from ateliers_cli.clock import today
@@ -60,5 +61,6 @@ def check(loaded: LoadResult) -> Report:
     diags += check_links(c)
     diags += check_rules(c)
     diags += check_dates(c)
+    diags += check_erasure(c)
     diags += passed_gates(c)
     return Report(sorted(set(diags)))
