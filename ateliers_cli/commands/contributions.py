@@ -29,6 +29,9 @@ from ateliers_cli.contributions_store import (
     select,
     write_new,
 )
+from ateliers_cli.contributions_store import (
+    as_json as contribution_json,
+)
 from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error, warning
 from ateliers_cli.fsutil import lock
 from ateliers_cli.hints import did_you_mean
@@ -360,7 +363,7 @@ def list_cmd(
             raise UsageError(f"{option} « {value} » inconnu", hint=did_you_mean(value, known) or "valeurs : " + ", ".join(known))
     found = select(c.contributions.values(), Filters(statut, theme, territoire, profil, canal, texte))
     if as_json:
-        out.print_json(json.dumps([as_json(ct) for ct in found], ensure_ascii=False))
+        out.print_json(json.dumps([contribution_json(ct) for ct in found], ensure_ascii=False))
         return
     n_errors = sum(1 for d in loaded.diagnostics if d.is_error)
     if n_errors:
