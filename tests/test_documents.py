@@ -331,7 +331,7 @@ def test_french_typography(built: dict[str, OutputFile]) -> None:
     assert "Le Président du Conseil départemental," in deliberation
     assert "Séance du lundi 29 juin 2026" in deliberation
     politique = built["documents/6-adoption/politique-adoptee.md"].content.decode()
-    assert f"à 18{NBSP}h{NBSP}30" in politique or f"à 18 h 30" in politique.replace(NBSP, " ")
+    assert f"à 18{NBSP}h{NBSP}30" in politique or "à 18 h 30" in politique.replace(NBSP, " ")
     synthese = built["documents/1-appel/synthese-des-contributions.md"].content.decode()
     assert f"1{NNBSP}267{NNBSP}099" in synthese
     assert "L’essentiel" in synthese  # curly apostrophe

@@ -28,7 +28,7 @@ def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[
     shared = adoption_context(c)
     files: list[OutputFile] = []
     numero = c.deliberation.seance.numero if c.deliberation and c.deliberation.seance else ""
-    docs = (
+    docs: tuple[tuple[str, str, dict[str, Any], bool, str], ...] = (
         ("deliberation", "Délibération", {}, True, f"Délibération n° {numero}" if numero else "Délibération"),
         ("politique-adoptee", "La politique adoptée", {}, False, ""),
         ("devenir-des-contributions", "Ce que sont devenues vos contributions", devenir_context(c), False, ""),

@@ -74,7 +74,7 @@ def synthese_context(c: Consultation) -> dict[str, Any]:
     analysed = [x for x in contributions if x.statut == "analysee"]
     dates = [x.date for x in contributions if x.date is not None]
 
-    par_territoire = []
+    par_territoire: list[dict[str, Any]] = []
     counter = Counter(x.territoire for x in contributions)
     for t in c.territoires.values():
         par_territoire.append(
@@ -82,13 +82,13 @@ def synthese_context(c: Consultation) -> dict[str, Any]:
         )
 
     words = _frequent_words(c, analysed)
-    par_theme = []
+    par_theme: list[dict[str, Any]] = []
     for theme in c.themes.values():
         of_theme = [x for x in analysed if theme.id in x.themes]
         tcount = Counter(x.territoire for x in of_theme)
         pcount = Counter(x.profil for x in of_theme)
         citables = [x for x in of_theme if citable(x)]
-        citations = choose_citations(c, of_theme, CITATIONS_PAR_THEME)
+        citations = choose_citations(c, of_theme, CITATIONS_PAR_THEME, theme=theme.id)
         par_theme.append(
             {
                 "theme": theme,
@@ -141,7 +141,7 @@ def by_date(ateliers: list[Atelier]) -> list[Atelier]:
 def programme_context(c: Consultation) -> dict[str, Any]:
     ateliers = by_date(list(c.ateliers.values()))
     maintenus = [a for a in ateliers if a.statut != "annule"]
-    par_territoire = []
+    par_territoire: list[dict[str, Any]] = []
     for t in c.territoires.values():
         of_t = [a for a in ateliers if a.territoire == t.id]
         par_territoire.append({"territoire": t, "ateliers": of_t})

@@ -10,6 +10,7 @@ propositions by identifier.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,11 +95,23 @@ class Citation:
     titre: str
 
 
+_SALUTATION_RE = re.compile(
+    r"^\s*(?:(?:madame|monsieur|mesdames|messieurs)(?:\s*(?:,|et|ou)\s*(?:madame|monsieur|mesdames|messieurs))*"
+    r"(?:\s+(?:le|la)\s+pr[ée]sidente?)?|bonjour(?:\s+à\s+tous)?|bonsoir)\s*[,.!]\s*",
+    re.IGNORECASE,
+)
+
+
 def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -> Citation:
+    """The excerpt of a contribution, without the letter's salutation, with its attribution."""
     territoire = c.territoires.get(contribution.territoire)
+    texte = contribution.texte
+    without = _SALUTATION_RE.sub("", texte, count=1).strip()
+    if without and without != texte.strip():
+        texte = without[0].upper() + without[1:]
     return Citation(
         id=contribution.id,
-        extrait=plain_excerpt(contribution.texte, longueur) if contribution.texte.strip() else "",
+        extrait=plain_excerpt(texte, longueur) if texte.strip() else "",
         auteur=contribution.auteur or "Anonyme",
         profil=libelle("profil", contribution.profil).lower(),
         territoire=territoire.nom if territoire else contribution.territoire,
@@ -108,12 +121,13 @@ def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -
 
 
 def choose_citations(
-    c: Consultation, contributions: Iterable[Contribution], n: int, longueur: int = 320
+    c: Consultation, contributions: Iterable[Contribution], n: int, longueur: int = 320, *, theme: str = ""
 ) -> list[Citation]:
     """Up to ``n`` consented excerpts, varied in territory and profile, deterministic.
 
     Greedy: each time, the candidate whose territory then profile have been quoted
-    least so far; ties by identifier. The result is shown in identifier order.
+    least so far; ties by identifier. With ``theme``, contributions whose first theme
+    it is come first (they speak of it most). The result is shown in identifier order.
     """
     candidates = sorted((x for x in contributions if citable(x) and x.texte.strip()), key=lambda x: x.id)
     chosen: list[Contribution] = []
@@ -122,7 +136,12 @@ def choose_citations(
     while candidates and len(chosen) < n:
         best = min(
             candidates,
-            key=lambda x: (by_territory.get(x.territoire, 0), by_profile.get(x.profil, 0), x.id),
+            key=lambda x: (
+                bool(theme) and x.themes[:1] != [theme],
+                by_territory.get(x.territoire, 0),
+                by_profile.get(x.profil, 0),
+                x.id,
+            ),
         )
         candidates.remove(best)
         chosen.append(best)

@@ -109,8 +109,8 @@ def dossier_context(c: Consultation, atelier: Atelier) -> dict[str, Any]:
                 "nombre": len(of_theme),
                 "nombre_territoire": len(local),
                 "contributions_territoire": [x.id for x in local],
-                "citations_territoire": choose_citations(c, local, CITATIONS_TERRITOIRE),
-                "citations_ailleurs": choose_citations(c, elsewhere, CITATIONS_AILLEURS),
+                "citations_territoire": choose_citations(c, local, CITATIONS_TERRITOIRE, theme=tid),
+                "citations_ailleurs": choose_citations(c, elsewhere, CITATIONS_AILLEURS, theme=tid),
                 "non_citables": sum(1 for x in of_theme if not citable(x)),
             }
         )

@@ -57,7 +57,7 @@ def orientation_view(c: Consultation, o: Orientation, trace: Trace) -> dict[str,
 def rapport_context(c: Consultation) -> dict[str, Any]:
     trace = Trace.of(c)
     views = [orientation_view(c, o, trace) for o in c.orientations.values()]
-    concerned = []
+    concerned: list[dict[str, Any]] = []
     for m in c.commissions.values():
         mine = [v for v in views if m.id in v["orientation"].commissions]
         if mine:

@@ -238,7 +238,7 @@ def horaire(debut: Any, fin: Any = None) -> str:
     return french.heure(debut)
 
 
-def par_habitants(count: int | float, population: int | float, pour: int = 10000) -> float:
+def par_habitants(count: float, population: float, pour: int = 10000) -> float:
     """``count`` per ``pour`` inhabitants (0 for an unknown population), rounded to 0.1."""
     if not population:
         return 0.0
@@ -302,7 +302,7 @@ class Figures:
         titre: str,
         unite: str = "",
         *,
-        id: str,  # noqa: A002 - the name the templates use
+        id: str,
         entetes: Sequence[str] = ("Catégorie", "Nombre"),
         part: bool = False,
     ) -> Markup:
@@ -406,7 +406,7 @@ def _parser() -> Any:
 
 
 _TAGS = frozenset(
-    "a blockquote br code del em h1 h2 h3 h4 h5 h6 hr li ol p pre s strong table tbody td th thead tr ul".split()
+    ["a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul"]
 )
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 

@@ -1,0 +1,86 @@
+/* Search in the published contributions: an enhancement only. Without JavaScript the
+   form stays hidden and the paginated list is all there is. The data is loaded as a
+   script (contributions/recherche.js calls ateliersRecherche), which works from disk too.
+   Results are built with textContent: nothing from the data is ever parsed as HTML. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.recherche");
+  if (!form) { return; }
+  var input = document.getElementById("recherche-texte");
+  var etat = document.getElementById("recherche-etat");
+  var resultats = document.getElementById("recherche-resultats");
+  var liste = document.getElementById("liste-complete");
+  var racine = form.getAttribute("data-racine") || "";
+  var MAX = 50;
+  var donnees = null;
+  var demande = false;
+
+  function normalise(s) {
+    return (s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  window.ateliersRecherche = function (entrees) {
+    donnees = entrees.map(function (e) {
+      return { e: e, t: normalise([e.id, e.titre, e.auteur, e.territoire, e.themes, e.extrait].join(" ")) };
+    });
+    filtre();
+  };
+
+  function charge() {
+    if (demande) { return; }
+    demande = true;
+    etat.textContent = "Chargement…";
+    var s = document.createElement("script");
+    s.src = form.getAttribute("data-index");
+    s.onerror = function () { etat.textContent = "La recherche n’a pas pu être chargée."; };
+    document.body.appendChild(s);
+  }
+
+  function element(tag, texte, classe) {
+    var el = document.createElement(tag);
+    if (texte) { el.textContent = texte; }
+    if (classe) { el.className = classe; }
+    return el;
+  }
+
+  function carte(e) {
+    var li = document.createElement("li");
+    var h = element("h2");
+    var a = element("a", e.titre || ("Contribution " + e.id));
+    if (/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(e.id)) { a.href = racine + "contributions/" + e.id + ".html"; }
+    h.appendChild(a);
+    li.appendChild(h);
+    li.appendChild(element("p", [e.auteur, e.territoire, e.date, "n° " + e.id].filter(Boolean).join(" — "), "meta"));
+    if (e.themes) { li.appendChild(element("p", "Thèmes : " + e.themes, "meta")); }
+    if (e.extrait) { li.appendChild(element("p", e.extrait)); }
+    return li;
+  }
+
+  function filtre() {
+    var q = normalise(input.value.trim());
+    if (!q) {
+      resultats.hidden = true;
+      liste.hidden = false;
+      etat.textContent = "";
+      return;
+    }
+    if (donnees === null) { charge(); return; }
+    var mots = q.split(/\s+/);
+    var trouves = donnees.filter(function (d) {
+      return mots.every(function (m) { return d.t.indexOf(m) !== -1; });
+    });
+    resultats.textContent = "";
+    trouves.slice(0, MAX).forEach(function (d) { resultats.appendChild(carte(d.e)); });
+    var n = trouves.length;
+    etat.textContent = n === 0 ? "Aucune contribution ne correspond."
+      : (n === 1 ? "1 contribution correspond." : n + " contributions correspondent.")
+        + (n > MAX ? " Les " + MAX + " premières sont affichées ; précisez la recherche." : "");
+    resultats.hidden = false;
+    liste.hidden = true;
+  }
+
+  form.hidden = false;
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); filtre(); });
+  input.addEventListener("input", filtre);
+  input.addEventListener("focus", charge);
+}());
