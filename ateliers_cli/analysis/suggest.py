@@ -21,12 +21,16 @@ which is the same on every run and machine; nothing depends on ``hash()``.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import mul
 
 from .documents import DocInput, as_documents
-from .text import SurfaceForms, slugify
+from .text import SurfaceForms, fold_accents, slugify
 from .tfidf import SparseVector, TfidfModel, dense_dot, distinctive_terms, mean_vector
 
 __all__ = ["CandidateTheme", "draft_themes_yaml", "suggest_themes"]
@@ -74,43 +78,59 @@ def _dense(vector: SparseVector, dim: int) -> list[float]:
 
 
 def _assign(vectors: Sequence[SparseVector], centroids: list[list[float]]) -> tuple[list[int], list[float]]:
+    """Nearest centroid (highest dot product, lowest index on ties) of each vector."""
+    # Term-major centroids: one tuple of k weights per term, so that a text's k dot
+    # products come from the rows of its own few terms only.
+    by_term = list(zip(*centroids, strict=True))
     labels: list[int] = []
     sims: list[float] = []
     for v in vectors:
-        best, best_sim = 0, -2.0
-        for j, c in enumerate(centroids):
-            s = dense_dot(v, c)
-            if s > best_sim:
-                best, best_sim = j, s
-        labels.append(best)
+        if len(centroids) == 1:
+            row_sims = [dense_dot(v, centroids[0])]
+        else:
+            columns = zip(*[by_term[i] for i in v.indices], strict=True)
+            row_sims = [sum(map(mul, column, v.values)) for column in columns]
+        best_sim = max(row_sims)
+        labels.append(row_sims.index(best_sim))
         sims.append(best_sim)
     return labels, sims
 
 
 def _kmeans_pp(vectors: Sequence[SparseVector], k: int, dim: int, rng: random.Random) -> list[list[float]]:
-    """k-means++ seeding with distance ``1 - cos``."""
+    """Greedy k-means++ seeding with distance ``1 - cos``.
+
+    Each new centre is the best of a few candidates drawn in proportion to their
+    distance to the centres so far (as scikit-learn does): far fewer bad local
+    optima than plain k-means++ for little more work.
+    """
     n = len(vectors)
+    trials = 2 + int(math.log(k))
     first = rng.randrange(n)
     centroids = [_dense(vectors[first], dim)]
     chosen = {first}
     dist = [max(0.0, 1.0 - dense_dot(v, centroids[0])) for v in vectors]
     while len(centroids) < k:
         total = sum(dist)
-        pick = -1
+        picks: list[int] = []
         if total > 1e-12:
-            target = rng.random() * total
-            acc = 0.0
-            for i, d in enumerate(dist):
-                acc += d
-                if acc >= target and d > 0.0:
-                    pick = i
-                    break
-        if pick < 0:  # every text sits on a centre already: take the next unused one
-            pick = next((i for i in range(n) if i not in chosen), first)
+            cumulative = list(itertools.accumulate(dist))
+            for _ in range(trials):
+                pick = min(bisect.bisect_left(cumulative, rng.random() * total), n - 1)
+                if pick not in chosen and pick not in picks:
+                    picks.append(pick)
+        if not picks:  # every text sits on a centre already: take the next unused one
+            picks = [next((i for i in range(n) if i not in chosen), first)]
+        best: tuple[float, int, list[float], list[float]] | None = None
+        for pick in picks:
+            c = _dense(vectors[pick], dim)
+            new_dist = [min(d, max(0.0, 1.0 - dense_dot(v, c))) for d, v in zip(dist, vectors, strict=True)]
+            potential = sum(new_dist)
+            if best is None or potential < best[0]:
+                best = (potential, pick, c, new_dist)
+        assert best is not None
+        _, pick, c, dist = best
         chosen.add(pick)
-        c = _dense(vectors[pick], dim)
         centroids.append(c)
-        dist = [min(d, max(0.0, 1.0 - dense_dot(v, c))) for d, v in zip(dist, vectors, strict=True)]
     return centroids
 
 
@@ -121,6 +141,9 @@ def _lloyd(
     max_iter: int,
 ) -> _Clustering:
     k = len(centroids)
+    # Stop when at most one text in a thousand changes cluster: the long tail of
+    # Lloyd iterations moves a handful of texts and costs as much as the start.
+    tolerance = len(vectors) // 1000
     labels, sims = _assign(vectors, centroids)
     for _ in range(max_iter):
         empty = sorted(set(range(k)) - set(labels))
@@ -135,9 +158,10 @@ def _lloyd(
             members[label].append(v)
         centroids = [mean_vector(m, dim) for m in members]
         new_labels, sims = _assign(vectors, centroids)
-        if new_labels == labels:
-            break
+        changed = sum(1 for a, b in zip(new_labels, labels, strict=True) if a != b)
         labels = new_labels
+        if changed <= tolerance:
+            break
     return _Clustering(labels, sims, centroids, sum(sims))
 
 
@@ -192,7 +216,7 @@ def suggest_themes(
     *,
     k_min: int = 3,
     k_max: int = 12,
-    sample_size: int = 4000,
+    sample_size: int = 2000,
     n_keywords: int = 10,
 ) -> list[CandidateTheme]:
     """Group the texts into candidate themes.
@@ -252,7 +276,7 @@ def suggest_themes(
         clustering = best[1]
 
     if sample is not vectors:
-        clustering = _lloyd(vectors, clustering.centroids, dim, max_iter=5)
+        clustering = _lloyd(vectors, clustering.centroids, dim, max_iter=3)
     return _describe(clustering, vectors, ids, model, forms, n_keywords)
 
 
@@ -284,7 +308,7 @@ def _describe(
         keywords: list[str] = []
         for term, _ in terms:
             word = forms.readable(term)
-            if word not in keywords:
+            if not any(_same_family(word, other) for other in keywords):
                 keywords.append(word)
             if len(keywords) == n_keywords:
                 break
@@ -299,6 +323,13 @@ def _describe(
             )
         )
     return candidates
+
+
+def _same_family(a: str, b: str) -> bool:
+    """Whether two key words look like one family (« publicité », « publicitaires »):
+    the same first six letters, accents aside, or one is the other."""
+    fa, fb = fold_accents(a), fold_accents(b)
+    return fa == fb or (len(fa) >= 6 and len(fb) >= 6 and fa[:6] == fb[:6]) or fa in (fb[:6], fb) or fb == fa[:6]
 
 
 def _title(keywords: list[str], number: int) -> str:

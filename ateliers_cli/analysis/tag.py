@@ -114,7 +114,7 @@ def _as_theme(theme: ThemeInput) -> ThemeSpec:
             return getattr(theme, key, default)
 
     raw_keys = get("mots_cles") or ()
-    keys: list[str] = [raw_keys] if isinstance(raw_keys, str) else [str(k) for k in raw_keys]  # type: ignore[attr-defined]
+    keys: list[str] = [raw_keys] if isinstance(raw_keys, str) else [str(k) for k in raw_keys]
     return ThemeSpec(
         id=str(get("id", "")),
         titre=str(get("titre") or ""),
@@ -135,7 +135,7 @@ def tag(
     docs: Sequence[DocInput],
     themes: Sequence[ThemeInput],
     *,
-    min_score: float = 0.1,
+    min_score: float = 0.15,
     max_themes: int = 3,
 ) -> list[TagSuggestion]:
     """Suggest themes for each text, in the order of ``docs``.
@@ -182,16 +182,16 @@ def tag(
             postings.setdefault(i, []).append((t, w))
 
     results: list[TagSuggestion] = []
-    for d, stems in zip(documents, stem_lists, strict=True):
+    for d, doc_stems in zip(documents, stem_lists, strict=True):
         matched: dict[int, list[str]] = {}
-        for position, s in enumerate(stems):
+        for position, s in enumerate(doc_stems):
             for key in by_first.get(s, ()):
                 n = len(key.stems)
-                if n == 1 or tuple(stems[position : position + n]) == key.stems:
+                if n == 1 or tuple(doc_stems[position : position + n]) == key.stems:
                     labels = matched.setdefault(key.theme, [])
                     if key.label not in labels:
                         labels.append(key.label)
-        vector = model.vector(stems)
+        vector = model.vector(doc_stems)
         dots: dict[int, float] = {}
         contributions: dict[int, list[tuple[float, int]]] = {}
         for i, w in zip(vector.indices, vector.values, strict=True):

@@ -87,6 +87,8 @@ voudrai voudra voudrons voudrez voudront voudrais voudrait voudrions voudriez vo
 voulu veuille veuillez
 falloir faut faudrait fallait faudra fallu faille
 dire dis dit disons dites disent savoir sais sait savons savez savent
+mettre met mets mettent mis mise mises rendre rend rendent prendre prend prennent pris
+donner donne donnent permettre permet permettent permettrait permettraient permettant
 merci mercis remercie remercions remerciements bonjour bonsoir madame mesdames monsieur
 messieurs mademoiselle mme mmes mr mrs cordialement salutations sincères respectueusement
 distinguées agréer svp stp ok cher chère chers chères
@@ -94,11 +96,10 @@ distinguées agréer svp stp ok cher chère chers chères
 
 #: French stop words, accent-folded (compare with ``fold_accents(word)``).
 STOP_WORDS: frozenset[str] = frozenset(
-    unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode("ascii")
-    for w in _STOP_WORDS_TEXT.split()
+    unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode("ascii") for w in _STOP_WORDS_TEXT.split()
 )
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'"})
+_APOSTROPHES = ("’", "‘", "ʼ", "`", "´", "′")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]{0,200}>")
 # A word: letters and digits, possibly joined by apostrophes (split afterwards when the
@@ -111,6 +112,8 @@ _STEM_LOCK = threading.Lock()
 _CACHE_LIMIT = 1_000_000
 # surface word -> (stem, accent-folded stem), or None for a stop word / non-content word.
 _CONTENT_CACHE: dict[str, tuple[str, str] | None] = {}
+# word -> the same without accents.
+_FOLD_CACHE: dict[str, str] = {}
 # raw regex match -> its words once elisions are split.
 _SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
 
@@ -138,7 +141,12 @@ def normalize(text: str) -> str:
     """
     if "&" in text:
         text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES).lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    for apostrophe in _APOSTROPHES:
+        if apostrophe in text:
+            text = text.replace(apostrophe, "'")
+    text = text.lower()
     if "<" in text:
         text = _TAG_RE.sub(" ", text)
     if "/" in text or "@" in text or "www." in text:
@@ -181,8 +189,20 @@ def words(text: str, *, fold: bool = False) -> list[str]:
         else:
             result.append(raw)
     if fold:
-        return [fold_accents(w) for w in result]
+        return [_fold_word(w) for w in result]
     return result
+
+
+def _fold_word(word: str) -> str:
+    if word.isascii():
+        return word
+    folded = _FOLD_CACHE.get(word)
+    if folded is None:
+        folded = fold_accents(word)
+        if len(_FOLD_CACHE) >= _CACHE_LIMIT:
+            _FOLD_CACHE.clear()
+        _FOLD_CACHE[word] = folded
+    return folded
 
 
 def is_stop_word(word: str) -> bool:
@@ -210,7 +230,8 @@ def _content(word: str) -> tuple[str, str] | None:
     if (
         len(word) < 2
         or folded in STOP_WORDS
-        or "'" in word and folded.split("'", 1)[0] in STOP_WORDS
+        or "'" in word
+        and folded.split("'", 1)[0] in STOP_WORDS
         or any(ch.isdigit() for ch in word)
     ):
         entry = None

@@ -69,7 +69,8 @@ def cosine(a: SparseVector, b: SparseVector) -> float:
 
 def dense_dot(vector: SparseVector, dense: Sequence[float]) -> float:
     """Dot product of a sparse vector with a dense one (a list indexed by term)."""
-    return sum(map(mul, map(dense.__getitem__, vector.indices), vector.values))
+    total: float = sum(map(mul, map(dense.__getitem__, vector.indices), vector.values))
+    return total
 
 
 def mean_vector(vectors: Iterable[SparseVector], dim: int, *, normalize: bool = True) -> list[float]:
@@ -135,15 +136,15 @@ class TfidfModel:
     def vector(self, tokens: Iterable[str], *, weights: dict[str, float] | None = None) -> SparseVector:
         """The L2-normalised TF-IDF vector of one token list (unknown tokens ignored).
 
-        ``weights`` multiplies the term frequency of some tokens (e.g. to make a
-        theme's key words count double).
+        ``weights`` (at least 1) multiplies the term frequency of some tokens, e.g.
+        to make a theme's key words count double.
         """
         index = self.index
-        tf: Counter[int] = Counter()
+        tf: dict[int, float] = {}
         for token in tokens:
             i = index.get(token)
             if i is not None:
-                tf[i] += weights.get(token, 1.0) if weights else 1.0
+                tf[i] = tf.get(i, 0.0) + (weights.get(token, 1.0) if weights else 1.0)
         if not tf:
             return SparseVector()
         idf = self.idf

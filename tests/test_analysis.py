@@ -1,0 +1,481 @@
+"""Tests of the text analysis: French tokens, TF-IDF, candidate themes, tagging, duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+import yaml
+
+from ateliers_cli.analysis import (
+    CandidateTheme,
+    Document,
+    TfidfModel,
+    ThemeSpec,
+    as_documents,
+    cosine,
+    distinctive_terms,
+    draft_themes_yaml,
+    find_duplicates,
+    fold_accents,
+    suggest_themes,
+    tag,
+    tokens,
+    words,
+)
+from ateliers_cli.analysis.text import STOP_WORDS, SurfaceForms, content_words, is_stop_word, slugify
+
+# --- a small synthetic corpus on three clear topics -------------------------------------
+
+TOPICS: dict[str, list[str]] = {
+    "transport": [
+        "Les bus ne passent plus dans notre village le dimanche.",
+        "Il faudrait une navette gratuite vers le marché et la gare.",
+        "Le transport à la demande devrait fonctionner aussi le soir.",
+        "Sans voiture, les trajets en bus vers l'hôpital prennent des heures.",
+        "Les arrêts de bus n'ont pas d'abri ni de banc.",
+        "Le ticket de bus coûte trop cher pour les retraités.",
+        "Une ligne de car directe vers la ville serait utile.",
+        "Les horaires des bus ne correspondent pas aux trains.",
+    ],
+    "logement": [
+        "Adapter la salle de bains de mon logement coûte très cher.",
+        "Les escaliers de ma maison deviennent dangereux.",
+        "Il manque de logements de plain-pied dans la commune.",
+        "Une douche sans marche éviterait bien des chutes à domicile.",
+        "Les loyers des résidences autonomie sont trop élevés.",
+        "Le chauffage de mon appartement mal isolé coûte une fortune.",
+        "Les aides pour aménager son logement sont mal connues.",
+        "Une colocation entre seniors permettrait de garder sa maison.",
+    ],
+    "numerique": [
+        "Toutes les démarches se font sur internet et je n'y arrive pas.",
+        "Je ne sais pas utiliser une tablette ni un ordinateur.",
+        "Les ateliers d'informatique pour débutants sont complets.",
+        "Le mot de passe et le code reçu par SMS, c'est trop compliqué en ligne.",
+        "Un conseiller numérique devrait aider à remplir les formulaires en ligne.",
+        "La fracture numérique exclut les anciens des services sur internet.",
+        "Mon smartphone est trop compliqué pour prendre rendez-vous en ligne.",
+        "Il faut garder un guichet sans internet pour les démarches.",
+    ],
+}
+FILLERS = ["Bonjour,", "Merci de nous consulter.", "Cordialement.", "Madame, Monsieur,", ""]
+
+
+def topic_corpus(per_topic: int = 20, seed: int = 1) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    rng = random.Random(seed)
+    docs: list[tuple[str, str]] = []
+    truth: dict[str, str] = {}
+    for topic in sorted(TOPICS):
+        for _ in range(per_topic):
+            doc_id = f"C-{len(docs) + 1:04d}"
+            sentences = rng.sample(TOPICS[topic], 3)
+            docs.append((doc_id, " ".join([rng.choice(FILLERS), *sentences, rng.choice(FILLERS)]).strip()))
+            truth[doc_id] = topic
+    rng.shuffle(docs)
+    return docs, truth
+
+
+def purity(candidates: list[CandidateTheme], truth: dict[str, str]) -> float:
+    agree = sum(Counter(truth[m] for m in c.member_ids).most_common(1)[0][1] for c in candidates)
+    return agree / sum(c.size for c in candidates)
+
+
+# --- distinct texts and planted copies for duplicate detection ---------------------------
+
+_VOCABULAIRE_TEXTE = """
+bus navette trajet gare village marché hôpital médecin pharmacie voisin famille enfant retraite
+logement maison escalier douche chauffage loyer commune mairie guichet internet tablette ordinateur
+formulaire courrier téléphone visite bénévole association club repas jardin parc banc trottoir
+route voiture permis soins infirmière kiné dentiste lunettes audition mémoire fatigue solitude
+ennui sortie voyage cinéma lecture musique danse sport marche piscine vélo printemps hiver été
+automne matin soir nuit semaine dimanche fête anniversaire cadeau photo souvenir école travail
+usine mine port canal forêt plage colline
+"""
+VOCABULAIRE = _VOCABULAIRE_TEXTE.split()
+
+
+def distinct_texts(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(VOCABULAIRE) for _ in range(rng.randint(15, 30))) for _ in range(n)]
+
+
+CAMPAGNE = (
+    "Nous demandons au Département de maintenir l'accueil de jour de notre commune, seul lieu de répit pour "
+    "les aidants familiaux. Sa fermeture laisserait des dizaines de familles sans solution et obligerait les "
+    "personnes malades à entrer plus tôt en établissement."
+)
+PAIRE = (
+    "Je voudrais que les bus passent aussi le dimanche matin dans les villages du Cambrésis, car sans voiture "
+    "nous restons enfermés chez nous tout le week-end."
+)
+
+
+def planted_corpus() -> list[Document]:
+    docs = [Document(f"C-{i:04d}", text, f"Auteur {i}", "2026-01-10") for i, text in enumerate(distinct_texts(200))]
+    variants = [
+        CAMPAGNE,
+        "Bonjour, " + CAMPAGNE,
+        CAMPAGNE + " Merci.",
+        CAMPAGNE.replace("familiaux", "FAMILIAUX !"),
+        CAMPAGNE.replace("notre commune", "notre belle commune"),
+    ]
+    for n, text in enumerate(variants):
+        docs.append(Document(f"C-{300 + n}", text, f"Signataire {n}", f"2026-02-{10 - n:02d}"))
+    docs.append(Document("C-0400", PAIRE, "Jeanne M.", "2026-01-20"))
+    docs.append(Document("C-0401", PAIRE.replace("voiture", "voiture,") + " Merci.", "jeanne m", "2026-01-21"))
+    return docs
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def test_elisions_are_split_with_both_apostrophes() -> None:
+    assert words("L'isolement d’un aîné, jusqu’à lorsqu'il part") == [
+        "l'",
+        "isolement",
+        "d'",
+        "un",
+        "aîné",
+        "jusqu'",
+        "à",
+        "lorsqu'",
+        "il",
+        "part",
+    ]
+    assert words("Aujourd'hui, qu’aujourd’hui") == ["aujourd'hui", "qu'", "aujourd'hui"]
+
+
+def test_stems_of_a_typical_phrase() -> None:
+    stems = tokens("L'isolement des personnes âgées")
+    assert len(stems) == 3
+    assert stems[0].startswith("isol")
+    assert stems[1].startswith("person")
+    assert stems[2].startswith("âg")
+    assert tokens("L'isolement des personnes âgées", fold=True)[2].startswith("ag")
+
+
+def test_stop_words_and_filler_are_gone() -> None:
+    text = "Bonjour Madame, Monsieur, merci ! Il faudrait que nous soyons là, c'est ce qu'on a fait. Cordialement"
+    assert tokens(text) == []
+    assert content_words("Les transports sont trop rares") == ["transports", "rares"]
+    assert is_stop_word("Étaient") and is_stop_word("etaient") and not is_stop_word("personne")
+    assert all(w == fold_accents(w) for w in STOP_WORDS)
+
+
+def test_markdown_urls_and_numbers_do_not_make_tokens() -> None:
+    text = "## Titre\n\n**Le bus** _tous_ les [jours](https://exemple.fr/page) en 2026, www.nord.fr <b>ici</b>"
+    assert tokens(text) == [tokens("titre")[0], "bus", "jour"]
+
+
+def test_fold_accents_and_slugify() -> None:
+    assert fold_accents("âgées, œuvre, Noël") == "agees, oeuvre, Noel"
+    assert slugify("Lien social & Âge") == "lien-social-age"
+
+
+def test_surface_forms_give_the_most_frequent_word() -> None:
+    forms = SurfaceForms()
+    stems = forms.add_text("Les voisins. Un voisin. Des voisins attentifs.")
+    assert stems.count("voisin") == 3
+    assert forms.readable("voisin") == "voisins"
+    assert forms.readable("inconnu") == "inconnu"
+
+
+# --- tf-idf -----------------------------------------------------------------------------
+
+
+def test_tfidf_cosine_and_distinctive_terms() -> None:
+    docs = [tokens(t) for t in ["bus navette gare", "bus gare train", "logement douche escalier", "logement loyer"]]
+    model = TfidfModel.fit(docs)
+    assert list(model.terms) == sorted(model.terms)
+    vectors = model.vectors(docs)
+    assert cosine(vectors[0], vectors[0]) == pytest.approx(1.0)
+    assert cosine(vectors[0], vectors[2]) == 0.0
+    assert cosine(vectors[0], vectors[1]) > 0.2
+    assert cosine(model.vector([]), vectors[0]) == 0.0
+    top = [t for t, _ in distinctive_terms(docs[:2], model, n=3)]
+    assert top[:2] == ["bus", "gar"]
+    assert distinctive_terms([], model) == []
+
+
+# --- suggest ----------------------------------------------------------------------------
+
+
+def test_suggest_recovers_three_clear_topics() -> None:
+    docs, truth = topic_corpus()
+    candidates = suggest_themes(docs)
+    assert len(candidates) == 3
+    assert purity(candidates, truth) >= 0.9
+    assert sorted(m for c in candidates for m in c.member_ids) == sorted(truth)
+    keywords = {w for c in candidates for w in c.mots_cles}
+    assert {"bus", "logement", "internet"} <= keywords
+    for c in candidates:
+        assert len(c.mots_cles) == 10
+        assert len(c.representative_ids) == 3
+        assert set(c.representative_ids) <= set(c.member_ids)
+        assert c.id == slugify(c.id)
+        assert c.titre[0].isupper()
+        assert 0.0 < c.cohesion <= 1.0
+    assert [c.size for c in candidates] == sorted((c.size for c in candidates), reverse=True)
+    assert len({c.id for c in candidates}) == 3
+
+
+def test_suggest_is_deterministic_whatever_the_order() -> None:
+    docs, _ = topic_corpus()
+    first = suggest_themes(docs, seed=3)
+    assert suggest_themes(docs, seed=3) == first
+    assert suggest_themes(list(reversed(docs)), seed=3) == first
+
+
+def test_suggest_with_a_fixed_k_and_on_a_sample() -> None:
+    docs, truth = topic_corpus(per_topic=30)
+    assert len(suggest_themes(docs, k=2)) == 2
+    sampled = suggest_themes(docs, sample_size=60)
+    assert len(sampled) == 3
+    assert purity(sampled, truth) >= 0.9
+
+
+def test_draft_themes_yaml_is_valid_and_commented_in_french() -> None:
+    docs, _ = topic_corpus()
+    candidates = suggest_themes(docs)
+    draft = draft_themes_yaml(candidates)
+    assert "à relire" in draft and "question_de_fond ou projet_operationnel" in draft
+    data = yaml.safe_load(draft)
+    themes = data["themes"]
+    assert [t["id"] for t in themes] == [c.id for c in candidates]
+    for theme, candidate in zip(themes, candidates, strict=True):
+        assert theme["titre"] == candidate.titre
+        assert theme["mots_cles"] == candidate.mots_cles
+        assert theme["nature"] == "question_de_fond"
+        assert theme["commissions"] == []
+        assert theme["description"] == "" and theme["question"] == ""
+    assert yaml.safe_load(draft_themes_yaml([])) == {"themes": []}
+
+
+def test_draft_quotes_awkward_words() -> None:
+    odd = CandidateTheme(id="oui-non", titre="Oui: non", mots_cles=["oui", "a, b", "#x", "l'été", "123"])
+    data = yaml.safe_load(draft_themes_yaml([odd]))
+    assert data["themes"][0]["mots_cles"] == ["oui", "a, b", "#x", "l'été", "123"]
+    assert data["themes"][0]["titre"] == "Oui: non"
+
+
+# --- tag --------------------------------------------------------------------------------
+
+THEMES = [
+    ThemeSpec(
+        "isolement",
+        "Rompre l'isolement des personnes âgées",
+        "Visites et voisinage",
+        "Comment repérer les personnes isolées ?",
+        ("isolement", "solitude", "visite", "voisin", "lien social"),
+    ),
+    ThemeSpec(
+        "mobilite",
+        "Se déplacer",
+        "Transports en commun et à la demande",
+        "Comment se déplacer sans voiture ?",
+        ("bus", "transport", "navette", "trottoir"),
+    ),
+    ThemeSpec(
+        "habitat",
+        "Un logement adapté",
+        "Adapter son domicile",
+        "Comment vieillir chez soi ?",
+        ("logement", "douche", "escalier", "maison de retraite"),
+    ),
+]
+
+
+def test_tag_picks_the_right_theme_and_explains_it() -> None:
+    docs = [
+        ("C-1", "Ma voisine vit dans une grande solitude, personne ne lui rend visite."),
+        ("C-2", "Les bus ne passent plus, il faudrait une navette pour aller au marché."),
+        ("C-3", "Les escaliers de mon logement sont dangereux, et la douche aussi."),
+        ("C-4", "Les liens sociaux se perdent dans le quartier."),
+        ("C-5", "Les maisons de retraite sont trop chères."),
+        ("C-6", "Le prix du pain a augmenté."),
+    ]
+    result = tag(docs, THEMES)
+    assert [s.doc_id for s in result] == ["C-1", "C-2", "C-3", "C-4", "C-5", "C-6"]
+    best = {s.doc_id: s.best for s in result}
+    assert best["C-1"] is not None and best["C-1"].theme_id == "isolement"
+    assert set(best["C-1"].matched) == {"solitude", "visite", "voisin"}
+    assert best["C-2"] is not None and best["C-2"].theme_id == "mobilite"
+    assert set(best["C-2"].matched) == {"bus", "navette"}
+    assert best["C-3"] is not None and best["C-3"].theme_id == "habitat"
+    assert set(best["C-3"].matched) == {"logement", "douche", "escalier"}
+    assert best["C-4"] is not None and best["C-4"].matched == ("lien social",)
+    assert best["C-5"] is not None and best["C-5"].matched == ("maison de retraite",)
+    assert best["C-6"] is None
+    for suggestion in result:
+        scores = [t.score for t in suggestion.themes]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+def test_tag_phrases_need_their_words_together() -> None:
+    (suggestion,) = tag([("C-1", "Le lien avec la vie sociale du quartier")], THEMES, min_score=0.0)
+    assert all(t.matched == () for t in suggestion.themes)
+
+
+def test_tag_accepts_mappings_and_model_like_themes() -> None:
+    @dataclass
+    class Theme:
+        id: str
+        titre: str
+        description: str = ""
+        question: str = ""
+        mots_cles: list[str] = field(default_factory=list)
+
+    docs = [("C-1", "Plus de bus le dimanche")]
+    as_mapping = tag(docs, [{"id": "mobilite", "titre": "Transports", "mots_cles": ["bus"]}])
+    as_object = tag(docs, [Theme("mobilite", "Transports", mots_cles=["bus"])])
+    assert as_mapping == as_object
+    assert as_mapping[0].best is not None and as_mapping[0].best.matched == ("bus",)
+
+
+def test_tag_is_deterministic() -> None:
+    docs, _ = topic_corpus()
+    assert tag(docs, THEMES) == tag(docs, THEMES)
+
+
+# --- duplicates -------------------------------------------------------------------------
+
+
+def test_duplicates_find_a_planted_campaign_and_pair() -> None:
+    groups = find_duplicates(planted_corpus())
+    assert len(groups) == 2
+    campaign, pair = groups
+    assert campaign.kind == "campagne"
+    assert set(campaign.member_ids) == {f"C-{300 + n}" for n in range(5)}
+    assert campaign.original == "C-304"  # the earliest date
+    assert campaign.member_ids[0] == campaign.original
+    assert 0.8 <= campaign.similarity <= 1.0
+    assert set(campaign.similarities) == set(campaign.duplicate_ids)
+    assert pair.kind == "doublon"
+    assert pair.member_ids == ["C-0400", "C-0401"]
+    assert pair.original == "C-0400"
+
+
+def test_duplicates_do_not_depend_on_order_or_run() -> None:
+    docs = planted_corpus()
+    first = find_duplicates(docs)
+    assert find_duplicates(docs) == first
+    again = find_duplicates(list(reversed(docs)))
+    assert [set(g.member_ids) for g in again] == [set(g.member_ids) for g in first]
+    assert again == first
+
+
+def test_no_false_group_among_distinct_texts() -> None:
+    docs = [(f"C-{i}", text) for i, text in enumerate(distinct_texts(300, seed=11))]
+    assert find_duplicates(docs) == []
+
+
+def test_short_texts_only_match_when_identical() -> None:
+    docs = [
+        ("C-1", "Plus de bus !"),
+        ("C-2", "plus de BUS"),
+        ("C-3", "Plus de bus le soir"),
+        ("C-4", "Rien"),
+    ]
+    groups = find_duplicates(docs)
+    assert len(groups) == 1
+    assert groups[0].member_ids == ["C-1", "C-2"]
+    assert groups[0].similarity == 1.0
+
+
+def test_resubmissions_by_the_same_author_are_doublons() -> None:
+    docs = [(f"C-{i}", CAMPAGNE, "Jeanne Martin", f"2026-01-0{i}") for i in range(1, 4)]
+    (group,) = find_duplicates(docs)
+    assert group.kind == "doublon"
+    assert group.original == "C-1"
+    assert group.size == 3
+    others = [(f"C-{i}", CAMPAGNE, f"Personne {i}") for i in range(1, 4)]
+    assert find_duplicates(others)[0].kind == "campagne"
+
+
+def test_duplicates_threshold_is_checked() -> None:
+    with pytest.raises(ValueError):
+        find_duplicates([], threshold=0.0)
+
+
+# --- empty input, input shapes ----------------------------------------------------------
+
+
+def test_empty_input_and_empty_texts_do_not_crash() -> None:
+    assert suggest_themes([]) == []
+    assert tag([], THEMES) == []
+    assert find_duplicates([]) == []
+    empty = [("C-1", ""), ("C-2", "   "), ("C-3", "le la les de"), ("C-4", "**")]
+    assert suggest_themes(empty) == []
+    assert suggest_themes(empty, k=3) == []
+    assert [s.themes for s in tag(empty, THEMES)] == [()] * 4
+    assert find_duplicates(empty) == []
+    assert [s.themes for s in tag([("C-1", "bus")], [])] == [()]
+    assert yaml.safe_load(draft_themes_yaml(suggest_themes(empty))) == {"themes": []}
+
+
+def test_tiny_corpora() -> None:
+    assert len(suggest_themes([("C-1", "Les bus du dimanche")])) == 1
+    three = suggest_themes([("C-1", "bus navette"), ("C-2", "logement douche"), ("C-3", "internet tablette")])
+    assert sum(c.size for c in three) == 3
+    assert len(suggest_themes([("C-1", "bus navette"), ("C-2", "logement douche")], k=5)) == 2
+
+
+def test_documents_accept_several_shapes() -> None:
+    @dataclass
+    class Contribution:
+        id: str
+        texte: str
+        auteur: str = ""
+        date: dt.date | None = None
+
+    docs = as_documents(
+        [
+            ("C-1", "un"),
+            ("C-2", "deux", "Jeanne", dt.date(2026, 1, 12)),
+            {"id": "C-3", "texte": "trois", "auteur": "Paul", "date": "2026-01-13"},
+            Contribution("C-4", "quatre", "", dt.date(2026, 1, 14)),
+            Document("C-5", "cinq"),
+        ]
+    )
+    assert docs == [
+        Document("C-1", "un"),
+        Document("C-2", "deux", "Jeanne", "2026-01-12"),
+        Document("C-3", "trois", "Paul", "2026-01-13"),
+        Document("C-4", "quatre", None, "2026-01-14"),
+        Document("C-5", "cinq"),
+    ]
+
+
+def shingle_jaccard(a: str, b: str) -> float:
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        w = words(text, fold=True)
+        return {tuple(w[i : i + 3]) for i in range(len(w) - 2)}
+
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+@pytest.mark.parametrize("threshold", [0.6, 0.8, 0.9])
+def test_duplicates_find_every_pair_above_the_threshold(threshold: float) -> None:
+    rng = random.Random(5)
+    docs: list[tuple[str, str]] = []
+    pairs: dict[frozenset[str], float] = {}
+    for n in range(60):
+        length = rng.choice([10, 20, 40, 80, 160, 320])
+        base = [rng.choice(VOCABULAIRE) + str(rng.randrange(1000)) for _ in range(length)]
+        copy = list(base)
+        for _ in range(rng.randint(0, 1 + length // 40)):
+            copy[rng.randrange(length)] = "changé"
+        docs += [(f"A-{n:02d}", " ".join(base)), (f"B-{n:02d}", " ".join(copy))]
+        pairs[frozenset({f"A-{n:02d}", f"B-{n:02d}"})] = shingle_jaccard(docs[-2][1], docs[-1][1])
+    expected = {pair for pair, similarity in pairs.items() if similarity >= threshold}
+    groups = find_duplicates(docs, threshold=threshold)
+    assert {frozenset(g.member_ids) for g in groups} == expected
+    assert 5 < len(expected) < 60
+    for g in groups:
+        assert g.similarity == pytest.approx(pairs[frozenset(g.member_ids)], abs=1e-4)
