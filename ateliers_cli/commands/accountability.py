@@ -216,7 +216,7 @@ def export_cmd(
     target = root / "export" if dossier is None else (dossier if dossier.is_absolute() else Path.cwd() / dossier)
     with lock(root, "ateliers export"):
         loaded = open_consultation()
-        plan = plan_export(loaded.consultation, target)
+        plan = plan_export(loaded.consultation, target, loaded.diagnostics)
         if not dry_run:
             apply_export(plan)
     verb = "serait" if dry_run else "est"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ateliers_cli.clock import today
-from ateliers_cli.errors import AteliersError
+from ateliers_cli.errors import AteliersError, Diagnostic
 from ateliers_cli.export import scdl
 from ateliers_cli.export.csvsafe import LIST_SEPARATOR, to_csv
 from ateliers_cli.export.opendata import Table, build_tables
@@ -71,7 +71,7 @@ def known_names() -> set[str]:
     return names
 
 
-def build_export(c: Consultation) -> tuple[dict[str, bytes], int, list[str]]:
+def build_export(c: Consultation, load_diagnostics: list[Diagnostic] | None = None) -> tuple[dict[str, bytes], int, list[str]]:
     """Every file of the export (name → bytes), the number of rows, notes for the user.
 
     Raises :class:`AteliersError` listing every SCDL rule the deliberation breaks: an invalid
@@ -87,7 +87,7 @@ def build_export(c: Consultation) -> tuple[dict[str, bytes], int, list[str]]:
         rows += len(t.rows)
     scdl_row: dict[str, Any] | None = None
     if scdl.published(c):
-        found = scdl.problems(c)
+        found = scdl.problems(c, load_diagnostics)
         if found:
             raise AteliersError(
                 f"la délibération ne respecte pas le schéma SCDL « Délibérations » ({len(found)} problème{'s' if len(found) > 1 else ''}) : rien n'est écrit",
@@ -112,8 +112,11 @@ def _inside(path: Path, root: Path) -> bool:
     return True
 
 
-def plan_export(c: Consultation, out_dir: Path) -> ExportPlan:
-    """What ``ateliers export`` would write in ``out_dir``: nothing is written."""
+def plan_export(c: Consultation, out_dir: Path, load_diagnostics: list[Diagnostic] | None = None) -> ExportPlan:
+    """What ``ateliers export`` would write in ``out_dir``: nothing is written.
+
+    ``load_diagnostics`` (the loader's) let the SCDL check name a value the loader rejected.
+    """
     out_dir = out_dir.resolve()
     root = c.root.resolve()
     if out_dir == root or _inside(root, out_dir):
@@ -128,7 +131,7 @@ def plan_export(c: Consultation, out_dir: Path) -> ExportPlan:
             f"le dossier « {out_dir} » n'est pas vide et ne contient pas un export d'ateliers : rien n'y est écrit",
             hint="choisissez un dossier vide ou nouveau ; un export précédent y est reconnu à son README.md",
         )
-    files, rows, notes = build_export(c)
+    files, rows, notes = build_export(c, load_diagnostics)
     plan = ExportPlan(out_dir, files, rows, notes=notes)
     for name, data in files.items():
         target = out_dir / name

@@ -209,8 +209,58 @@ def _siret(value: str) -> str:
     return re.sub(r"[\s\u00a0\u202f.]", "", value or "")
 
 
-def problems(c: Consultation) -> list[Diagnostic]:
-    """Every rule of the SCDL schema the row would break, pointing at the YAML line to fix."""
+#: The key of consultation.yaml or deliberation.yaml behind each column.
+_SOURCES = {
+    ("collectivite", "nom"): "COLL_NOM",
+    ("collectivite", "siret"): "COLL_SIRET",
+    ("seance", "numero"): "DELIB_ID",
+    ("seance", "date"): "DELIB_DATE",
+    ("seance", "matiere_code"): "DELIB_MATIERE_CODE",
+    ("seance", "matiere_nom"): "DELIB_MATIERE_NOM",
+    ("seance", "objet"): "DELIB_OBJET",
+    ("seance", "budget_annee"): "BUDGET_ANNEE",
+    ("seance", "budget_nom"): "BUDGET_NOM",
+    ("seance", "prefecture"): "PREF_ID",
+    ("seance", "prefecture_date"): "PREF_DATE",
+    ("seance", "url"): "DELIB_URL",
+    ("vote", "effectif"): "VOTE_EFFECTIF",
+    ("vote", "votants"): "VOTE_REEL",
+    ("vote", "pour"): "VOTE_POUR",
+    ("vote", "contre"): "VOTE_CONTRE",
+    ("vote", "abstention"): "VOTE_ABSTENTION",
+}
+
+
+def _loader_problems(c: Consultation, found: list[Diagnostic]) -> list[Diagnostic]:
+    """The loader's errors on a value the row is made of (a value it rejected is missing from the model)."""
+    assert c.deliberation is not None
+    owners = {"collectivite": c.collectivite, "seance": c.deliberation.seance, "vote": c.deliberation.vote}
+    where: dict[tuple[str, int], str] = {}
+    for (owner, key), column in _SOURCES.items():
+        item = owners[owner]
+        if item is not None and key in item.lines:
+            where[(item.path or ("consultation.yaml" if owner == "collectivite" else "deliberation.yaml"), item.lines[key])] = column
+    return [
+        error(x.path, x.line, f"{where[(x.path, x.line)]} : {x.message}", x.hint, "scdl")
+        for x in found
+        if x.is_error and (x.path, x.line) in where
+    ]
+
+
+def problems(c: Consultation, load_diagnostics: list[Diagnostic] | None = None) -> list[Diagnostic]:
+    """Every rule of the SCDL schema the row would break, pointing at the YAML line to fix.
+
+    ``load_diagnostics`` are the loader's: a value it rejected (a 13-digit SIRET…) is reported
+    with its own message rather than as missing.
+    """
+    assert c.deliberation is not None and c.deliberation.seance is not None
+    from_loader = _loader_problems(c, load_diagnostics or [])
+    mine = _rules(c)
+    seen = {(x.path, x.line) for x in from_loader}
+    return sorted(from_loader + [x for x in mine if (x.path, x.line) not in seen])
+
+
+def _rules(c: Consultation) -> list[Diagnostic]:
     assert c.deliberation is not None and c.deliberation.seance is not None
     d: list[Diagnostic] = []
     col = c.collectivite
@@ -224,7 +274,7 @@ def problems(c: Consultation) -> list[Diagnostic]:
     if not col.nom.strip():
         bad(cpath, col.line or c.line_of("collectivite"), "COLL_NOM", "le nom de la collectivité manque", "ajoutez « nom: Département du Nord » sous « collectivite: » dans consultation.yaml")
     siret = _siret(col.siret)
-    where_siret = col.line_of("siret") or col.line or c.line_of("collectivite")
+    where_siret = col.lines.get("siret") or c.line_of("collectivite")
     if not siret:
         bad(cpath, where_siret, "COLL_SIRET", "le SIRET de la collectivité manque (obligatoire)", "ajoutez sous « collectivite: » la ligne siret: \"22590001700014\" (14 chiffres, entre guillemets)")
     elif not _SIRET.match(siret):
