@@ -268,9 +268,12 @@ class ErasePlan:
     def next_steps(self) -> list[str]:
         steps = [f"« ateliers check » confirme qu'il ne reste rien (contribution et {PRIVATE_CONTRIBUTORS})"]
         commands = {"documents": "ateliers render", "site": "ateliers site", "export": "ateliers export"}
-        todo = [commands[o] for o in self.outputs if o in commands]
+        todo = [commands[o] for o in ("documents", "site", "export") if o in self.outputs]
+        if "site" in self.outputs and "documents" not in self.outputs:
+            todo.insert(0, "ateliers render")  # the site publishes the documents: render them first
         if todo:
-            steps.append("régénérez ce qui a été publié avec l'ancienne identité : " + ", ".join(f"« {t} »" for t in todo))
+            order = ", dans cet ordre" if len(todo) > 1 else ""
+            steps.append(f"régénérez ce qui a été publié avec l'ancienne identité{order} : " + ", ".join(f"« {t} »" for t in todo))
         return steps
 
     def git_advice(self) -> list[str]:
@@ -442,7 +445,7 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
         text, diags = read_text(path, ct.path, root)
         if text is None:
             raise AteliersError(f"{ct.path} illisible : rien n'a été effacé", details=diags)
-        crlf = "\r\n" in text
+        crlf = b"\r\n" in path.read_bytes()[:4096]  # read_text gives "\n": write back as found
         text = text.replace("\r\n", "\n")
         parts = _split(text)
         if parts is None:

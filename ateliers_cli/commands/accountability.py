@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from ateliers_cli.commands.common import consultation_root, handled, open_consultation
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_diagnostics
 from ateliers_cli.fsutil import lock
 
@@ -213,7 +213,8 @@ def export_cmd(
     from ateliers_cli.export import apply_export, plan_export
 
     root = consultation_root()
-    target = root / "export" if dossier is None else (dossier if dossier.is_absolute() else Path.cwd() / dossier)
+    # like git -C, a relative --out is taken from the -C folder
+    target = root / "export" if dossier is None else (dossier if dossier.is_absolute() else (state.directory / dossier).absolute())
     with lock(root, "ateliers export"):
         loaded = open_consultation()
         plan = plan_export(loaded.consultation, target, loaded.diagnostics)
