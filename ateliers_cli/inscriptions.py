@@ -360,7 +360,7 @@ def read_registrations(
     fichier = Path(path).name
     index = _workshop_index(c)
     territories = TerritoryIndex(c)
-    key_col = (mapping.columns.get("cle") or [None])[0]
+    key_col = mapping.columns["cle"][0] if mapping.columns.get("cle") else None
     translations = mapping.values.get("atelier", {})
     regs: list[Registration] = []
     rejected: list[Issue] = []
@@ -526,13 +526,13 @@ def _yaml_change(counts: Counts) -> Callable[[Any], None]:
 
 
 def _templates_dir() -> Path:
-    """The default templates: the top-level templates/ (a source checkout) or the installed copy."""
+    """The default templates: inside the package in a wheel (``_templates``, see setup.py),
+    the top-level ``templates/`` in a source checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "templates", here / "templates"):
+    for candidate in (here / "_templates", here.parent / "templates"):
         if (candidate / "prive" / "emargement.html.j2").is_file():
             return candidate
-    installed = resources.files("ateliers_cli") / "templates"
-    return Path(str(installed))
+    return Path(str(resources.files("ateliers_cli") / "_templates"))
 
 
 def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration], attente: list[Registration]) -> str:
@@ -704,22 +704,22 @@ def plan_inscriptions(
     for rel, data in private.items():
         target = c.root / rel
         current = target.read_bytes() if target.exists() else None
-        sheet = rel.startswith(SHEETS_DIR + "/")
+        is_sheet = rel.startswith(SHEETS_DIR + "/")
         if current == data:
             plan.unchanged.append(rel)
-            if sheet:
+            if is_sheet:
                 new_manifest[rel] = _sha(data)
             continue
         # a sheet is also written by the lancement documents: the shared manifest tells a
         # sheet the tool wrote from one edited by hand, which is never overwritten silently
-        edited = sheet and current is not None and manifest.get(rel) != _sha(current)
+        edited = is_sheet and current is not None and manifest.get(rel) != _sha(current)
         if edited and not force:
             plan.kept.append(rel)
             continue
         if edited:
             changes[rel[: -len(".html")] + ".modifie.html"] = current  # type: ignore[assignment]
         changes[rel] = data
-        if sheet:
+        if is_sheet:
             new_manifest[rel] = _sha(data)
     if new_manifest != manifest:
         changes[PRIVATE_MANIFEST] = (json.dumps(dict(sorted(new_manifest.items())), ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -47,7 +47,7 @@ class Run:
         return self.stdout + self.stderr
 
 
-def cli(*args: str | Path, input: str | None = None) -> Run:  # noqa: A002 - CliRunner's name
+def cli(*args: str | Path, input: str | None = None) -> Run:
     result = CliRunner().invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)
 

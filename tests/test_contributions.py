@@ -53,7 +53,7 @@ def test_add_a_letter_with_flags(two: Path) -> None:
 
 
 def test_add_continues_the_numbering_and_takes_themes(two: Path) -> None:
-    export = write_bytes(two.parent / "f.csv", "texte;commune\nUn;Lille\nDeux;Douai\n".encode())
+    export = write_bytes(two.parent / "f.csv", b"texte;commune\nUn;Lille\nDeux;Douai\n")
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     r = cli(
         "-C", two, "contributions", "add", "--texte", "Notes de la réunion du 12.", "--canal", "reunion",

@@ -244,7 +244,7 @@ UNKNOWN_FORM = "Quand;Votre message;Ville;Vous êtes\n02/03/2026;Un message;Doua
 
 
 def test_unknown_format_needs_a_mapping(two: Path, tmp_path: Path) -> None:
-    export = write_bytes(tmp_path / "f.csv", "Quand;Message libre\n02/03/2026;Un message\n".encode())
+    export = write_bytes(tmp_path / "f.csv", b"Quand;Message libre\n02/03/2026;Un message\n")
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 1
     assert f"{export}:1: format non reconnu" in r.stderr
@@ -298,7 +298,7 @@ def test_mapping_file_problems_all_at_once_with_lines(two: Path, tmp_path: Path)
 
 
 def test_profile_that_cannot_be_mapped_is_reported(two: Path, tmp_path: Path) -> None:
-    export = write_bytes(tmp_path / "f.csv", "texte;commune;profil\nUn;Lille;Martien\nDeux;Lille;habitant\n".encode())
+    export = write_bytes(tmp_path / "f.csv", b"texte;commune;profil\nUn;Lille;Martien\nDeux;Lille;habitant\n")
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 1
     assert f"{export}:2: erreur : ligne rejetée : profil « Martien » non reconnu" in r.stderr
@@ -309,7 +309,7 @@ def test_profile_that_cannot_be_mapped_is_reported(two: Path, tmp_path: Path) ->
 
 
 def test_unmappable_territory_is_reported_not_guessed(two: Path, tmp_path: Path) -> None:
-    export = write_bytes(tmp_path / "f.csv", "texte;commune\nUn texte;Lile\nDeux;Cambrai\nTrois;\n".encode())
+    export = write_bytes(tmp_path / "f.csv", b"texte;commune\nUn texte;Lile\nDeux;Cambrai\nTrois;\n")
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 1
     assert f"{export}:2: erreur : ligne rejetée : commune « Lile » rattachée à aucun territoire" in r.stderr
@@ -327,7 +327,7 @@ def test_unmappable_territory_is_reported_not_guessed(two: Path, tmp_path: Path)
 
 def test_communes_table(two: Path, tmp_path: Path) -> None:
     table = write_bytes(tmp_path / "communes.csv", "commune;code_postal;territoire\nCuincy;59553;douai\nLambersart;59130;lille\n".encode("cp1252"))
-    export = write_bytes(tmp_path / "f.csv", "texte;commune;code postal\nUn;Cuincy;\nDeux;;59130\n".encode())
+    export = write_bytes(tmp_path / "f.csv", b"texte;commune;code postal\nUn;Cuincy;\nDeux;;59130\n")
     r = cli("-C", two, "contributions", "import", export, "--communes", table)
     assert r.exit_code == 0, r.output
     a, b = contribution_files(two)
@@ -387,7 +387,7 @@ def test_numbering_continues(two: Path, tmp_path: Path) -> None:
         "publication: false\nthemes: []\nstatut: nouvelle\n---\nUne lettre.\n",
         encoding="utf-8",
     )
-    export = write_bytes(tmp_path / "f.csv", "texte;commune\nUn;Lille\nDeux;Douai\n".encode())
+    export = write_bytes(tmp_path / "f.csv", b"texte;commune\nUn;Lille\nDeux;Douai\n")
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     assert [f.name for f in contribution_files(two)] == ["C-0041.md", "C-0042.md", "C-0043.md"]
 
@@ -443,14 +443,14 @@ def test_bad_rows_are_reported_and_the_rest_imported(two: Path, tmp_path: Path) 
     export = write_bytes(
         tmp_path / "f.csv",
         (
-            "id;date;texte;commune\n"
-            "1;12/01/2026;Un bon texte;Lille\n"
-            "2;32/13/2026;Une mauvaise date;Lille\n"
-            "3;12/01/2026;;Lille\n"
-            "1;12/01/2026;Un doublon;Lille\n"
-            "4;12/01/2026;Trop de valeurs;Lille;en trop\n"
-            "5;;Sans date;Douai\n"
-        ).encode(),
+            b"id;date;texte;commune\n"
+            b"1;12/01/2026;Un bon texte;Lille\n"
+            b"2;32/13/2026;Une mauvaise date;Lille\n"
+            b"3;12/01/2026;;Lille\n"
+            b"1;12/01/2026;Un doublon;Lille\n"
+            b"4;12/01/2026;Trop de valeurs;Lille;en trop\n"
+            b"5;;Sans date;Douai\n"
+        ),
     )
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 1

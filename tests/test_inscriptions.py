@@ -180,7 +180,7 @@ def test_reimport_is_idempotent(root: Path, form: Path) -> None:
 
 def test_a_second_source_is_merged_in_order(root: Path, form: Path, tmp_path: Path) -> None:
     cli("-C", root, "inscriptions", "import", form)
-    phone = write_bytes(tmp_path / "telephone.csv", "date;nom;prenom;atelier\n12/03/2026 08:00;Bernard;Luc;lille-1\n".encode())
+    phone = write_bytes(tmp_path / "telephone.csv", b"date;nom;prenom;atelier\n12/03/2026 08:00;Bernard;Luc;lille-1\n")
     r = cli("-C", root, "inscriptions", "import", phone)
     assert r.exit_code == 0, r.output
     rows = {r["nom"]: r for r in registry(root)}

@@ -150,10 +150,9 @@ def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
         for p in plan.to_write[:apercu]:
             out.rule(f"{p.rel} (ligne {p.line})", style="dim")
             lines = p.content.splitlines()
-            shown = lines[:25]
-            out.print(escape("\n".join(shown)), soft_wrap=True, highlight=False)
-            if len(lines) > len(shown):
-                out.print(f"[dim]… ({len(lines) - len(shown)} lignes de plus)[/dim]")
+            out.print(escape("\n".join(lines[:25])), soft_wrap=True, highlight=False)
+            if len(lines) > 25:
+                out.print(f"[dim]… ({len(lines) - 25} lignes de plus)[/dim]")
         if plan.to_write:
             out.rule(style="dim")
     diags: list[Diagnostic] = []
@@ -213,11 +212,8 @@ def interactive() -> bool:
         return False
 
 
-def _ask(label: str, choices: list[str] | None = None, default: str | None = None) -> str:
-    kwargs = {"console": err, "choices": choices}
-    if default is not None:
-        return str(_Prompt.ask(label, default=default, **kwargs))  # type: ignore[arg-type]
-    return str(_Prompt.ask(label, **kwargs))  # type: ignore[arg-type]
+def _ask(label: str, choices: list[str] | None = None) -> str:
+    return str(_Prompt.ask(label, console=err, choices=choices))
 
 
 def edit_in_editor(initial: str = "") -> str:

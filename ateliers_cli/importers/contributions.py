@@ -342,7 +342,7 @@ def plan_import(
     pending: list[tuple[Row, dict[str, Any]]] = []
     total = len(table.rows)
     texte_cols = mapping.columns["texte"]
-    key_col = (mapping.columns.get("cle") or [None])[0]
+    key_col = mapping.columns["cle"][0] if mapping.columns.get("cle") else None
     today = clock.today()
     undated: list[int] = []
     consent_unclear: Counter[str] = Counter()

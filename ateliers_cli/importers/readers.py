@@ -582,17 +582,17 @@ def _read_json(raw: bytes, name: str) -> Table:
         if not isinstance(item, dict):
             flat_rows.append((line, None))
             continue
-        flat = _flatten(item)
-        for k in flat:
+        flat_item = _flatten(item)
+        for k in flat_item:
             columns.setdefault(k, None)
-        flat_rows.append((line, flat))
+        flat_rows.append((line, flat_item))
     names = list(columns)
     rows: list[Row] = []
-    for line, flat in flat_rows:
-        if flat is None:
+    for line, item_values in flat_rows:
+        if item_values is None:
             rows.append(Row(line, {c: "" for c in names}, "cet élément n'est pas un objet « {…} »"))
             continue
-        values = {c: clean_cell(_json_cell(flat.get(c))) for c in names}
+        values = {c: clean_cell(_json_cell(item_values.get(c))) for c in names}
         if any(values.values()):
             rows.append(Row(line, values))
     return Table(name, "json", names, rows, encoding=encoding if encoding != "UTF-8" else "", notes=notes)
