@@ -1,0 +1,50 @@
+"""``site``: the public website of the consultation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
+from ateliers_cli.console import out, progress
+from ateliers_cli.fsutil import lock
+
+
+def register(app: typer.Typer) -> None:
+    app.command("site")(handled(site_cmd))
+
+
+def site_cmd(
+    sortie: Annotated[
+        Optional[Path],  # noqa: UP007 - Typer needs Optional here
+        typer.Option("--out", "-o", help="Dossier du site (par défaut : site/ dans la consultation).", show_default=False),
+    ] = None,
+) -> None:
+    """Construit le site public de la consultation : démarche, thèmes, ateliers, contributions, documents.
+
+    Un dossier de pages statiques, à ouvrir tel quel ou à publier sur n'importe quel serveur.
+    Seules les contributions dont l'auteur a donné son accord sont publiées, avec leur nom public ;
+    rien de prive/. Le site est construit à côté puis mis en place d'un coup : une construction
+    interrompue laisse l'ancien site intact.
+
+    Exemple : [cyan]ateliers site[/cyan] puis ouvrez [bold]site/index.html[/bold]
+    """
+    from ateliers_cli.site import build_site
+
+    root = consultation_root()
+    if sortie is None:
+        target = root / "site"
+    else:
+        target = sortie if sortie.is_absolute() else (state.directory / sortie).absolute()
+    with lock(root, "ateliers site"):
+        loaded = open_consultation()
+        with progress("Pages des contributions", state.quiet) as cb:
+            result = build_site(loaded, target, progress=cb)
+    shown = target.relative_to(root) if target.is_relative_to(root) else target
+    out.print(
+        f"[green]✓[/green] Site écrit dans [bold]{escape(str(shown))}/[/bold] : {result.pages} pages, "
+        f"{len(result.files)} fichiers. Ouvrez {escape(str(shown / 'index.html'))}."
+    )

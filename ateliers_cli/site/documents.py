@@ -1,0 +1,147 @@
+"""The stage documents on the website: each HTML document as a page, its office files beside.
+
+The documents come from ``documents/`` when the folder exists (what ``advance`` and
+``render`` wrote), else they are built in memory for every stage left, exactly as
+``ateliers render`` would. Only public documents: nothing under ``prive/``, no symbolic
+link, nothing outside ``documents/<n>-<étape>/``.
+
+A document's HTML is not copied as it is: its body (the ``<main>`` of the page) is taken,
+sanitised again (a hand edit of a generated file cannot bring a script onto the site) and
+shown inside the site's own layout, so that every page of the site has the same
+navigation and passes the same accessibility tests. Its ODT, DOCX and PDF versions are
+copied unchanged beside it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ateliers_cli.model import Consultation
+from ateliers_cli.render.markup import clean_trusted_html
+from ateliers_cli.stages import Stage
+
+#: Downloadable formats, in the order they are offered, with their French name.
+FORMATS = {"pdf": "PDF", "odt": "ODT (OpenDocument)", "docx": "DOCX (Word)"}
+
+_MAIN_RE = re.compile(r"<main\b[^>]*>(.*)</main>", re.DOTALL | re.IGNORECASE)
+_BODY_RE = re.compile(r"<body\b[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+_H1_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1>\s*", re.DOTALL | re.IGNORECASE)
+_TITLE_RE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.DOTALL | re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^>]*>")
+_SPACES_RE = re.compile(r"\s+")
+_SAFE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@dataclass
+class Fichier:
+    chemin: str  # in the site: "documents/5-rapport/rapport-orientations.pdf"
+    format: str  # "pdf"
+    taille: int  # bytes
+
+    @property
+    def libelle(self) -> str:
+        return FORMATS.get(self.format, self.format.upper())
+
+
+@dataclass
+class SiteDocument:
+    etape: Stage
+    nom: str  # the file stem: "rapport-orientations"
+    titre: str
+    corps: Markup | None  # the sanitised body; None when there is no HTML version
+    fichiers: list[Fichier] = field(default_factory=list)
+
+    @property
+    def chemin(self) -> str:
+        """The page of the document in the site."""
+        return f"documents/{self.etape.folder}/{self.nom}.html"
+
+
+def _text(fragment: str) -> str:
+    return _SPACES_RE.sub(" ", html.unescape(_TAG_RE.sub("", fragment))).strip()
+
+
+def split_document(page: str, fallback_title: str) -> tuple[str, Markup]:
+    """The title and the sanitised body of a document's HTML page."""
+    m = _MAIN_RE.search(page) or _BODY_RE.search(page)
+    body = m.group(1) if m else page
+    titre = ""
+    h1 = _H1_RE.search(body)
+    if h1:
+        titre = _text(h1.group(1))
+        body = body[: h1.start()] + body[h1.end() :]
+    if not titre:
+        t = _TITLE_RE.search(page)
+        titre = _text(t.group(1)).split(" — ")[0] if t else ""
+    return titre or fallback_title, clean_trusted_html(body)
+
+
+def _stage_of_folder(name: str) -> Stage | None:
+    for stage in Stage.process():
+        if stage.folder == name:
+            return stage
+    return None
+
+
+def _from_disk(root: Path) -> dict[str, tuple[Stage, bytes, str]]:
+    """``{site path: (stage, content, title)}`` of the public files under documents/."""
+    found: dict[str, tuple[Stage, bytes, str]] = {}
+    base = root / "documents"
+    for folder in sorted(base.iterdir(), key=lambda p: p.name):
+        stage = _stage_of_folder(folder.name)
+        if stage is None or folder.is_symlink() or not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            kind = path.suffix[1:].lower()
+            if (
+                path.is_symlink()
+                or not path.is_file()
+                or not _SAFE_NAME_RE.fullmatch(path.name)
+                or (kind != "html" and kind not in FORMATS)
+            ):
+                continue
+            found[f"documents/{folder.name}/{path.name}"] = (stage, path.read_bytes(), "")
+    return found
+
+
+def _in_memory(c: Consultation) -> dict[str, tuple[Stage, bytes, str]]:
+    from ateliers_cli.documents import build_stage_documents
+    from ateliers_cli.render_all import passage_date, stages_reached
+
+    found: dict[str, tuple[Stage, bytes, str]] = {}
+    for stage in stages_reached(c):
+        prefix = f"documents/{stage.folder}/"
+        for f in build_stage_documents(c, stage, passage_date(c, stage)):
+            if f.public and f.path.startswith(prefix) and (f.kind == "html" or f.kind in FORMATS):
+                found[f.path] = (stage, f.content, f.title)
+    return found
+
+
+def collect_documents(c: Consultation) -> tuple[list[SiteDocument], dict[str, bytes]]:
+    """The public documents (in stage then name order) and the office files to copy.
+
+    ``c`` is the whole consultation (not the public view): the documents decide
+    themselves what they quote, as when ``advance`` writes them.
+    """
+    source = _from_disk(c.root) if (c.root / "documents").is_dir() else _in_memory(c)
+    docs: dict[tuple[int, str], SiteDocument] = {}
+    copies: dict[str, bytes] = {}
+    for path, (stage, content, title) in source.items():
+        stem, _, kind = path.rpartition("/")[2].rpartition(".")
+        kind = kind.lower()
+        doc = docs.setdefault((stage.number, stem), SiteDocument(stage, stem, title or stem, None))
+        if kind == "html":
+            doc.titre, doc.corps = split_document(content.decode("utf-8", errors="replace"), title or stem)
+        else:
+            copies[path] = content
+            doc.fichiers.append(Fichier(path, kind, len(content)))
+    ordered = [docs[k] for k in sorted(docs)]
+    order = list(FORMATS)
+    for doc in ordered:
+        doc.fichiers.sort(key=lambda f: order.index(f.format))
+    return ordered, copies

@@ -1,0 +1,487 @@
+"""The pages of the public website, one method per kind of page.
+
+:class:`SiteBuilder` holds what every page needs (the public view of the consultation,
+its traceability index, the Jinja2 environment) and turns each page into
+``(path, bytes)``. Paths are relative to the site's root, with ``/``; every link in the
+templates is written ``{{ racine }}chemin``, so that the folder works opened from disk
+or served from anywhere.
+
+Templates live in ``templates/site/`` and are found like the documents' templates
+(a consultation's own ``templates/site/NAME`` wins by name, sandboxed); autoescape is
+on for all of them and every Markdown field goes through the untrusted pipeline
+(:func:`~ateliers_cli.render.markup.markdown_to_html`), whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from ateliers_cli.clock import now
+from ateliers_cli.documents.adoption import resultat_du_vote
+from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_citations, libelle, ordered
+from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
+from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
+from ateliers_cli.render.charts import chart_with_table
+from ateliers_cli.render.french import typographie_html
+from ateliers_cli.render.markup import markdown_to_html
+from ateliers_cli.site.documents import SiteDocument
+from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
+from ateliers_cli.stages import Stage
+from ateliers_cli.trace import DECISION_LABELS, Traceability
+
+Page = tuple[str, bytes]
+
+#: The main navigation: key, label, path.
+NAVIGATION = (
+    ("accueil", "Accueil", "index.html"),
+    ("themes", "Thèmes", "themes/index.html"),
+    ("calendrier", "Calendrier et ateliers", "calendrier.html"),
+    ("contributions", "Contributions", "contributions/index.html"),
+    ("devenir", "Ce que sont devenues les contributions", "devenir/index.html"),
+    ("documents", "Documents", "documents/index.html"),
+    ("politique", "Politique adoptée", "politique.html"),
+    ("statistiques", "Statistiques", "statistiques.html"),
+)
+DONNEES = ("donnees", "Données ouvertes", "donnees.html")
+
+#: Published contributions per page of the list.
+PAR_PAGE = 200
+
+
+def markdown(text: str | None, niveau: int = 3) -> Markup:
+    """Markdown from the consultation's files, sanitised (raw HTML shown as text), French typography."""
+    if not text or not text.strip():
+        return Markup("")
+    return typographie_html(markdown_to_html(text, min_heading=niveau))
+
+
+def taille(n: int) -> str:
+    """« 12 ko », « 1,4 Mo »."""
+    from ateliers_cli.render.french import nombre
+
+    if n < 1024 * 1024:
+        return f"{nombre(max(1, round(n / 1024)))}\u00a0ko"
+    return f"{nombre(round(n / (1024 * 1024), 1))}\u00a0Mo"
+
+
+def site_date(c: Consultation) -> dt.date:
+    """The date the site states (accessibility statement): SOURCE_DATE_EPOCH when set, else the last passage.
+
+    Never the wall clock when the history has a date, so that the same consultation gives
+    the same site, byte for byte.
+    """
+    import os
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        return now().date()
+    dates = [p.date for p in c.historique if p.date is not None]
+    if dates:
+        last = max(d if isinstance(d, dt.datetime) else dt.datetime.combine(d, dt.time()) for d in dates if d)
+        return last.date()
+    starts = [p.debut for p in c.calendrier.values() if p.debut is not None]
+    return min(starts) if starts else now().date()
+
+
+def site_environment(c: Consultation) -> DocumentEnvironment:
+    """The documents' sandboxed environment (same lookup, same filters) with the site's own filters."""
+    env = make_environment(c.root)
+    env.filters["markdown"] = markdown
+    env.filters["taille"] = taille
+    env.filters["libelle"] = lambda value, kind: libelle(kind, value)
+    return env
+
+
+@dataclass
+class Etape:
+    """One stage of the timeline, as the home page shows it."""
+
+    numero: int
+    cle: str
+    libelle: str
+    resume: str
+    etat: str  # "franchie" | "en_cours" | "a_venir"
+    debut: dt.date | None
+    fin: dt.date | None
+
+    @property
+    def etat_libelle(self) -> str:
+        return {"franchie": "étape franchie", "en_cours": "étape en cours", "a_venir": "à venir"}[self.etat]
+
+
+class SiteBuilder:
+    """Everything the pages share, and one method per page kind."""
+
+    def __init__(self, c: Consultation, documents: list[SiteDocument], donnees: dict[str, bytes] | None) -> None:
+        self.full = c
+        self.c = public_view(c)
+        self.trace = Traceability(self.c)
+        self.env = site_environment(c)
+        self.documents = documents
+        self.donnees = donnees
+        self.date = site_date(c)
+        nav = list(NAVIGATION) + ([DONNEES] if donnees is not None else [])
+        self.base: dict[str, Any] = {
+            "consultation": self.c,
+            "collectivite": self.c.collectivite,
+            "conseil": self.c.conseil,
+            "etape": self.c.etape,
+            "navigation": nav,
+            "donnees_ouvertes": donnees is not None,
+            "territoires": self.c.territoires,
+            "themes": self.c.themes,
+            "site_collectivite": _http_url(self.c.collectivite.site),
+        }
+        self.orientations_publiees = bool(self.c.orientations)
+        self.decisions_publiees = self.c.deliberation is not None
+
+    # -- helpers --------------------------------------------------------------
+
+    def render(self, template: str, path: str, titre: str, actif: str = "", fil: Sequence[tuple[str, str]] = (), **ctx: Any) -> Page:
+        """One page: ``fil`` is the breadcrumb above it, as ``(label, path)`` pairs."""
+        context = {
+            **self.base,
+            **ctx,
+            "titre": titre,
+            "chemin": path,
+            "racine": "../" * path.count("/"),
+            "actif": actif,
+            "fil": list(fil),
+        }
+        html = render_template(self.env, template, context)
+        return path, (html.rstrip("\n") + "\n").encode("utf-8")
+
+    def territoire_nom(self, tid: str) -> str:
+        t = self.c.territoires.get(tid)
+        return t.nom if t else tid
+
+    def etapes(self) -> list[Etape]:
+        current = self.c.etape.number
+        out = []
+        for s in Stage.process():
+            periode = self.c.calendrier.get(s.value)
+            etat = "franchie" if s.number < current else ("en_cours" if s.number == current else "a_venir")
+            out.append(
+                Etape(s.number, s.value, s.label, s.summary, etat, periode.debut if periode else None, periode.fin if periode else None)
+            )
+        return out
+
+    def ateliers_ordonnes(self) -> list[Atelier]:
+        """By date, then id (undated last)."""
+
+        def key(a: Atelier) -> tuple[int, str, str]:
+            return (0 if a.date else 1, a.date.isoformat() if a.date else "", a.id)
+
+        return sorted(self.c.ateliers.values(), key=key)
+
+    def contributions_du_theme(self, theme_id: str) -> list[Contribution]:
+        return [ct for ct in self.c.contributions.values() if theme_id in ct.themes]
+
+    def decision(self, o: Orientation) -> tuple[str, str]:
+        """The council's decision on ``o`` (label, key), once published; else empty strings."""
+        fate = self.trace.orientation_fate(o)
+        if not self.decisions_publiees:
+            return "", ""
+        return fate.decision_label, fate.decision.decision if fate.decision else ""
+
+    # -- pages ----------------------------------------------------------------
+
+    def accueil(self) -> Page:
+        c = self.c
+        decisions = Counter(d.decision for d in c.deliberation.decisions) if c.deliberation else Counter()
+        participants = sum(a.participants or 0 for a in c.ateliers.values() if a.statut == "tenu")
+        chiffres = {
+            "contributions": len(c.contributions),
+            "publiees": sum(1 for ct in c.contributions.values() if texte_publiable(ct)),
+            "ateliers": sum(1 for a in c.ateliers.values() if a.statut != "annule"),
+            "participants": participants,
+            "propositions": len(c.propositions),
+            "orientations": len(c.orientations),
+            "adoptees": decisions["adoptee"] + decisions["amendee"],
+        }
+        return self.render(
+            "site/accueil.html.j2", "index.html", c.titre, "accueil", etapes=self.etapes(), chiffres=chiffres,
+            en_cours=c.etape,
+        )
+
+    def themes_index(self) -> Page:
+        counts = Counter(t for ct in self.c.contributions.values() for t in ct.themes)
+        return self.render(
+            "site/themes.html.j2", "themes/index.html", "Les thèmes", "themes", [("Accueil", "index.html")],
+            liste=list(self.c.themes.values()), nombres=counts,
+        )
+
+    def theme(self, theme_id: str) -> Page:
+        t = self.c.themes[theme_id]
+        contribs = self.contributions_du_theme(theme_id)
+        citations = choose_citations(self.c, contribs, 4, 320)
+        ateliers = [a for a in self.ateliers_ordonnes() if theme_id in a.themes]
+        props = sorted((p for p in self.c.propositions.values() if p.theme == theme_id), key=lambda p: p.id)
+        orientations = sorted(self.trace.orients_of_theme.get(theme_id, {}).values(), key=lambda o: o.id)
+        commissions = [self.c.commissions[k] for k in t.commissions if k in self.c.commissions]
+        return self.render(
+            "site/theme.html.j2", f"themes/{t.id}.html", t.titre, "themes",
+            [("Accueil", "index.html"), ("Thèmes", "themes/index.html")],
+            theme=t, nombre_contributions=len(contribs), citations=citations, ateliers=ateliers,
+            propositions=props, orientations=[(o, *self.decision(o)) for o in orientations], commissions=commissions,
+        )
+
+    def calendrier(self) -> Page:
+        c = self.c
+        seance = c.deliberation.seance if c.deliberation else None
+        restitutions = sorted(c.restitutions.values(), key=lambda r: (r.date.isoformat() if r.date else "~", r.id))
+        return self.render(
+            "site/calendrier.html.j2", "calendrier.html", "Calendrier et ateliers", "calendrier", [("Accueil", "index.html")],
+            etapes=self.etapes(), lancement=c.lancement, synthese=c.synthese, ateliers=self.ateliers_ordonnes(),
+            seance=seance, restitutions=restitutions,
+            themes_de=lambda a: [c.themes[t] for t in a.themes if t in c.themes],
+        )
+
+    def atelier(self, atelier_id: str) -> Page:
+        a = self.c.ateliers[atelier_id]
+        productions = []
+        for prod in a.productions:
+            props = [(p, self.trace.proposition_fate(p)) for p in prod.propositions]
+            productions.append((prod, self.c.themes.get(prod.theme), props))
+        return self.render(
+            "site/atelier.html.j2", f"ateliers/{a.id}.html", a.titre or f"Atelier {a.id}", "calendrier",
+            [("Accueil", "index.html"), ("Calendrier et ateliers", "calendrier.html")],
+            atelier=a, productions=productions, territoire=self.territoire_nom(a.territoire),
+            themes_atelier=[self.c.themes[t] for t in a.themes if t in self.c.themes],
+            publies=self.c.reached(Stage.SYNTHESE), decisions_publiees=self.decisions_publiees,
+        )
+
+    def liste_contributions(self, entrees: list[dict[str, Any]]) -> list[Page]:
+        """The published contributions, :data:`PAR_PAGE` per page; page 1 is ``contributions/index.html``."""
+        pages = [entrees[i : i + PAR_PAGE] for i in range(0, len(entrees), PAR_PAGE)] or [[]]
+        chemins = ["contributions/index.html"] + [f"contributions/page-{n}.html" for n in range(2, len(pages) + 1)]
+        out = []
+        for n, (items, chemin) in enumerate(zip(pages, chemins, strict=True), start=1):
+            titre = "Les contributions publiées" + (f" — page {n} sur {len(pages)}" if len(pages) > 1 else "")
+            out.append(
+                self.render(
+                    "site/contributions.html.j2", chemin, titre, "contributions", [("Accueil", "index.html")],
+                    entrees=items, numero=n, pages=[(i + 1, ch.split("/")[1]) for i, ch in enumerate(chemins)],
+                    total_publiees=len(entrees), total=len(self.c.contributions), premier=(n - 1) * PAR_PAGE + 1,
+                    recherche=True,
+                )
+            )
+        return out
+
+    def index_recherche(self, entrees: list[dict[str, Any]]) -> Page:
+        """The search data for the list's enhancement, as a script (it works from disk, where fetch() does not)."""
+        data = [
+            {k: e[k] for k in ("id", "titre", "auteur", "territoire", "themes", "date", "extrait")} for e in entrees
+        ]
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        # Nothing in a JSON string can end a script; "<" is escaped anyway, should the file ever be inlined.
+        payload = payload.replace("<", "\\u003c")
+        return "contributions/recherche.js", f"ateliersRecherche({payload});\n".encode()
+
+    def territoires_avec_contributions(self) -> list[Territoire]:
+        present = {ct.territoire for ct in self.c.contributions.values()}
+        return [t for t in self.c.territoires.values() if t.id in present]
+
+    def devenir_index(self) -> Page:
+        par_territoire = Counter(ct.territoire for ct in self.c.contributions.values())
+        return self.render(
+            "site/devenir.html.j2", "devenir/index.html", "Ce que sont devenues les contributions", "devenir",
+            [("Accueil", "index.html")], par_territoire=par_territoire,
+            liste_territoires=self.territoires_avec_contributions(),
+        )
+
+    def devenir_territoire(self, territoire_id: str, resumes: dict[str, str]) -> Page:
+        t = self.c.territoires[territoire_id]
+        contribs = sorted((ct for ct in self.c.contributions.values() if ct.territoire == territoire_id), key=lambda x: x.id)
+        lignes = [(ct, [self.c.themes[x] for x in ct.themes if x in self.c.themes], resumes.get(ct.id, "")) for ct in contribs]
+        restitutions = self.trace.restitutions_of_territory.get(territoire_id, [])
+        return self.render(
+            "site/devenir-territoire.html.j2", f"devenir/{t.id}.html", f"Les contributions du territoire de {t.nom}",
+            "devenir", [("Accueil", "index.html"), ("Ce que sont devenues les contributions", "devenir/index.html")],
+            territoire=t, lignes=lignes, restitutions=sorted(restitutions, key=lambda r: r.id),
+        )
+
+    def documents_index(self) -> Page:
+        par_etape: dict[Stage, list[SiteDocument]] = {}
+        for d in self.documents:
+            par_etape.setdefault(d.etape, []).append(d)
+        return self.render(
+            "site/documents.html.j2", "documents/index.html", "Les documents de la démarche", "documents",
+            [("Accueil", "index.html")], par_etape=list(par_etape.items()),
+        )
+
+    def document(self, doc: SiteDocument) -> Page:
+        return self.render(
+            "site/document.html.j2", doc.chemin, doc.titre, "documents",
+            [("Accueil", "index.html"), ("Documents", "documents/index.html")], document=doc,
+            nom_fichier=doc.chemin.rsplit("/", 1)[1],
+        )
+
+    def politique(self) -> Page:
+        c = self.c
+        orientations = []
+        for o in c.orientations.values():
+            fate = self.trace.orientation_fate(o)
+            sources = self.trace.sources_of_orientation(o)
+            amendements = [
+                (c.commissions.get(a.commission), x)
+                for a in (c.deliberation.avis if c.deliberation else [])
+                for x in a.amendements
+                if x.orientation == o.id
+            ]
+            orientations.append(
+                {
+                    "o": o,
+                    "decision": fate.decision if self.decisions_publiees else None,
+                    "libelle": fate.decision_label,
+                    "retours": fate.retours,
+                    "regroupements": sources["regroupements"],
+                    "propositions": sources["propositions"],
+                    "nombre_contributions": len(sources["contributions"]),
+                    "commissions": [c.commissions[k] for k in o.commissions if k in c.commissions],
+                    "amendements": amendements,
+                }
+            )
+        if self.decisions_publiees:
+            rang = {"adoptee": 0, "amendee": 0, "non_retenue": 1}
+            orientations.sort(key=lambda x: rang.get(x["decision"].decision if x["decision"] else "", 2))
+        delib = c.deliberation
+        avis = [(c.commissions.get(a.commission), a) for a in delib.avis] if delib else []
+        return self.render(
+            "site/politique.html.j2", "politique.html", "La politique adoptée" if delib else "La politique en préparation",
+            "politique", [("Accueil", "index.html")], orientations=orientations, deliberation=delib,
+            resultat=resultat_du_vote(delib.vote if delib else None), avis=avis,
+            regroupements_ecartes=[(c.regroupements.get(e.ref), e) for e in c.regroupements_ecartes],
+        )
+
+    def statistiques(self) -> Page:
+        c = self.c
+        contribs = list(c.contributions.values())
+        figures: list[tuple[str, Markup]] = []
+
+        def add(intro: str, data: Iterable[tuple[str, int | float]], titre: str, ident: str, entete: str, unite: str = "") -> None:
+            rows = [(k, v) for k, v in data]
+            if rows:
+                figures.append((intro, chart_with_table(rows, titre, unite, id=ident, headers=(entete, "Nombre", "Part"), percent=not unite)))
+
+        profils = Counter(ct.profil for ct in contribs)
+        add("Qui a contribué.", [(libelle("profils", k), profils[k]) for k in ordered(profils, ORDRE_PROFILS)],
+            "Contributions par profil", "graphique-profils", "Profil")
+        territoires = Counter(ct.territoire for ct in contribs)
+        add("D'où viennent les contributions.", [(t.nom, territoires[t.id]) for t in c.territoires.values()],
+            "Contributions par territoire", "graphique-territoires", "Territoire")
+        pour_10000 = [
+            (t.nom, round(territoires[t.id] * 10000 / t.population, 2)) for t in c.territoires.values() if t.population
+        ]
+        if pour_10000:
+            figures.append(
+                (
+                    "Rapportées à la population de chaque territoire.",
+                    chart_with_table(pour_10000, "Contributions pour 10 000 habitants", id="graphique-taux",
+                                     headers=("Territoire", "Pour 10 000 habitants")),
+                )
+            )
+        canaux = Counter(ct.canal for ct in contribs)
+        add("Comment elles sont arrivées.", [(libelle("canal", k), canaux[k]) for k in ordered(canaux, ORDRE_CANAUX)],
+            "Contributions par canal", "graphique-canaux", "Canal")
+        themes = Counter(t for ct in contribs for t in ct.themes)
+        add("Les thèmes qu'elles abordent (une contribution peut en aborder plusieurs).",
+            [(t.titre, themes[t.id]) for t in c.themes.values()], "Contributions par thème", "graphique-themes", "Thème")
+        tenus = [a for a in self.ateliers_ordonnes() if a.statut == "tenu" and a.participants is not None]
+        if tenus:
+            figures.append(
+                (
+                    "La participation aux ateliers tenus.",
+                    chart_with_table([(a.titre or a.id, a.participants or 0) for a in tenus], "Participants par atelier",
+                                     id="graphique-ateliers", headers=("Atelier", "Participants")),
+                )
+            )
+        props = Counter(p.theme for p in c.propositions.values())
+        add("Les propositions des ateliers, par thème.", [(t.titre, props[t.id]) for t in c.themes.values() if props[t.id]],
+            "Propositions par thème", "graphique-propositions", "Thème")
+        if c.deliberation:
+            decisions = Counter(d.decision for d in c.deliberation.decisions)
+            add("Ce que l'assemblée a décidé des orientations.",
+                [(DECISION_LABELS.get(k, k).capitalize(), decisions[k]) for k in ("adoptee", "amendee", "non_retenue") if decisions[k]],
+                "Orientations par décision", "graphique-decisions", "Décision")
+        return self.render(
+            "site/statistiques.html.j2", "statistiques.html", "Statistiques", "statistiques", [("Accueil", "index.html")],
+            figures=figures,
+        )
+
+    def donnees_page(self) -> Page:
+        fichiers = sorted((p, len(b)) for p, b in (self.donnees or {}).items())
+        return self.render(
+            "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
+            fichiers=fichiers,
+        )
+
+    def mentions_legales(self) -> Page:
+        return self.render(
+            "site/mentions-legales.html.j2", "mentions-legales.html", "Mentions légales et données personnelles", "",
+            [("Accueil", "index.html")],
+        )
+
+    def accessibilite(self) -> Page:
+        return self.render(
+            "site/accessibilite.html.j2", "accessibilite.html", "Déclaration d'accessibilité", "", [("Accueil", "index.html")],
+            date_declaration=self.date,
+        )
+
+    def plan(self) -> Page:
+        return self.render(
+            "site/plan-du-site.html.j2", "plan-du-site.html", "Plan du site", "", [("Accueil", "index.html")],
+            liste_themes=list(self.c.themes.values()), ateliers=self.ateliers_ordonnes(),
+            liste_territoires=self.territoires_avec_contributions(), documents=self.documents,
+        )
+
+    # -- one contribution (run in the workers) --------------------------------
+
+    def contribution(self, ct: Contribution) -> tuple[Page, str, dict[str, Any] | None]:
+        """Its page, the one-sentence summary of its fate, and its entry in the published list (if consented)."""
+        from ateliers_cli.render.markup import plain_excerpt
+        from ateliers_cli.render.french import date_longue
+
+        fate = self.trace.contribution_fate(ct)
+        publiee = texte_publiable(ct)
+        territoire = self.territoire_nom(ct.territoire)
+        themes = [t for t in fate.themes]
+        # Orientations reached through its themes that no cited proposition already shows.
+        par_propositions = {o.orientation.id for p in fate.propositions for o in p.orientations}
+        autres = [o for o in fate.orientations_par_theme if o.orientation.id not in par_propositions]
+        titre = f"Contribution {ct.id}" + (f" : {ct.titre}" if publiee and ct.titre.strip() else "")
+        page = self.render(
+            "site/contribution.html.j2", f"contributions/{ct.id}.html", titre, "contributions",
+            [("Accueil", "index.html"), ("Contributions", "contributions/index.html")],
+            ct=ct, fate=fate, publiee=publiee, efface=ct.efface is not None,
+            auteur=auteur_public(ct) if publiee or ct.efface is not None else "",
+            organisation=ct.organisation if publiee and ct.efface is None and ct.organisation != ct.auteur else "",
+            corps=markdown(ct.texte, 3) if publiee else Markup(""), territoire=territoire, themes_ct=themes,
+            autres_orientations=autres, decisions_publiees=self.decisions_publiees,
+            original=fate.original if fate.original is not None and fate.original.id in self.c.contributions else None,
+        )
+        entree = None
+        if publiee:
+            entree = {
+                "id": ct.id,
+                "titre": ct.titre.strip(),
+                "auteur": auteur_public(ct),
+                "profil": libelle("profil", ct.profil) if ct.profil else "",
+                "territoire": territoire,
+                "themes": " ; ".join(t.titre for t in themes),
+                "date": date_longue(ct.date) if ct.date else "",
+                "extrait": plain_excerpt(ct.texte, 300) if ct.texte.strip() else "",
+            }
+        return page, fate.summary, entree
+
+
+def _http_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) address, else "" (never a ``javascript:`` link)."""
+    text = url.strip()
+    return text if text.lower().startswith(("https://", "http://")) and not any(ch in text for ch in " <>\"'") else ""

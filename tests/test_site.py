@@ -1,0 +1,550 @@
+"""``ateliers site``: the public website, as a citizen's browser meets it.
+
+The whole process is run on the example (``ateliers demo``), then the site is built and
+read back: every page kind is there, every internal link resolves, nothing private or
+unconsented is published, hostile text stays text (checked in the HTML, then in a real
+headless Chromium), and axe-core finds no WCAG 2.1 A/AA violation on any page kind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from ateliers_cli.load import load
+from ateliers_cli.site import MARKER, build_site, plan_site
+from tests.conftest import EXAMPLE, run_cli
+
+EPOCH = "1795000000"  # 2026-11-18, as the autouse clock fixture of conftest.py
+PRIVATE_NAME = "Hortense Zyzzyva"
+PRIVATE_MAIL = "hortense.zyzzyva@example.org"
+
+# One page of each kind (the contribution pages: one consented, one not).
+PAGE_KINDS = {
+    "accueil": "index.html",
+    "themes": "themes/index.html",
+    "theme": "themes/isolement.html",
+    "calendrier": "calendrier.html",
+    "atelier": "ateliers/lille-1.html",
+    "contributions": "contributions/index.html",
+    "contribution publiée": "contributions/C-0001.html",
+    "contribution non publiée": "contributions/C-0007.html",
+    "devenir": "devenir/index.html",
+    "devenir d'un territoire": "devenir/lille.html",
+    "documents": "documents/index.html",
+    "document": "documents/5-rapport/rapport-orientations.html",
+    "politique adoptée": "politique.html",
+    "statistiques": "statistiques.html",
+    "données ouvertes": "donnees.html",
+    "mentions légales": "mentions-legales.html",
+    "accessibilité": "accessibilite.html",
+    "plan du site": "plan-du-site.html",
+}
+
+HOSTILE = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=1">',
+    "[x](javascript:window.__pwned=1)",
+    "<svg onload=window.__pwned=1>",
+    '<iframe src="javascript:window.__pwned=1"></iframe>',
+    '"><script>window.__pwned=1</script>',
+    "<a href=\"data:text/html,<script>window.__pwned=1</script>\">y</a>",
+]
+HOSTILE_TEXT = "\n\n".join(HOSTILE)
+HOSTILE_LINE = " ".join(HOSTILE)
+
+
+# ---------------------------------------------------------------------------
+# Fixtures: the example after the whole process, and a hostile copy
+# ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _clock() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        mp.setenv("NO_COLOR", "1")
+        yield
+
+
+def _set_front_matter(path: Path, key: str, value: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, sep, body = text[4:].partition("\n---\n")
+    lines = [ln for ln in head.split("\n") if not ln.startswith(f"{key}:")]
+    lines.append(f"{key}: {value}")
+    path.write_text("---\n" + "\n".join(lines) + sep + body, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example walked through the seven stages by ``ateliers demo``, with private files, then its site."""
+    from ateliers_cli.demo import run_demo
+
+    root = tmp_path_factory.mktemp("site") / "demo"
+    with _clock():
+        run_demo(root)
+        prive = root / "prive"
+        prive.mkdir(exist_ok=True)
+        (prive / "contributeurs.csv").write_text(
+            f"id;nom;prenom;courriel\nC-0001;Zyzzyva;Hortense;{PRIVATE_MAIL}\n", encoding="utf-8"
+        )
+        (prive / "note.html").write_text(f"<p>{PRIVATE_NAME}</p>", encoding="utf-8")
+        # C-0002 consented, then its author asked for erasure: the identity is gone, the text stays.
+        _set_front_matter(root / "contributions" / "C-0002.md", "efface", "2026-11-02")
+        build_site(load(root), root / "site")
+    return root
+
+
+@pytest.fixture(scope="session")
+def site(closed: Path) -> Path:
+    return closed / "site"
+
+
+def _yaml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON strings are YAML strings
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed copy of the example whose public texts are hostile; no documents/ (built in memory)."""
+    root = tmp_path_factory.mktemp("hostile") / "c"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
+    cy = root / "consultation.yaml"
+    cy.write_text(cy.read_text(encoding="utf-8").replace("etape: appel", "etape: cloturee"), encoding="utf-8")
+    ct = root / "contributions" / "C-0001.md"
+    _set_front_matter(ct, "auteur", _yaml_str(HOSTILE_LINE))
+    _set_front_matter(ct, "titre", _yaml_str(HOSTILE_LINE))
+    text = ct.read_text(encoding="utf-8")
+    ct.write_text(text + "\n" + HOSTILE_TEXT + "\n", encoding="utf-8")
+    themes = root / "themes.yaml"
+    themes.write_text(
+        themes.read_text(encoding="utf-8").replace(
+            "titre: Rompre l'isolement des personnes âgées", "titre: " + _yaml_str("Isolement " + HOSTILE_LINE), 1
+        ),
+        encoding="utf-8",
+    )
+    atelier = root / "ateliers" / "lille-1.yaml"
+    atelier.write_text(
+        atelier.read_text(encoding="utf-8").replace(
+            "        description: |\n          Généraliser",
+            "        description: |\n" + "".join(f"          {h}\n\n" for h in HOSTILE) + "          Généraliser",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    orientations = root / "orientations.yaml"
+    orientations.write_text(
+        orientations.read_text(encoding="utf-8").replace(
+            "    texte: |\n      Le Département soutiendra",
+            "    texte: |\n" + "".join(f"      {h}\n\n" for h in HOSTILE) + "      Le Département soutiendra",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    with _clock():
+        loaded = load(root)
+        assert not [d for d in loaded.diagnostics if d.is_error], loaded.diagnostics
+        build_site(loaded, root / "site")
+    return root / "site"
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# ---------------------------------------------------------------------------
+# What is there
+# ---------------------------------------------------------------------------
+
+
+def test_every_page_kind_exists(site: Path) -> None:
+    for kind, rel in PAGE_KINDS.items():
+        assert (site / rel).is_file(), f"page « {kind} » absente : {rel}"
+    assert (site / "assets" / "site.css").is_file()
+    assert (site / "assets" / "recherche.js").is_file()
+    assert (site / "contributions" / "recherche.js").is_file()
+    assert (site / MARKER).is_file()
+    c = load(site.parent).consultation
+    for cid in c.contributions:  # a page for every contribution, consented or not
+        assert (site / "contributions" / f"{cid}.html").is_file(), cid
+    for tid in c.themes:
+        assert (site / "themes" / f"{tid}.html").is_file()
+    for aid in c.ateliers:
+        assert (site / "ateliers" / f"{aid}.html").is_file()
+    # Every public document of documents/ is a page; the office versions are copied; nothing of prive/.
+    for doc in (site.parent / "documents").rglob("*"):
+        if doc.suffix in (".html", ".pdf", ".odt", ".docx"):
+            assert (site / doc.relative_to(site.parent)).is_file(), doc
+    assert not any("emargement" in p.as_posix() or "prive" in p.parts for p in site.rglob("*"))
+
+
+def test_pages_say_what_they_must(site: Path) -> None:
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in home
+    assert 'href="#contenu"' in home and 'id="contenu"' in home
+    assert home.count('class="frise-franchie"') == 7  # closed: the seven stages are behind it
+    politique = (site / "politique.html").read_text(encoding="utf-8")
+    assert "La politique adoptée" in politique and 'id="O-01"' in politique
+    stats = (site / "statistiques.html").read_text(encoding="utf-8")
+    assert stats.count("<svg") == stats.count("<table") > 3  # every chart has its data table
+    legal = (site / "mentions-legales.html").read_text(encoding="utf-8")
+    assert "Département du Nord" in legal and "effacement" in legal and "CNIL" in legal
+    a11y = (site / "accessibilite.html").read_text(encoding="utf-8")
+    for heading in ("État de conformité", "Résultats des tests", "Contenus non accessibles",
+                    "Établissement de cette déclaration", "Retour d’information et contact", "Voies de recours"):
+        assert heading in a11y, heading
+    assert "Défenseur des droits" in a11y and "18 novembre 2026" in a11y
+
+
+def test_every_internal_link_resolves(site: Path) -> None:
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(path: Path) -> set[str]:
+        if path not in ids:
+            ids[path] = set(re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8")))
+        return ids[path]
+
+    broken = []
+    for page in _html_files(site):
+        collector = _Links()
+        collector.feed(page.read_text(encoding="utf-8"))
+        for url in collector.urls:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https", "mailto", "tel"):
+                continue
+            assert not parts.scheme, f"{page.relative_to(site)} : lien « {url} »"
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.is_file() or not target.is_relative_to(site.resolve()):
+                broken.append(f"{page.relative_to(site)} → {url}")
+            elif parts.fragment and target.suffix == ".html" and parts.fragment not in anchors(target):
+                broken.append(f"{page.relative_to(site)} → {url} (ancre absente)")
+    assert not broken, "\n".join(broken[:30])
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.urls.append(value)
+
+
+def _all_text(site: Path) -> str:
+    return "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted(site.rglob("*")) if p.is_file() and p.suffix in (".html", ".js", ".css", ".csv", ".json", ".md", ".txt")
+    )
+
+
+def test_nothing_private_nor_unconsented_is_published(closed: Path, site: Path) -> None:
+    everything = _all_text(site)
+    assert PRIVATE_NAME not in everything and PRIVATE_MAIL not in everything and "Zyzzyva" not in everything
+    c = load(closed).consultation
+    refused = [ct for ct in c.contributions.values() if not ct.publication]
+    assert refused
+    consented_texts = "\n".join(ct.texte for ct in c.contributions.values() if ct.publication)
+    checked = 0
+    for ct in refused:
+        # A sentence of its text (unless a consented one says the same: campaigns copy-paste) appears nowhere.
+        sentence = max(re.split(r"(?<=[.!?])\s+", ct.texte.strip()), key=len)[:60]
+        if sentence not in consented_texts:
+            assert sentence not in everything, (ct.id, sentence)
+            checked += 1
+        # Its page shows the chain only.
+        page = (site / "contributions" / f"{ct.id}.html").read_text(encoding="utf-8")
+        assert "n’a pas donné son accord" in page
+        assert ct.auteur not in page
+    assert checked > 10
+    consented = c.contributions["C-0001"]
+    assert consented.texte.strip().split(".")[0] in (site / "contributions" / "C-0001.html").read_text(encoding="utf-8").replace("’", "'")
+
+
+def test_an_erased_identity_is_never_shown(closed: Path, site: Path) -> None:
+    """As in the open data: the author reads « Contribution anonymisée », the text is no longer published."""
+    ct = load(closed).consultation.contributions["C-0002"]
+    assert ct.efface is not None and ct.auteur and ct.publication
+    page = (site / "contributions" / "C-0002.html").read_text(encoding="utf-8")
+    assert "Contribution anonymisée" in page and "effacement de son identité" in page
+    sentence = max(re.split(r"(?<=[.!?])\s+", ct.texte.strip()), key=len)[:60]
+    for rel in ("contributions/C-0002.html", "contributions/index.html", "contributions/recherche.js"):
+        text = (site / rel).read_text(encoding="utf-8")
+        assert ct.auteur not in text and sentence not in text, rel
+    assert '"C-0002"' not in (site / "contributions" / "recherche.js").read_text(encoding="utf-8")
+
+
+def test_the_same_consultation_gives_the_same_site(closed: Path, site: Path) -> None:
+    with _clock():
+        files = plan_site(load(closed).consultation)
+    on_disk = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert files == on_disk
+
+
+def test_a_stage_publishes_only_what_it_has_produced(example: Path) -> None:
+    """At the call for contributions, the workshops' drafts and the orientations stay unpublished."""
+    build_site(load(example), example / "site")
+    everything = _all_text(example / "site")
+    assert "P-LIL1-01" not in everything and "Faire de chaque commune" not in everything
+    assert "La politique en préparation" in (example / "site" / "politique.html").read_text(encoding="utf-8")
+    assert not (example / "site" / "documents" / "1-appel").exists()
+
+
+# ---------------------------------------------------------------------------
+# Hostile text stays text
+# ---------------------------------------------------------------------------
+
+
+class _Dangers(HTMLParser):
+    """Everything that could run: scripts (but ours), frames, handlers, javascript:/data: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            src = dict(attrs).get("src") or ""
+            if not src.endswith("assets/recherche.js"):
+                self.found.append(f"<script {attrs}>")
+        if tag in ("iframe", "frame", "object", "embed", "base", "form") and not (tag == "form" and ("class", "recherche") in attrs):
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            compact = re.sub(r"[\x00-\x20\x7f]+", "", value or "").lower()
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}>")
+            if name in ("href", "src", "action", "formaction", "xlink:href") and compact.startswith(("javascript:", "data:", "vbscript:")):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def test_hostile_markup_never_survives(hostile: Path) -> None:
+    pages = _html_files(hostile)
+    assert len(pages) > 150
+    for page in pages:
+        parser = _Dangers()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert not parser.found, f"{page.relative_to(hostile)} : {parser.found}"
+    # … and it is shown as the text it is, where it was written.
+    contribution = (hostile / "contributions" / "C-0001.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in contribution
+    assert "javascript:window.__pwned" in contribution  # as text, never as a link
+    for rel in ("themes/isolement.html", "ateliers/lille-1.html", "politique.html"):
+        assert "&lt;script&gt;" in (hostile / rel).read_text(encoding="utf-8"), rel
+    index = (hostile / "contributions" / "recherche.js").read_text(encoding="utf-8")
+    assert "<" not in index  # escaped in the search data too
+
+
+# ---------------------------------------------------------------------------
+# The command
+# ---------------------------------------------------------------------------
+
+
+def test_site_command(example: Path) -> None:
+    r = run_cli("-C", example, "site")
+    assert r.exit_code == 0, r.output
+    assert "Site écrit dans site/" in r.stdout
+    assert (example / "site" / "index.html").is_file()
+    r = run_cli("-C", example, "site", "--out", "public")
+    assert r.exit_code == 0, r.output
+    assert (example / "public" / "index.html").is_file()
+
+
+def test_site_refuses_to_replace_a_foreign_folder(example: Path) -> None:
+    foreign = example / "autre"
+    foreign.mkdir()
+    (foreign / "important.txt").write_text("à garder", encoding="utf-8")
+    r = run_cli("-C", example, "site", "--out", "autre")
+    assert r.exit_code == 1
+    assert "n'est pas un site produit par ateliers" in r.stderr
+    assert (foreign / "important.txt").read_text(encoding="utf-8") == "à garder"
+    r = run_cli("-C", example, "site", "--out", ".")
+    assert r.exit_code == 1 and "contient la consultation" in r.stderr
+    r = run_cli("-C", example, "site", "--out", "contributions/x")
+    assert r.exit_code == 1 and "contributions/" in r.stderr
+
+
+def test_site_refuses_a_consultation_with_errors(example: Path) -> None:
+    ct = example / "contributions" / "C-0003.md"
+    ct.write_text(ct.read_text(encoding="utf-8") + "\nÉcrivez-moi : jean.dupont@example.org\n", encoding="utf-8")
+    r = run_cli("-C", example, "site")
+    assert r.exit_code == 1
+    assert "le site n'est pas publié" in r.stderr and "C-0003.md" in r.stderr
+    assert not (example / "site").exists()
+
+
+def test_a_failed_build_leaves_the_previous_site_whole(example: Path) -> None:
+    assert run_cli("-C", example, "site").exit_code == 0
+    before = {p: p.read_bytes() for p in (example / "site").rglob("*") if p.is_file()}
+    broken = example / "templates" / "site" / "accueil.html.j2"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{% extends "default:site/accueil.html.j2" %}{% block contenu %}{{ inconnue }}{% endblock %}', encoding="utf-8")
+    r = run_cli("-C", example, "site")
+    assert r.exit_code == 1
+    assert "templates/site/accueil.html.j2" in r.stderr and "inconnue" in r.stderr
+    after = {p: p.read_bytes() for p in (example / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in example.iterdir() if p.name.startswith(".site.")] == []
+
+
+def test_a_consultation_template_overrides_a_site_page(example: Path) -> None:
+    override = example / "templates" / "site" / "mentions-legales.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        '{% extends "default:site/mentions-legales.html.j2" %}{% block contenu %}{{ super() }}'
+        "<h2>Hébergement, précisément</h2><p>Hébergeur : Exemple SAS, 1 rue de l’Exemple, Lille.</p>{% endblock %}",
+        encoding="utf-8",
+    )
+    assert run_cli("-C", example, "site").exit_code == 0
+    assert "Exemple SAS" in (example / "site" / "mentions-legales.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# In a real browser: headless Chromium, axe-core
+# ---------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _playwright():  # type: ignore[no-untyped-def]
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright n'est pas installé (pip install '.[test]')")
+    if not CHROMIUM.exists() and shutil.which("chromium") is None:
+        pytest.skip("Chromium est absent : apt-get install chromium")
+    return sync_playwright
+
+
+@contextlib.contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@contextlib.contextmanager
+def _browser(profile: Path, *, javascript: bool = True) -> Iterator[object]:
+    sync_playwright = _playwright()
+    executable = str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium"))
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, args=CHROMIUM_ARGS, headless=True, java_script_enabled=javascript
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def _axe_source() -> str:
+    try:
+        import axe_playwright_python
+    except ImportError:
+        pytest.skip("axe-playwright-python n'est pas installé (pip install '.[test]')")
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _axe(page: object, source: str) -> list[dict[str, object]]:
+    page.evaluate(source)  # type: ignore[attr-defined]
+    result = page.evaluate(  # type: ignore[attr-defined]
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
+    )
+    return list(result["violations"])
+
+
+def _describe(url: str, violations: list[dict[str, object]]) -> str:
+    lines = [url]
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']} : {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:  # type: ignore[index]
+            lines.append(f"      {node['target']} — {node['html'][:160]}")  # type: ignore[index]
+            summary = str(node.get("failureSummary") or "").replace("\n", " ")  # type: ignore[union-attr]
+            lines.append(f"        {summary[:300]}")
+    return "\n".join(lines)
+
+
+def test_axe_finds_no_violation_on_any_page_kind(site: Path, tmp_path: Path) -> None:
+    source = _axe_source()
+    # Every page kind, and every document page (their bodies differ: charts, tables, quotations).
+    pages = sorted(set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")})
+    failures = []
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        for rel in pages:
+            page.goto(base + rel)
+            violations = _axe(page, source)
+            if violations:
+                failures.append(_describe(rel, violations))
+        # The list with the search enhancement at work.
+        page.goto(base + "contributions/index.html")
+        page.fill("#recherche-texte", "isolement")
+        page.wait_for_selector("#recherche-resultats li")
+        violations = _axe(page, source)
+        if violations:
+            failures.append(_describe("contributions/index.html (recherche)", violations))
+    assert not failures, "axe-core :\n" + "\n".join(failures)
+
+
+def test_hostile_text_never_runs_in_the_browser(hostile: Path, tmp_path: Path) -> None:
+    dialogs: list[str] = []
+    with _served(hostile) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for rel in sorted(set(PAGE_KINDS.values())):
+            page.goto(base + rel)
+            page.wait_for_load_state("load")
+            assert page.evaluate("typeof window.__pwned") == "undefined", rel
+        # The search renders the hostile title and author from its data: still text.
+        page.goto(base + "contributions/index.html")
+        page.fill("#recherche-texte", "pwned")
+        page.wait_for_selector("#recherche-resultats li")
+        assert "<script>" in page.inner_text("#recherche-resultats")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        # The hostile contribution's page: the text is there, shown as text.
+        page.goto(base + "contributions/C-0001.html")
+        assert "window.__pwned=1" in page.inner_text("main")
+        assert page.evaluate("document.querySelectorAll('main script, main iframe, main img, main svg').length") == 0
+    assert dialogs == []
+
+
+def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) -> None:
+    with _browser(tmp_path / "profil", javascript=False) as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto((site / "contributions" / "index.html").as_uri())  # straight from disk
+        items = page.locator("#liste-complete ol.contributions > li")
+        assert items.count() > 100
+        assert items.first.is_visible()
+        assert not page.locator("form.recherche").is_visible()  # the search needs the script
+        page.goto((site / "contributions" / "C-0001.html").as_uri())
+        assert page.locator("h1").inner_text().startswith("Contribution C-0001")
