@@ -248,28 +248,37 @@ def test_an_erased_contribution_is_never_quoted(tmp_path: Path) -> None:
         assert f"({quoted.id})" not in f.content.decode(), f.path
 
 
-def test_names_from_registrations_stay_in_prive(tmp_path: Path) -> None:
+def test_attendance_sheets_are_private_and_match_the_registrations(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "ex")
     (root / "prive").mkdir()
     (root / "prive" / "inscriptions.csv").write_text(
-        "atelier;nom;prenom;commune;statut\n"
-        "lille-1;Zyxwvutsky;Honorine;Roubaix;inscrit\n"
-        "lille-1;Abracadabrantesque;Léon;Tourcoing;liste d'attente\n",
+        "atelier;statut;rang;nom;prenom;commune;courriel;date_inscription;source;cle;ligne\n"
+        "lille-1;;;Zyxwvutsky;Honorine;Roubaix;h@example.org;2025-11-20;form.csv;1;2\n"
+        "lille-1;;;Abracadabrantesque;Léon;Tourcoing;l@example.org;2025-11-21;form.csv;2;3\n",
         encoding="utf-8",
     )
     c = walked_through(root)
     files = build_all(c, [Stage.LANCEMENT])
     sheet = files["prive/emargement/lille-1.html"]
     assert not sheet.public
-    assert b"Zyxwvutsky" in sheet.content and b"Abracadabrantesque" in sheet.content
-    assert sheet.content.index(b"Zyxwvutsky") < sheet.content.index("Liste d’attente".encode())
+    assert b"ZYXWVUTSKY" in sheet.content and b"ABRACADABRANTESQUE" in sheet.content
+    assert sheet.content.index(b"ABRACADABRANTESQUE") < sheet.content.index(b"ZYXWVUTSKY")  # by name
     for f in files.values():
         if f.public:
-            assert b"Zyxwvutsky" not in f.content, f.path
+            assert b"ZYXWVUTSKY" not in f.content.upper(), f.path
+    # the very sheet « ateliers inscriptions import » writes
+    from ateliers_cli.inscriptions import assign, read_existing, render_sheet
+
+    regs = read_existing(root)
+    assign(c, regs)
+    assert sheet.content == render_sheet(c, c.ateliers["lille-1"], [r for r in regs if r.statut == "inscrit"], []).encode()
     # without a registration file, a blank sheet: as many rows as seats
     blank = build_all(walked_through(copy_example(tmp_path / "vierge")), [Stage.LANCEMENT])
-    rows = blank["prive/emargement/lille-1.html"].content.decode().count('<td class="numero">')
-    assert rows == c.ateliers["lille-1"].capacite
+    for a in c.ateliers.values():
+        if a.statut != "annule":
+            page = blank[f"prive/emargement/{a.id}.html"].content.decode()
+            assert page.count('<tr class="vide">') == a.capacite, a.id
+            assert "Aucune inscription enregistrée" in page
 
 
 HOSTILE = """\

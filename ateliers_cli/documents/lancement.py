@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ateliers_cli.documents.appel import by_date
 from ateliers_cli.documents.context import base_context, choose_citations, citable
-from ateliers_cli.documents.output import OutputFile, publish, publish_html, stage_dir
-from ateliers_cli.documents.templating import DocumentEnvironment
-from ateliers_cli.errors import AteliersError
-from ateliers_cli.model import Atelier, Consultation
+from ateliers_cli.documents.output import OutputFile, publish, stage_dir
+from ateliers_cli.documents.templating import DocumentEnvironment, render_template
+from ateliers_cli.model import Atelier, Consultation, Contribution
+from ateliers_cli.render import french
 from ateliers_cli.stages import Stage
 
 #: Excerpts from the workshop's own territory, then from elsewhere, per theme.
 CITATIONS_TERRITOIRE = 6
 CITATIONS_AILLEURS = 3
-#: Empty rows left on a sheet with names, for people who come without registering.
-LIGNES_LIBRES_MIN = 5
+#: Rows of a blank attendance sheet when the workshop has no capacity set.
+LIGNES_VIDES_SANS_CAPACITE = 30
 #: Fixed parts of the agenda, in minutes.
 ACCUEIL, OUVERTURE, MISE_EN_COMMUN, CLOTURE = 15, 20, 30, 10
 DUREE_PAR_DEFAUT = 180
@@ -30,18 +26,18 @@ DUREE_PAR_DEFAUT = 180
 
 def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[OutputFile]:
     folder = stage_dir(Stage.LANCEMENT)
-    inscriptions = read_inscriptions(c.root)
+    ateliers = by_date([a for a in c.ateliers.values() if a.statut != "annule"])
+    by_theme = contributions_by_theme(c)
+    sheets = attendance_sheets(c, ateliers, env)
     files: list[OutputFile] = []
-    for atelier in by_date([a for a in c.ateliers.values() if a.statut != "annule"]):
+    for atelier in ateliers:
         title = f"Dossier d'atelier — {atelier.titre or atelier.id}"
         name = f"dossier-atelier-{atelier.id}"
-        ctx = {**base_context(c, Stage.LANCEMENT, when, titre=title, nom=name), **dossier_context(c, atelier)}
+        ctx = {**base_context(c, Stage.LANCEMENT, when, titre=title, nom=name), **dossier_context(c, atelier, by_theme)}
         files += publish(env, c, "dossier-atelier.md.j2", ctx, f"{folder}/{name}", title, when)
-
         title = f"Feuille d'émargement — {atelier.titre or atelier.id}"
-        sheet = {**base_context(c, Stage.LANCEMENT, when, titre=title, nom=f"emargement-{atelier.id}")}
-        sheet.update(emargement_context(c, atelier, inscriptions))
-        files.append(publish_html(env, "emargement.html.j2", sheet, f"prive/emargement/{atelier.id}.html", title))
+        content = sheets[atelier.id].rstrip("\n") + "\n"
+        files.append(OutputFile(f"prive/emargement/{atelier.id}.html", content.encode("utf-8"), title, "html", False))
     return files
 
 
@@ -93,14 +89,28 @@ def deroule(c: Consultation, atelier: Atelier) -> list[AgendaItem]:
     return out
 
 
-def dossier_context(c: Consultation, atelier: Atelier) -> dict[str, Any]:
-    analysed = [c.contributions[k] for k in sorted(c.contributions) if c.contributions[k].statut == "analysee"]
+def contributions_by_theme(c: Consultation) -> dict[str, list[Contribution]]:
+    """Analysed contributions by theme, each list by identifier (indexed once for all workshops)."""
+    out: dict[str, list[Contribution]] = {}
+    for k in sorted(c.contributions):
+        x = c.contributions[k]
+        if x.statut == "analysee":
+            for tid in dict.fromkeys(x.themes):
+                out.setdefault(tid, []).append(x)
+    return out
+
+
+def dossier_context(
+    c: Consultation, atelier: Atelier, by_theme: dict[str, list[Contribution]] | None = None
+) -> dict[str, Any]:
+    if by_theme is None:
+        by_theme = contributions_by_theme(c)
     themes = []
     for tid in atelier.themes:
         theme = c.themes.get(tid)
         if theme is None:
             continue
-        of_theme = [x for x in analysed if tid in x.themes]
+        of_theme = by_theme.get(tid, [])
         local = [x for x in of_theme if x.territoire == atelier.territoire]
         elsewhere = [x for x in of_theme if x.territoire != atelier.territoire]
         themes.append(
@@ -134,103 +144,52 @@ def dossier_context(c: Consultation, atelier: Atelier) -> dict[str, Any]:
 # Feuille d'émargement (prive/)
 # ---------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Inscrit:
-    nom: str
-    prenom: str
-    commune: str
-    attente: bool  # on the waiting list
-    besoins: str
+SHEET_TEMPLATE = "prive/emargement.html.j2"
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).replace(" ", "_").replace("-", "_")
+def attendance_sheets(c: Consultation, ateliers: list[Atelier], env: DocumentEnvironment) -> dict[str, str]:
+    """The attendance sheet of each workshop, by workshop id.
 
-
-_COLUMNS = {
-    "atelier": ("atelier", "affectation", "atelier_affecte", "atelier_id", "id_atelier"),
-    "nom": ("nom", "nom_de_famille"),
-    "prenom": ("prenom",),
-    "commune": ("commune", "ville"),
-    "statut": ("statut", "etat", "liste"),
-    "besoins": ("besoins", "besoin", "accessibilite"),
-}
-
-
-def read_inscriptions(root: Path) -> dict[str, list[Inscrit]] | None:
-    """``prive/inscriptions.csv`` by workshop, or None when there is no such file.
-
-    Read leniently (``;`` or ``,``, UTF-8 or Windows-1252): the columns used are
-    ``atelier`` (or ``affectation``), ``nom``, ``prenom``, and if present ``commune``,
-    ``statut`` (a value containing « attente » puts the person on the waiting list)
-    and ``besoins``.
+    With ``prive/inscriptions.csv`` (written by ``ateliers inscriptions import``), the sheet
+    is exactly the one the import writes: the registered people, the waiting list, a few
+    free rows. Without it, a blank sheet with as many rows as seats.
     """
-    path = root / "prive" / "inscriptions.csv"
-    if not path.is_file():
-        return None
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=";" if first.count(";") >= first.count(",") else ",")
-    rows = list(reader)
-    if not rows:
-        return {}
-    header = [_fold(h) for h in rows[0]]
-    index: dict[str, int] = {}
-    for key, names in _COLUMNS.items():
-        for name in names:
-            if name in header:
-                index[key] = header.index(name)
-                break
-    if "atelier" not in index or "nom" not in index:
-        raise AteliersError(
-            "prive/inscriptions.csv : colonnes « atelier » et « nom » introuvables dans la première ligne",
-            path="prive/inscriptions.csv",
-            line=1,
-            hint="la première ligne doit nommer les colonnes, par exemple « atelier;nom;prenom;commune;statut »",
-        )
+    from ateliers_cli.inscriptions import PRIVATE_PATH, assign, read_existing, render_sheet
 
-    def cell(row: list[str], key: str) -> str:
-        i = index.get(key)
-        return row[i].strip() if i is not None and i < len(row) else ""
-
-    out: dict[str, list[Inscrit]] = {}
-    for row in rows[1:]:
-        if not any(x.strip() for x in row):
-            continue
-        atelier = cell(row, "atelier")
-        person = Inscrit(
-            nom=cell(row, "nom"),
-            prenom=cell(row, "prenom"),
-            commune=cell(row, "commune"),
-            attente="attente" in _fold(cell(row, "statut")),
-            besoins=cell(row, "besoins"),
-        )
-        out.setdefault(atelier, []).append(person)
-    for people in out.values():
-        people.sort(key=lambda p: (_fold(p.nom), _fold(p.prenom), p.commune))
-    return out
+    if (c.root / PRIVATE_PATH).is_file():
+        registrations = read_existing(c.root)
+        assign(c, registrations)
+        out = {}
+        for a in ateliers:
+            inscrits = [r for r in registrations if r.atelier == a.id and r.statut == "inscrit"]
+            attente = [r for r in registrations if r.atelier == a.id and r.statut == "attente"]
+            out[a.id] = render_sheet(c, a, inscrits, attente)
+        return out
+    return {a.id: render_template(env, SHEET_TEMPLATE, blank_sheet_context(c, a)) for a in ateliers}
 
 
-def emargement_context(c: Consultation, atelier: Atelier, inscriptions: dict[str, list[Inscrit]] | None) -> dict[str, Any]:
-    people = (inscriptions or {}).get(atelier.id, [])
-    inscrits = [p for p in people if not p.attente]
-    attente = [p for p in people if p.attente]
-    if inscriptions is None:
-        libres = atelier.capacite or 30
-    else:
-        libres = max(LIGNES_LIBRES_MIN, (atelier.capacite or 0) - len(inscrits))
+def blank_sheet_context(c: Consultation, atelier: Atelier) -> dict[str, Any]:
+    """The context of ``prive/emargement.html.j2`` (the one the inscriptions import gives it)."""
+    when = ""
+    if isinstance(atelier.date, dt.datetime):
+        when = french.date_heure(atelier.date)
+        if isinstance(atelier.fin, dt.datetime):
+            when += f" – {french.heure(atelier.fin)}"
+    elif isinstance(atelier.date, dt.date):
+        when = french.date_longue(atelier.date)
+    territoire = c.territoires.get(atelier.territoire)
     return {
-        "atelier": atelier,
-        "territoire": c.territoires.get(atelier.territoire),
-        "themes_atelier": [c.themes[t] for t in atelier.themes if t in c.themes],
-        "inscrits": inscrits,
-        "liste_attente": attente,
-        "lignes_libres": libres,
-        "avec_noms": inscriptions is not None,
+        "consultation": {"titre": c.titre, "collectivite": c.collectivite.nom},
+        "atelier": {
+            "id": atelier.id,
+            "titre": atelier.titre,
+            "quand": when,
+            "lieu": atelier.lieu,
+            "adresse": atelier.adresse,
+            "capacite": atelier.capacite,
+            "territoire": territoire.nom if territoire else atelier.territoire,
+        },
+        "inscrits": [],
+        "attente": [],
+        "lignes_vides": atelier.capacite or LIGNES_VIDES_SANS_CAPACITE,
     }

@@ -82,11 +82,5 @@ def publish(
     return files
 
 
-def publish_html(env: DocumentEnvironment, template: str, context: Mapping[str, Any], path: str, title: str) -> OutputFile:
-    """A page rendered straight from an HTML template (the attendance sheets)."""
-    page = render_template(env, template, {**context, "titre": title})
-    return OutputFile(path, _final_newline(page).encode("utf-8"), title, "html", not path.startswith("prive/"))
-
-
 def _final_newline(text: str) -> str:
     return text.rstrip("\n") + "\n"

@@ -547,6 +547,6 @@ def render_markdown(env: DocumentEnvironment, name: str, context: Mapping[str, A
     raw = _BLANK_LINES_RE.sub("\n\n", raw).strip("\n") + "\n"
     text = french.typographie_markdown(raw)
     public = _BLANK_LINES_RE.sub("\n\n", figures.public_markdown(text)).strip("\n") + "\n"
-    body = markdown_document_to_html(figures.markdown_for_html(text))
-    body = figures.insert(french.typographie_html(body))
+    # the Markdown is already typeset: the HTML drawn from it is too (figures are typeset on insertion)
+    body = figures.insert(markdown_document_to_html(figures.markdown_for_html(text)))
     return RenderedDocument(public, Markup(body))
