@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -54,11 +56,59 @@ def _digest(path: str) -> str:
         return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
 
 
+# Unpickling runs code: a cache file planted in the folder (a shared drive, an archive, a
+# commit forcing it past .gitignore) must never be unpickled. Every cache file is signed
+# with a key that lives outside the consultation, in the user's own cache folder.
+_MAGIC = b"ateliers-cache-1\n"
+_KEY: bytes | None = None
+
+
+def _key() -> bytes | None:
+    """This user's signing key (created once, readable by the user only); None if unavailable."""
+    global _KEY
+    if _KEY is None:
+        try:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ateliers"
+            path = base / "cle-du-cache"
+            base.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(secrets.token_bytes(32))
+            key = path.read_bytes()
+        except (OSError, RuntimeError):  # no home, read-only: no cache, only slower
+            return None
+        if len(key) < 32:
+            return None
+        _KEY = key
+    return _KEY
+
+
+def _sign(payload: bytes) -> bytes | None:
+    key = _key()
+    return None if key is None else _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
+
+
 def _read(path: Path) -> Any:
+    key = _key()
+    if key is None:
+        return None
     try:
-        with open(path, "rb") as f:
-            data = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 32
+    if not raw.startswith(_MAGIC) or len(raw) < head:
+        return None
+    payload = raw[head:]
+    if not hmac.compare_digest(raw[len(_MAGIC) : head], hmac.new(key, payload, hashlib.sha256).digest()):
+        return None  # not written by this user's ateliers: never unpickled
+    try:
+        data = pickle.loads(payload)
+    except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
         return None
     if not isinstance(data, dict) or data.get("outil") != tool_fingerprint():
         return None
@@ -73,7 +123,9 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("*\n", encoding="utf-8")
-        atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        signed = _sign(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        if signed is not None:
+            atomic_write(path, signed)
 
 
 class ParseCache:
@@ -134,9 +186,9 @@ def snapshot(root: Path) -> tuple[str, bool]:
         try:
             st = os.stat(root / rel)
         except OSError:
-            h.update(f"{rel}:absent\n".encode())
+            h.update(f"{rel}:absent\n".encode("utf-8", "surrogateescape"))
             continue
-        h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n".encode())
+        h.update(f"{rel}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n".encode("utf-8", "surrogateescape"))
         newest = max(newest, st.st_mtime_ns)
     return h.hexdigest(), newest / 1e9 >= time.time() - RACY_SECONDS
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
+import stat
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
@@ -23,6 +25,23 @@ def safe_join(root: Path, rel: str) -> Path:
     return candidate
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_DEFAULT_MODE = 0o666 & ~_umask()
+
+
+def _mode_for(target: Path) -> int:
+    """The permissions a rewritten file keeps (a new one gets the usual ones, not mkstemp's 0600)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return _DEFAULT_MODE
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``path`` through a temporary file in the same folder, then rename it into place."""
     if isinstance(data, str):
@@ -30,6 +49,8 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -61,12 +82,15 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
                 data = data.encode("utf-8")
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((rel, target, Path(tmp)))  # from now on, removed if anything fails
             with os.fdopen(fd, "wb") as f:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), _mode_for(target))
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            staged.append((rel, target, Path(tmp)))
-        lines = [f"{tmp or ''}\t{target}" for _, target, tmp in staged]
+        # one JSON array per line: a file name may hold a tab or a newline
+        lines = [json.dumps([str(tmp) if tmp else "", str(target)]) for _, target, tmp in staged]
         atomic_write(journal, "\n".join(lines) + "\n")
     except BaseException:
         for _, _, tmp in staged:
@@ -78,10 +102,10 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
 
 
 def _replay(journal: Path) -> None:
-    for line in journal.read_text(encoding="utf-8").splitlines():
+    for line in journal.read_text(encoding="utf-8").split("\n"):
         if not line.strip():
             continue
-        tmp, target = line.split("\t", 1)
+        tmp, target = json.loads(line) if line.startswith("[") else line.split("\t", 1)
         if tmp:
             if os.path.exists(tmp):
                 os.replace(tmp, target)

@@ -9,6 +9,7 @@ problems come back as diagnostics beside the (partial) model.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -47,7 +48,7 @@ from ateliers_cli.model import (
     Vote,
 )
 from ateliers_cli.stages import Stage
-from ateliers_cli.yamlio import Loaded, load_markdown_file, load_yaml_file
+from ateliers_cli.yamlio import Loaded, load_markdown_file, load_yaml_file, os_reason
 
 T = TypeVar("T", bound=Located)
 
@@ -100,12 +101,31 @@ class _Reader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.diags: list[Diagnostic] = []
+        self._outside: set[str] = set()
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def outside(self, folder: str) -> bool:
+        """Whether ``folder`` (first level) is a link leading out of the consultation; reported once."""
+        path = self.root / folder
+        if not path.is_symlink():
+            return False
+        try:
+            inside = path.resolve().is_relative_to(self.root)
+        except (OSError, RuntimeError):  # a loop
+            inside = False
+        if not inside and folder not in self._outside:
+            self._outside.add(folder)
+            self.diags.append(
+                error(folder, 0, f"le dossier {folder}/ est un lien symbolique qui sort du dossier de la consultation : il n'est pas lu", "remplacez le lien par le dossier lui-même", "lien-externe")
+            )
+        return not inside
+
     def yaml(self, rel: str) -> Loaded | None:
         path = self.root / rel
+        if "/" in rel and self.outside(rel.split("/", 1)[0]):
+            return None
         if not path.exists() and not path.is_symlink():
             return None
         loaded = load_yaml_file(path, rel, self.root)
@@ -132,16 +152,24 @@ class _Reader:
     def folder_entries(self, name: str, suffix: str) -> Iterator[tuple[Path, str, bool]]:
         """The files of ``name/`` with ``suffix``, sorted; others are reported."""
         folder = self.root / name
-        if not folder.is_dir():
+        if not folder.is_dir() or self.outside(name):
             return
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            self.diags.append(error(name, 0, f"dossier illisible : {exc.strerror}"))
+            self.diags.append(error(name, 0, f"dossier illisible : {os_reason(exc)}", code="illisible"))
             return
         for entry in entries:
             rel = f"{name}/{entry.name}"
             if entry.name.startswith("."):
+                continue
+            try:
+                entry.name.encode("utf-8")
+            except UnicodeEncodeError:  # not UTF-8 on disk: unprintable, and no valid id
+                shown = os.fsencode(entry.name).decode("utf-8", "replace")
+                self.diags.append(
+                    error(f"{name}/{shown}", 0, "nom de fichier illisible (caractères qui ne sont pas en UTF-8) : il n'est pas lu", "renommez le fichier avec son identifiant (ex. C-0001.md)", "nom-illisible")
+                )
                 continue
             if entry.name.endswith(suffix) and (entry.is_symlink() or entry.is_file()):
                 yield Path(entry.path), rel, entry.is_symlink()
@@ -270,7 +298,7 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
             from ateliers_cli.hints import did_you_mean
 
             diags.append(
-                error(rel, line, f"étape « {key} » inconnue dans le calendrier", did_you_mean(key, [s.value for s in Stage.process()]) or "étapes : " + ", ".join(s.value for s in Stage.process()), "etape-inconnue")
+                error(rel, line, f"étape « {key} » inconnue dans le calendrier", did_you_mean(str(key), [s.value for s in Stage.process()]) or "étapes : " + ", ".join(s.value for s in Stage.process()), "etape-inconnue")
             )
             continue
         c.calendrier[key] = _build(Periode, periode, rel)
@@ -293,10 +321,14 @@ def _contributions(
     for p, rel, link in entries:
         if cache:
             try:
-                meta = meta_of(os.stat(p))
+                st = os.stat(p)
             except OSError:
                 todo.append((p, rel, link))
                 continue
+            if not stat.S_ISREG(st.st_mode):  # a pipe: the cache would read it (and block)
+                todo.append((p, rel, link))
+                continue
+            meta = meta_of(st)
             hit = pc.get(rel, p, meta)
             if hit is not None:
                 results[rel] = hit

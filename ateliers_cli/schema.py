@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -455,10 +456,23 @@ _DATETIME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::
 _compiled: dict[str, re.Pattern[str]] = {}
 
 
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 60
+_REPR.maxlevel = 3
+
+
+def _clip(text: str, width: int = 60) -> str:
+    """A value quoted in a message, shortened: a pasted page must not fill the terminal."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _shown(value: Any) -> str:
+    """A short picture of any value: never walks a whole (maybe huge, maybe shared) structure."""
+    return f"« {_clip(value)} »" if isinstance(value, str) else _clip(_REPR.repr(value))
+
+
 def _type_error(rel: str, line: int, f: F, value: Any, where: str) -> Diagnostic:
-    shown = repr(value) if not isinstance(value, str) else f"« {value} »"
-    if len(shown) > 60:
-        shown = shown[:57] + "…"
+    shown = _shown(value)
     hint = ""
     if f.type == "bool":
         hint = "écrivez true (oui) ou false (non)"
@@ -504,20 +518,20 @@ def _check_scalar(
         if not isinstance(value, str):
             if f.pattern:  # an unquoted SIRET or postcode lost its leading zeros, maybe
                 diags.append(
-                    error(rel, line, f"« {f.name} » {where} doit être écrit entre guillemets", f"{f.name}: \"{value}\"", "guillemets")
+                    error(rel, line, f"« {f.name} » {where} doit être écrit entre guillemets", f"{f.name}: \"{_clip(str(value))}\"", "guillemets")
                 )
                 return False, None
             value = str(value)
         if f.pattern:
             rx = _compiled.get(f.pattern) or _compiled.setdefault(f.pattern, re.compile(f.pattern))
             if not rx.match(value):
-                diags.append(error(rel, line, f"« {f.name} » {where} : « {value} » n'est pas valide", f"attendu : {f.pattern_hint}", "forme"))
+                diags.append(error(rel, line, f"« {f.name} » {where} : « {_clip(value)} » n'est pas valide", f"attendu : {f.pattern_hint}", "forme"))
                 return False, None
         if f.enum and value not in f.enum:
             from ateliers_cli.hints import did_you_mean
 
             hint = did_you_mean(value, f.enum) or "valeurs possibles : " + ", ".join(f.enum)
-            diags.append(error(rel, line, f"« {f.name} » {where} : valeur « {value} » inconnue", hint, "valeur"))
+            diags.append(error(rel, line, f"« {f.name} » {where} : valeur « {_clip(value)} » inconnue", hint, "valeur"))
             return False, None
         if f.required and not value.strip():
             diags.append(error(rel, line, f"« {f.name} » {where} est vide", "renseignez-le", "vide"))
@@ -526,7 +540,7 @@ def _check_scalar(
     if t in ("int", "number"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (t == "int" and isinstance(value, float) and not value.is_integer()):
             hint = "écrivez le nombre sans espace ni unité (ex. 2616909)" if isinstance(value, str) else ""
-            diags.append(error(rel, line, f"« {f.name} » {where} doit être {_TYPE_NAMES[t]}, pas « {value} »", hint, "type"))
+            diags.append(error(rel, line, f"« {f.name} » {where} doit être {_TYPE_NAMES[t]}, pas {_shown(value)}", hint, "type"))
             return False, None
         if f.minimum is not None and value < f.minimum:
             diags.append(error(rel, line, f"« {f.name} » {where} ne peut pas être inférieur à {f.minimum:g}", "", "minimum"))
@@ -564,7 +578,7 @@ def validate(data: Any, obj: Obj, rel: str, where: str = "", line: int = 0) -> t
 
 def _validate_obj(data: Any, obj: Obj, rel: str, where: str, line: int, diags: list[Diagnostic]) -> dict[str, Any] | None:
     if not isinstance(data, dict):
-        shown = "vide" if data is None else f"« {str(data)[:40]} »"
+        shown = "vide" if data is None else _shown(data)
         diags.append(error(rel, getattr(data, "line", line) or line, f"{obj.name} doit être un bloc de clés « clé: valeur », pas {shown}", "voir docs/format.md", "type"))
         return None
     out: dict[str, Any] = {}

@@ -7,7 +7,10 @@ never as an exception.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,8 @@ except ImportError:  # pragma: no cover - depends on the platform
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: More aliases than this in one document is treated as a YAML bomb.
 MAX_ALIASES = 100
+#: Nor may its aliases, once expanded, make more values than this.
+MAX_EXPANDED_VALUES = 100_000
 
 
 class LineDict(dict[Any, Any]):
@@ -110,6 +115,14 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         return loader.construct_scalar(node)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
@@ -138,6 +151,22 @@ _CP1252_HINT = (
 )
 
 
+_ERRNO_FR = {
+    errno.ENOENT: "il n'existe pas (lien symbolique vers un fichier absent ?)",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.EACCES: "accès refusé (droits du fichier)",
+    errno.EPERM: "opération non permise (droits du fichier)",
+    errno.ELOOP: "lien symbolique qui tourne en rond",
+    errno.ENAMETOOLONG: "nom trop long",
+    errno.EIO: "erreur d'entrée-sortie du disque",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read, in French (the system's message is in English)."""
+    return _ERRNO_FR.get(exc.errno or 0, f"erreur du système (code {exc.errno})")
+
+
 def read_text(
     path: Path, rel: str, root: Path | None = None, *, is_symlink: bool | None = None
 ) -> tuple[str | None, list[Diagnostic]]:
@@ -149,7 +178,10 @@ def read_text(
     diags: list[Diagnostic] = []
     try:
         if path.is_symlink() if is_symlink is None else is_symlink:
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except RuntimeError:  # Python 3.11: « Symlink loop »
+                return None, [error(rel, 0, "ce fichier est un lien symbolique qui tourne en rond : il n'est pas lu", "remplacez le lien par le fichier lui-même", "lien-boucle")]
             base = (root or path.parent).resolve()
             if not target.is_relative_to(base):
                 return None, [
@@ -162,13 +194,24 @@ def read_text(
                         "lien-externe",
                     )
                 ]
-        with open(path, "rb") as f:  # no stat: reading one byte too many tells the size
-            raw = f.read(MAX_FILE_BYTES + 1)
-            if len(raw) > MAX_FILE_BYTES:
-                f.seek(0, 2)
-                size = f.tell()
-            else:
-                size = len(raw)
+        # O_NONBLOCK: a named pipe (FIFO) or a device must not block the read forever;
+        # fstat on the open file then refuses anything but a regular file, for one syscall.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as f:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return None, [
+                    error(
+                        rel,
+                        0,
+                        "ce n'est pas un fichier ordinaire (tube nommé, périphérique…) : il n'est pas lu",
+                        "remplacez-le par un fichier texte, ou retirez-le du dossier",
+                        "fichier-special",
+                    )
+                ]
+            size = st.st_size
+            raw = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+            size = max(size, len(raw))
         if size > MAX_FILE_BYTES:
             return None, [
                 error(
@@ -182,7 +225,17 @@ def read_text(
                 )
             ]
     except OSError as exc:
-        return None, [error(rel, 0, f"fichier illisible : {exc.strerror or exc}", code="illisible")]
+        return None, [error(rel, 0, f"fichier illisible : {os_reason(exc)}", code="illisible")]
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None, [
+            error(
+                rel,
+                0,
+                "ce fichier est encodé en UTF-16 : il doit être en UTF-8",
+                "enregistrez-le en UTF-8 (dans le Bloc-notes : « Enregistrer sous », encodage « UTF-8 »)",
+                "encodage",
+            )
+        ]
     if b"\x00" in raw:
         return None, [
             error(
@@ -228,6 +281,8 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Loaded:
         line = (mark.line + 1 + line_offset) if mark else 0
         col = (mark.column + 1) if mark else 0
         problem = _translate_yaml_problem(str(exc.problem or exc.context or "syntaxe invalide"))
+        if mark and "\t" in _line_at(text, mark.line)[: max(mark.column, 0) + 1]:
+            problem = "tabulation interdite : indentez avec des espaces"
         result.diagnostics.append(
             error(
                 rel,
@@ -240,8 +295,21 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Loaded:
             )
         )
         return result
-    except yaml.YAMLError as exc:
-        result.diagnostics.append(error(rel, line_offset + 1, f"YAML invalide : {exc}", code="yaml-syntaxe"))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(0, min(exc.position, len(text)))) + 1 + line_offset
+        char = exc.character if isinstance(exc.character, int) else 0
+        result.diagnostics.append(
+            error(
+                rel,
+                line,
+                f"caractère invisible interdit (U+{char:04X}) : il vient souvent d'un copier-coller",
+                "supprimez-le (un éditeur de texte peut afficher les caractères invisibles)",
+                "caractere-controle",
+            )
+        )
+        return result
+    except yaml.YAMLError:
+        result.diagnostics.append(error(rel, line_offset + 1, "YAML invalide", code="yaml-syntaxe"))
         return result
     except RecursionError:
         result.diagnostics.append(
@@ -271,27 +339,50 @@ def parse_yaml(text: str, rel: str, line_offset: int = 0) -> Loaded:
 
 
 def _alias_bomb(text: str, rel: str, line_offset: int) -> Diagnostic | None:
+    """A document whose aliases would multiply it (« billion laughs »), before it is built.
+
+    Counting aliases is not enough: 90 aliases, each doubling the one before, make
+    2^45 values for whatever walks the data. So the size of every anchored value is
+    computed from the events, and the document's size once every alias is expanded.
+    """
     count = 0
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, size so far] of each open collection
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):
             if isinstance(event, yaml.AliasEvent):
                 count += 1
-                if count > MAX_ALIASES:
-                    return error(
-                        rel,
-                        event.start_mark.line + 1 + line_offset,
-                        f"plus de {MAX_ALIASES} alias YAML (*nom) : le fichier n'est pas lu, "
-                        "il pourrait se démultiplier sans fin (« bombe YAML »)",
-                        "écrivez les valeurs en toutes lettres, sans ancres (&) ni alias (*)",
-                        "yaml-bombe",
-                    )
+                stack[-1][1] += sizes.get(event.anchor, 1)
+            elif isinstance(event, yaml.ScalarEvent):
+                stack[-1][1] += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                stack.append([event.anchor, 1])
+                continue
+            elif isinstance(event, yaml.CollectionEndEvent) and len(stack) > 1:
+                anchor, size = stack.pop()
+                if anchor:
+                    sizes[anchor] = size
+                stack[-1][1] += size
+            else:
+                continue
+            if count > MAX_ALIASES or stack[-1][1] > MAX_EXPANDED_VALUES:
+                return error(
+                    rel,
+                    event.start_mark.line + 1 + line_offset,
+                    "trop d'alias YAML (*nom) : le fichier n'est pas lu, il pourrait se démultiplier "
+                    "sans fin (« bombe YAML »)",
+                    "écrivez les valeurs en toutes lettres, sans ancres (&) ni alias (*)",
+                    "yaml-bombe",
+                )
     except yaml.YAMLError:
         return None  # the real parse reports the syntax error with its position
     return None
 
 
 _PROBLEMS = [
-    ("mapping values are not allowed here", "deux-points inattendu (un texte contenant « : » doit être entre guillemets ?)"),
+    ("mapping values are not allowed", "deux-points inattendu (un texte contenant « : » doit être entre guillemets ?)"),
     ("could not find expected ':'", "deux-points manquant après une clé"),
     ("found character '\\t' that cannot start any token", "tabulation interdite : indentez avec des espaces"),
     ("found a tab character", "tabulation interdite : indentez avec des espaces"),
@@ -307,14 +398,34 @@ _PROBLEMS = [
     ("could not find expected ']'", "crochet fermant « ] » manquant"),
     ("could not find expected '}'", "accolade fermante « } » manquante"),
     ("found character that cannot start any token", "caractère qui ne peut pas commencer une valeur (mettez-la entre guillemets)"),
+    ("could not determine a constructor for the tag", "balise YAML (« !… ») non acceptée : écrivez la valeur sans balise"),
+    ("for merging", "une fusion « <<: » n'accepte qu'un bloc de clés (ou une liste de blocs)"),
+    ("invalid Unicode character escape code", "code de caractère invalide (« \\u… ») dans un texte entre guillemets doubles"),
+    ("expected escape sequence", "code de caractère invalide (« \\x… ») dans un texte entre guillemets doubles"),
+    ("expected alphabetic or numeric character", "nom d'ancre (&nom) ou d'alias (*nom) invalide"),
+    ("found duplicate anchor", "ancre (&nom) définie deux fois"),
+    ("expected a comment or a line break", "texte inattendu après la valeur (un commentaire « # » suit une espace)"),
+    ("block sequence entries are not allowed", "tiret « - » inattendu : indentation décalée ?"),
+    ("mapping keys are not allowed", "clé inattendue : indentation décalée ?"),
+    ("expected ',' or ']'", "virgule ou crochet fermant « ] » attendu"),
+    ("expected ',' or '}'", "virgule ou accolade fermante « } » attendue"),
+    ("found incompatible YAML document", "version de YAML non prise en charge (retirez la ligne « %YAML »)"),
+    ("directive", "directive YAML (« %… ») non prise en charge : retirez-la"),
+    ("did not find URI escaped octet", "balise YAML invalide"),
+    ("maximum nesting depth", "structure imbriquée trop profondément (un fichier de consultation n'a que quelques niveaux)"),
 ]
+
+
+def _line_at(text: str, index: int) -> str:
+    lines = text.split("\n", index + 1)
+    return lines[index] if 0 <= index < len(lines) else ""
 
 
 def _translate_yaml_problem(problem: str) -> str:
     for english, french in _PROBLEMS:
         if english in problem:
             return french
-    return problem
+    return "syntaxe incorrecte à cet endroit"
 
 
 _FM_START = re.compile(r"\A(?:[ \t]*\n)*-{3,}[ \t]*\n")

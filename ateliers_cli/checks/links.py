@@ -31,7 +31,8 @@ def _ref(
         if known
         else f"aucun {what} n'est encore défini dans {where_defined}"
     )
-    diags.append(error(item.path, item.line_of(key), f"{what} « {value} » inconnu", hint, "lien"))
+    shown = value if len(value) <= 60 else value[:59] + "…"  # a pasted page must not fill the terminal
+    diags.append(error(item.path, item.line_of(key), f"{what} « {shown} » inconnu", hint, "lien"))
 
 
 def _refs(diags: list[Diagnostic], item: Any, key: str, values: Iterable[str], known: Mapping[str, Any], what: str, where: str) -> None:

@@ -1,0 +1,184 @@
+"""Hostile and broken input: every case of ``tests/data/bad/`` gives a French diagnostic, exit 1.
+
+Each folder ``tests/data/bad/<cas>/`` holds only what differs from the minimal valid
+consultation of ``conftest.make_tree`` (the files to write over it, and in ``supprimer.txt``
+the files to remove), plus ``attendu.txt``:
+
+    # what the case is (a comment)
+    contributions/C-0001.md:6:          ← the expected ``path:line:`` prefix (``path:`` for a whole file)
+    territoire « lile » inconnu         ← words expected in that diagnostic (with its hint)
+    vouliez-vous dire « lille »
+
+or ``accepte`` instead of a prefix for what must pass (BOM, CRLF). What cannot be versioned
+(a 50 MB paste, symlinks, a named pipe, a file name that is not UTF-8) is created here, at test
+time, by the function of ``GENERATED`` named after the case; its folder holds ``attendu.txt`` only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GOOD_CONTRIBUTION, MINIMAL_THEMES, run_cli
+
+BAD = Path(__file__).parent / "data" / "bad"
+META = {"attendu.txt", "supprimer.txt"}
+
+#: English that would betray an untranslated library message (PyYAML, Python, OS errors).
+ENGLISH = re.compile(
+    r"\b(could not|expected|found|while (?:parsing|scanning)|Error|Exception|Traceback|object has no|"
+    r"not allowed|No such file|Permission denied|Is a directory|invalid|unacceptable)\b"
+)
+
+
+# --- what cannot be versioned: made at test time -------------------------------------------
+
+
+def _huge(root: Path, tmp: Path) -> None:
+    with (root / "contributions/C-0002.md").open("w", encoding="utf-8") as f:
+        f.write(GOOD_CONTRIBUTION.replace("C-0001", "C-0002"))
+        f.write("Un texte collé par erreur. " * 2_000_000)  # ~54 Mo
+
+
+def _long_value(root: Path, tmp: Path) -> None:
+    text = GOOD_CONTRIBUTION.replace("territoire: lille", "territoire: " + "x" * 2_000_000)
+    (root / "contributions/C-0001.md").write_text(text, encoding="utf-8")
+
+
+def _deep_blocks(root: Path, tmp: Path) -> None:
+    depth = 1200
+    nested = "".join("      " + "  " * i + f"n{i}:\n" for i in range(depth)) + "      " + "  " * depth + "fin\n"
+    (root / "themes.yaml").write_text(MINIMAL_THEMES.replace("    mots_cles", "    description:\n" + nested + "    mots_cles"), encoding="utf-8")
+
+
+def _link_out(root: Path, tmp: Path) -> None:
+    outside = tmp / "ailleurs.md"
+    outside.write_text(GOOD_CONTRIBUTION.replace("C-0001", "C-0003"), encoding="utf-8")
+    (root / "contributions/C-0003.md").symlink_to(outside)
+
+
+def _link_out_yaml(root: Path, tmp: Path) -> None:
+    (root / "themes.yaml").unlink()
+    (root / "themes.yaml").symlink_to("/etc/passwd")
+
+
+def _folder_link_out(root: Path, tmp: Path) -> None:
+    elsewhere = tmp / "dossier-exterieur"
+    (root / "contributions").rename(elsewhere)
+    (root / "contributions").symlink_to(elsewhere)
+
+
+def _link_loop(root: Path, tmp: Path) -> None:
+    (root / "contributions/C-0002.md").symlink_to(root / "contributions/C-0002.md")
+
+
+def _fifo(root: Path, tmp: Path) -> None:
+    (root / "forums").mkdir()
+    os.mkfifo(root / "forums/lancement.yaml")
+
+
+def _undecodable_name(root: Path, tmp: Path) -> None:
+    (root / "contributions" / os.fsdecode(b"C-\xe9t\xe9.md")).write_bytes(GOOD_CONTRIBUTION.encode())
+
+
+GENERATED: dict[str, Callable[[Path, Path], None]] = {
+    "fichier-enorme": _huge,
+    "type-texte-immense": _long_value,
+    "imbrication-profonde-blocs": _deep_blocks,
+    "lien-hors-dossier": _link_out,
+    "lien-hors-dossier-yaml": _link_out_yaml,
+    "lien-dossier-hors-dossier": _folder_link_out,
+    "lien-en-boucle": _link_loop,
+    "tube-nomme": _fifo,
+    "nom-de-fichier-illisible": _undecodable_name,
+}
+POSIX_ONLY = {"lien-hors-dossier", "lien-hors-dossier-yaml", "lien-dossier-hors-dossier", "lien-en-boucle", "tube-nomme"}
+LINUX_ONLY = {"nom-de-fichier-illisible"}  # macOS and Windows refuse such a name
+
+
+def _cases() -> list[str]:
+    return sorted(p.name for p in BAD.iterdir() if (p / "attendu.txt").is_file())
+
+
+def _expected(case: str) -> tuple[str, list[str]]:
+    lines = [
+        line.rstrip("\n")
+        for line in (BAD / case / "attendu.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return lines[0], lines[1:]
+
+
+def overlay(make_tree: Callable[[dict[str, str | bytes]], Path], case: str, tmp: Path) -> Path:
+    """The minimal consultation with the case's files written over it (and some removed)."""
+    folder = BAD / case
+    files: dict[str, str | bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and rel not in META:
+            files[rel] = path.read_bytes()
+    deleted = []
+    if (folder / "supprimer.txt").is_file():
+        deleted = (folder / "supprimer.txt").read_text(encoding="utf-8").split()
+    root = make_tree({k: v for k, v in files.items() if k.split("/", 1)[0] not in deleted})
+    for rel in deleted:
+        (root / rel).unlink()
+    for rel, content in files.items():  # a case may put a folder where the base has a file
+        if rel.split("/", 1)[0] in deleted:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(content)
+    if case in GENERATED:
+        GENERATED[case](root, tmp)
+    return root
+
+
+def test_corpus_is_complete() -> None:
+    """Every class of PRODUCT.md §5 has its case, every generated case its folder."""
+    cases = set(_cases())
+    for must in (
+        "yaml-deux-points", "type-population-texte", "cle-inconnue", "bom", "crlf", "windows-1252-contribution",
+        "fichier-enorme", "lien-hors-dossier", "fichier-vide-contribution", "sans-entete", "binaire",
+        "cle-dupliquee", "bombe-yaml", "imbrication-profonde-crochets", "id-contribution-chemin",
+        "reference-territoire-inconnu", "vote-incoherent",
+    ):
+        assert must in cases, must
+    assert set(GENERATED) <= cases
+    for case in cases:
+        prefix, words = _expected(case)
+        assert prefix == "accepte" or re.match(r"^[^:]+:(\d+:)?$", prefix), (case, prefix)
+        assert prefix == "accepte" or words, f"{case} : attendu.txt ne donne aucun mot attendu"
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_bad_input(make_tree: Callable[[dict[str, str | bytes]], Path], tmp_path: Path, case: str) -> None:
+    if case in POSIX_ONLY and os.name != "posix":
+        pytest.skip("liens symboliques et tubes nommés : POSIX")
+    if case in LINUX_ONLY and not sys.platform.startswith("linux"):
+        pytest.skip("un nom de fichier qui n'est pas en UTF-8 : Linux seulement")
+    root = overlay(make_tree, case, tmp_path)
+    prefix, words = _expected(case)
+    start = time.monotonic()
+    r = run_cli("-C", root, "check", "--strict")  # in-process: an exception fails the test
+    elapsed = time.monotonic() - start
+    output = r.output
+    assert "Traceback" not in output and "Erreur interne" not in output, output
+    assert elapsed < 30, f"{case} : {elapsed:.1f} s"
+    again = run_cli("-C", root, "check", "--strict", "--no-cache")  # the cache changes nothing
+    assert (again.exit_code, again.output) == (r.exit_code, output)
+    if prefix == "accepte":
+        assert r.exit_code == 0, output
+        return
+    assert r.exit_code == 1, output
+    lines = [line for line in output.splitlines() if line.startswith(prefix)]
+    assert lines, f"aucun diagnostic « {prefix} » dans :\n{output}"
+    block = output[output.index(lines[0]) :]
+    for w in words:
+        assert w in block, f"« {w} » absent de :\n{output}"
+    for line in output.splitlines():  # every message French, whatever the library said
+        assert not ENGLISH.search(line), f"message non traduit : {line}"
