@@ -29,6 +29,8 @@ def defuse(text: str) -> str:
 
 def cell(value: Any) -> str:
     """One value as a CSV cell: lists joined, dates ISO, booleans ``true``/``false``, text defused."""
+    if type(value) is str:  # the common case first: 10,000 contributions make 160,000 cells
+        return defuse(value.replace("\r\n", "\n")) if value else value
     if value is None:
         return ""
     if isinstance(value, bool):
