@@ -14,10 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import generate  # noqa: E402
-
-from ateliers_cli.export import apply_export, plan_export  # noqa: E402
-from ateliers_cli.load import load  # noqa: E402
+from ateliers_cli.export import apply_export, plan_export
+from ateliers_cli.load import load
+from bench.generate import generate
 
 
 def main() -> None:
