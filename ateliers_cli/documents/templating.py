@@ -356,7 +356,14 @@ class Figures:
                 sum(v for v in col if isinstance(v, (int, float)) and not isinstance(v, bool)) for col in zip(*grid, strict=False)
             ] if grid else [0] * len(cols)
             body.append(["Total", *sums, sum(s for s in sums if isinstance(s, (int, float)))])
-        numeric = [False] + [True] * (len(headers) - 1)
+        def is_number(v: object) -> bool:
+            return isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
+
+        # a column is right-aligned when it holds numbers (empty cells aside)
+        numeric = [False] + [
+            all(is_number(row[j]) or row[j] == vide for row in body) and any(is_number(row[j]) for row in body)
+            for j in range(1, len(headers))
+        ]
         markdown = f"**{md(titre)}**\n\n" + _md_table(headers, body, numeric)
         html = matrix_table(rows, cols, grid, titre, corner=coin, empty=vide, totals=totaux)
         return self._wrap(markdown, Markup(f'<figure class="ateliers-figure">\n{html}\n</figure>'))
