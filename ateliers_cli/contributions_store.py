@@ -73,7 +73,13 @@ def contribution_path(cid: str) -> str:
 # --- writing a contribution ------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+try:  # libyaml's emitter: several times faster, and it escapes every line-breaking character
+    _BaseDumper: type[yaml.SafeDumper] = yaml.CSafeDumper  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on the platform
+    _BaseDumper = yaml.SafeDumper
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Lists of scalars inline (« themes: [isolement] »), blocks for mappings."""
 
 

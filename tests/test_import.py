@@ -549,3 +549,24 @@ def test_real_feamp_xls(tmp_path: Path) -> None:
     assert len(files) == 408
     assert any("pêche illégale" in f.read_text(encoding="utf-8") for f in files)
     assert diagnostics_of(root) == []
+
+
+def test_a_broken_earlier_import_is_not_imported_twice(two: Path, tmp_path: Path) -> None:
+    export = write_bytes(tmp_path / "decidim.csv", DECIDIM_OLD.encode())
+    assert cli("-C", two, "contributions", "import", export).exit_code == 0
+    c1 = two / "contributions" / "C-0001.md"
+    c1.write_text(c1.read_text(encoding="utf-8").replace("statut: nouvelle", "statut: [nouvelle"), encoding="utf-8")
+    r = cli("-C", two, "contributions", "import", export)
+    assert r.exit_code == 0, r.output
+    assert "contributions/C-0001.md est illisible" in r.stdout.replace("\n", " ")
+    assert "0 importée, 1 inchangée" in r.stdout
+    assert len(contribution_files(two)) == 2
+
+
+def test_personal_details_without_their_contribution_are_dropped(two: Path, tmp_path: Path) -> None:
+    (two / "prive").mkdir(exist_ok=True)
+    (two / "prive" / "contributeurs.csv").write_text("id;nom;courriel\nC-0007;Orphelin;o@example.org\n", encoding="utf-8")
+    export = write_bytes(tmp_path / "f.csv", "texte;commune;nom\nUn;Lille;Dupont\n".encode())
+    assert cli("-C", two, "contributions", "import", export).exit_code == 0
+    text = (two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")
+    assert "Dupont" in text and "Orphelin" not in text

@@ -338,6 +338,12 @@ def plan_import(
     register = PrivateRegister(c.root)
     plan.private = register
     taken = existing_ids(c.root, c.contributions)
+    # a file the loader could not read may still be an earlier import of this very row
+    for cid in sorted(taken - set(c.contributions)):
+        cle = _source_key_of_broken(c.root / contribution_path(cid), plan.fichier)
+        if cle is not None:
+            known.setdefault(cle, (cid, ""))
+            plan.notes.append(f"{contribution_path(cid)} est illisible (ateliers check) mais vient de ce fichier (clé « {cle} ») : la ligne n'est pas réimportée")
     seen: dict[str, int] = {}
     pending: list[tuple[Row, dict[str, Any]]] = []
     total = len(table.rows)
@@ -536,6 +542,9 @@ def plan_import(
 
     for p in plan.to_write:
         register.set(p.id, p.private)
+    # personal details left by an import killed before its contributions were written
+    for cid in [cid for cid in register.rows if cid not in taken and cid not in {p.id for p in plan.new}]:
+        register.set(cid, None)
     if undated:
         listing = ", ".join(str(n) for n in undated[:10]) + (" …" if len(undated) > 10 else "")
         plan.warnings.append(Issue(undated[0], f"{len(undated)} ligne(s) sans date (lignes {listing}) : datée(s) du jour de l'import ({today.isoformat()})", kind="date"))
@@ -543,6 +552,19 @@ def plan_import(
         plan.warnings.append(Issue(0, f"consentement « {value} » ni oui ni non ({n} ligne(s)) : non publiable", "seul un « oui » clair vaut consentement", "publication"))
     plan.rejected.sort(key=lambda i: i.line)
     return plan
+
+
+def _source_key_of_broken(path: Path, fichier: str) -> str | None:
+    """The ``source.cle`` of a contribution file too broken to load, if it came from ``fichier``."""
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError:
+        return None
+    f = re.search(r"^\s+fichier:\s*['\"]?(.*?)['\"]?\s*$", text, re.MULTILINE)
+    k = re.search(r"^\s+cle:\s*['\"]?(.*?)['\"]?\s*$", text, re.MULTILINE)
+    if f and k and f.group(1) == fichier:
+        return k.group(1)
+    return None
 
 
 def _translate(name: str, value: str, mapping: Mapping, words: dict[str, str], default: str) -> tuple[str, str]:

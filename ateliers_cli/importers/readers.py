@@ -234,6 +234,8 @@ def _make_rows(columns: list[str], records: Iterator[tuple[int, list[Any]]]) -> 
 # --- CSV ----------------------------------------------------------------------
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
 _UTF8_PAIR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -257,13 +259,13 @@ def decode_text(raw: bytes, name: str) -> tuple[str, str, list[str]]:
         return raw.decode("utf-8"), label, notes
     except UnicodeDecodeError as exc:
         first_bad = raw[: exc.start].count(b"\n") + 1
-    high = sum(1 for b in raw if b >= 0x80)
+    high = len(raw) - len(raw.translate(None, _HIGH_BYTES))
     in_pairs = sum(len(m.group()) for m in _UTF8_PAIR.finditer(raw))
     if label != "UTF-8" or (high and in_pairs / high > 0.8):
         # mostly valid UTF-8 with a few damaged bytes: keep the rest readable
         notes.append(f"octets invalides en UTF-8 (dès la ligne {first_bad}) remplacés par « \ufffd »")
         return raw.decode("utf-8", errors="replace"), label, notes
-    if any(0x80 <= b <= 0x9F for b in raw):
+    if _C1_BYTES.search(raw):  # printable in Windows-1252, control characters in ISO-8859-1
         try:
             return raw.decode("cp1252"), "Windows-1252", notes
         except UnicodeDecodeError:
