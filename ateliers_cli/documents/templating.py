@@ -27,13 +27,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ateliers_cli.errors import AteliersError
@@ -93,11 +93,21 @@ class _ConfinedLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
-class DocumentEnvironment(SandboxedEnvironment):
-    """The sandbox, with the consultation root kept to name templates in error messages."""
+class DocumentEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, with the consultation root kept to name templates in error messages.
+
+    Immutable: a template cannot change the lists and dictionaries it is given (the next
+    document of the run would see the change). And no template may touch a path object
+    (``consultation.root``): its methods read and write files, ``prive/`` included.
+    """
 
     consultation_root: Path | None = None
     defaults_dir: Path = Path()
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath) or isinstance(value, PurePath):
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def display_name(self, filename: str | None, name: str | None) -> str:
         """``templates/x.md.j2`` for a consultation template, ``default:x.md.j2`` for ours."""
@@ -461,6 +471,20 @@ _UNDEFINED_RES = (
 )
 
 
+_SECURITY_RES = (
+    (re.compile(r"^access to attribute '([^']*)' of '([^']*)' object is unsafe\.?$"), "accès à l'attribut « {0} » d'un objet « {1} »"),
+    (re.compile(r"^'?([^']*?)'? is not safely callable$"), "appel de « {0} »"),
+)
+
+
+def _french_security(message: str) -> str:
+    for pattern, french_text in _SECURITY_RES:
+        m = pattern.match(message)
+        if m:
+            return french_text.format(*m.groups())
+    return message
+
+
 def _french_undefined(message: str) -> str:
     for pattern, french_text in _UNDEFINED_RES:
         m = pattern.match(message)
@@ -500,7 +524,7 @@ def _as_error(env: DocumentEnvironment, name: str, exc: Exception) -> AteliersEr
     where = env.display_name(filename, name)
     if isinstance(exc, SecurityError):
         return AteliersError(
-            f"gabarit « {where} » : opération interdite par le bac à sable ({exc})",
+            f"gabarit « {where} » : opération interdite par le bac à sable ({_french_security(str(exc))})",
             path=where,
             line=line,
             hint="un gabarit n'a accès qu'aux données documentées dans docs/templates.md",
