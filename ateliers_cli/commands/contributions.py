@@ -367,24 +367,34 @@ def list_cmd(
     if not found:
         out.print(f"Aucune contribution ne correspond (sur {len(c.contributions)}).")
         return
+    # on a narrow terminal the id, date and excerpt matter most: the rest gives way
+    wide = out.width >= 140
+    with_themes = any(ct.themes for ct in found)
+    columns = ["id", "date", *(["profil", "canal"] if wide else []), "territoire", "statut", *(["thèmes"] if with_themes else []), "auteur", "extrait"]
     table = Table(show_lines=False, header_style="bold")
-    for col in ("id", "date", "profil", "canal", "territoire", "statut", "thèmes", "auteur", "extrait"):
-        table.add_column(col, overflow="fold" if col == "extrait" else "ellipsis", no_wrap=col != "extrait")
+    for col in columns:
+        if col == "extrait":
+            table.add_column(col, overflow="fold", ratio=1, min_width=16)
+        elif col in ("id", "date"):
+            table.add_column(col, no_wrap=True, min_width=10 if col == "date" else max(len(ct.id) for ct in found))
+        else:
+            table.add_column(col, overflow="ellipsis", no_wrap=True, max_width=18 if col == "auteur" else 16)
     for ct in found:
         extrait = ct.titre or " ".join(ct.texte.split())
         if len(extrait) > 80:
             extrait = extrait[:79] + "…"
-        table.add_row(
-            ct.id,
-            ct.date.isoformat() if ct.date else "",
-            ct.profil,
-            ct.canal,
-            escape(ct.territoire),
-            ct.statut + (f" ({ct.doublon_de})" if ct.doublon_de else ""),
-            escape(", ".join(ct.themes)),
-            escape(ct.auteur),
-            escape(extrait),
-        )
+        values = {
+            "id": ct.id,
+            "date": ct.date.isoformat() if ct.date else "",
+            "profil": ct.profil,
+            "canal": ct.canal,
+            "territoire": escape(ct.territoire),
+            "statut": ct.statut + (f" ({ct.doublon_de})" if ct.doublon_de else ""),
+            "thèmes": escape(", ".join(ct.themes)),
+            "auteur": escape(ct.auteur),
+            "extrait": escape(extrait),
+        }
+        table.add_row(*(values[col] for col in columns))
     out.print(table)
     out.print(f"{len(found)} contribution{'s' if len(found) > 1 else ''} sur {len(c.contributions)}.")
 
