@@ -570,3 +570,19 @@ def test_personal_details_without_their_contribution_are_dropped(two: Path, tmp_
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     text = (two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")
     assert "Dupont" in text and "Orphelin" not in text
+
+
+def test_decidim_recent_export_with_taxonomies(two: Path, tmp_path: Path) -> None:
+    header = "id,reference,title/fr,body/fr,taxonomies/id,taxonomies/name/fr,author/name,state,answer/fr,likes/total_count,published_at,created_at"
+    row = '12,DEC-PROP-12,Un parc à Fives,"<p>Un parc, enfin.</p><ul><li>des arbres</li><li>des bancs</li></ul>",4,Cadre de vie,Collectif du Parc,accepted,,8,2025-03-01 10:00:00 UTC,2025-02-28 23:30:00 UTC'
+    export = write_bytes(tmp_path / "open-data-proposals.csv", (header + "\n" + row + "\n").encode())
+    r = cli("-C", two, "contributions", "import", export, "--territoire", "lille", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "Cadre de vie (1)" in r.stdout
+    assert cli("-C", two, "contributions", "import", export, "--territoire", "lille").exit_code == 0
+    (c,) = contribution_files(two)
+    f = front(c)
+    assert f["titre"] == "Un parc à Fives" and f["auteur"] == "Collectif du Parc"
+    assert f["date"] == dt.date(2025, 3, 1)  # 23 h 30 UTC is already the next day in Paris
+    assert body(c).strip() == "Un parc, enfin.\n\n- des arbres\n\n- des bancs"
+    assert diagnostics_of(two) == []
