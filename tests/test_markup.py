@@ -302,3 +302,11 @@ def test_random_hostile_text_is_always_safe(md: str) -> None:
 @given(st.text(max_size=300))
 def test_random_text_is_always_safe(md: str) -> None:
     _assert_safe(markdown_to_html(md))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_HOSTILE_PIECES, max_size=40).map("".join), st.integers(min_value=1, max_value=120))
+def test_html_excerpt_is_the_plain_excerpt_without_a_second_parse(md: str, limit: int) -> None:
+    from ateliers_cli.render.markup import html_excerpt
+
+    assert html_excerpt(markdown_to_html(md), limit) == plain_excerpt(md, limit)

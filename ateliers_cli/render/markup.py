@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from html import unescape as html_unescape
 from functools import cache
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "TRUSTED_TAGS",
     "UNTRUSTED_TAGS",
     "clean_trusted_html",
+    "html_excerpt",
     "markdown_to_html",
     "markdown_to_html_trusted",
     "plain_excerpt",
@@ -246,7 +248,25 @@ def plain_excerpt(md: str, max_chars: int) -> str:
     """
     if max_chars < 1:
         raise ValueError("max_chars doit être au moins 1")
-    text = _plain_text(md)
+    return _shorten(_plain_text(md), max_chars)
+
+
+_BLOCK_TAG_RE = re.compile(r"</?(?:p|br|hr|li|ul|ol|blockquote|pre|h[1-6]|table|thead|tbody|tr|th|td)\b[^>]*>")
+_INLINE_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def html_excerpt(html: str, max_chars: int) -> str:
+    """:func:`plain_excerpt` of Markdown already rendered by :func:`markdown_to_html`, without parsing it again.
+
+    For pages that show a contribution and list its excerpt: the same text, half the work.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars doit être au moins 1")
+    text = _INLINE_TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", html))
+    return _shorten(_SPACES_RE.sub(" ", html_unescape(text)).strip(), max_chars)
+
+
+def _shorten(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     limit = max_chars - 1
