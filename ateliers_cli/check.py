@@ -63,4 +63,37 @@ def check(loaded: LoadResult) -> Report:
     diags += check_dates(c)
     diags += check_erasure(c)
     diags += passed_gates(c)
-    return Report(sorted(set(diags)))
+    # the order of Diagnostic (path, line, message, hint, severity), with a key: far faster
+    ordered = sorted(set(diags), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))
+    return Report(_at_most_per_file(ordered))
+
+
+#: Beyond this many problems in one file, the rest is counted, not listed: a pasted
+#: spreadsheet of 100 000 unknown keys must not take minutes to print.
+MAX_PER_FILE = 100
+
+
+def _at_most_per_file(diags: list[Diagnostic]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    i = 0
+    while i < len(diags):
+        j = i
+        while j < len(diags) and diags[j].path == diags[i].path:
+            j += 1
+        out += diags[i : min(j, i + MAX_PER_FILE)]
+        rest = diags[i + MAX_PER_FILE : j]
+        if rest:
+            n_err = sum(d.is_error for d in rest)
+            out.append(
+                Diagnostic(
+                    diags[i].path,
+                    0,
+                    f"… et {len(rest)} autres problèmes dans ce fichier ({n_err} erreurs, {len(rest) - n_err} "
+                    f"avertissements) : seuls les {MAX_PER_FILE} premiers sont affichés",
+                    "corrigez ceux-ci, puis relancez « ateliers check »",
+                    Severity.ERROR if n_err else Severity.WARNING,
+                    "trop-de-problemes",
+                )
+            )
+        i = j
+    return out

@@ -13,7 +13,7 @@ import reprlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ateliers_cli.errors import Diagnostic, error
+from ateliers_cli.errors import Diagnostic, error, warning
 from ateliers_cli.stages import Stage
 from ateliers_cli.yamlio import LineDict, LineList, line_of, unknown_key_warning
 
@@ -583,11 +583,17 @@ def _validate_obj(data: Any, obj: Obj, rel: str, where: str, line: int, diags: l
         return None
     out: dict[str, Any] = {}
     by_name = obj.by_name
+    unknown = 0
     for key, value in data.items():
         f = by_name.get(key)
         kline = line_of(data, key, line)
         if f is None:
-            diags.append(unknown_key_warning(rel, kline, key, list(by_name), where))
+            unknown += 1
+            if unknown <= _MAX_UNKNOWN_KEYS:  # the suggestion costs: not for a pasted table
+                diags.append(unknown_key_warning(rel, kline, key, list(by_name), where))
+            elif unknown == _MAX_UNKNOWN_KEYS + 1:
+                extra = sum(k not in by_name for k in data) - _MAX_UNKNOWN_KEYS
+                diags.append(warning(rel, kline, f"… et {extra} autres clés inconnues {where}", "un tableau collé par erreur ?", "cle-inconnue"))
             continue
         if value is None or (isinstance(value, str) and not value.strip() and f.type not in ("text",)):
             if f.required:
@@ -605,6 +611,7 @@ def _validate_obj(data: Any, obj: Obj, rel: str, where: str, line: int, diags: l
 
 
 _INVALID = object()
+_MAX_UNKNOWN_KEYS = 20
 
 
 def _validate_value(value: Any, f: F, rel: str, line: int, where: str, diags: list[Diagnostic]) -> Any:

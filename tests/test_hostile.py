@@ -87,7 +87,24 @@ def _undecodable_name(root: Path, tmp: Path) -> None:
     (root / "contributions" / os.fsdecode(b"C-\xe9t\xe9.md")).write_bytes(GOOD_CONTRIBUTION.encode())
 
 
+def _many_unknown_keys(root: Path, tmp: Path) -> None:
+    (root / "themes.yaml").write_text(MINIMAL_THEMES + "".join(f"colonne{i}: {i}\n" for i in range(30_000)), encoding="utf-8")
+
+
+def _many_bad_references(root: Path, tmp: Path) -> None:
+    themes = "[" + ", ".join(f"t{i}" for i in range(30_000)) + "]"
+    (root / "contributions/C-0001.md").write_text(GOOD_CONTRIBUTION.replace("[isolement]", themes), encoding="utf-8")
+
+
+def _many_emails(root: Path, tmp: Path) -> None:
+    text = GOOD_CONTRIBUTION + "".join(f"personne{i}@example.org\n" for i in range(20_000))
+    (root / "contributions/C-0001.md").write_text(text, encoding="utf-8")
+
+
 GENERATED: dict[str, Callable[[Path, Path], None]] = {
+    "cles-inconnues-par-milliers": _many_unknown_keys,
+    "references-par-milliers": _many_bad_references,
+    "courriels-par-milliers": _many_emails,
     "fichier-enorme": _huge,
     "type-texte-immense": _long_value,
     "imbrication-profonde-blocs": _deep_blocks,

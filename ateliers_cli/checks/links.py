@@ -35,9 +35,16 @@ def _ref(
     diags.append(error(item.path, item.line_of(key), f"{what} « {shown} » inconnu", hint, "lien"))
 
 
+_MAX_UNKNOWN_IN_LIST = 20
+
+
 def _refs(diags: list[Diagnostic], item: Any, key: str, values: Iterable[str], known: Mapping[str, Any], what: str, where: str) -> None:
-    for v in values:
+    unknown = [v for v in values if v and v not in known]
+    for v in unknown[:_MAX_UNKNOWN_IN_LIST]:  # each comes with a suggestion, which costs
         _ref(diags, item, key, v, known, what, where)
+    if len(unknown) > _MAX_UNKNOWN_IN_LIST:
+        rest = len(unknown) - _MAX_UNKNOWN_IN_LIST
+        diags.append(error(item.path, item.line_of(key), f"… et {rest} autres {what}s inconnus dans « {key} »", "une liste collée par erreur ?", "lien"))
 
 
 def check_links(c: Consultation) -> list[Diagnostic]:

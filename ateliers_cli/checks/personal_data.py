@@ -22,13 +22,20 @@ def _mask(value: str) -> str:
 def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
     """Flag e-mail addresses and phone numbers; the value is masked in the message."""
     found: list[Diagnostic] = []
+    pos, line = 0, 1 + line_offset
+
+    def line_at(index: int) -> int:  # counted on from the last match: linear, not quadratic
+        nonlocal pos, line
+        line += text.count("\n", pos, index)
+        pos = index
+        return line
+
     if "@" in text:
         for m in EMAIL.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1 + line_offset
             found.append(
                 error(
                     rel,
-                    line,
+                    line_at(m.start()),
                     f"adresse électronique dans un fichier versionné ({_mask(m.group())}) : "
                     "c'est une donnée personnelle",
                     "retirez-la ; les coordonnées des contributeurs vont dans prive/, jamais "
@@ -36,15 +43,15 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
                     "donnee-personnelle",
                 )
             )
+    pos, line = 0, 1 + line_offset
     for cand in _CANDIDATE.finditer(text):  # cheap first pass: runs of digits and separators
         m = PHONE.search(cand.group())
         if m is None:
             continue
-        line = text.count("\n", 0, cand.start() + m.start()) + 1 + line_offset
         found.append(
             error(
                 rel,
-                line,
+                line_at(cand.start() + m.start()),
                 f"numéro de téléphone dans un fichier versionné ({_mask(m.group())}) : "
                 "c'est une donnée personnelle",
                 "retirez-le ; les coordonnées des contributeurs vont dans prive/",
