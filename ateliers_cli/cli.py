@@ -10,7 +10,7 @@ import typer
 
 from ateliers_cli import __version__
 from ateliers_cli.commands import localise, process, project  # noqa: F401 - localise: Typer in French
-from ateliers_cli.commands import accountability
+from ateliers_cli.commands import accountability, analysis
 from ateliers_cli.commands import contributions, inscriptions
 from ateliers_cli.commands import publish
 from ateliers_cli.commands.common import state
@@ -60,6 +60,7 @@ process.register(app)
 accountability.register(app)
 contributions.register(app)
 inscriptions.register(app)
+analysis.register(app)
 publish.register(app)
 
 

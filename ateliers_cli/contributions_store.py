@@ -403,3 +403,170 @@ def write_new(root: Path, prepared: Prepared) -> None:
     from ateliers_cli.fsutil import write_all
 
     write_all(root, files)
+
+
+# --- editing a contribution's front matter in place -------------------------------------
+
+_FM_OPEN = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*-{3,}[ \t]*\r?\n")
+_FM_CLOSE = re.compile(r"^-{3,}[ \t]*\r?$", re.MULTILINE)
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|\r?$)")
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _key_spans(lines: list[str]) -> dict[str, tuple[int, int]] | None:
+    """Top-level key -> (first line, end line) of its value; ``None`` when a key repeats.
+
+    A value spans its key's line and the lines below it that are indented or start a
+    block-sequence item (« - x »); a blank or comment line at column 0 ends it.
+    """
+    spans: dict[str, tuple[int, int]] = {}
+    current: str | None = None
+    for i, line in enumerate(lines):
+        first = line[:1]
+        if current is not None and (first in (" ", "\t") or line.startswith("- ") or line.rstrip("\r\n") == "-"):
+            spans[current] = (spans[current][0], i + 1)
+            continue
+        current = None
+        m = _TOP_KEY.match(line)
+        if m:
+            if m.group(1) in spans:
+                return None
+            current = m.group(1)
+            spans[current] = (i, i + 1)
+    return spans
+
+
+def _dump_key(key: str, value: Any) -> str:
+    return yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+
+
+def _edit_textually(fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> str | None:
+    """Replace, insert or delete one-line top-level keys; ``None`` when the front matter
+    is not that simple (a multi-line value or a comment on an edited key)."""
+    newline = "\r\n" if "\r\n" in fm else "\n"
+    lines = fm.splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += newline
+    spans = _key_spans(lines)
+    if spans is None:
+        return None
+    edits: dict[int, tuple[int, list[str]]] = {}  # first line -> (end line, replacement lines)
+    inserts: dict[int, list[str]] = {}  # insert before this line
+    for key in remove:
+        if key in spans:
+            start, end = spans[key]
+            if end - start != 1 or "#" in lines[start]:
+                return None
+            edits[start] = (end, [])
+    for key, value in changes.items():
+        new = _dump_key(key, value).replace("\n", newline)
+        if new.count(newline) != 1:
+            return None
+        if key in spans:
+            start, end = spans[key]
+            if end - start != 1 or "#" in lines[start] or "&" in lines[start] or "*" in lines[start]:
+                return None
+            edits[start] = (end, [new])
+            continue
+        # A new key goes after the closest key that precedes it in the order of docs/format.md.
+        position = 0
+        if key in KEY_ORDER:
+            for before in reversed(KEY_ORDER[: KEY_ORDER.index(key)]):
+                if before in spans and before not in remove:
+                    position = spans[before][1]
+                    break
+            else:
+                present = [spans[k][0] for k in KEY_ORDER[KEY_ORDER.index(key) + 1 :] if k in spans]
+                position = min(present) if present else len(lines)
+        else:
+            position = len(lines)
+        inserts.setdefault(position, []).append(new)
+    result: list[str] = []
+    i = 0
+    while i <= len(lines):
+        result.extend(inserts.get(i, ()))
+        if i == len(lines):
+            break
+        if i in edits:
+            end, replacement = edits[i]
+            result.extend(replacement)
+            i = end
+            continue
+        result.append(lines[i])
+        i += 1
+    return "".join(result)
+
+
+def _edit_round_trip(fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> str:
+    """The same edit with ruamel.yaml: comments and key order kept, whatever the layout."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    from ateliers_cli.yamledit import edit_text
+
+    newline = "\r\n" if "\r\n" in fm else "\n"
+
+    def change(data: Any) -> None:
+        for key in remove:
+            if key in data:
+                del data[key]
+        for key, value in changes.items():
+            if isinstance(value, list):
+                seq = CommentedSeq(value)
+                seq.fa.set_flow_style()
+                value = seq
+            if key in data:
+                data[key] = value
+                continue
+            keys = list(data.keys())
+            position = len(keys)
+            if key in KEY_ORDER:
+                rank = KEY_ORDER.index(key)
+                later = [i for i, k in enumerate(keys) if k in KEY_ORDER and KEY_ORDER.index(k) > rank]
+                position = min(later) if later else len(keys)
+            data.insert(position, key, value)
+
+    return edit_text(fm.replace("\r\n", "\n"), change).replace("\n", newline)
+
+
+def _same_edit(old_fm: str, new_fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> bool:
+    """Whether ``new_fm`` holds exactly ``old_fm`` with the edit applied, keys in their order."""
+    try:
+        old = yaml.load(old_fm, Loader=_FAST_LOADER)
+        new = yaml.load(new_fm, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return False
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    removed = set(remove)
+    expected = {k: v for k, v in old.items() if k not in removed}
+    expected.update(changes)
+    kept = [k for k in old if k not in removed]
+    return new == expected and [k for k in new if k in old] == kept
+
+
+def update_front_matter(text: str, changes: Mapping[str, Any], remove: Iterable[str] = (), *, rel: str = "") -> str:
+    """``text`` (a whole contribution file) with some front-matter keys set or removed.
+
+    Only the lines of those keys change: the other keys, their order, comments, line
+    ends and the Markdown text are kept byte for byte. A new key is placed where
+    docs/format.md puts it. One-line values are edited as text (fast, the common
+    case); anything else (a block list, a comment on the line) goes through
+    ruamel.yaml's round trip of the front matter alone. The result is parsed again:
+    an edit that would change anything else raises :class:`AteliersError`.
+    """
+    remove = [k for k in remove if k not in changes]
+    opening = _FM_OPEN.match(text)
+    closing = _FM_CLOSE.search(text, opening.end()) if opening else None
+    if opening is None or closing is None:
+        raise AteliersError("en-tête YAML introuvable : la contribution n'est pas modifiée", path=rel or None, hint="lancez « ateliers check »")
+    fm = text[opening.end() : closing.start()]
+    new_fm = _edit_textually(fm, changes, remove)
+    if new_fm is None or not _same_edit(fm, new_fm, changes, remove):
+        new_fm = _edit_round_trip(fm, changes, remove)
+        if not _same_edit(fm, new_fm, changes, remove):
+            raise AteliersError(
+                "l'en-tête ne peut pas être modifié sans toucher à autre chose : la contribution n'est pas modifiée",
+                path=rel or None,
+                hint="modifiez-la à la main, ou lancez « ateliers check » pour y trouver un problème",
+            )
+    return text[: opening.end()] + new_fm + text[closing.start() :]

@@ -196,13 +196,15 @@ def find_duplicates(
     *,
     min_tokens: int = 8,
     shingle_size: int = 3,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[DuplicateGroup]:
     """Find groups of texts whose word shingles overlap by at least ``threshold`` (Jaccard).
 
     ``docs`` may carry an author and a date (see :data:`~.documents.DocInput`).
     Texts with fewer than ``min_tokens`` words are grouped only when identical
     once normalised; empty texts never are. Groups are sorted by decreasing
-    size, then by their original.
+    size, then by their original. ``progress(done, total)``, when given, is
+    called now and then: one step per text, then one per LSH band.
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError("le seuil de similarité doit être compris entre 0 (exclu) et 1")
@@ -217,7 +219,10 @@ def find_duplicates(
     shingle_sets: dict[int, array[int]] = {}
     lsh_classes: list[int] = []
     band_keys = [array("Q") for _ in range(n_bands)]
+    total = len(documents) + n_bands
     for i, doc in enumerate(documents):
+        if progress is not None and i % 500 == 0:
+            progress(i, total)
         word_list = words(doc.text, fold=True)
         if not word_list:
             continue
@@ -253,7 +258,9 @@ def find_duplicates(
         rejected.add(pair)
         return False
 
-    for keys in band_keys:
+    for band, keys in enumerate(band_keys):
+        if progress is not None:
+            progress(len(documents) + band, total)
         order = sorted(range(len(keys)), key=keys.__getitem__)
         start = 0
         while start < len(order):
@@ -293,6 +300,8 @@ def find_duplicates(
         )
         keyed.append((-group.size, _sort_key(documents[first]), group))
     keyed.sort(key=lambda item: (item[0], item[1]))
+    if progress is not None:
+        progress(total, total)
     return [group for _, _, group in keyed]
 
 

@@ -25,7 +25,7 @@ import bisect
 import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import mul
 
@@ -218,6 +218,7 @@ def suggest_themes(
     k_max: int = 12,
     sample_size: int = 2000,
     n_keywords: int = 10,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CandidateTheme]:
     """Group the texts into candidate themes.
 
@@ -226,14 +227,25 @@ def suggest_themes(
     ``k_min..k_max`` by silhouette on a sample of ``sample_size`` texts. The
     result is sorted by decreasing size, then id. Texts without any usable word
     (empty, or only stop words) belong to no candidate. The same input gives
-    the same output, whatever its order.
+    the same output, whatever its order. ``progress(done, total)``, when given,
+    is called now and then: four equal parts (words, vectors, clustering, refinement).
     """
     documents = sorted(as_documents(docs), key=lambda d: (d.id, d.text))
     if not documents:
         return []
-    forms = SurfaceForms()
-    token_lists = [forms.add_text(d.text, fold=True) for d in documents]
     n = len(documents)
+
+    def report(done: float) -> None:
+        if progress is not None:
+            progress(min(int(done), 4 * n), 4 * n)
+
+    forms = SurfaceForms()
+    token_lists: list[list[str]] = []
+    for i, d in enumerate(documents):
+        if i % 500 == 0:
+            report(i)
+        token_lists.append(forms.add_text(d.text, fold=True))
+    report(n)
     small = n < 10
     model = TfidfModel.fit(
         token_lists,
@@ -241,8 +253,13 @@ def suggest_themes(
         max_df=1.0 if small else 0.5,
         max_terms=20_000,
     )
-    all_vectors = model.vectors(token_lists)
+    all_vectors: list[SparseVector] = []
+    for i, tokens_of_doc in enumerate(token_lists):
+        if i % 500 == 0:
+            report(n + i)
+        all_vectors.append(model.vector(tokens_of_doc))
     del token_lists
+    report(2 * n)
     kept = [i for i, v in enumerate(all_vectors) if v]
     if not kept:
         return []
@@ -268,6 +285,7 @@ def suggest_themes(
         high = max(low, min(k_max, len(sample) - 1))
         best: tuple[float, _Clustering] | None = None
         for candidate_k in range(low, high + 1):
+            report(2 * n + n * (candidate_k - low) / (high - low + 1))
             result = _kmeans(sample, candidate_k, dim, seed, n_init=2)
             score = _silhouette(sample, result.labels, candidate_k, dim)
             if best is None or score > best[0] + 1e-9:
@@ -275,9 +293,12 @@ def suggest_themes(
         assert best is not None
         clustering = best[1]
 
+    report(3 * n)
     if sample is not vectors:
         clustering = _lloyd(vectors, clustering.centroids, dim, max_iter=3)
-    return _describe(clustering, vectors, ids, model, forms, n_keywords)
+    candidates = _describe(clustering, vectors, ids, model, forms, n_keywords)
+    report(4 * n)
+    return candidates
 
 
 def _describe(

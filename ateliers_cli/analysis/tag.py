@@ -20,7 +20,7 @@ themes means each text only looks at the themes it shares words with.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
@@ -42,6 +42,7 @@ KEYWORD_WEIGHT = 0.6
 """Share of the score given to key-word matches (the rest goes to the cosine)."""
 SIMILARITY_SATURATION = 0.5
 """Cosine from which the wording evidence counts fully."""
+_PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -137,12 +138,14 @@ def tag(
     *,
     min_score: float = 0.15,
     max_themes: int = 3,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[TagSuggestion]:
     """Suggest themes for each text, in the order of ``docs``.
 
     Each suggestion keeps the themes scoring at least ``min_score`` (at most
     ``max_themes`` of them), best first, ties by theme id, each with the key
-    words found as its explanation.
+    words found as its explanation. ``progress(done, total)``, when given, is
+    called now and then (two passes over the texts: ``total`` is twice their number).
     """
     documents = as_documents(docs)
     specs = [_as_theme(t) for t in themes]
@@ -151,9 +154,12 @@ def tag(
     if not specs:
         return [TagSuggestion(d.id) for d in documents]
 
+    total = 2 * len(documents)
     forms = SurfaceForms()
     stem_lists: list[list[str]] = []
-    for d in documents:
+    for n, d in enumerate(documents):
+        if progress is not None and n % _PROGRESS_EVERY == 0:
+            progress(n, total)
         pairs = tokens_with_surface(d.text, fold=True)
         forms.add_pairs(pairs)
         stem_lists.append([s for s, _ in pairs])
@@ -182,7 +188,9 @@ def tag(
             postings.setdefault(i, []).append((t, w))
 
     results: list[TagSuggestion] = []
-    for d, doc_stems in zip(documents, stem_lists, strict=True):
+    for n, (d, doc_stems) in enumerate(zip(documents, stem_lists, strict=True)):
+        if progress is not None and n % _PROGRESS_EVERY == 0:
+            progress(len(documents) + n, total)
         matched: dict[int, list[str]] = {}
         for position, s in enumerate(doc_stems):
             for key in by_first.get(s, ()):
@@ -226,4 +234,6 @@ def tag(
             )
         scores.sort(key=lambda s: (-s.score, s.theme_id))
         results.append(TagSuggestion(d.id, tuple(scores[:max_themes])))
+    if progress is not None:
+        progress(total, total)
     return results
