@@ -228,7 +228,7 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
         out.print(f"[dim]… et {len(plan.rows) - len(shown)} autres lignes (--lignes 0 pour tout afficher, --json pour les scripts).[/dim]")
     n_write = plan.count("a_ecrire")
     n_new = len(plan.rows) - plan.count("rapport")
-    seuil = _num(plan.threshold)
+    seuil = f"{plan.threshold:g}".replace(".", ",")
     if applied:
         out.print(f"[green]✓[/green] {_plural(n_write, 'contribution classée', 'contributions classées')} (statut analysee) sur {n_new} nouvelle{'s' if n_new > 1 else ''}, au seuil {seuil}.", soft_wrap=True)
     else:
@@ -305,7 +305,7 @@ def _members(plan_row: GroupRow) -> str:
 
 
 def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
-    seuil = _num(plan.threshold)
+    seuil = f"{plan.threshold:g}".replace(".", ",")
     if not plan.groups:
         out.print(f"Aucun doublon ni campagne parmi {_plural(plan.n_texts, 'contribution')}, au seuil {seuil}.")
         return

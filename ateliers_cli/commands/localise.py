@@ -39,6 +39,8 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "argument en trop : {0}"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (?:Value error, )?'(.*)' is not one of (.*)\.$"), "valeur invalide pour {0} : « {1} » ; valeurs possibles : {2}"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: '(.*)' is not a valid integer\.$"), "valeur invalide pour {0} : « {1} » n'est pas un nombre entier"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?(?: / '[^']+')?: Input should be a valid integer.*$"), "valeur invalide pour {0} : ce n'est pas un nombre entier"),
+    (re.compile(r"^Invalid value for '?([^':]+)'?(?: / '[^']+')?: Input should be a valid number.*$"), "valeur invalide pour {0} : ce n'est pas un nombre"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (?:Path|File|Directory) '(.*)' does not exist\.$"), "valeur invalide pour {0} : « {1} » n'existe pas"),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (.*)$"), "valeur invalide pour {0} : {1}"),
 ]
