@@ -105,6 +105,16 @@ def test_erased_contribution_keeps_no_identity_in_export(example: Path) -> None:
     assert "Wazemmes" not in everything  # the text is not published after erasure
 
 
+def test_contact_details_left_in_a_text_are_never_published(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
+    root = make_tree({})
+    edit(root / "contributions/C-0001.md", "Je vis seule", "Écrivez-moi : jeanne@example.org ou 06 12 34 56 78. Je vis seule")
+    r = run_cli("-C", root, "export", "--out", root.parent / "donnees")
+    assert r.exit_code == 0, r.output
+    assert "erreur(s) de lecture" in r.stdout and "ateliers check" in r.stdout
+    (row,) = read_csv(root.parent / "donnees" / "contributions.csv")
+    assert row["texte"].startswith("Écrivez-moi : [courriel retiré] ou [téléphone retiré]. Je vis seule")
+
+
 def test_proposition_regroupement_orientation_decision_rows(example: Path) -> None:
     out = export(example)
     props = {r["id"]: r for r in read_csv(out / "propositions.csv")}

@@ -221,6 +221,9 @@ def export_cmd(
         if not dry_run:
             apply_export(plan)
     verb = "serait" if dry_run else "est"
+    errors = sum(d.is_error for d in loaded.diagnostics)
+    if errors:
+        plan.notes.append(f"la consultation a {errors} erreur(s) de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
     if dry_run:
         out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
     for name in plan.created:

@@ -225,7 +225,8 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "",
         ("Les noms, courriels, téléphones et adresses des contributeurs et des inscrits ne sont jamais publiés. Le nom "
         "public (ou pseudonyme), l'organisation, le titre et le texte d'une contribution ne figurent que si son auteur "
-        "a consenti à être cité (`publication` vaut `true`). Quand une personne a demandé l'effacement de son identité, "
+        "a consenti à être cité (`publication` vaut `true`) ; une adresse électronique ou un numéro de téléphone "
+        "resté dans un texte y est remplacé par « [courriel retiré] » ou « [téléphone retiré] ». Quand une personne a demandé l'effacement de son identité, "
         f"sa contribution reste comptée mais son auteur devient « {ANONYMOUS_AUTHOR} » et son titre et son texte ne "
         "sont plus publiés (`anonymisee` vaut `true`). Les ateliers ne donnent que des nombres d'inscrits et de présents."),
         "",

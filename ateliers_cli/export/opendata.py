@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ateliers_cli.checks.personal_data import EMAIL, PHONE
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
 from ateliers_cli.stages import Stage
 from ateliers_cli.trace import DECISION_LABELS, Traceability
@@ -188,13 +189,22 @@ ETAPES = (
 )
 
 
+def _no_contact(text: str) -> str:
+    """A citizen's text without e-mail addresses or phone numbers (``check`` flags them; never publish one)."""
+    if "@" in text:
+        text = EMAIL.sub("[courriel retiré]", text)
+    if any(ch.isdigit() for ch in text):
+        text = PHONE.sub("[téléphone retiré]", text)
+    return text
+
+
 def public_identity(ct: Contribution) -> tuple[str, str, str, str]:
     """(auteur, organisation, titre, texte) as they may be published."""
     if ct.efface is not None:
         return ANONYMOUS_AUTHOR, "", "", ""
     if not ct.publication:
         return "", "", "", ""
-    return ct.auteur, ct.organisation, ct.titre, ct.texte.strip()
+    return _no_contact(ct.auteur), _no_contact(ct.organisation), _no_contact(ct.titre), _no_contact(ct.texte.strip())
 
 
 def _id_key(ident: str) -> tuple[str, int, str]:
