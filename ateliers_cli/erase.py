@@ -277,7 +277,7 @@ class ErasePlan:
         return steps
 
     def git_advice(self) -> list[str]:
-        paths = " ".join(f"--path {p}" for p in self.git_paths)
+        paths = " ".join(f"--path {p}" for p in self.git_paths if not p.endswith("/"))
         return [
             f"Les commits passés contiennent encore l'identité ({', '.join(self.git_paths)}). Pour l'en purger, avec git-filter-repo :",
             "  1. enregistrez d'abord la version anonymisée (git commit), faites une sauvegarde du dépôt ;",
@@ -492,12 +492,15 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
     plan.outputs = [name for name in ("documents", "site", "export") if (root / name).is_dir()]
     if plan.changes and gitrepo.is_repo(root):
         plan.git_paths = [rel for rel in plan.changes if not rel.startswith("prive/") and _tracked(root, rel)]
+        if plan.git_paths:
+            plan.git_paths += [f"{name}/" for name in ("documents", "site", "export") if _tracked(root, name)]
     return plan
 
 
 def _tracked(root: Path, rel: str) -> bool:
-    result = gitrepo._git(root, "ls-files", "--error-unmatch", "--", rel, check=False)
-    return result.returncode == 0
+    """Whether git has ``rel`` (a file, or anything under a folder) in the index."""
+    result = gitrepo._git(root, "ls-files", "--", rel, check=False)
+    return result.returncode == 0 and bool(result.stdout.strip())
 
 
 def _elsewhere(root: Path, persons: list[Person]) -> list[Diagnostic]:
