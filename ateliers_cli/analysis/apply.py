@@ -56,7 +56,7 @@ DEFAULT_TAG_THRESHOLD = 0.5
 """Score from which ``themes tag --apply`` writes a theme."""
 DEFAULT_DUPLICATE_THRESHOLD = 0.8
 """Share of common word triples from which two texts are (near) copies."""
-REPORT_FLOOR = 0.15
+REPORT_FLOOR = 0.05
 """Suggestions below the threshold but above this floor are still shown, as near misses."""
 
 Progress = Callable[[int, int], None]

@@ -150,8 +150,8 @@ _SEUIL_HELP = (
     "Score à partir duquel --apply écrit un thème (entre 0 et 1 ; « 0,5 » ou « 0.5 »). "
     "Le score mêle les mots-clés du thème trouvés dans le texte (60 % : 1 mot-clé vaut 0,5, 2 valent 0,75, 3 valent 0,875) "
     "et la ressemblance du texte avec le titre, la description et la question du thème (40 %). "
-    "À 0,5, il faut en pratique deux mots-clés, ou un mot-clé et un vocabulaire proche ; plus haut, moins d'erreurs "
-    "mais plus de contributions à classer à la main."
+    "À 0,5, il faut en pratique deux mots-clés, ou un mot-clé et un vocabulaire proche ; un thème sans mots_cles "
+    "ne dépasse pas 0,4. Plus haut, moins d'erreurs mais plus de contributions à classer à la main."
 )
 
 
