@@ -8,8 +8,9 @@ from ateliers_cli.errors import Diagnostic, error
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 # 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033 (0)6…
+# Not inside a longer word or number: a commit id or a fingerprint is not a phone number.
 PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)"
+    r"(?<![\w+])(?:(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\w)"
 )
 
 _CANDIDATE = re.compile(r"[0-9+][0-9 .\-()]{8,}")
@@ -45,13 +46,14 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
             )
     pos, line = 0, 1 + line_offset
     for cand in _CANDIDATE.finditer(text):  # cheap first pass: runs of digits and separators
-        m = PHONE.search(cand.group())
+        # searched in place, so the look-arounds see the characters around the candidate
+        m = PHONE.search(text, cand.start(), min(len(text), cand.end() + 1))
         if m is None:
             continue
         found.append(
             error(
                 rel,
-                line_at(cand.start() + m.start()),
+                line_at(m.start()),
                 f"numéro de téléphone dans un fichier versionné ({_mask(m.group())}) : "
                 "c'est une donnée personnelle",
                 "retirez-le ; les coordonnées des contributeurs vont dans prive/",
