@@ -276,6 +276,16 @@ def test_scdl_row_has_the_schema_columns_and_passes_its_rules(example: Path) -> 
     assert list(data) == SCDL_COLUMNS and data["VOTE_REEL"] == 79
 
 
+def test_a_siret_failing_its_check_digit_is_flagged_not_refused(example: Path) -> None:
+    edit(example / "consultation.yaml", 'siret: "22590001700014"', 'siret: "22590001800015"')
+    r = run_cli("-C", example, "export", "--out", example.parent / "donnees")
+    assert r.exit_code == 0, r.output
+    assert "le SIRET « 22590001800015 » de consultation.yaml ne passe pas la clé de contrôle (Luhn)" in r.stdout
+    edit(example / "consultation.yaml", 'siret: "22590001800015"', 'siret: "22590001800014"')
+    r = run_cli("-C", example, "export", "--out", example.parent / "donnees")
+    assert "Luhn" not in r.stdout
+
+
 def test_optional_scdl_fields_from_the_seance(example: Path) -> None:
     edit(
         example / "deliberation.yaml",

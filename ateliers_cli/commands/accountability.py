@@ -220,7 +220,6 @@ def export_cmd(
         plan = plan_export(loaded.consultation, target, loaded.diagnostics)
         if not dry_run:
             apply_export(plan)
-    verb = "serait" if dry_run else "est"
     errors = sum(d.is_error for d in loaded.diagnostics)
     if errors:
         plan.notes.append(f"la consultation a {errors} erreur(s) de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
@@ -237,9 +236,10 @@ def export_cmd(
     if not (plan.created or plan.updated or plan.removed):
         out.print(f"[green]✓[/green] Données ouvertes à jour dans {escape(str(target))} : aucun fichier modifié.")
     else:
+        tail = "simulation : rien n'est écrit" if dry_run else "rien n'est écrit à moitié"
         out.print(
             f"[green]✓[/green] {plan.rows} lignes dans {len(plan.files)} fichiers ; {len(plan.created)} créé(s), "
-            f"{len(plan.updated)} mis à jour, {len(plan.removed)} retiré(s) — rien n'{verb} écrit à moitié. Dossier : {escape(str(target))}"
+            f"{len(plan.updated)} mis à jour, {len(plan.removed)} retiré(s) — {tail}. Dossier : {escape(str(target))}"
         )
 
 

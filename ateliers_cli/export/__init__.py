@@ -99,6 +99,7 @@ def build_export(c: Consultation, load_diagnostics: list[Diagnostic] | None = No
                 hint="corrigez deliberation.yaml (ou consultation.yaml) aux lignes indiquées, puis relancez « ateliers export »",
             )
         scdl_row = scdl.row(c)
+        notes += scdl.notes(c)
         files[f"{SCDL_NAME}.csv"] = to_csv(scdl.COLUMNS, [[scdl_row[k] for k in scdl.COLUMNS]])
         files[f"{SCDL_NAME}.json"] = _json([scdl_row])
         rows += 1

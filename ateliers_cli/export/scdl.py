@@ -205,6 +205,23 @@ def row(c: Consultation) -> dict[str, Any]:
     }
 
 
+def luhn_ok(number: str) -> bool:
+    """The check digit of a SIREN or SIRET (Luhn), which the SCDL pattern does not verify."""
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def notes(c: Consultation) -> list[str]:
+    """Doubts that do not make the row invalid, for the user to check."""
+    siret = _siret(c.collectivite.siret)
+    if _SIRET.match(siret) and not luhn_ok(siret) and not siret.startswith("356000000"):  # La Poste is the exception
+        return [f"le SIRET « {siret} » de consultation.yaml ne passe pas la clé de contrôle (Luhn) : vérifiez-le sur annuaire-entreprises.data.gouv.fr"]
+    return []
+
+
 def _siret(value: str) -> str:
     return re.sub(r"[\s\u00a0\u202f.]", "", value or "")
 
