@@ -177,6 +177,7 @@ def snapshot(root: Path) -> tuple[str, bool]:
     newest = 0
     names = ["consultation.yaml", "themes.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "orientations.yaml", "deliberation.yaml"]
     names.append("prive/contributeurs.csv")  # read by the erasure rule (checks/erasure.py)
+    names.append(".ateliers-journal")  # an interrupted write is reported (load.py)
     for folder in ("contributions", "ateliers", "restitutions"):
         try:
             names.extend(f"{folder}/{e}" for e in sorted(os.listdir(root / folder)))

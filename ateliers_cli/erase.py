@@ -532,6 +532,12 @@ def _elsewhere(root: Path, persons: list[Person]) -> list[Diagnostic]:
 
 
 def apply_erase(plan: ErasePlan) -> None:
-    """Write every change at once: all or nothing."""
+    """Write every change at once: all or nothing.
+
+    The private registers are renamed first: a run killed during the renames has then
+    removed the personal data before the public pseudonym, never the other way round (and
+    ``check`` finds no erased contribution whose identity is still in prive/).
+    """
     if plan.changes:
-        write_all(plan.root, plan.changes)
+        ordered = sorted(plan.changes.items(), key=lambda item: not item[0].startswith("prive/"))
+        write_all(plan.root, dict(ordered))

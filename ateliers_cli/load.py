@@ -193,6 +193,16 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
     if not (root / "consultation.yaml").exists():
         find_root(root)  # raises the explanatory error
     r = _Reader(root)
+    if (root / ".ateliers-journal").exists():  # see fsutil.write_all: a change decided, not all in place
+        r.diags.append(
+            warning(
+                ".ateliers-journal",
+                0,
+                "une commande a été interrompue pendant qu'elle écrivait : ses derniers fichiers ne sont pas encore en place",
+                "relancez-la (ou « ateliers render ») : elle termine d'abord l'écriture interrompue",
+                "ecriture-interrompue",
+            )
+        )
     c = Consultation(root=root, path="consultation.yaml")
 
     loaded = r.yaml("consultation.yaml")
