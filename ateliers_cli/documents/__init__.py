@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib import import_module
 
-from ateliers_cli.documents.output import OutputFile
+from ateliers_cli.documents.output import OutputFile, resolve_office
 from ateliers_cli.documents.templating import default_templates_dir, make_environment
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
@@ -63,4 +63,4 @@ def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> l
     module = import_module(f"ateliers_cli.documents.{stage.value}")
     env = make_environment(c.root)
     files: list[OutputFile] = module.build(c, when, env)
-    return files
+    return resolve_office(files, c.root / ".ateliers-cache" / "office")

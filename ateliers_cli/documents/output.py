@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import multiprocessing
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
 from ateliers_cli.documents.templating import DocumentEnvironment, render_markdown, render_template
+from ateliers_cli.fsutil import atomic_write
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 
@@ -25,6 +31,9 @@ class OutputFile:
     title: str  # « Synthèse des contributions »
     kind: str  # "md" | "html" | "odt" | "docx" | "pdf"
     public: bool  # False for anything under prive/
+    # An office file is first a job (its Markdown and metadata); `resolve_office` makes
+    # the bytes, all of a stage's jobs at once, on every core, from the cache when it can.
+    job: tuple[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
 def stage_dir(stage: Stage) -> str:
@@ -35,7 +44,7 @@ def _office_files(
     c: Consultation, markdown: str, stem: str, title: str, when: dt.datetime, *, sommaire: bool, sous_titre: str
 ) -> list[OutputFile]:
     try:
-        from ateliers_cli.office import DocumentMeta, write_docx, write_odt, write_pdf
+        from ateliers_cli.office import OFFICE_FORMATS, DocumentMeta
     except ImportError:  # the office helper is optional
         return []
     meta = DocumentMeta(
@@ -46,13 +55,60 @@ def _office_files(
         table_des_matieres=sommaire,
         mots_cles=tuple(x for x in ("Ateliers citoyens", c.titre) if x),
     )
+    public = not stem.startswith("prive/")
+    return [OutputFile(f"{stem}.{kind}", b"", title, kind, public, job=(markdown, meta)) for kind in OFFICE_FORMATS]
+
+
+def _office_bytes(args: tuple[str, str, Any]) -> bytes | None:
+    kind, markdown, meta = args
+    from ateliers_cli import office
+
+    writer = {"odt": office.write_odt, "docx": office.write_docx, "pdf": office.write_pdf}[kind]
+    try:
+        return writer(markdown, meta)
+    except ImportError:  # e.g. WeasyPrint absent: that format is skipped
+        return None
+
+
+def resolve_office(files: list[OutputFile], cache_dir: Path | None) -> list[OutputFile]:
+    """Turn the office jobs into files: from ``cache_dir`` when the same Markdown and metadata
+    were already rendered by this version of the tool, otherwise on every core."""
+    from ateliers_cli.cache import tool_fingerprint
+
+    jobs = [(i, f) for i, f in enumerate(files) if f.job is not None]
+    if not jobs:
+        return files
+    keys = {}
+    results: dict[int, bytes | None] = {}
+    for i, f in jobs:
+        markdown, meta = f.job  # type: ignore[misc]
+        key = hashlib.sha256(f"{tool_fingerprint()}\n{f.kind}\n{meta!r}\n{markdown}".encode()).hexdigest()
+        keys[i] = key
+        if cache_dir is not None:
+            try:
+                results[i] = (cache_dir / f"{key}.{f.kind}").read_bytes()
+            except OSError:
+                pass
+    todo = [(i, f) for i, f in jobs if i not in results]
+    args = [(f.kind, *f.job) for _, f in todo]  # type: ignore[misc]
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            made = pool.map(_office_bytes, args, chunksize=1)
+    else:
+        made = [_office_bytes(a) for a in args]
+    for (i, f), content in zip(todo, made):
+        results[i] = content
+        if content is not None and cache_dir is not None:
+            with contextlib.suppress(OSError):
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                atomic_write(cache_dir / f"{keys[i]}.{f.kind}", content)
     out = []
-    for kind, writer in (("odt", write_odt), ("docx", write_docx), ("pdf", write_pdf)):
-        try:
-            content = writer(markdown, meta)
-        except ImportError:  # e.g. WeasyPrint absent: that format is skipped
-            continue
-        out.append(OutputFile(f"{stem}.{kind}", content, title, kind, not stem.startswith("prive/")))
+    for i, f in enumerate(files):
+        if f.job is None:
+            out.append(f)
+        elif results.get(i) is not None:
+            out.append(replace(f, content=results[i], job=None))
     return out
 
 
