@@ -136,7 +136,7 @@ COLLECTIVITE = Obj(
     (
         F("nom", "str", "Nom de la collectivité (ex. « Département du Nord »).", required=True),
         F("conseil", "str", "Nom de l'assemblée délibérante (ex. « Conseil départemental du Nord »).", required=True),
-        F("siret", "str", "SIRET de la collectivité (14 chiffres, entre guillemets).", pattern=r"^\d{14}$", pattern_hint="14 chiffres, entre guillemets (ex. \"22590001700014\")"),
+        F("siret", "str", "SIRET de la collectivité (14 chiffres, entre guillemets).", pattern=r"^\d{14}$", pattern_hint="14 chiffres, entre guillemets (ex. \"22590001800014\")"),
         F("adresse", "str", "Adresse postale."),
         F("site", "str", "Site internet de la collectivité."),
     ),

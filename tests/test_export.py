@@ -255,7 +255,7 @@ def test_scdl_row_has_the_schema_columns_and_passes_its_rules(example: Path) -> 
     assert validate_scdl(row) == []
     assert row == {
         "COLL_NOM": "Département du Nord",
-        "COLL_SIRET": "22590001700014",
+        "COLL_SIRET": "22590001800014",
         "DELIB_ID": "DCD-2026-0412",
         "DELIB_DATE": "2026-06-29",
         "DELIB_MATIERE_CODE": "8.2",
@@ -277,7 +277,7 @@ def test_scdl_row_has_the_schema_columns_and_passes_its_rules(example: Path) -> 
 
 
 def test_a_siret_failing_its_check_digit_is_flagged_not_refused(example: Path) -> None:
-    edit(example / "consultation.yaml", 'siret: "22590001700014"', 'siret: "22590001800015"')
+    edit(example / "consultation.yaml", 'siret: "22590001800014"', 'siret: "22590001800015"')
     r = run_cli("-C", example, "export", "--out", example.parent / "donnees")
     assert r.exit_code == 0, r.output
     assert "le SIRET « 22590001800015 » de consultation.yaml ne passe pas la clé de contrôle (Luhn)" in r.stdout
@@ -310,9 +310,9 @@ def test_deeper_actes_code_is_published_at_level_two(example: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "needle", "message"),
     [
-        ("consultation.yaml", 'siret: "22590001700014"', 'siret: "2259000170001"', "siret:", "COLL_SIRET : « siret » dans la collectivité : « 2259000170001 » n'est pas valide"),
-        ("consultation.yaml", 'siret: "22590001700014"', "siret: 22590001700014", "siret:", "COLL_SIRET : « siret » dans la collectivité doit être écrit entre guillemets"),
-        ("consultation.yaml", '  siret: "22590001700014"\n', "", "collectivite:", "COLL_SIRET : le SIRET de la collectivité manque"),
+        ("consultation.yaml", 'siret: "22590001800014"', 'siret: "2259000170001"', "siret:", "COLL_SIRET : « siret » dans la collectivité : « 2259000170001 » n'est pas valide"),
+        ("consultation.yaml", 'siret: "22590001800014"', "siret: 22590001800014", "siret:", "COLL_SIRET : « siret » dans la collectivité doit être écrit entre guillemets"),
+        ("consultation.yaml", '  siret: "22590001800014"\n', "", "collectivite:", "COLL_SIRET : le SIRET de la collectivité manque"),
         ("deliberation.yaml", "  votants: 79", "  votants: 80", "votants:", "VOTE_REEL : 80 votants, mais pour + contre + abstention = 66 + 7 + 6 = 79"),
         ("deliberation.yaml", "  effectif: 82", "  effectif: 70", "votants:", "VOTE_REEL : 79 votants pour 70 membres en exercice"),
         ("deliberation.yaml", 'matiere_code: "8.2"', 'matiere_code: "8.12"', "matiere_code:", "code de matière ACTES « 8.12 » inconnu"),
@@ -338,7 +338,7 @@ def test_invalid_scdl_row_is_refused_with_its_line(example: Path, file: str, old
 
 
 def test_every_scdl_problem_at_once(example: Path) -> None:
-    edit(example / "consultation.yaml", 'siret: "22590001700014"', 'siret: "123"')
+    edit(example / "consultation.yaml", 'siret: "22590001800014"', 'siret: "123"')
     edit(example / "deliberation.yaml", "  votants: 79", "  votants: 90")
     r = run_cli("-C", example, "export")
     assert r.exit_code == 1

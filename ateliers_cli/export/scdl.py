@@ -293,7 +293,7 @@ def _rules(c: Consultation) -> list[Diagnostic]:
     siret = _siret(col.siret)
     where_siret = col.lines.get("siret") or c.line_of("collectivite")
     if not siret:
-        bad(cpath, where_siret, "COLL_SIRET", "le SIRET de la collectivité manque (obligatoire)", "ajoutez sous « collectivite: » la ligne siret: \"22590001700014\" (14 chiffres, entre guillemets)")
+        bad(cpath, where_siret, "COLL_SIRET", "le SIRET de la collectivité manque (obligatoire)", "ajoutez sous « collectivite: » la ligne siret: \"22590001800014\" (14 chiffres, entre guillemets)")
     elif not _SIRET.match(siret):
         detail = f"{len(siret)} chiffres au lieu de 14" if siret.isdigit() else "il ne doit contenir que des chiffres"
         bad(cpath, where_siret, "COLL_SIRET", f"SIRET « {col.siret} » invalide : {detail}", "un SIRET a 14 chiffres (9 du SIREN, 5 du NIC), écrit entre guillemets ; voir annuaire-entreprises.data.gouv.fr")
