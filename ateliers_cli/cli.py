@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from ateliers_cli import __version__
 from ateliers_cli.commands import localise, process, project  # noqa: F401 - localise: Typer in French
@@ -74,11 +75,13 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if state.verbose:
             err.print_exception()
+        # escaped, and made printable: this handler must not fail in its turn (a file name
+        # that is not UTF-8 in the message would make printing raise)
+        detail = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode("utf-8")
         err.print(
-            f"[bold red]Erreur interne[/bold red] : {type(exc).__name__}: {exc}\n"
+            f"[bold red]Erreur interne[/bold red] : {escape(detail)}\n"
             "    → c'est un défaut de l'outil, pas de votre dossier : signalez-le avec la commande "
             "lancée (relancez avec -v pour le détail technique).",
             soft_wrap=True,
-            markup=False,
         )
         sys.exit(3)

@@ -14,8 +14,9 @@ from ateliers_cli.errors import AteliersError, Diagnostic, Severity
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# emoji=False: a citizen's « :x: » or a column named « root:x:0 » is shown as written, not as ❌
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False)
 
 
 def diagnostic_line(d: Diagnostic) -> str:

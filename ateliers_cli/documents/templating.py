@@ -103,6 +103,17 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
 
     consultation_root: Path | None = None
     defaults_dir: Path = Path()
+    # « 9**9**9 » would compute for ever, « 'x' * 10**10 » fill the memory: both refused.
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 and abs(left) > 1:
+            raise SecurityError(f"puissance trop grande ({left} ** {right})")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > _MAX_REPEAT:
+                    raise SecurityError(f"répétition trop grande ({len(seq)} × {n})")
+        return super().call_binop(context, operator, left, right)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, PurePath) or isinstance(value, PurePath):
@@ -123,6 +134,9 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             except ValueError:
                 pass
         return name or "<gabarit>"
+
+
+_MAX_REPEAT = 1_000_000
 
 
 def _autoescape(name: str | None) -> bool:
@@ -537,6 +551,10 @@ def _as_error(env: DocumentEnvironment, name: str, exc: Exception) -> AteliersEr
             hint="les variables disponibles sont décrites dans docs/templates.md",
         )
     detail = str(exc) or type(exc).__name__
+    if "Range too big" in detail:  # the sandbox's own limit, in English
+        detail = "intervalle trop grand pour le bac à sable (range : au plus 100 000 valeurs)"
+    elif isinstance(exc, MemoryError):
+        detail = "mémoire épuisée (une valeur démesurée ?)"
     return AteliersError(
         f"gabarit « {where} » : le rendu a échoué : {detail}",
         path=where,
@@ -551,7 +569,16 @@ def render_template(env: DocumentEnvironment, name: str, context: Mapping[str, A
         return env.get_template(name).render(**context)
     except (TemplateError, AteliersError) as exc:
         raise _as_error(env, name, exc) from None
-    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, IndexError) as exc:
+    except RecursionError as exc:  # a macro calling itself, an include of itself
+        filename, line = _template_frame(env, exc)
+        where = env.display_name(filename, name)
+        raise AteliersError(
+            f"gabarit « {where} » : appels sans fin (une macro ou un gabarit qui s'appelle lui-même ?)",
+            path=where,
+            line=line,
+            hint="vérifiez les macros et les {% include %} de ce gabarit",
+        ) from None
+    except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, IndexError, MemoryError) as exc:
         if any(f.filename.endswith(".j2") for f in traceback.extract_tb(exc.__traceback__)):
             raise _as_error(env, name, exc) from None
         raise
