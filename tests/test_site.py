@@ -12,6 +12,7 @@ import contextlib
 import functools
 import http.server
 import json
+import os
 import re
 import shutil
 import threading
@@ -548,3 +549,20 @@ def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) ->
         assert not page.locator("form.recherche").is_visible()  # the search needs the script
         page.goto((site / "contributions" / "C-0001.html").as_uri())
         assert page.locator("h1").inner_text().startswith("Contribution C-0001")
+
+
+def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On every core (a fork pool writing the contribution pages itself) or in one process: same bytes."""
+    import ateliers_cli.site.build as build
+
+    loaded = load(closed)
+    monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(build, "_CHUNK", 7)
+    monkeypatch.delenv("ATELIERS_WORKERS", raising=False)
+    assert build._use_pool(len(loaded.consultation.contributions)) or (os.cpu_count() or 1) == 1
+    result = build_site(loaded, tmp_path / "parallele")
+    monkeypatch.setenv("ATELIERS_WORKERS", "1")
+    files = plan_site(loaded.consultation)
+    on_disk = {p.relative_to(tmp_path / "parallele").as_posix(): p.read_bytes() for p in (tmp_path / "parallele").rglob("*") if p.is_file()}
+    assert files == on_disk
+    assert result.fichiers == len(files) and result.pages == sum(1 for p in files if p.endswith(".html"))

@@ -46,5 +46,5 @@ def site_cmd(
     shown = target.relative_to(root) if target.is_relative_to(root) else target
     out.print(
         f"[green]✓[/green] Site écrit dans [bold]{escape(str(shown))}/[/bold] : {result.pages} pages, "
-        f"{len(result.files)} fichiers. Ouvrez {escape(str(shown / 'index.html'))}."
+        f"{result.fichiers} fichiers. Ouvrez {escape(str(shown / 'index.html'))}."
     )

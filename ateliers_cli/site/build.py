@@ -16,7 +16,8 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,73 +39,121 @@ PARALLEL_THRESHOLD = 400
 _CHUNK = 250
 _ASSETS = ("site.css", "recherche.js")
 
-# The builder, inherited by the forked workers (set just before the pool starts).
+# The builder and the staging folder, inherited by the forked workers (set just before the pool starts).
 _BUILDER: SiteBuilder | None = None
+_STAGING: Path | None = None
 
 
 @dataclass
 class _Rendered:
-    pages: list[Page]
-    resumes: dict[str, str]
+    pages: dict[str, bytes]  # empty when the pages were written straight into the staging folder
+    count: int
     entrees: list[dict[str, Any]]
 
 
 def _render_chunk(ids: list[str]) -> _Rendered:
-    builder = _BUILDER
+    builder, staging = _BUILDER, _STAGING
     assert builder is not None
-    out = _Rendered([], {}, [])
+    out = _Rendered({}, 0, [])
     for cid in ids:
-        page, resume, entree = builder.contribution(builder.c.contributions[cid])
-        out.pages.append(page)
-        out.resumes[cid] = resume
+        (path, content), entree = builder.contribution(builder.c.contributions[cid])
+        if staging is None:
+            out.pages[path] = content
+        else:
+            (staging / path).write_bytes(content)  # in the worker: no copy through the pipe, writes on every core
+        out.count += 1
         if entree is not None:
             out.entrees.append(entree)
     return out
 
 
-def _contribution_pages(builder: SiteBuilder, ids: list[str], progress: Progress | None) -> _Rendered:
-    global _BUILDER
-    total = len(ids)
-    workers = min(os.cpu_count() or 1, 8)
-    chunks = [ids[i : i + _CHUNK] for i in range(0, total, _CHUNK)]
-    result = _Rendered([], {}, [])
-
-    def merge(part: _Rendered) -> None:
-        result.pages += part.pages
-        result.resumes.update(part.resumes)
-        result.entrees += part.entrees
-        if progress is not None:
-            progress(len(result.resumes), total)
-
-    use_pool = (
+def _use_pool(total: int) -> bool:
+    return (
         total >= PARALLEL_THRESHOLD
-        and workers > 1
+        and (os.cpu_count() or 1) > 1
         and os.environ.get("ATELIERS_WORKERS") != "1"
         and "fork" in multiprocessing.get_all_start_methods()
     )
-    _BUILDER = builder
+
+
+def _produce(c: Consultation, staging: Path | None, progress: Progress | None) -> tuple[dict[str, bytes], int]:
+    """Every file of the site but, when ``staging`` is given, the contribution pages, written there.
+
+    Returns the files still to write and the number of contribution pages. The contribution
+    pages are rendered on every core while this process renders all the other pages.
+    """
+    global _BUILDER, _STAGING
+    documents, office_files = collect_documents(c)
+    b = SiteBuilder(c, documents, donnees_ouvertes=_export_available())
+    pc = b.c
+    for name in b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")):
+        b.env.get_template(name)  # compiled once, before the workers fork
+    files: dict[str, bytes] = {MARKER: "Site public produit par « ateliers site » : ce dossier est remplacé à chaque publication.\n".encode()}
+    files.update(_assets())
+
+    ids = sorted(pc.contributions)
+    chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+    if staging is not None:
+        (staging / "contributions").mkdir(parents=True, exist_ok=True)
+    rendered = _Rendered({}, 0, [])
+
+    def merge(part: _Rendered) -> None:
+        rendered.pages.update(part.pages)
+        rendered.count += part.count
+        rendered.entrees.extend(part.entrees)
+        if progress is not None:
+            progress(rendered.count, len(ids))
+
+    def other_pages() -> None:
+        files.update([b.accueil(), b.themes_index(), b.calendrier(), b.politique(), b.statistiques()])
+        files.update(b.theme(t) for t in pc.themes)
+        files.update(b.atelier(a) for a in pc.ateliers)
+        files.update([b.devenir_index(), b.documents_index()])
+        files.update(b.devenir_territoire(t.id) for t in b.territoires_avec_contributions())
+        files.update(b.document(d) for d in documents if d.corps is not None)
+        files.update(office_files)
+        if b.donnees_ouvertes:
+            donnees = _donnees(pc)
+            files.update(donnees)
+            files.update([b.donnees_page(donnees)])
+        files.update([b.mentions_legales(), b.accessibilite(), b.plan()])
+
+    _BUILDER, _STAGING = b, staging
     try:
-        if not use_pool:
+        if _use_pool(len(ids)):
+            with multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 1, 8)) as pool:
+                parts = pool.imap(_render_chunk, chunks)  # the workers start now…
+                other_pages()  # … while this process does the rest
+                for part in parts:
+                    merge(part)
+        else:
             for chunk in chunks:
                 merge(_render_chunk(chunk))
-            return result
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_render_chunk, chunks):
-                merge(part)
-        return result
+            other_pages()
     finally:
-        _BUILDER = None
+        _BUILDER, _STAGING = None, None
+
+    files.update(rendered.pages)
+    files.update(b.liste_contributions(rendered.entrees))
+    files.update([b.index_recherche(rendered.entrees)])
+    return files, len(ids)
 
 
-def _donnees(c: Consultation) -> dict[str, bytes] | None:
-    """The open data of ``ateliers export`` under ``donnees/``, when that module is installed; else None.
+def _export_available() -> bool:
+    try:
+        import ateliers_cli.export  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _donnees(c: Consultation) -> dict[str, bytes]:
+    """The open data of ``ateliers export``, under ``donnees/``.
 
     ``c`` is the public view: the data say no more than the pages.
     """
-    try:
-        from ateliers_cli.export import build_export
-    except ImportError:
-        return None
+    from ateliers_cli.export import build_export
+
     files, _rows, _notes = build_export(c)
     return {f"donnees/{name}": data for name, data in sorted(files.items())}
 
@@ -120,35 +169,7 @@ def plan_site(c: Consultation, *, progress: Progress | None = None) -> dict[str,
     ``c`` is the whole consultation: what each stage may publish is decided here
     (:func:`~ateliers_cli.site.public.public_view`).
     """
-    documents, office_files = collect_documents(c)
-    donnees = _donnees(public_view(c))
-    b = SiteBuilder(c, documents, donnees)
-    pc = b.c
-    for name in b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")):
-        b.env.get_template(name)  # compiled once, before the workers fork
-    files: dict[str, bytes] = {MARKER: "Site public produit par « ateliers site » : ce dossier est remplacé à chaque publication.\n".encode()}
-    files.update(_assets())
-
-    rendered = _contribution_pages(b, sorted(pc.contributions), progress)
-    files.update(rendered.pages)
-    files.update(b.liste_contributions(rendered.entrees))
-    files.update([b.index_recherche(rendered.entrees)])
-
-    files.update([b.accueil(), b.themes_index(), b.calendrier(), b.politique(), b.statistiques()])
-    files.update(b.theme(t) for t in pc.themes)
-    files.update(b.atelier(a) for a in pc.ateliers)
-    files.update([b.devenir_index()])
-    files.update(
-        b.devenir_territoire(t, rendered.resumes)
-        for t in (x.id for x in b.territoires_avec_contributions())
-    )
-    files.update([b.documents_index()])
-    files.update(b.document(d) for d in documents if d.corps is not None)
-    files.update(office_files)
-    if donnees is not None:
-        files.update(donnees)
-        files.update([b.donnees_page()])
-    files.update([b.mentions_legales(), b.accessibilite(), b.plan()])
+    files, _count = _produce(c, None, progress)
     return dict(sorted(files.items()))
 
 
@@ -187,19 +208,18 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
     An interrupted build leaves the previous site whole (and, at worst, a hidden
     ``.<nom>.nouveau-*`` folder beside it); readers never see half a site.
     """
+    with _staging(out) as tmp:
+        _write_into(tmp, files)
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A new hidden folder beside ``out`` to build in; swapped in place of ``out`` if all went well."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.nouveau-", dir=out.parent))
     try:
-        made: set[Path] = {tmp}
-        for rel, data in files.items():
-            if rel.startswith("/") or ".." in rel.split("/"):
-                raise AteliersError(f"chemin refusé dans le site : « {rel} »")
-            target = tmp / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
+        yield tmp
         tmp.chmod(0o755)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -220,18 +240,39 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_into(folder: Path, files: Mapping[str, bytes]) -> None:
+    for rel in files:
+        if not rel or rel.startswith("/") or ".." in rel.split("/"):
+            raise AteliersError(f"chemin refusé dans le site : « {rel} »")
+    for parent in sorted({(folder / rel).parent for rel in files}):
+        parent.mkdir(parents=True, exist_ok=True)
+    # Many small files: the kernel's share of the work runs on every core.
+    items = list(files.items())
+    step = max(1, len(items) // 16)
+    with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 1) * 2)) as pool:
+        for _ in pool.map(_write_files, [(folder, items[i : i + step]) for i in range(0, len(items), step)]):
+            pass
+
+
+def _write_files(job: tuple[Path, list[tuple[str, bytes]]]) -> None:
+    folder, items = job
+    for rel, data in items:
+        (folder / rel).write_bytes(data)
+
+
 @dataclass
 class SiteResult:
     out: Path
-    files: dict[str, bytes]
-
-    @property
-    def pages(self) -> int:
-        return sum(1 for p in self.files if p.endswith(".html"))
+    pages: int  # HTML pages
+    fichiers: int  # every file, pages included
 
 
 def build_site(loaded: LoadResult, out: Path, *, progress: Progress | None = None) -> SiteResult:
-    """Check the consultation loaded cleanly, plan the site, write it to ``out``."""
+    """Check the consultation loaded cleanly, build its site beside ``out``, swap it in.
+
+    The contribution pages go straight from the workers into the new folder; everything
+    else is planned in memory as :func:`plan_site` does, then written.
+    """
     errors = [d for d in loaded.diagnostics if d.is_error]
     if errors:
         raise AteliersError(
@@ -241,6 +282,8 @@ def build_site(loaded: LoadResult, out: Path, *, progress: Progress | None = Non
         )
     c = loaded.consultation
     check_target(c.root, out)
-    files = plan_site(c, progress=progress)
-    write_site(files, out)
-    return SiteResult(out, files)
+    with _staging(out) as tmp:
+        files, written = _produce(c, tmp, progress)
+        _write_into(tmp, files)
+    pages = written + sum(1 for p in files if p.endswith(".html"))
+    return SiteResult(out, pages, written + len(files))

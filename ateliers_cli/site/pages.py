@@ -15,12 +15,15 @@ on for all of them and every Markdown field goes through the untrusted pipeline
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 
 from ateliers_cli.clock import now
@@ -30,7 +33,7 @@ from ateliers_cli.documents.templating import DocumentEnvironment, make_environm
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
 from ateliers_cli.render.french import typographie_html
-from ateliers_cli.render.markup import markdown_to_html
+from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
 from ateliers_cli.stages import Stage
@@ -89,12 +92,71 @@ def site_date(c: Consultation) -> dt.date:
     return min(starts) if starts else now().date()
 
 
+# Values whose formatting may be remembered: immutable, and of an exact type, so that a
+# plain string is never confused with the Markup of the same characters (which is not escaped).
+_MEMO_TYPES = frozenset({str, int, float, dt.date, dt.datetime, type(None)})
+
+
+def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Remember a pure filter's results: territory names, theme titles, dates recur on thousands of pages."""
+    remembered: dict[tuple[Any, ...], Any] = {}
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        types = tuple(map(type, args))
+        if not _MEMO_TYPES.issuperset(types):
+            return fn(*args)
+        key = (args, types)
+        try:
+            return remembered[key]
+        except KeyError:
+            result = remembered[key] = fn(*args)
+            return result
+
+    return wrapper
+
+
+_MEMOISED_FILTERS = ("typographie", "date_longue", "date_courte", "date_heure", "heure", "nombre", "pluriel", "quand", "euros")
+
+
+class _PackagedEnvironment(jinja2.Environment):
+    """The site's environment when only our packaged templates are used: nothing to sandbox.
+
+    The sandbox checks every attribute a template reads: a quarter of the time of each
+    contribution page. It guards against a consultation's own templates; when the
+    consultation has none for the site, it guards nothing.
+    """
+
+    consultation_root: Path | None = None
+    defaults_dir: Path = Path()
+    display_name = DocumentEnvironment.display_name
+
+
 def site_environment(c: Consultation) -> DocumentEnvironment:
-    """The documents' sandboxed environment (same lookup, same filters) with the site's own filters."""
+    """The documents' environment (same lookup, same filters) with the site's own filters.
+
+    Sandboxed, as for the documents, when the consultation has its own ``templates/site/``.
+    """
     env = make_environment(c.root)
+    if not (c.root / "templates" / "site").exists():
+        packaged = _PackagedEnvironment(
+            loader=env.loader,
+            undefined=env.undefined,
+            autoescape=env.autoescape,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            auto_reload=False,
+        )
+        packaged.consultation_root, packaged.defaults_dir = env.consultation_root, env.defaults_dir
+        packaged.filters.update(env.filters)
+        packaged.globals.update(env.globals)
+        env = packaged  # type: ignore[assignment]
+    for name in _MEMOISED_FILTERS:
+        env.filters[name] = _memo(env.filters[name])
     env.filters["markdown"] = markdown
     env.filters["taille"] = taille
-    env.filters["libelle"] = lambda value, kind: libelle(kind, value)
+    env.filters["libelle"] = _memo(lambda value, kind: libelle(kind, value))
     return env
 
 
@@ -118,26 +180,27 @@ class Etape:
 class SiteBuilder:
     """Everything the pages share, and one method per page kind."""
 
-    def __init__(self, c: Consultation, documents: list[SiteDocument], donnees: dict[str, bytes] | None) -> None:
+    def __init__(self, c: Consultation, documents: list[SiteDocument], *, donnees_ouvertes: bool) -> None:
         self.full = c
         self.c = public_view(c)
         self.trace = Traceability(self.c)
         self.env = site_environment(c)
         self.documents = documents
-        self.donnees = donnees
+        self.donnees_ouvertes = donnees_ouvertes
         self.date = site_date(c)
-        nav = list(NAVIGATION) + ([DONNEES] if donnees is not None else [])
+        nav = list(NAVIGATION) + ([DONNEES] if donnees_ouvertes else [])
         self.base: dict[str, Any] = {
             "consultation": self.c,
             "collectivite": self.c.collectivite,
             "conseil": self.c.conseil,
             "etape": self.c.etape,
             "navigation": nav,
-            "donnees_ouvertes": donnees is not None,
+            "donnees_ouvertes": donnees_ouvertes,
             "territoires": self.c.territoires,
             "themes": self.c.themes,
             "site_collectivite": _http_url(self.c.collectivite.site),
         }
+        self._partials: dict[tuple[str, ...], Markup] = {}
         self.orientations_publiees = bool(self.c.orientations)
         self.decisions_publiees = self.c.deliberation is not None
 
@@ -145,17 +208,29 @@ class SiteBuilder:
 
     def render(self, template: str, path: str, titre: str, actif: str = "", fil: Sequence[tuple[str, str]] = (), **ctx: Any) -> Page:
         """One page: ``fil`` is the breadcrumb above it, as ``(label, path)`` pairs."""
+        racine = "../" * path.count("/")
+        courant = "page" if any(cle == actif and chemin == path for cle, _, chemin in self.base["navigation"]) else "true"
         context = {
             **self.base,
             **ctx,
             "titre": titre,
             "chemin": path,
-            "racine": "../" * path.count("/"),
+            "racine": racine,
             "actif": actif,
             "fil": list(fil),
+            "entete": self.partial("site/_entete.html.j2", racine, actif, courant),
+            "pied": self.partial("site/_pied.html.j2", racine),
         }
         html = render_template(self.env, template, context)
         return path, (html.rstrip("\n") + "\n").encode("utf-8")
+
+    def partial(self, template: str, racine: str, actif: str = "", courant: str = "") -> Markup:
+        """A piece common to many pages (header, footer), rendered once per depth and menu entry."""
+        key = (template, racine, actif, courant)
+        if key not in self._partials:
+            context = {**self.base, "racine": racine, "actif": actif, "courant": courant}
+            self._partials[key] = Markup(render_template(self.env, template, context).strip("\n"))
+        return self._partials[key]
 
     def territoire_nom(self, tid: str) -> str:
         t = self.c.territoires.get(tid)
@@ -296,10 +371,11 @@ class SiteBuilder:
             liste_territoires=self.territoires_avec_contributions(),
         )
 
-    def devenir_territoire(self, territoire_id: str, resumes: dict[str, str]) -> Page:
+    def devenir_territoire(self, territoire_id: str) -> Page:
         t = self.c.territoires[territoire_id]
         contribs = sorted((ct for ct in self.c.contributions.values() if ct.territoire == territoire_id), key=lambda x: x.id)
-        lignes = [(ct, [self.c.themes[x] for x in ct.themes if x in self.c.themes], resumes.get(ct.id, "")) for ct in contribs]
+        fates = [self.trace.contribution_fate(ct) for ct in contribs]
+        lignes = [(f.contribution, f.themes, f.summary) for f in fates]
         restitutions = self.trace.restitutions_of_territory.get(territoire_id, [])
         return self.render(
             "site/devenir-territoire.html.j2", f"devenir/{t.id}.html", f"Les contributions du territoire de {t.nom}",
@@ -415,8 +491,8 @@ class SiteBuilder:
             figures=figures,
         )
 
-    def donnees_page(self) -> Page:
-        fichiers = sorted((p, len(b)) for p, b in (self.donnees or {}).items())
+    def donnees_page(self, donnees: dict[str, bytes]) -> Page:
+        fichiers = sorted((p, len(b)) for p, b in donnees.items())
         return self.render(
             "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
             fichiers=fichiers,
@@ -443,11 +519,8 @@ class SiteBuilder:
 
     # -- one contribution (run in the workers) --------------------------------
 
-    def contribution(self, ct: Contribution) -> tuple[Page, str, dict[str, Any] | None]:
-        """Its page, the one-sentence summary of its fate, and its entry in the published list (if consented)."""
-        from ateliers_cli.render.markup import plain_excerpt
-        from ateliers_cli.render.french import date_longue
-
+    def contribution(self, ct: Contribution) -> tuple[Page, dict[str, Any] | None]:
+        """Its page, and its entry in the published list (if its text is published)."""
         fate = self.trace.contribution_fate(ct)
         publiee = texte_publiable(ct)
         territoire = self.territoire_nom(ct.territoire)
@@ -456,13 +529,15 @@ class SiteBuilder:
         par_propositions = {o.orientation.id for p in fate.propositions for o in p.orientations}
         autres = [o for o in fate.orientations_par_theme if o.orientation.id not in par_propositions]
         titre = f"Contribution {ct.id}" + (f" : {ct.titre}" if publiee and ct.titre.strip() else "")
+        # The citizen's text as written: sanitised, but no typographic rewriting.
+        corps = markdown_to_html(ct.texte, min_heading=3) if publiee and ct.texte.strip() else Markup("")
         page = self.render(
             "site/contribution.html.j2", f"contributions/{ct.id}.html", titre, "contributions",
             [("Accueil", "index.html"), ("Contributions", "contributions/index.html")],
             ct=ct, fate=fate, publiee=publiee, efface=ct.efface is not None,
             auteur=auteur_public(ct) if publiee or ct.efface is not None else "",
             organisation=ct.organisation if publiee and ct.efface is None and ct.organisation != ct.auteur else "",
-            corps=markdown(ct.texte, 3) if publiee else Markup(""), territoire=territoire, themes_ct=themes,
+            corps=corps, territoire=territoire, themes_ct=themes,
             autres_orientations=autres, decisions_publiees=self.decisions_publiees,
             original=fate.original if fate.original is not None and fate.original.id in self.c.contributions else None,
         )
@@ -475,10 +550,10 @@ class SiteBuilder:
                 "profil": libelle("profil", ct.profil) if ct.profil else "",
                 "territoire": territoire,
                 "themes": " ; ".join(t.titre for t in themes),
-                "date": date_longue(ct.date) if ct.date else "",
-                "extrait": plain_excerpt(ct.texte, 300) if ct.texte.strip() else "",
+                "date": self.env.filters["date_longue"](ct.date) if ct.date else "",
+                "extrait": html_excerpt(corps, 300),
             }
-        return page, fate.summary, entree
+        return page, entree
 
 
 def _http_url(url: str) -> str:
