@@ -33,7 +33,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
 PY = sys.executable
 ATELIERS = [PY, "-m", "ateliers_cli"]
@@ -112,8 +112,8 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
                 (site / "mkdocs.yml").write_text("site_name: bench\n", encoding="utf-8")
                 rows.append(("mkdocs build (mêmes pages)", n, measure(["mkdocs", "build", "-q"], cwd=site), "", None))
 
-            def step(name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None) -> None:
-                if not want(name.split()[0]):
+            def step(name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None) -> None:
+                if not want(key or name.split()[0]):
                     return
                 m = best_of(runs, lambda: measure(cmd, cwd=cwd))
                 ratio = m.seconds / floor.seconds if floor else None
@@ -148,16 +148,16 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
                 step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
             if has_command("themes", "suggest") and want("themes"):
                 step("themes suggest", [*ATELIERS, "-C", str(base), "themes", "suggest", "--out", str(work / f"themes{n}.yaml")], parse, "parse")
-                step("themes tag", [*ATELIERS, "-C", str(base), "themes", "tag"], parse, "parse")
+                step("themes tag --toutes", [*ATELIERS, "-C", str(base), "themes", "tag", "--toutes"], parse, "parse")  # the copies are analysed already: --toutes scores them all
             if has_command("contributions", "doublons") and want("doublons"):
-                step("contributions doublons", [*ATELIERS, "-C", str(base), "contributions", "doublons"], parse, "parse")
+                step("contributions doublons", [*ATELIERS, "-C", str(base), "contributions", "doublons"], parse, "parse", key="doublons")
             if has_command("contributions", "import") and want("import"):
                 csv_path = work / f"import{n}.csv"
                 write_import_csv(base, csv_path)
                 fresh = work / f"fresh{n}"
                 subprocess.run([*ATELIERS, "init", str(fresh)], check=True, capture_output=True)
                 shutil.copy(base / "consultation.yaml", fresh / "consultation.yaml")
-                step("contributions import", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(csv_path), "--map", "cle=Identifiant", "--map", "date=Date", "--map", "profil=Profil", "--map", "territoire=Arrondissement", "--map", "auteur=Pseudonyme", "--map", "publication=J'accepte d'être cité", "--map", "texte=Votre contribution"], parse, "parse")
+                step("contributions import", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(csv_path), "--map", "cle=Identifiant", "--map", "date=Date", "--map", "profil=Profil", "--map", "territoire=Arrondissement", "--map", "auteur=Pseudonyme", "--map", "publication=J'accepte d'être cité", "--map", "texte=Votre contribution"], parse, "parse", key="import")
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -317,3 +317,14 @@ def test_update_front_matter_block_lists_and_comments_go_through_ruamel() -> Non
     assert meta["themes"] == ["mobilite"] and meta["statut"] == "analysee"
     assert list(meta) == ["id", "date", "profil", "canal", "territoire", "auteur", "publication", "themes", "statut", "titre"]
     assert meta["titre"] == "Une lettre : merci"
+
+
+def test_tag_apply_keeps_themes_an_analyst_already_gave(example: Path) -> None:
+    path = example / "contributions" / "C-0003.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^statut: .*$", "statut: nouvelle", text, count=1, flags=re.MULTILINE).replace("themes: [numerique]", "themes: [mobilite]"), encoding="utf-8")
+    r = run_cli("-C", example, "themes", "tag", "--apply")
+    assert r.exit_code == 0, r.output
+    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
+    assert meta["statut"] == "analysee"
+    assert meta["themes"] == ["mobilite", "numerique"]

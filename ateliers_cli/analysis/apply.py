@@ -126,10 +126,10 @@ class SuggestPlan:
     """Whether the draft replaces an existing file (``--force``)."""
 
 
-def check_draft_target(c: Consultation, target: Path, force: bool) -> bool:
+def check_draft_target(root: Path, target: Path, force: bool) -> bool:
     """Refuse ``themes.yaml`` itself, and an existing file without ``force``; True when it exists."""
     resolved = target.resolve()
-    if resolved == (c.root / "themes.yaml").resolve():
+    if resolved == (root / "themes.yaml").resolve():
         raise UsageError(
             "le projet de thèmes n'est jamais écrit dans themes.yaml lui-même",
             hint=f"écrivez-le à côté (--out {DEFAULT_DRAFT}, par défaut), relisez-le, puis reportez dans themes.yaml ce que vous gardez",
@@ -161,7 +161,7 @@ def plan_suggest(
     """
     if k is not None and k < 1:
         raise UsageError(f"--nombre {k} : il faut au moins un thème", hint="par exemple --nombre 8, ou rien pour laisser l'outil choisir")
-    overwrite = check_draft_target(c, target, force)
+    overwrite = check_draft_target(c.root, target, force)
     if not c.contributions:
         raise _no_contributions(c)
     docs = _with_text(c, lambda ct: ct.statut not in ("doublon", "hors_sujet"))
@@ -284,6 +284,8 @@ def plan_tag(
     corpus = _with_text(c)
     if not corpus:
         raise _no_contributions(c)
+    if not include_all and not any(ct.statut == "nouvelle" for ct in c.contributions.values()):
+        return TagPlan(threshold, [], len(c.contributions), include_all)
     suggestions = {
         s.doc_id: s.themes
         for s in tag(corpus, list(c.themes.values()), min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, progress=progress)
@@ -322,7 +324,8 @@ def tag_files(c: Consultation, plan: TagPlan, progress: Progress | None = None) 
     """The new content of each contribution to classify: ``themes`` and ``statut: analysee``.
 
     Only those two lines of the front matter change; everything else stays byte
-    for byte. Raises before anything is written if one file cannot be edited.
+    for byte. Themes an analyst already gave a « nouvelle » contribution are kept,
+    first. Raises before anything is written if one file cannot be edited.
     """
     files: dict[str, bytes | str | None] = {}
     rows = plan.to_write
@@ -330,7 +333,8 @@ def tag_files(c: Consultation, plan: TagPlan, progress: Progress | None = None) 
         if progress is not None and n % 500 == 0:
             progress(n, len(rows))
         ct = c.contributions[row.id]
-        files[ct.path] = update_front_matter(_read(c, ct), {"themes": list(row.chosen), "statut": "analysee"}, rel=ct.path).encode("utf-8")
+        themes = list(row.current) + [t for t in row.chosen if t not in row.current]
+        files[ct.path] = update_front_matter(_read(c, ct), {"themes": themes, "statut": "analysee"}, rel=ct.path).encode("utf-8")
     if progress is not None:
         progress(len(rows), len(rows))
     return files

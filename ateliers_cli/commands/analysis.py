@@ -100,14 +100,14 @@ def suggest_cmd(
 
     root = consultation_root()
     target = out_file if out_file is not None else root / DEFAULT_DRAFT
+    check_draft_target(root, target, force)  # refuse before the long work
     loaded = _load()
-    check_draft_target(loaded.consultation, target, force)  # refuse before the long work
     with progress("Thèmes candidats", state.quiet) as cb:
         plan = plan_suggest(loaded.consultation, target, k=nombre, seed=graine, force=force, progress=cb)
     inside = target.resolve().is_relative_to(root.resolve())
     if inside:
         with lock(root, "themes suggest"):
-            check_draft_target(loaded.consultation, target, force)  # it may have appeared meanwhile
+            check_draft_target(root, target, force)  # it may have appeared meanwhile
             write_suggest(plan)
     else:
         write_suggest(plan)
