@@ -187,6 +187,8 @@ class PrivateRegister:
                 path=PRIVATE_PATH,
                 hint="ce fichier doit être un CSV en UTF-8 séparé par « ; » ; corrigez-le ou renommez-le",
             ) from None
+        from ateliers_cli.export.csvsafe import restore  # here: the export package is heavy to import
+
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
         for extra in reader.fieldnames or []:
             if extra and extra not in self.columns:
@@ -194,7 +196,7 @@ class PrivateRegister:
         for row in reader:
             cid = (row.get("id") or "").strip()
             if cid:
-                self.rows[cid] = {k: (v or "") for k, v in row.items() if k}
+                self.rows[cid] = {k: restore(v or "") for k, v in row.items() if k}
 
     def set(self, cid: str, values: Mapping[str, str] | None) -> None:
         """Record ``values`` for ``cid`` (or forget it when there is nothing personal)."""
@@ -209,11 +211,13 @@ class PrivateRegister:
         self.rows[cid] = clean
 
     def to_bytes(self) -> bytes:
+        from ateliers_cli.export.csvsafe import defuse
+
         buf = io.StringIO(newline="")
         w = csv.DictWriter(buf, fieldnames=self.columns, delimiter=";", lineterminator="\r\n", extrasaction="ignore")
         w.writeheader()
-        for cid in sorted(self.rows, key=_id_sort_key):
-            w.writerow(self.rows[cid])
+        for cid in sorted(self.rows, key=_id_sort_key):  # opened in a spreadsheet: no formula
+            w.writerow({k: defuse(v) for k, v in self.rows[cid].items()})
         return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
     @property

@@ -33,6 +33,7 @@ from ateliers_cli import gitrepo
 from ateliers_cli.checks.personal_data import EMAIL, PHONE
 from ateliers_cli.clock import today
 from ateliers_cli.errors import AteliersError, Diagnostic, warning
+from ateliers_cli.export.csvsafe import restore
 from ateliers_cli.fsutil import safe_join, write_all
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.load import LoadResult
@@ -101,7 +102,7 @@ class PrivateCsv:
 
     @staticmethod
     def cell(row: list[str], index: int | None) -> str:
-        return row[index].strip() if index is not None and index < len(row) else ""
+        return restore(row[index].strip()) if index is not None and index < len(row) else ""
 
     def line_of(self, row: list[str]) -> int:
         """The line of ``row`` in the file (1 is the header), for messages."""

@@ -446,8 +446,10 @@ def read_existing(root: Path) -> list[Registration]:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise AteliersError(f"registre des inscriptions illisible : {exc}", path=PRIVATE_PATH, hint="corrigez-le ou renommez-le : il sera recréé") from None
+    from ateliers_cli.export.csvsafe import restore  # here: the export package is heavy to import
+
     return [
-        Registration.from_csv({k: (v or "") for k, v in row.items() if k})
+        Registration.from_csv({k: restore(v or "") for k, v in row.items() if k})
         for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
     ]
 
@@ -623,11 +625,13 @@ def render_needs(c: Consultation, plan: InscriptionsPlan) -> str:
 
 
 def _registry_bytes(regs: list[Registration]) -> bytes:
+    from ateliers_cli.export.csvsafe import defuse
+
     buf = io.StringIO(newline="")
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, delimiter=";", lineterminator="\r\n")
     w.writeheader()
     for r in sorted(regs, key=lambda r: (r.atelier, r.statut != "inscrit", r.rang, fold(r.nom), fold(r.prenom), r.source, r.ligne)):
-        w.writerow(r.to_csv())
+        w.writerow({k: defuse(v) for k, v in r.to_csv().items()})  # opened in a spreadsheet: no formula
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
 
 

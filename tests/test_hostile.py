@@ -199,3 +199,28 @@ def test_bad_input(make_tree: Callable[[dict[str, str | bytes]], Path], tmp_path
         assert w in block, f"« {w} » absent de :\n{output}"
     for line in output.splitlines():  # every message French, whatever the library said
         assert not ENGLISH.search(line), f"message non traduit : {line}"
+
+
+def test_last_resort_handler_never_shows_a_traceback(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
+    """A defect of the tool (here simulated) is reported in French, exit 3; the handler itself cannot fail."""
+    import subprocess
+
+    root = make_tree({})
+    boom = (
+        "import sys\n"
+        "import ateliers_cli.commands.common as common\n"
+        "def boom(*a, **k):\n"
+        "    raise RuntimeError('[bold]balise[/bold] et nom illisible ' + '\\udce9')\n"
+        "common.open_consultation = boom\n"
+        "import ateliers_cli.commands.project as project\n"
+        "project.open_consultation = boom\n"
+        "from ateliers_cli.cli import main\n"
+        "sys.argv[0] = 'ateliers'\n"
+        "main()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", boom, "-C", str(root), "status"], capture_output=True, timeout=60)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 3, err
+    assert "Traceback" not in err
+    assert err.startswith("Erreur interne : RuntimeError: [bold]balise[/bold] et nom illisible \\udce9"), err
+    assert "signalez-le" in err

@@ -9,11 +9,17 @@
 
 from __future__ import annotations
 
+import csv
+import html.parser
+import io
+import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -189,3 +195,227 @@ def test_writes_through_a_symlinked_folder_are_refused(example: Path, tmp_path: 
     assert "sortirait du dossier de la consultation" in r.output
     assert list(elsewhere.iterdir()) == []
     assert (example / "consultation.yaml").read_bytes() == before
+
+
+# --- citizens' text stays text, in every HTML output and every CSV --------------------------------
+
+VECTORS = [
+    "<script>alert('XSS')</script>",
+    "<img src=x onerror=alert('XSS')>",
+    '"><svg onload=alert(\'XSS\')>',
+    "<a href=\"javascript:alert('XSS')\">lien</a>",
+    "[lien](javascript:alert('XSS'))",
+    "[lien2](JaVaScRiPt:alert('XSS'))",
+    "![image](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<iframe src='https://evil.example/'></iframe>",
+    "<object data='x'></object><embed src='x'>",
+    "<style>body{background:url('javascript:alert(1)')}</style>",
+    "<a href='jav&#x09;ascript:alert(1)'>x</a>",
+    "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
+    "<form action='javascript:alert(1)'><button>x</button></form>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<<script>script>alert('XSS')<</script>/script>",
+    "</textarea></title><script>alert('XSS')</script>",
+    "<base href='https://evil.example/'><meta http-equiv='refresh' content='0;url=javascript:alert(1)'>",
+    "{{ 7*7 }} {% raw %}",
+]
+#: Cell starts a spreadsheet reads as a formula (OWASP « CSV Injection »).
+FORMULAS = ["=HYPERLINK(\"https://evil.example\";\"clic\") ", "+1+1 ", "-1+1 ", "@SUM(1+1) ", "\t=1+1 ", "\r=1+1 "]
+TEXT_KEYS = {
+    "titre", "description", "question", "lieu", "adresse", "animation", "reflexions", "public", "motif",
+    "motif_annulation", "notes", "texte", "observations", "objet", "president", "rapporteur",
+    "texte_amende", "nom", "conseil", "auteur", "organisation",
+}
+LIST_KEYS = {"mots_cles", "porteurs", "indicateurs"}
+URL_KEYS = {"site", "url"}
+
+
+class _Poisoner:
+    """Every text value gets a formula in front and every HTML/Markdown attack behind."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def text(self, value: str) -> str:
+        self.n += 1
+        vectors = "\n\n".join(VECTORS) if "\n" in value else " ".join(VECTORS)
+        return FORMULAS[self.n % len(FORMULAS)] + value + ("\n\n" if "\n" in value else " ") + vectors
+
+    def walk(self, data: object) -> object:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key in TEXT_KEYS and isinstance(value, str) and value.strip():
+                    data[key] = self.text(value)
+                elif key in URL_KEYS and isinstance(value, str):
+                    data[key] = "javascript:alert('XSS')"
+                elif key in LIST_KEYS and isinstance(value, list):
+                    data[key] = [*value, self.text("x")]
+                else:
+                    self.walk(value)
+        elif isinstance(data, list):
+            for item in data:
+                self.walk(item)
+        return data
+
+
+def poison(root: Path) -> None:
+    import yaml
+
+    p = _Poisoner()
+    for path in sorted(root.rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.name == "consultation.yaml":
+            data["collectivite"]["site"] = "javascript:alert('XSS')"
+        path.write_text(yaml.safe_dump(p.walk(data), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for path in sorted((root / "contributions").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        _, fm, body = text.split("---\n", 2)
+        data = p.walk(yaml.safe_load(fm))
+        body = p.text(body.rstrip("\n") + "\n")
+        path.write_text(f"---\n{yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}---\n{body}\n", encoding="utf-8")
+
+
+def _registrations(path: Path, ateliers: list[str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        w = csv.writer(out, delimiter=";")
+        w.writerow(["nom", "prenom", "courriel", "atelier", "autre besoin"])
+        for i, atelier in enumerate(ateliers):
+            f = FORMULAS[i % len(FORMULAS)]
+            w.writerow([f"{f}<script>alert('XSS')</script>", f"{f}<img src=x onerror=alert(1)>", f"p{i}@example.org", atelier, f"{f}<b onmouseover=alert(1)>x</b>"])
+    return path
+
+
+@pytest.fixture(scope="module")
+def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example, every text poisoned, walked through the seven stages; its site, its export."""
+    tmp = tmp_path_factory.mktemp("poison")
+    root = tmp / "c"
+    shutil.copytree(Path(__file__).parent.parent / "exemple_consultation", root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
+    poison(root)
+    ateliers_ids = sorted(p.stem for p in (root / "ateliers").glob("*.yaml"))
+    steps = []
+    for step in range(7):
+        r = ateliers("-C", root, "advance", "--par", "<script>alert('XSS')</script>")
+        steps.append(r.stdout + r.stderr)
+        assert r.returncode == 0, "\n".join(steps)
+        if step == 0:  # at « lancement »: registrations, with hostile names, and their attendance sheets
+            imp = ateliers("-C", root, "inscriptions", "import", _registrations(tmp / "inscriptions.csv", ateliers_ids), "--force")
+            assert imp.returncode in (0, 1) and (root / "prive/inscriptions.csv").is_file(), imp.stdout + imp.stderr  # 1: a cancelled atelier
+    export = tmp / "personnes.csv"
+    with export.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(["id", "date", "texte", "commune", "nom", "prenom", "courriel", "adresse"])
+        w.writerows([i, "2025-10-01", f"{x}texte {i}", "Lille", f"{x}Nom", f"{x}Prénom", f"{x.strip()}p{i}@example.org", f"{x}rue"] for i, x in enumerate(FORMULAS))
+    r = ateliers("-C", root, "contributions", "import", export)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for args in (("site",), ("export",), ("render",)):
+        r = ateliers("-C", root, *args)
+        assert r.returncode == 0, r.stdout + r.stderr
+    return root
+
+
+class _HtmlAudit(html.parser.HTMLParser):
+    FORBIDDEN = {"iframe", "object", "embed", "base", "frame", "frameset", "applet"}
+    URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset", "ping"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self.in_script = False
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.FORBIDDEN:
+            self.problems.append(f"élément <{tag}>")
+        if tag == "style":
+            self.in_style = True
+        if tag == "script":
+            self.in_script = True
+            src = dict(attrs).get("src") or ""
+            if not src or ":" in src or not src.endswith("recherche.js"):  # our one script: a file of the site
+                self.problems.append(f"<script src={src!r}>")
+        if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
+            self.problems.append("<meta http-equiv=refresh>")
+        for name, value in attrs:
+            value = value or ""
+            squeezed = "".join(ch for ch in value if ch > " ").lower()
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…>")
+            if name in self.URL_ATTRS and squeezed.startswith(("javascript:", "vbscript:", "data:")):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+            if name == "style" and ("javascript:" in squeezed or "expression(" in squeezed):
+                self.problems.append(f"<{tag} style={value!r}>")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.in_script = False
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_script and data.strip():
+            self.problems.append("script en ligne")
+        squeezed = "".join(ch for ch in data if ch > " ").lower()
+        if self.in_style and ("javascript:" in squeezed or "expression(" in squeezed):
+            self.problems.append("<style> avec javascript:")
+
+
+def test_no_markup_or_script_from_citizens_in_any_html(poisoned: Path) -> None:
+    pages = [p for p in poisoned.rglob("*.html") if ".ateliers-cache" not in p.parts]
+    kinds = {p.relative_to(poisoned).parts[0] for p in pages}
+    assert {"documents", "prive", "site"} <= kinds, kinds  # documents, attendance sheets, site
+    assert any("emargement" in p.parts for p in pages)
+    texts = 0
+    for page in pages:
+        content = page.read_text(encoding="utf-8")
+        audit = _HtmlAudit()
+        audit.feed(content)
+        audit.close()
+        assert audit.problems == [], f"{page.relative_to(poisoned)} : {audit.problems[:5]}"
+        texts += content.count("alert(")
+    assert texts > 100  # the attacks are there, as text
+
+
+def test_search_index_is_data(poisoned: Path) -> None:
+    index = (poisoned / "site/contributions/recherche.js").read_text(encoding="utf-8")
+    assert index.startswith("ateliersRecherche(") and index.rstrip().endswith(");")
+    entries = json.loads(index.strip()[len("ateliersRecherche(") : -2])
+    assert entries and any("<script>" in (e.get("extrait") or "") + (e.get("titre") or "") for e in entries)
+
+
+def _csv_cells(path: Path) -> Iterator[tuple[int, str]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    delimiter = max((";", ","), key=first.count)
+    for line, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+        for cell in row:
+            yield line, cell
+
+
+NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def test_no_csv_cell_starts_a_formula(poisoned: Path) -> None:
+    files = sorted(p for p in [*poisoned.glob("export/**/*.csv"), *poisoned.glob("prive/**/*.csv")])
+    names = {p.relative_to(poisoned).as_posix() for p in files}
+    assert {"prive/contributeurs.csv", "prive/inscriptions.csv"} <= names and any(n.startswith("export/") for n in names), names
+    defused = 0
+    for path in files:
+        for line, cell in _csv_cells(path):
+            assert not (cell[:1] in "=+-@\t\r\uff1d\uff0b\uff0d\uff20" and cell and not NUMBER.match(cell)), (
+                f"{path.relative_to(poisoned)}:{line} : {cell[:40]!r}"
+            )
+            defused += cell[:2] in ("'=", "'+", "'-", "'@")
+    assert defused > 10  # the formulas are there, as text
+
+
+def test_the_audit_sees_the_attacks() -> None:
+    """The HTML audit above is not blind: raw, every vector is caught."""
+    for vector in [v for v in VECTORS if "<" in v and "script>/script" not in v and "{{" not in v]:
+        audit = _HtmlAudit()
+        audit.feed(vector)
+        audit.close()
+        assert audit.problems, vector

@@ -27,6 +27,13 @@ def defuse(text: str) -> str:
     return text
 
 
+def restore(text: str) -> str:
+    """What :func:`defuse` protected, as it was (for the tool reading its own CSV back)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
 def cell(value: Any) -> str:
     """One value as a CSV cell: lists joined, dates ISO, booleans ``true``/``false``, text defused."""
     if type(value) is str:  # the common case first: 10,000 contributions make 160,000 cells

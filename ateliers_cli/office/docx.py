@@ -413,11 +413,16 @@ class _Writer:
     def properties(self) -> None:
         m = self.meta
         cp = self.d.core_properties
-        cp.title = clean_text(m.titre)
-        cp.subject = clean_text(m.sous_titre or "")
-        cp.author = clean_text(m.auteur_effectif)
-        cp.last_modified_by = clean_text(m.auteur_effectif)
-        cp.keywords = clean_text(", ".join(m.mots_cles))
+
+        def short(text: str) -> str:  # python-docx refuses a property over 255 characters
+            text = clean_text(text)
+            return text if len(text) <= 255 else text[:254] + "…"
+
+        cp.title = short(m.titre)
+        cp.subject = short(m.sous_titre or "")
+        cp.author = short(m.auteur_effectif)
+        cp.last_modified_by = short(m.auteur_effectif)
+        cp.keywords = short(", ".join(m.mots_cles))
         cp.comments = ""
         cp.language = m.langue or "fr-FR"
         cp.revision = 1
