@@ -72,6 +72,7 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
     """
     staged: list[tuple[str, Path, Path | None]] = []
     journal = root / ".ateliers-journal"
+    rel = ""
     try:
         for rel, data in files.items():  # in the caller's order: the renames follow it
             target = safe_join(root, rel)
@@ -93,12 +94,21 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
             os.sync()
         # one JSON array per line: a file name may hold a tab or a newline
         lines = [json.dumps([str(tmp) if tmp else "", str(target)]) for _, target, tmp in staged]
+        rel = journal.name
         atomic_write(journal, "\n".join(lines) + "\n")
-    except BaseException:
+    except BaseException as exc:
         for _, _, tmp in staged:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+        if isinstance(exc, OSError):  # a full disk, a name too long: the user's to fix, in French
+            from ateliers_cli.yamlio import os_reason
+
+            raise AteliersError(
+                f"écriture impossible ({os_reason(exc)}) : rien n'a été modifié",
+                path=rel,
+                hint="libérez de la place ou vérifiez les droits du dossier, puis relancez la commande",
+            ) from None
         raise
     _replay(journal)
 

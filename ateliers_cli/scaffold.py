@@ -34,12 +34,20 @@ class InitOptions:
 
 def write_schemas(out: Path) -> list[Path]:
     """Write the JSON Schema of every file kind into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind in FILE_KINDS:
-        path = out / f"{kind}.schema.json"
-        path.write_text(json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for kind in FILE_KINDS:
+            path = out / f"{kind}.schema.json"
+            path.write_text(json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            written.append(path)
+    except OSError as exc:  # « --out » names a file, a read-only place…
+        from ateliers_cli.yamlio import os_reason
+
+        raise AteliersError(
+            f"impossible d'écrire les schémas dans « {out} » : {os_reason(exc)}",
+            hint="indiquez avec --out un dossier où vous pouvez écrire",
+        ) from None
     return written
 
 

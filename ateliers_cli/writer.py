@@ -105,6 +105,14 @@ def plan_writes(
             plan.writes[f.path] = f.content
             plan.created.append(f.path)
             continue
+        except OSError as exc:  # a name too long for the disk, a folder where the file goes…
+            from ateliers_cli.yamlio import os_reason
+
+            raise AteliersError(
+                f"écriture impossible ({os_reason(exc)}) : rien n'a été modifié",
+                path=f.path,
+                hint="un identifiant trop long ? raccourcissez-le (nom du fichier et « id: »)",
+            ) from None
         current_hash = sha256(current)
         if current_hash == new_hash:
             plan.unchanged.append(f.path)

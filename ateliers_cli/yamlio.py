@@ -159,6 +159,10 @@ _ERRNO_FR = {
     errno.ELOOP: "lien symbolique qui tourne en rond",
     errno.ENAMETOOLONG: "nom trop long",
     errno.EIO: "erreur d'entrée-sortie du disque",
+    errno.EEXIST: "un fichier de ce nom existe déjà",
+    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "disque en lecture seule",
 }
 
 

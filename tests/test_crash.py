@@ -322,3 +322,43 @@ def test_live_or_unknown_lock_is_respected(tmp_path: Path, content: str) -> None
     assert r.exit_code == 1
     assert "est en cours sur cette consultation" in r.output and ".ateliers.lock" in r.output
     assert state(root) == before
+
+
+# --- a write that fails: nothing changes, the reason is given in French ------------------------------
+
+
+def test_full_disk_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    root = example(tmp_path / "c")
+    before = state(root)
+    real, calls = tempfile.mkstemp, []
+
+    def full(*args: object, **kw: object) -> tuple[int, str]:
+        calls.append(1)
+        if len(calls) == 3:  # the third file staged: the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    r = run_cli("-C", root, "advance", "--par", "Essai")
+    assert r.exit_code == 1, r.output
+    assert "écriture impossible (disque plein) : rien n'a été modifié" in r.output
+    assert state(root) == before and leftovers(root) == []
+
+
+def test_a_name_too_long_for_the_disk_is_a_french_error(tmp_path: Path) -> None:
+    """A 240-character atelier id is a valid slug, but its dossier's file name is too long."""
+    root = example(tmp_path / "c")
+    for _ in range(2):
+        assert run_cli("-C", root, "advance", "--par", "Essai").exit_code == 0
+    long_id = "-".join(["atelier"] * 30)[:240].strip("-")
+    source = root / "ateliers/lille-1.yaml"
+    (root / "ateliers" / f"{long_id}.yaml").write_text(source.read_text(encoding="utf-8").replace("id: lille-1", f"id: {long_id}"), encoding="utf-8")
+    source.unlink()
+    before = state(root)
+    r = run_cli("-C", root, "render")
+    assert r.exit_code == 1, r.output
+    assert "nom trop long" in r.output and "rien n'a été modifié" in r.output
+    assert state(root) == before and leftovers(root) == []
