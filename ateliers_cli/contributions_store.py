@@ -440,13 +440,28 @@ def _key_spans(lines: list[str]) -> dict[str, tuple[int, int]] | None:
     return spans
 
 
+_DUMPED: dict[tuple[str, Any], str] = {}
+
+
 def _dump_key(key: str, value: Any) -> str:
-    return yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    """``key: value`` as :func:`front_matter` writes it (memoised: the same few values recur)."""
+    memo = (key, tuple(value) if isinstance(value, list) else value)
+    try:
+        line = _DUMPED.get(memo)
+    except TypeError:  # an unhashable value: no memo
+        memo, line = None, None  # type: ignore[assignment]
+    if line is None:
+        line = yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+        if memo is not None and len(_DUMPED) < 10_000:
+            _DUMPED[memo] = line
+    return line
 
 
-def _edit_textually(fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> str | None:
+def _edit_textually(fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> tuple[str, list[str]] | None:
     """Replace, insert or delete one-line top-level keys; ``None`` when the front matter
-    is not that simple (a multi-line value or a comment on an edited key)."""
+    is not that simple (a multi-line value or a comment on an edited key).
+
+    Returns the new front matter and the top-level keys found in the old one, in order."""
     newline = "\r\n" if "\r\n" in fm else "\n"
     lines = fm.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -498,7 +513,7 @@ def _edit_textually(fm: str, changes: Mapping[str, Any], remove: Iterable[str]) 
             continue
         result.append(lines[i])
         i += 1
-    return "".join(result)
+    return "".join(result), list(spans)
 
 
 def _edit_round_trip(fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> str:
@@ -530,6 +545,24 @@ def _edit_round_trip(fm: str, changes: Mapping[str, Any], remove: Iterable[str])
             data.insert(position, key, value)
 
     return edit_text(fm.replace("\r\n", "\n"), change).replace("\n", newline)
+
+
+def _textual_edit_ok(new_fm: str, old_keys: list[str], changes: Mapping[str, Any], remove: Iterable[str]) -> bool:
+    """Whether a textual edit did what was asked: only the edited lines changed (by
+    construction), so it is enough that the new front matter parses, holds exactly the
+    keys found in the old one (less the removed, plus the new), in their order, and the
+    new values — a line mistaken for a key would break one of these."""
+    try:
+        new = yaml.load(new_fm, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return False
+    if not isinstance(new, dict):
+        return False
+    removed = set(remove)
+    kept = [k for k in old_keys if k not in removed]
+    if set(new) != set(kept) | set(changes) or [k for k in new if k in old_keys] != kept:
+        return False
+    return all(new[k] == v for k, v in changes.items())
 
 
 def _same_edit(old_fm: str, new_fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> bool:
@@ -564,10 +597,15 @@ def update_front_matter(text: str, changes: Mapping[str, Any], remove: Iterable[
     if opening is None or closing is None:
         raise AteliersError("en-tête YAML introuvable : la contribution n'est pas modifiée", path=rel or None, hint="lancez « ateliers check »")
     fm = text[opening.end() : closing.start()]
-    new_fm = _edit_textually(fm, changes, remove)
-    if new_fm is None or not _same_edit(fm, new_fm, changes, remove):
-        new_fm = _edit_round_trip(fm, changes, remove)
-        if not _same_edit(fm, new_fm, changes, remove):
+    edited = _edit_textually(fm, changes, remove)
+    if edited is not None and _textual_edit_ok(edited[0], edited[1], changes, remove):
+        new_fm = edited[0]
+    else:
+        try:
+            new_fm = _edit_round_trip(fm, changes, remove)
+        except Exception:  # noqa: BLE001 - ruamel's errors (a duplicate key…): the file is left alone
+            new_fm = ""
+        if not new_fm or not _same_edit(fm, new_fm, changes, remove):
             raise AteliersError(
                 "l'en-tête ne peut pas être modifié sans toucher à autre chose : la contribution n'est pas modifiée",
                 path=rel or None,

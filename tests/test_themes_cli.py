@@ -328,3 +328,11 @@ def test_tag_apply_keeps_themes_an_analyst_already_gave(example: Path) -> None:
     meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
     assert meta["statut"] == "analysee"
     assert meta["themes"] == ["mobilite", "numerique"]
+
+
+def test_update_front_matter_refuses_what_it_cannot_edit_cleanly() -> None:
+    from ateliers_cli.errors import AteliersError
+
+    for text in ("---\nid: C-1\nstatut: nouvelle\nstatut: analysee\n---\nTexte.\n", "pas d'en-tête\n", "---\nid: C-1\n"):
+        with pytest.raises(AteliersError):
+            update_front_matter(text, {"statut": "analysee", "themes": ["a"]}, rel="contributions/C-1.md")
