@@ -450,7 +450,7 @@ def _served(folder: Path) -> Iterator[str]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -553,7 +553,7 @@ def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) ->
 
 def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On every core (a fork pool writing the contribution pages itself) or in one process: same bytes."""
-    import ateliers_cli.site.build as build
+    from ateliers_cli.site import build
 
     loaded = load(closed)
     monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def site_cmd(
     sortie: Annotated[
-        Optional[Path],  # noqa: UP007 - Typer needs Optional here
+        Path | None,
         typer.Option("--out", "-o", help="Dossier du site (par défaut : site/ dans la consultation).", show_default=False),
     ] = None,
 ) -> None:

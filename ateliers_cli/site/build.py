@@ -27,8 +27,7 @@ from ateliers_cli.errors import AteliersError
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import Consultation
 from ateliers_cli.site.documents import collect_documents
-from ateliers_cli.site.pages import Page, SiteBuilder
-from ateliers_cli.site.public import public_view
+from ateliers_cli.site.pages import SiteBuilder
 
 Progress = Callable[[int, int], None]
 
