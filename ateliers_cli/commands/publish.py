@@ -25,10 +25,9 @@ def site_cmd(
 ) -> None:
     """Construit le site public de la consultation : démarche, thèmes, ateliers, contributions, documents.
 
-    Un dossier de pages statiques, à ouvrir tel quel ou à publier sur n'importe quel serveur.
-    Seules les contributions dont l'auteur a donné son accord sont publiées, avec leur nom public ;
-    rien de prive/. Le site est construit à côté puis mis en place d'un coup : une construction
-    interrompue laisse l'ancien site intact.
+    Un dossier de pages statiques, à ouvrir tel quel ou à publier sur n'importe quel serveur. Le texte d'une contribution n'est publié qu'avec l'accord de son auteur ; rien de prive/.
+
+    Le site est construit à côté puis mis en place d'un coup : une construction interrompue laisse l'ancien site intact.
 
     Exemple : [cyan]ateliers site[/cyan] puis ouvrez [bold]site/index.html[/bold]
     """
