@@ -218,7 +218,7 @@ def test_last_resort_handler_never_shows_a_traceback(make_tree: Callable[[dict[s
         "sys.argv[0] = 'ateliers'\n"
         "main()\n"
     )
-    r = subprocess.run([sys.executable, "-c", boom, "-C", str(root), "status"], capture_output=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", boom, "-C", str(root), "status"], capture_output=True, timeout=60, check=False)
     err = r.stderr.decode("utf-8", "replace")
     assert r.returncode == 3, err
     assert "Traceback" not in err
