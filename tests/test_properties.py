@@ -1,6 +1,7 @@
 """Property-based tests: whatever bytes, YAML or front matter a file holds, no traceback, no hang.
 
-The loader, ``check``, ``contributions import`` and ``render`` are fed random input. The
+The loader, ``check``, ``status``, ``contributions import``, ``inscriptions import``, ``render``,
+``site`` and ``export`` are fed random input. The
 commands run in-process (``run_cli`` does not catch exceptions: a Python exception fails the
 example, and so does the last-resort « Erreur interne », exit 3). Exit codes allowed: 0, 1, 2.
 
@@ -16,7 +17,8 @@ check, random YAML in one file         60            10 s        ~ 40 ms
 check, random front matter             80            10 s        ~ 40 ms
 contributions import, random CSV       40            10 s        ~ 60 ms
 contributions import, random bytes     40            10 s        ~ 50 ms
-render, extreme but valid values       12            30 s        ~ 0.8 s
+inscriptions import, random CSV/bytes  30            10 s        ~ 60 ms
+render + site + export, extreme values 10            30 s        ~ 1.5 s
 =====================================  ============  ==========  ===================
 
 Deadlines are generous (a loaded CI machine is slow), but finite: a hang fails.
@@ -236,6 +238,23 @@ def test_import_random_bytes(raw: bytes, suffix: str, mapping: str) -> None:
         assert_clean_exit(r, (0, 1, 2))
 
 
+@settings(CLI, max_examples=30)
+@given(
+    rows=st.lists(st.lists(CELL, min_size=0, max_size=7), min_size=0, max_size=6),
+    raw=st.none() | st.binary(max_size=300),
+)
+def test_inscriptions_import_random(rows: list[list[str]], raw: bytes | None) -> None:
+    header = ["nom", "prenom", "courriel", "atelier", "besoins", "date"]
+    data = raw if raw is not None else "\n".join(";".join(c.replace(";", ",").replace("\n", " ").replace('"', "") for c in row) for row in [header, *rows]).encode()
+    atelier = "id: lille-1\ntitre: Atelier\nterritoire: lille\ndate: 2026-04-04T14:00\nlieu: Salle\ncapacite: 2\nthemes: [isolement]\nstatut: prevu\n"
+    with tree({"ateliers/lille-1.yaml": atelier}) as root:
+        export = root.parent / "inscriptions.csv"
+        export.write_bytes(data)
+        r = run_cli("-C", root, "inscriptions", "import", export, "--atelier", "lille-1")
+        assert_clean_exit(r, (0, 1, 2))
+        assert_clean_exit(run_cli("-C", root, "check"))
+
+
 # --- render ---------------------------------------------------------------------------------------
 
 
@@ -257,7 +276,7 @@ EXTREME_TEXT = st.text(max_size=200).filter(lambda s: "\x00" not in s) | st.samp
 )
 
 
-@settings(max_examples=12, deadline=30_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=30_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(
     auteur=EXTREME_TEXT,
     titre=EXTREME_TEXT,
@@ -279,5 +298,5 @@ def test_render_extreme_values(at_lancement: Path, auteur: str, titre: str, body
         consultation = (root / "consultation.yaml").read_text(encoding="utf-8")
         first = next(line for line in consultation.splitlines() if line.strip().startswith("population:"))
         (root / "consultation.yaml").write_text(consultation.replace(first, first.split(":")[0] + f": {population}", 1), encoding="utf-8")
-        r = run_cli("-C", root, "render", "--force")
-        assert_clean_exit(r)
+        for args in (("render", "--force"), ("site",), ("export",)):
+            assert_clean_exit(run_cli("-C", root, *args))
