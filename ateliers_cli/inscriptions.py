@@ -541,8 +541,6 @@ def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration]
     """The printable attendance sheet of one workshop (escaped HTML, French)."""
     import jinja2
 
-    from ateliers_cli.render import french
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_templates_dir())),
         autoescape=True,
@@ -555,13 +553,7 @@ def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration]
         template = env.get_template("prive/emargement.html.j2")
     except jinja2.TemplateNotFound:
         raise AteliersError("gabarit « prive/emargement.html.j2 » introuvable : installation incomplète ?") from None
-    when = ""
-    if isinstance(atelier.date, dt.datetime):
-        when = french.date_heure(atelier.date)
-        if isinstance(atelier.fin, dt.datetime):
-            when += f" – {french.heure(atelier.fin)}"
-    elif isinstance(atelier.date, dt.date):
-        when = french.date_longue(atelier.date)
+    when = workshop_when(atelier)
 
     def person(r: Registration) -> dict[str, str]:
         return {"nom": r.nom.upper(), "prenom": r.prenom, "besoins": r.needs_label(), "contact": r.telephone or r.courriel}
@@ -737,3 +729,17 @@ def apply_inscriptions(root: Path, plan: InscriptionsPlan) -> None:
         from ateliers_cli.fsutil import write_all
 
         write_all(root, dict(plan.files))
+
+
+def workshop_when(atelier: Atelier) -> str:
+    """« samedi 4 avril 2026 à 14 h – 17 h 30 », as the attendance sheet prints it."""
+    from ateliers_cli.render import french
+
+    if isinstance(atelier.date, dt.datetime):
+        when = french.date_heure(atelier.date)
+        if isinstance(atelier.fin, dt.datetime):
+            when += f" – {french.heure(atelier.fin)}"
+        return when
+    if isinstance(atelier.date, dt.date):
+        return french.date_longue(atelier.date)
+    return ""

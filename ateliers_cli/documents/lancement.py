@@ -11,7 +11,6 @@ from ateliers_cli.documents.context import base_context, choose_citations, citab
 from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.templating import DocumentEnvironment, render_template
 from ateliers_cli.model import Atelier, Consultation, Contribution
-from ateliers_cli.render import french
 from ateliers_cli.stages import Stage
 
 #: Excerpts from the workshop's own territory, then from elsewhere, per theme.
@@ -170,13 +169,9 @@ def attendance_sheets(c: Consultation, ateliers: list[Atelier], env: DocumentEnv
 
 def blank_sheet_context(c: Consultation, atelier: Atelier) -> dict[str, Any]:
     """The context of ``prive/emargement.html.j2`` (the one the inscriptions import gives it)."""
-    when = ""
-    if isinstance(atelier.date, dt.datetime):
-        when = french.date_heure(atelier.date)
-        if isinstance(atelier.fin, dt.datetime):
-            when += f" – {french.heure(atelier.fin)}"
-    elif isinstance(atelier.date, dt.date):
-        when = french.date_longue(atelier.date)
+    from ateliers_cli.inscriptions import workshop_when
+
+    when = workshop_when(atelier)
     territoire = c.territoires.get(atelier.territoire)
     return {
         "consultation": {"titre": c.titre, "collectivite": c.collectivite.nom},
