@@ -411,3 +411,24 @@ def test_the_audit_sees_the_attacks() -> None:
         audit.feed(vector)
         audit.close()
         assert audit.problems, vector
+
+
+def test_mapping_file_values_and_paths(make_tree, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A mapping's defaults and values are data, checked like any cell; a bad --mapping path is refused."""
+    root = make_tree({})
+    export = tmp_path / "export.csv"
+    export.write_text("texte;commune\nUn texte;Lille\n", encoding="utf-8")
+    mapping = tmp_path / "correspondance.yaml"
+    mapping.write_text(
+        "colonnes:\n  texte: texte\ndefauts:\n  territoire: ../../../etc/passwd\n  canal: ../x\n"
+        "valeurs:\n  profil:\n    \"../..\": /etc\n",
+        encoding="utf-8",
+    )
+    outside = _outside_files(tmp_path, root)
+    r = run_cli("-C", root, "contributions", "import", export, "--mapping", mapping)
+    assert r.exit_code == 1 and "canal « ../x » inconnu" in r.output, r.output
+    for bad in ("/dev/zero", str(tmp_path), "/etc/passwd"):  # a device, a folder, not a mapping
+        r = run_cli("-C", root, "contributions", "import", export, "--mapping", bad)
+        assert r.exit_code == 1 and r.output.startswith("Erreur : "), r.output
+    assert _outside_files(tmp_path, root) == outside
+    assert sorted(p.name for p in (root / "contributions").iterdir()) == ["C-0001.md"]
