@@ -261,15 +261,18 @@ def test_killed_at_random_moments(name: str, tmp_path: Path) -> None:
 
 # --- the lock -------------------------------------------------------------------------------------
 
-# Both processes hold the lock a while (plan_advance sleeps first), so that they overlap for sure.
-SLOW_ADVANCE = (
-    "import sys, time\n"
+# Whichever process takes the lock keeps it until the test says so (a file appears): the other
+# one necessarily meets it, whatever the machine's speed.
+HOLD_THE_LOCK = (
+    "import os, sys, time\n"
     "import ateliers_cli.advance as a\n"
     "plan = a.plan_advance\n"
-    "def slow(*args, **kw):\n"
-    "    time.sleep(2)\n"
+    "def held(*args, **kw):\n"
+    "    deadline = time.monotonic() + 60\n"
+    "    while not os.path.exists(os.environ['ATELIERS_TEST_GO']) and time.monotonic() < deadline:\n"
+    "        time.sleep(0.02)\n"
     "    return plan(*args, **kw)\n"
-    "a.plan_advance = slow\n"
+    "a.plan_advance = held\n"
     "from ateliers_cli.cli import main\n"
     "sys.argv[0] = 'ateliers'\n"
     "main()\n"
@@ -278,9 +281,20 @@ SLOW_ADVANCE = (
 
 def test_two_advances_at_once_one_is_refused(tmp_path: Path) -> None:
     root = example(tmp_path / "c")
-    cmd = [sys.executable, "-c", SLOW_ADVANCE, "-C", str(root), "advance", "--par", "Essai"]
-    procs = [subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    go = tmp_path / "go"
+    cmd = [sys.executable, "-c", HOLD_THE_LOCK, "-C", str(root), "advance", "--par", "Essai"]
+    env = {**ENV, "ATELIERS_TEST_GO": str(go)}
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
+            time.sleep(0.02)  # until the refused one has given up
+        go.touch()
+        results = [(p.wait(timeout=120), *p.communicate()) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 1], results
     refused = next(err for code, _, err in results if code == 1)
