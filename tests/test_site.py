@@ -566,3 +566,19 @@ def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypat
     on_disk = {p.relative_to(tmp_path / "parallele").as_posix(): p.read_bytes() for p in (tmp_path / "parallele").rglob("*") if p.is_file()}
     assert files == on_disk
     assert result.fichiers == len(files) and result.pages == sum(1 for p in files if p.endswith(".html"))
+
+
+def test_publishing_again_reuses_what_did_not_change(example: Path) -> None:
+    """An unchanged page is hard-linked to the previous site's file, not written again; a changed one is new."""
+    out = example / "site"
+    build_site(load(example), out)
+    before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
+    ct = example / "contributions" / "C-0001.md"
+    ct.write_text(ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8")
+    build_site(load(example), out)
+    after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
+    assert before.keys() == after.keys()
+    assert after["contributions/C-0002.html"] == before["contributions/C-0002.html"]
+    assert after["contributions/C-0001.html"] != before["contributions/C-0001.html"]
+    assert "Parler à quelqu’un" in (out / "contributions" / "C-0001.html").read_text(encoding="utf-8")
+    assert [p.name for p in example.iterdir() if p.name.startswith(".site.")] == []

@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -38,9 +39,35 @@ PARALLEL_THRESHOLD = 400
 _CHUNK = 250
 _ASSETS = ("site.css", "recherche.js")
 
+@dataclass(frozen=True)
+class _Staging:
+    """The folder the new site is built in, beside the previous site (if any).
+
+    A file identical to the previous site's is not written again but hard-linked to it:
+    re-publishing an unchanged consultation writes almost nothing, and removing the
+    previous site afterwards frees almost nothing (on some disks, freeing is the slow part).
+    """
+
+    folder: Path
+    previous: Path | None
+
+    def put(self, rel: str, data: bytes) -> None:
+        target = self.folder / rel
+        if self.previous is not None:
+            old = self.previous / rel
+            try:
+                st = os.lstat(old)
+                if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and old.read_bytes() == data:
+                    os.link(old, target, follow_symlinks=False)
+                    return
+            except OSError:
+                pass  # absent, unreadable, or no hard links here: written anew
+        target.write_bytes(data)
+
+
 # The builder and the staging folder, inherited by the forked workers (set just before the pool starts).
 _BUILDER: SiteBuilder | None = None
-_STAGING: Path | None = None
+_STAGING: _Staging | None = None
 
 
 @dataclass
@@ -59,7 +86,7 @@ def _render_chunk(ids: list[str]) -> _Rendered:
         if staging is None:
             out.pages[path] = content
         else:
-            (staging / path).write_bytes(content)  # in the worker: no copy through the pipe, writes on every core
+            staging.put(path, content)  # in the worker: no copy through the pipe
         out.count += 1
         if entree is not None:
             out.entrees.append(entree)
@@ -75,7 +102,7 @@ def _use_pool(total: int) -> bool:
     )
 
 
-def _produce(c: Consultation, staging: Path | None, progress: Progress | None) -> tuple[dict[str, bytes], int]:
+def _produce(c: Consultation, staging: _Staging | None, progress: Progress | None) -> tuple[dict[str, bytes], int]:
     """Every file of the site but, when ``staging`` is given, the contribution pages, written there.
 
     Returns the files still to write and the number of contribution pages. The contribution
@@ -93,7 +120,7 @@ def _produce(c: Consultation, staging: Path | None, progress: Progress | None) -
     ids = sorted(pc.contributions)
     chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
     if staging is not None:
-        (staging / "contributions").mkdir(parents=True, exist_ok=True)
+        (staging.folder / "contributions").mkdir(parents=True, exist_ok=True)
     rendered = _Rendered({}, 0, [])
 
     def merge(part: _Rendered) -> None:
@@ -207,18 +234,19 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
     An interrupted build leaves the previous site whole (and, at worst, a hidden
     ``.<nom>.nouveau-*`` folder beside it); readers never see half a site.
     """
-    with _staging(out) as tmp:
-        _write_into(tmp, files)
+    with _staging(out) as staging:
+        _write_into(staging, files)
 
 
 @contextlib.contextmanager
-def _staging(out: Path) -> Iterator[Path]:
+def _staging(out: Path) -> Iterator[_Staging]:
     """A new hidden folder beside ``out`` to build in; swapped in place of ``out`` if all went well."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.nouveau-", dir=out.parent))
+    previous = out if (out / MARKER).is_file() and not out.is_symlink() else None
     try:
-        yield tmp
+        yield _Staging(tmp, previous)
         tmp.chmod(0o755)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -239,24 +267,24 @@ def _staging(out: Path) -> Iterator[Path]:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_into(folder: Path, files: Mapping[str, bytes]) -> None:
+def _write_into(staging: _Staging, files: Mapping[str, bytes]) -> None:
     for rel in files:
         if not rel or rel.startswith("/") or ".." in rel.split("/"):
             raise AteliersError(f"chemin refusé dans le site : « {rel} »")
-    for parent in sorted({(folder / rel).parent for rel in files}):
+    for parent in sorted({(staging.folder / rel).parent for rel in files}):
         parent.mkdir(parents=True, exist_ok=True)
     # Many small files: the kernel's share of the work runs on every core.
     items = list(files.items())
     step = max(1, len(items) // 16)
     with ThreadPoolExecutor(max_workers=min(4, (os.cpu_count() or 1) * 2)) as pool:
-        for _ in pool.map(_write_files, [(folder, items[i : i + step]) for i in range(0, len(items), step)]):
+        for _ in pool.map(_write_files, [(staging, items[i : i + step]) for i in range(0, len(items), step)]):
             pass
 
 
-def _write_files(job: tuple[Path, list[tuple[str, bytes]]]) -> None:
-    folder, items = job
+def _write_files(job: tuple[_Staging, list[tuple[str, bytes]]]) -> None:
+    staging, items = job
     for rel, data in items:
-        (folder / rel).write_bytes(data)
+        staging.put(rel, data)
 
 
 @dataclass
