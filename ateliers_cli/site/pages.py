@@ -447,10 +447,10 @@ class SiteBuilder:
                 figures.append((intro, chart_with_table(rows, titre, unite, id=ident, headers=(entete, "Nombre", "Part"), percent=not unite)))
 
         profils = Counter(ct.profil for ct in contribs)
-        add("Qui a contribué.", [(libelle("profils", k), profils[k]) for k in ordered(profils, ORDRE_PROFILS)],
+        add("Qui a contribué", [(libelle("profils", k), profils[k]) for k in ordered(profils, ORDRE_PROFILS)],
             "Contributions par profil", "graphique-profils", "Profil")
         territoires = Counter(ct.territoire for ct in contribs)
-        add("D'où viennent les contributions.", [(t.nom, territoires[t.id]) for t in c.territoires.values()],
+        add("D'où viennent les contributions", [(t.nom, territoires[t.id]) for t in c.territoires.values()],
             "Contributions par territoire", "graphique-territoires", "Territoire")
         pour_10000 = [
             (t.nom, round(territoires[t.id] * 10000 / t.population, 2)) for t in c.territoires.values() if t.population
@@ -458,32 +458,32 @@ class SiteBuilder:
         if pour_10000:
             figures.append(
                 (
-                    "Rapportées à la population de chaque territoire.",
+                    "Rapportées à la population de chaque territoire",
                     chart_with_table(pour_10000, "Contributions pour 10 000 habitants", id="graphique-taux",
                                      headers=("Territoire", "Pour 10 000 habitants")),
                 )
             )
         canaux = Counter(ct.canal for ct in contribs)
-        add("Comment elles sont arrivées.", [(libelle("canal", k), canaux[k]) for k in ordered(canaux, ORDRE_CANAUX)],
+        add("Comment elles sont arrivées", [(libelle("canal", k), canaux[k]) for k in ordered(canaux, ORDRE_CANAUX)],
             "Contributions par canal", "graphique-canaux", "Canal")
         themes = Counter(t for ct in contribs for t in ct.themes)
-        add("Les thèmes qu'elles abordent (une contribution peut en aborder plusieurs).",
+        add("Les thèmes qu'elles abordent (une contribution peut en aborder plusieurs)",
             [(t.titre, themes[t.id]) for t in c.themes.values()], "Contributions par thème", "graphique-themes", "Thème")
         tenus = [a for a in self.ateliers_ordonnes() if a.statut == "tenu" and a.participants is not None]
         if tenus:
             figures.append(
                 (
-                    "La participation aux ateliers tenus.",
+                    "La participation aux ateliers tenus",
                     chart_with_table([(a.titre or a.id, a.participants or 0) for a in tenus], "Participants par atelier",
                                      id="graphique-ateliers", headers=("Atelier", "Participants")),
                 )
             )
         props = Counter(p.theme for p in c.propositions.values())
-        add("Les propositions des ateliers, par thème.", [(t.titre, props[t.id]) for t in c.themes.values() if props[t.id]],
+        add("Les propositions des ateliers, par thème", [(t.titre, props[t.id]) for t in c.themes.values() if props[t.id]],
             "Propositions par thème", "graphique-propositions", "Thème")
         if c.deliberation:
             decisions = Counter(d.decision for d in c.deliberation.decisions)
-            add("Ce que l'assemblée a décidé des orientations.",
+            add("Ce que l'assemblée a décidé des orientations",
                 [(DECISION_LABELS.get(k, k).capitalize(), decisions[k]) for k in ("adoptee", "amendee", "non_retenue") if decisions[k]],
                 "Orientations par décision", "graphique-decisions", "Décision")
         return self.render(
