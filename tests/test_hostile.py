@@ -188,6 +188,9 @@ def test_bad_input(make_tree: Callable[[dict[str, str | bytes]], Path], tmp_path
     assert elapsed < 30, f"{case} : {elapsed:.1f} s"
     again = run_cli("-C", root, "check", "--strict", "--no-cache")  # the cache changes nothing
     assert (again.exit_code, again.output) == (r.exit_code, output)
+    for args in (("check", "--format", "json"), ("status",), ("status", "--json")):  # the other readers too
+        other = run_cli("-C", root, *args)
+        assert other.exit_code in (0, 1) and "Traceback" not in other.output and "Erreur interne" not in other.output, other.output
     if prefix == "accepte":
         assert r.exit_code == 0, output
         return
