@@ -582,3 +582,34 @@ def test_publishing_again_reuses_what_did_not_change(example: Path) -> None:
     assert after["contributions/C-0001.html"] != before["contributions/C-0001.html"]
     assert "Parler à quelqu’un" in (out / "contributions" / "C-0001.html").read_text(encoding="utf-8")
     assert [p.name for p in example.iterdir() if p.name.startswith(".site.")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "expected"),
+    [
+        ("contribution.html.j2", '{% extends "default:site/contribution.html.j2" %}{% block contenu %}{{ inconnue }}{% endblock %}', "inconnue"),
+        ("theme.html.j2", "{% if %}", "syntaxe"),
+    ],
+)
+def test_a_faulty_site_template_is_named(example: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str, expected: str) -> None:
+    """Whether it fails in a worker (contribution pages) or while compiling: file, line, French message."""
+    from ateliers_cli.site import build
+
+    monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.delenv("ATELIERS_WORKERS", raising=False)
+    template = example / "templates" / "site" / name
+    template.parent.mkdir(parents=True)
+    template.write_text(source, encoding="utf-8")
+    r = run_cli("-C", example, "site")
+    assert r.exit_code == 1, r.output
+    assert f"templates/site/{name}:1" in r.stderr and expected in r.stderr
+    assert "Erreur interne" not in r.output
+    assert not (example / "site").exists()
+
+
+def test_a_consultation_may_restyle_its_site(example: Path) -> None:
+    css = example / "templates" / "site" / "assets" / "site.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("body { color: #000; }\n", encoding="utf-8")
+    assert run_cli("-C", example, "site").exit_code == 0
+    assert (example / "site" / "assets" / "site.css").read_text(encoding="utf-8") == "body { color: #000; }\n"

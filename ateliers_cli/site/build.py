@@ -1,12 +1,15 @@
-"""``ateliers site``: plan every page of the public website, then write the folder at once.
+"""``ateliers site``: every page of the public website, built beside the target then swapped in.
 
     files = plan_site(c)                 # {"index.html": b"...", ...}: pure, writes nothing
     write_site(files, root / "site")     # built beside the target, then swapped in
+    build_site(loaded, root / "site")    # what the command does: both, faster
 
-The contribution pages are most of the work at national scale: they are rendered on
-every core (a ``fork`` pool inherits the loaded consultation and the compiled templates,
-so nothing but chunks of ids goes in and pages come out). Same consultation, same bytes:
-everything is ordered, nothing depends on the clock but ``SOURCE_DATE_EPOCH``.
+The contribution pages are most of the work at national scale: a ``fork`` pool inherits
+the loaded consultation and the compiled templates, renders them on every core and writes
+them itself into the new folder, while this process renders the other pages. A file that
+has not changed since the previous site is hard-linked to it rather than written again.
+Same consultation, same bytes: everything is ordered, nothing depends on the clock but
+``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ateliers_cli.documents.templating import default_templates_dir
+import jinja2
+
+from ateliers_cli.documents.templating import default_templates_dir, render_template
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import Consultation
@@ -38,6 +43,7 @@ MARKER = ".ateliers-site"
 PARALLEL_THRESHOLD = 400
 _CHUNK = 250
 _ASSETS = ("site.css", "recherche.js")
+
 
 @dataclass(frozen=True)
 class _Staging:
@@ -113,9 +119,13 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
     b = SiteBuilder(c, documents, donnees_ouvertes=_export_available())
     pc = b.c
     for name in b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")):
-        b.env.get_template(name)  # compiled once, before the workers fork
+        try:
+            b.env.get_template(name)  # compiled once, before the workers fork
+        except jinja2.TemplateError:
+            render_template(b.env, name, {})  # raises it as an AteliersError, with its file and line
+            raise
     files: dict[str, bytes] = {MARKER: "Site public produit par « ateliers site » : ce dossier est remplacé à chaque publication.\n".encode()}
-    files.update(_assets())
+    files.update(_assets(c.root))
 
     ids = sorted(pc.contributions)
     chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
@@ -184,9 +194,14 @@ def _donnees(c: Consultation) -> dict[str, bytes]:
     return {f"donnees/{name}": data for name, data in sorted(files.items())}
 
 
-def _assets() -> dict[str, bytes]:
+def _assets(root: Path) -> dict[str, bytes]:
+    """The style sheet (the consultation's own ``templates/site/assets/site.css`` wins) and the search script."""
     folder = default_templates_dir() / "site" / "assets"
-    return {f"assets/{name}": (folder / name).read_bytes() for name in _ASSETS}
+    files = {f"assets/{name}": (folder / name).read_bytes() for name in _ASSETS}
+    own = root / "templates" / "site" / "assets" / "site.css"
+    if own.is_file() and not own.is_symlink():
+        files["assets/site.css"] = own.read_bytes()
+    return files
 
 
 def plan_site(c: Consultation, *, progress: Progress | None = None) -> dict[str, bytes]:

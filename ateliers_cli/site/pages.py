@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_c
 from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
-from ateliers_cli.render.french import typographie_html
+from ateliers_cli.render.french import nombre, typographie_html
 from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
@@ -67,8 +68,6 @@ def markdown(text: str | None, niveau: int = 3) -> Markup:
 
 def taille(n: int) -> str:
     """« 12 ko », « 1,4 Mo »."""
-    from ateliers_cli.render.french import nombre
-
     if n < 1024 * 1024:
         return f"{nombre(max(1, round(n / 1024)))}\u00a0ko"
     return f"{nombre(round(n / (1024 * 1024), 1))}\u00a0Mo"
@@ -80,14 +79,11 @@ def site_date(c: Consultation) -> dt.date:
     Never the wall clock when the history has a date, so that the same consultation gives
     the same site, byte for byte.
     """
-    import os
-
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
         return now().date()
-    dates = [p.date for p in c.historique if p.date is not None]
+    dates = [p.date.date() if isinstance(p.date, dt.datetime) else p.date for p in c.historique if p.date is not None]
     if dates:
-        last = max(d if isinstance(d, dt.datetime) else dt.datetime.combine(d, dt.time()) for d in dates if d)
-        return last.date()
+        return max(dates)
     starts = [p.debut for p in c.calendrier.values() if p.debut is not None]
     return min(starts) if starts else now().date()
 
@@ -181,7 +177,6 @@ class SiteBuilder:
     """Everything the pages share, and one method per page kind."""
 
     def __init__(self, c: Consultation, documents: list[SiteDocument], *, donnees_ouvertes: bool) -> None:
-        self.full = c
         self.c = public_view(c)
         self.trace = Traceability(self.c)
         self.env = site_environment(c)
@@ -201,7 +196,6 @@ class SiteBuilder:
             "site_collectivite": _http_url(self.c.collectivite.site),
         }
         self._partials: dict[tuple[str, ...], Markup] = {}
-        self.orientations_publiees = bool(self.c.orientations)
         self.decisions_publiees = self.c.deliberation is not None
 
     # -- helpers --------------------------------------------------------------
@@ -396,7 +390,6 @@ class SiteBuilder:
         return self.render(
             "site/document.html.j2", doc.chemin, doc.titre, "documents",
             [("Accueil", "index.html"), ("Documents", "documents/index.html")], document=doc,
-            nom_fichier=doc.chemin.rsplit("/", 1)[1],
         )
 
     def politique(self) -> Page:
@@ -524,7 +517,7 @@ class SiteBuilder:
         fate = self.trace.contribution_fate(ct)
         publiee = texte_publiable(ct)
         territoire = self.territoire_nom(ct.territoire)
-        themes = [t for t in fate.themes]
+        themes = fate.themes
         # Orientations reached through its themes that no cited proposition already shows.
         par_propositions = {o.orientation.id for p in fate.propositions for o in p.orientations}
         autres = [o for o in fate.orientations_par_theme if o.orientation.id not in par_propositions]
