@@ -613,3 +613,11 @@ def test_a_consultation_may_restyle_its_site(example: Path) -> None:
     css.write_text("body { color: #000; }\n", encoding="utf-8")
     assert run_cli("-C", example, "site").exit_code == 0
     assert (example / "site" / "assets" / "site.css").read_text(encoding="utf-8") == "body { color: #000; }\n"
+
+
+def test_what_a_killed_run_left_is_cleared(example: Path) -> None:
+    (example / ".site.nouveau-abc123" / "contributions").mkdir(parents=True)
+    (example / ".site.ancien-def456").mkdir()
+    (example / ".site-a-moi").mkdir()  # not ours: kept
+    assert run_cli("-C", example, "site").exit_code == 0
+    assert sorted(p.name for p in example.iterdir() if p.name.startswith(".site")) == [".site-a-moi"]

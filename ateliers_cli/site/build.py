@@ -258,6 +258,10 @@ def _staging(out: Path) -> Iterator[_Staging]:
     """A new hidden folder beside ``out`` to build in; swapped in place of ``out`` if all went well."""
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
+    leftovers = (f".{out.name}.nouveau-", f".{out.name}.ancien-")
+    for stale in out.parent.iterdir():
+        if stale.name.startswith(leftovers) and stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.nouveau-", dir=out.parent))
     previous = out if (out / MARKER).is_file() and not out.is_symlink() else None
     try:
