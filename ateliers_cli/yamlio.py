@@ -214,7 +214,11 @@ def read_text(
                     )
                 ]
             size = st.st_size
-            raw = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+            # read(n) allocates n bytes up front: ask for the size fstat gave (plus one, to
+            # notice a file still growing), never for the 5 Mo limit itself.
+            raw = f.read(size + 1) if size <= MAX_FILE_BYTES else b""
+            if len(raw) > size:
+                raw += f.read(MAX_FILE_BYTES + 1 - len(raw))
             size = max(size, len(raw))
         if size > MAX_FILE_BYTES:
             return None, [
