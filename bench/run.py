@@ -52,12 +52,17 @@ def measure(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None 
     full_env = dict(os.environ)
     full_env.update(env or {})
     full_env.setdefault("SOURCE_DATE_EPOCH", "1795000000")
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    # Output goes to files, not pipes: a child writing more than a pipe holds (64 KB) would
+    # block forever while we wait for it to end.
+    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdout=out_f, stderr=err_f)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out_f.seek(0)
+        err_f.seek(0)
+        out = out_f.read().decode(errors="replace")
+        err = err_f.read().decode(errors="replace")
     code = os.waitstatus_to_exitcode(status)
     note = "" if code == 0 else (err.strip().splitlines() or out.strip().splitlines() or [f"code {code}"])[-1][:80]
     return Measure(elapsed, usage.ru_maxrss / 1024, code == 0, note)

@@ -68,6 +68,17 @@ def _load() -> LoadResult:
     return loaded
 
 
+def _write(root: Path, files: dict[str, bytes | str | None]) -> None:
+    """All the files at once (the caller holds the lock), with a spinner on a terminal."""
+    if not files:
+        return
+    if state.quiet or not err.is_terminal:
+        write_all(root, files)
+        return
+    with err.status(f"Écriture de {len(files)} fichier{'s' if len(files) > 1 else ''}…"):
+        write_all(root, files)
+
+
 def _print_json(data: dict[str, Any]) -> None:
     # Plain text, not Rich's highlighter: the output of 100 000 contributions stays fast.
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -182,8 +193,7 @@ def tag_cmd(
                 plan = plan_tag(c, threshold=threshold, include_all=toutes, max_themes=max_themes, progress=cb)
             with progress("Préparation des fichiers", state.quiet) as cb:
                 files = tag_files(c, plan, cb)
-            if files:
-                write_all(c.root, files)
+            _write(c.root, files)
     else:
         c = _load().consultation
         with progress("Suggestions de thèmes", state.quiet) as cb:
@@ -229,6 +239,9 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     n_write = plan.count("a_ecrire")
     n_new = len(plan.rows) - plan.count("rapport")
     seuil = f"{plan.threshold:g}".replace(".", ",")
+    if not n_new:
+        out.print("Aucune contribution « nouvelle » : ces suggestions sont pour information, rien n'est écrit.", soft_wrap=True)
+        return
     if applied:
         out.print(f"[green]✓[/green] {_plural(n_write, 'contribution classée', 'contributions classées')} (statut analysee) sur {n_new} nouvelle{'s' if n_new > 1 else ''}, au seuil {seuil}.", soft_wrap=True)
     else:
@@ -281,9 +294,7 @@ def doublons_cmd(
             c = _load().consultation
             with progress("Recherche des doublons", state.quiet) as cb:
                 plan = plan_doublons(c, threshold=threshold, campaigns=apply_campagnes, progress=cb)
-            files = doublon_files(c, plan)
-            if files:
-                write_all(c.root, files)
+            _write(c.root, doublon_files(c, plan))
     else:
         c = _load().consultation
         with progress("Recherche des doublons", state.quiet) as cb:
@@ -300,7 +311,7 @@ def _members(plan_row: GroupRow) -> str:
     labels = []
     for cid in plan_row.group.member_ids:
         statut = plan_row.statuts.get(cid, "")
-        labels.append(cid if statut == "nouvelle" else f"{cid} ({statut})")
+        labels.append(f"{cid} (déjà doublon)" if statut == "doublon" else cid)
     return ids_preview(labels, 12)
 
 
