@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from ateliers_cli import __version__
-from ateliers_cli.commands import localise, process, project  # noqa: F401 - localise: Typer in French
-from ateliers_cli.commands import accountability, analysis
-from ateliers_cli.commands import contributions, inscriptions
-from ateliers_cli.commands import publish
+from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
+    accountability,
+    analysis,
+    contributions,
+    inscriptions,
+    localise,
+    process,
+    project,
+    publish,
+)
 from ateliers_cli.commands.common import state
 from ateliers_cli.console import err
 
@@ -46,7 +52,7 @@ def main_options(
     verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails.")] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--silencieux", help="Seulement l'essentiel ; pas de barre de progression.")] = False,
     version: Annotated[
-        Optional[bool],  # noqa: UP007 - Typer needs Optional here
+        bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version et quitte."),
     ] = None,
 ) -> None:

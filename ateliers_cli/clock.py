@@ -23,7 +23,7 @@ def now() -> dt.datetime:
             f"SOURCE_DATE_EPOCH invalide : « {raw} » (un nombre entier de secondes est attendu)",
             hint="par exemple SOURCE_DATE_EPOCH=$(date +%s), ou retirez la variable",
         ) from None
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).astimezone(PARIS)
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).astimezone(PARIS)
 
 
 def today() -> dt.date:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ateliers_cli.errors import Diagnostic, error, warning
 from ateliers_cli.stages import Stage
-from ateliers_cli.yamlio import LineDict, LineList, line_of, unknown_key_warning
+from ateliers_cli.yamlio import LineList, line_of, unknown_key_warning
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 ID_PATTERNS = {

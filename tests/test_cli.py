@@ -40,7 +40,7 @@ def test_every_command_is_in_the_readme() -> None:
 
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.DOTALL)
     assert "ateliers demo" in blocks[0]
     assert "pytest" in blocks[1]
     assert (REPO / ".ci" / "run").read_text(encoding="utf-8").count("-m pytest") == 1

@@ -566,7 +566,7 @@ def test_a_broken_earlier_import_is_not_imported_twice(two: Path, tmp_path: Path
 def test_personal_details_without_their_contribution_are_dropped(two: Path, tmp_path: Path) -> None:
     (two / "prive").mkdir(exist_ok=True)
     (two / "prive" / "contributeurs.csv").write_text("id;nom;courriel\nC-0007;Orphelin;o@example.org\n", encoding="utf-8")
-    export = write_bytes(tmp_path / "f.csv", "texte;commune;nom\nUn;Lille;Dupont\n".encode())
+    export = write_bytes(tmp_path / "f.csv", b"texte;commune;nom\nUn;Lille;Dupont\n")
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     text = (two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")
     assert "Dupont" in text and "Orphelin" not in text

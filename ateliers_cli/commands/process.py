@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-
-from typing import TYPE_CHECKING
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import out
@@ -48,7 +46,7 @@ def advance_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre tout ce qui serait fait, sans rien écrire.")] = False,
     commit: Annotated[bool, typer.Option("--commit", help="Enregistre le passage dans git : un commit et une étiquette etape-N-nom.")] = False,
     allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Accepte des modifications non enregistrées dans git.")] = False,
-    par: Annotated[Optional[str], typer.Option("--par", help="Qui fait avancer la consultation (par défaut : git config user.name).")] = None,  # noqa: UP007
+    par: Annotated[str | None, typer.Option("--par", help="Qui fait avancer la consultation (par défaut : git config user.name).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:

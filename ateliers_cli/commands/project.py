@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation
 from ateliers_cli.console import err, out, print_diagnostics
 from ateliers_cli.errors import Diagnostic
 

@@ -16,10 +16,9 @@ converted; aware datetimes are converted to Europe/Paris first.
 from __future__ import annotations
 
 import html as _html
-import os
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, overload
 from zoneinfo import ZoneInfo
@@ -68,8 +67,7 @@ Number = int | float | Decimal
 
 
 # « Today » comes from one place for the whole tool (SOURCE_DATE_EPOCH honoured there).
-from ateliers_cli.clock import now, today  # noqa: E402
-
+from ateliers_cli.clock import now, today
 
 # ---------------------------------------------------------------------------
 # Dates et heures

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from html import unescape as html_unescape
 from functools import cache
+from html import unescape as html_unescape
 from typing import Any
 
 import nh3
