@@ -59,3 +59,21 @@ def test_version() -> None:
     r = run_cli("--version")
     assert r.exit_code == 0
     assert r.stdout.startswith("ateliers ")
+
+
+def test_pre_commit_hook_runs_check(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import re as _re
+    import shutil
+
+    import yaml
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook = next(h for h in hooks if h["id"] == "ateliers-check")
+    assert hook["entry"] == "ateliers" and hook["language"] == "python"
+    pattern = _re.compile(hook["files"])
+    assert pattern.search("contributions/C-0001.md") and pattern.search("consultation.yaml")
+    assert not pattern.search("documents/1-appel/synthese.md") and not pattern.search("prive/contributeurs.csv")
+    example = tmp_path / "c"
+    shutil.copytree(REPO / "exemple_consultation", example)
+    r = run_cli("-C", example, *hook["args"])
+    assert r.exit_code == 0, r.output
