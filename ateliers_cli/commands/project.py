@@ -80,7 +80,7 @@ def check_cmd(
         raise typer.Exit(1 if failed else 0)
     print_diagnostics(report.diagnostics)
     if not report.diagnostics:
-        out.print(f"[green]✓[/green] Aucun problème : {c}.")
+        out.print(f"[green]✓[/green] Aucun problème : {c}.", soft_wrap=True)
     elif failed:
         err.print(f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}." + ("" if report.errors else " (--strict)"))
     else:
