@@ -36,7 +36,13 @@ from typing import Any
 from ateliers_cli.errors import AteliersError, UsageError
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.importers.dates import DATE_FORMATS_HINT, parse_moment
-from ateliers_cli.importers.mapping import Field, Mapping, consent, load_mapping_file, parse_map_options
+from ateliers_cli.importers.mapping import (
+    INSCRIPTION_FIELDS,
+    Mapping,
+    consent,
+    load_mapping_file,
+    parse_map_options,
+)
 from ateliers_cli.importers.readers import Row, Table, read_table
 from ateliers_cli.importers.territories import TerritoryIndex
 from ateliers_cli.importers.util import fold, one_line
@@ -55,26 +61,7 @@ CSV_COLUMNS = (
     "garde_enfants", "autre_besoin", "date_inscription", "choix", "territoire_choisi", "source", "cle", "ligne",
 )
 
-FIELDS: dict[str, Field] = {
-    f.name: f
-    for f in (
-        Field("nom", "le nom", private=True),
-        Field("prenom", "le prénom", private=True),
-        Field("courriel", "l'adresse électronique", private=True),
-        Field("telephone", "le téléphone", private=True),
-        Field("atelier", "l'atelier choisi (identifiant, titre ou lieu)"),
-        Field("territoire", "le territoire choisi, quand l'atelier n'est pas précisé"),
-        Field("commune", "la commune, pour trouver le territoire", private=True),
-        Field("code_postal", "le code postal, pour trouver le territoire", private=True),
-        Field("date", "la date (et l'heure) d'inscription : l'ordre d'attribution des places"),
-        Field("cle", "l'identifiant de l'inscription dans l'export"),
-        Field("besoins", "les besoins cochés (« Accès PMR, Interprète LSF… »)", multi=True),
-        Field("pmr", "besoin d'un accès pour personne à mobilité réduite (oui / non)"),
-        Field("lsf", "besoin d'une interprétation en langue des signes (oui / non)"),
-        Field("garde_enfants", "besoin d'une garde d'enfants (oui / non)"),
-        Field("autre", "autre besoin (texte libre)"),
-    )
-}
+FIELDS = INSCRIPTION_FIELDS
 
 _EXACT = {
     "nom": ("nom", "nom de famille", "name", "last name", "lastname", "votre nom"),

@@ -11,42 +11,26 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.prompt import Prompt
 from rich.table import Table
 
-from ateliers_cli import clock, schema
 from ateliers_cli.commands.analysis import register_doublons
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_diagnostics, progress
-from ateliers_cli.contributions_store import (
-    PRIVATE_PATH,
-    Filters,
-    NewContribution,
-    prepare_new,
-    select,
-    write_new,
-)
-from ateliers_cli.contributions_store import (
-    as_json as contribution_json,
-)
 from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error, warning
 from ateliers_cli.fsutil import lock
 from ateliers_cli.hints import did_you_mean
-from ateliers_cli.importers.contributions import (
-    DATE_FORMATS_HINT,
-    ImportOptions,
-    ImportPlan,
-    Issue,
-    apply_import,
-    parse_date,
-    plan_import,
-)
 from ateliers_cli.importers.mapping import CONTRIBUTION_FIELDS
-from ateliers_cli.importers.territories import TerritoryIndex
+
+if TYPE_CHECKING:
+    from ateliers_cli.importers.contributions import ImportOptions, ImportPlan, Issue
+
+# The importers, the store and the schema are imported by the commands that use them:
+# every « ateliers » command starts faster for it (see bench/run.py).
 
 contributions_app = typer.Typer(
     name="contributions",
@@ -93,6 +77,8 @@ def import_cmd(
 
     Exemple : [cyan]ateliers contributions import formulaire.csv --map texte="Votre contribution" --dry-run[/cyan]
     """
+    from ateliers_cli.importers.contributions import ImportOptions, apply_import
+
     options = ImportOptions(
         maps=list(map_ or []),
         mapping_file=mapping,
@@ -117,12 +103,16 @@ def import_cmd(
 
 
 def _plan(fichier: Path, options: ImportOptions) -> ImportPlan:
+    from ateliers_cli.importers.contributions import plan_import
+
     loaded = open_consultation()
     with progress("Analyse des lignes", state.quiet) as cb:
         return plan_import(loaded.consultation, fichier, options, shown=str(fichier), progress=cb)
 
 
 def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
+    from ateliers_cli.contributions_store import PRIVATE_PATH
+
     t = plan.table
     out.print(f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}.")
     if plan.format:
@@ -262,6 +252,11 @@ def add_cmd(
 
     Exemple : [cyan]ateliers contributions add --canal courrier --profil habitant --auteur "Mme D." --commune Roubaix --editor[/cyan]
     """
+    from ateliers_cli import clock, schema
+    from ateliers_cli.contributions_store import PRIVATE_PATH, NewContribution, prepare_new, write_new
+    from ateliers_cli.importers.contributions import DATE_FORMATS_HINT, parse_date
+    from ateliers_cli.importers.territories import TerritoryIndex
+
     root = consultation_root()
     with lock(root, "contributions add"):
         c = open_consultation().consultation
@@ -348,6 +343,10 @@ def list_cmd(
 
     Exemple : [cyan]ateliers contributions list --statut nouvelle --territoire lille --texte "aidant"[/cyan]
     """
+    from ateliers_cli import schema
+    from ateliers_cli.contributions_store import Filters, select
+    from ateliers_cli.contributions_store import as_json as contribution_json
+
     loaded = open_consultation()
     c = loaded.consultation
     for option, value, known in (

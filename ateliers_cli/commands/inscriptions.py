@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,15 +13,10 @@ from ateliers_cli.commands.common import consultation_root, handled, open_consul
 from ateliers_cli.console import err, out, print_diagnostics
 from ateliers_cli.errors import error, warning
 from ateliers_cli.fsutil import lock
-from ateliers_cli.inscriptions import (
-    FIELDS,
-    NEEDS_PATH,
-    PRIVATE_PATH,
-    SHEETS_DIR,
-    InscriptionsPlan,
-    apply_inscriptions,
-    plan_inscriptions,
-)
+from ateliers_cli.importers.mapping import INSCRIPTION_FIELDS as FIELDS
+
+if TYPE_CHECKING:
+    from ateliers_cli.inscriptions import InscriptionsPlan
 
 inscriptions_app = typer.Typer(
     name="inscriptions",
@@ -55,6 +50,8 @@ def import_cmd(
 
     Exemple : [cyan]ateliers inscriptions import inscriptions.csv --map atelier="Atelier choisi"[/cyan]
     """
+    from ateliers_cli.inscriptions import apply_inscriptions, plan_inscriptions
+
     root = consultation_root()
     options = {"shown": str(fichier), "maps": list(map_ or []), "mapping_file": mapping, "atelier": atelier, "sheet": feuille, "force": force}
     if dry_run:
@@ -70,6 +67,8 @@ def import_cmd(
 
 
 def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
+    from ateliers_cli.inscriptions import NEEDS_PATH, PRIVATE_PATH, SHEETS_DIR
+
     t = plan.table
     out.print(f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}.")
     used = ", ".join(f"{name} ← " + " + ".join(f"« {c} »" for c in cols) for name, cols in plan.mapping.columns.items())

@@ -69,6 +69,28 @@ CONTRIBUTION_FIELDS: dict[str, Field] = {
     )
 }
 
+#: The fields of a registration export (« ateliers inscriptions import »).
+INSCRIPTION_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("nom", "le nom", private=True),
+        Field("prenom", "le prénom", private=True),
+        Field("courriel", "l'adresse électronique", private=True),
+        Field("telephone", "le téléphone", private=True),
+        Field("atelier", "l'atelier choisi (identifiant, titre ou lieu)"),
+        Field("territoire", "le territoire choisi, quand l'atelier n'est pas précisé"),
+        Field("commune", "la commune, pour trouver le territoire", private=True),
+        Field("code_postal", "le code postal, pour trouver le territoire", private=True),
+        Field("date", "la date (et l'heure) d'inscription : l'ordre d'attribution des places"),
+        Field("cle", "l'identifiant de l'inscription dans l'export"),
+        Field("besoins", "les besoins cochés (« Accès PMR, Interprète LSF… »)", multi=True),
+        Field("pmr", "besoin d'un accès pour personne à mobilité réduite (oui / non)"),
+        Field("lsf", "besoin d'une interprétation en langue des signes (oui / non)"),
+        Field("garde_enfants", "besoin d'une garde d'enfants (oui / non)"),
+        Field("autre", "autre besoin (texte libre)"),
+    )
+}
+
 #: Fields whose value can be translated by ``valeurs`` or defaulted by ``defauts``.
 VALUE_FIELDS = ("profil", "canal", "territoire", "publication")
 DEFAULT_FIELDS = ("profil", "canal", "territoire")
