@@ -269,22 +269,12 @@ def select(contributions: Iterable[Contribution], f: Filters) -> list[Contributi
 
 def as_json(c: Contribution) -> dict[str, Any]:
     """What ``contributions list --json`` prints: the public fields (never prive/)."""
-    return {
-        "id": c.id,
-        "date": c.date.isoformat() if isinstance(c.date, (dt.date, dt.datetime)) else None,
-        "profil": c.profil,
-        "canal": c.canal,
-        "territoire": c.territoire,
-        "auteur": c.auteur,
-        "organisation": c.organisation,
-        "publication": c.publication,
-        "themes": list(c.themes),
-        "statut": c.statut,
-        "doublon_de": c.doublon_de or None,
-        "titre": c.titre,
-        "texte": c.texte.strip(),
-        "fichier": c.path,
-    }
+    data = {k: v for k, v in meta_of(c).items() if k not in ("source", "efface")}
+    data["date"] = c.date.isoformat() if isinstance(c.date, (dt.date, dt.datetime)) else None
+    data["doublon_de"] = c.doublon_de or None
+    data["texte"] = c.texte.strip()
+    data["fichier"] = c.path
+    return data
 
 
 def check_rendered(text: str, rel: str) -> list[Diagnostic]:
