@@ -35,6 +35,13 @@ def print_diagnostics(diags: Iterable[Diagnostic], console: Console | None = Non
             console.print(f"    [dim]→ {escape(d.hint)}[/dim]", soft_wrap=True)
 
 
+def print_changes(created: Iterable[str], updated: Iterable[str], removed: Iterable[str]) -> None:
+    """The files a command writes, one a line: « + » created, « ~ » updated, « - » removed."""
+    for mark, style, paths in (("+", "green", created), ("~", "yellow", updated), ("-", "red", removed)):
+        for rel in paths:
+            out.print(f"  [{style}]{mark}[/{style}] {escape(rel)}", soft_wrap=True)
+
+
 def report_error(exc: AteliersError) -> None:
     where = ""
     if exc.path:

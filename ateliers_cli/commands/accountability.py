@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
-from ateliers_cli.console import err, out, print_diagnostics
+from ateliers_cli.console import err, out, print_changes, print_diagnostics
 from ateliers_cli.fsutil import lock
 
 # The core of each command is imported inside it, so that other commands start fast.
@@ -225,12 +225,7 @@ def export_cmd(
         plan.notes.append(f"la consultation a {errors} erreur(s) de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
     if dry_run:
         out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
-    for name in plan.created:
-        out.print(f"  [green]+[/green] {escape(name)}")
-    for name in plan.updated:
-        out.print(f"  [yellow]~[/yellow] {escape(name)}")
-    for name in plan.removed:
-        out.print(f"  [red]-[/red] {escape(name)}")
+    print_changes(plan.created, plan.updated, plan.removed)
     for note in plan.notes:
         out.print(f"  [dim]{escape(note)}[/dim]")
     if not (plan.created or plan.updated or plan.removed):

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
-from ateliers_cli.console import out
+from ateliers_cli.console import out, print_changes
 from ateliers_cli.fsutil import lock
 
 if TYPE_CHECKING:
@@ -97,12 +97,7 @@ def render_cmd(
             apply_render(root, result)
     plan = result.plan
     verb = "serait" if dry_run else "est"
-    for rel in plan.created:
-        out.print(f"  [green]+[/green] {escape(rel)}")
-    for rel in plan.updated:
-        out.print(f"  [yellow]~[/yellow] {escape(rel)}")
-    for rel in plan.removed:
-        out.print(f"  [red]-[/red] {escape(rel)}")
+    print_changes(plan.created, plan.updated, plan.removed)
     for edited, aside in plan.kept_aside.items():
         out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
     if not plan.touched:
