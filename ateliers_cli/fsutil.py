@@ -165,10 +165,10 @@ def lock(root: Path, what: str) -> Iterator[None]:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             try:
-                pid_s, host, since, other = path.read_text(encoding="utf-8").rstrip("\n").split("\t", 3)
+                pid_s, host, _since, other = path.read_text(encoding="utf-8").rstrip("\n").split("\t", 3)
                 pid = int(pid_s)
             except (OSError, ValueError):
-                pid, host, since, other = 0, "", "0", "?"
+                pid, host, _since, other = 0, "", "0", "?"
             if host == socket.gethostname() and not _pid_alive(pid):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()  # stale: its process is gone

@@ -304,7 +304,7 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
         _unique(c.commissions, _build(Commission, m, rel), "commission", diags)
     for key, periode in clean.get("calendrier", {}).items():
         line = data.get("calendrier", {}).lines.get(key, 0) if hasattr(data.get("calendrier", {}), "lines") else 0
-        if key not in Stage.keys() or key == Stage.CLOTUREE.value:
+        if key not in Stage.keys() or key == Stage.CLOTUREE.value:  # noqa: SIM118 (Stage.keys(): the stage names)
             from ateliers_cli.hints import did_you_mean
 
             diags.append(
@@ -395,19 +395,18 @@ def _parse_contributions(
 ) -> Iterator[ParsedContribution]:
     """Every contribution, in file order; on both cores when there are many."""
     total = len(files)
-    workers = min(os.cpu_count() or 1, 8)
-    if total < PARALLEL_THRESHOLD or workers < 2 or os.environ.get("ATELIERS_WORKERS") == "1":
+    from ateliers_cli import parallel
+
+    workers = parallel.workers()
+    if total < PARALLEL_THRESHOLD or workers < 2:
         for i, (p, rel, link) in enumerate(files):
             yield parse_contribution(p, rel, root, link)
             if progress is not None and (i % 200 == 0 or i + 1 == total):
                 progress(i + 1, total)
         return
-    import multiprocessing
-
     chunks = [(root, files[i : i + _CHUNK]) for i in range(0, total, _CHUNK)]
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     done = 0
-    with ctx.Pool(workers) as pool:
+    with parallel.fork_pool(workers) as pool:
         for parsed in pool.imap(_parse_chunk, chunks):
             yield from parsed
             done += len(parsed)

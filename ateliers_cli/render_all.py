@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ateliers_cli.clock import now
-from ateliers_cli.documents import OutputFile, build_stage_documents
+from ateliers_cli.documents import OutputFile, build_documents
 from ateliers_cli.fsutil import write_all
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import Consultation
@@ -29,10 +29,7 @@ def stages_reached(c: Consultation) -> list[Stage]:
 
 
 def all_documents(c: Consultation) -> list[OutputFile]:
-    files: list[OutputFile] = []
-    for stage in stages_reached(c):
-        files.extend(build_stage_documents(c, stage, passage_date(c, stage)))
-    return files
+    return build_documents(c, [(stage, passage_date(c, stage)) for stage in stages_reached(c)])
 
 
 @dataclass

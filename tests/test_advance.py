@@ -50,7 +50,7 @@ def test_seven_stages_in_git(repo: Path) -> None:
     first_commit = _git(repo, "rev-parse", "etape-1-appel^{commit}").strip()
     assert f"commit: {first_commit}" in text
     # the comments of the hand-written file survived the seven edits
-    original = subprocess.run(["git", "-C", str(repo), "show", "HEAD~7:consultation.yaml"], capture_output=True, text=True).stdout
+    original = subprocess.run(["git", "-C", str(repo), "show", "HEAD~7:consultation.yaml"], check=True, capture_output=True, text=True).stdout
     for line in original.splitlines():
         if line.lstrip().startswith("#"):
             assert line in text

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ateliers_cli.documents import OutputFile, build_stage_documents, stage_documents_titles
+from ateliers_cli.documents import OutputFile, build_documents, build_stage_documents, stage_documents_titles
 from ateliers_cli.documents.templating import default_templates_dir, make_environment, render_template
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.load import load
@@ -492,3 +492,34 @@ def test_a_bare_consultation_renders_every_stage(make_tree) -> None:  # type: ig
         files = build_stage_documents(c, stage, WHEN[stage])
         for f in files:
             assert f.content, f.path
+
+
+# --------------------------------------------------------------------------- on every core
+
+
+def test_every_core_gives_the_same_bytes_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``render`` builds the stages and their office files in forked workers: same files, same order."""
+    root = copy_example(tmp_path / "ex")
+    c = walked_through(root)
+    stages = [(s, WHEN[s]) for s in Stage.process()]
+    made = {}
+    for workers in ("1", "2"):
+        shutil.rmtree(root / ".ateliers-cache", ignore_errors=True)  # the office files made again, not read back
+        monkeypatch.setenv("ATELIERS_WORKERS", workers)
+        made[workers] = [(f.path, f.kind, f.content) for f in build_documents(c, stages)]
+    assert made["1"] == made["2"]
+    kinds = {kind for _, kind, _ in made["2"]}
+    assert {"md", "html", "odt", "docx", "pdf"} <= kinds
+
+
+def test_every_core_reports_the_first_faulty_stage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_example(tmp_path / "ex")
+    (root / "templates").mkdir()
+    (root / "templates" / "bilan.md.j2").write_text("# Bilan\n\n{{ inconnue_du_bilan }}\n", encoding="utf-8")
+    (root / "templates" / "croisement.md.j2").write_text("# Croisement\n\n{{ inconnue_du_croisement }}\n", encoding="utf-8")
+    c = walked_through(root)
+    monkeypatch.setenv("ATELIERS_WORKERS", "2")
+    with pytest.raises(AteliersError) as info:
+        build_documents(c, [(s, WHEN[s]) for s in Stage.process()])
+    assert info.value.path == "templates/croisement.md.j2" and info.value.line == 3
+    assert "inconnue_du_croisement" in info.value.message

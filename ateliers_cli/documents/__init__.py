@@ -1,6 +1,7 @@
 """The documents of each transition (PRODUCT.md §4).
 
     files = build_stage_documents(c, Stage.APPEL, when)   # pure: nothing is written
+    files = build_documents(c, [(Stage.APPEL, when1), (Stage.LANCEMENT, when2)])  # on every core
 
 Each stage has its module (``appel``, ``lancement``, ``ateliers``, ``synthese``, ``rapport``,
 ``adoption``, ``restitution``) computing its figures and rendering its templates from
@@ -12,14 +13,18 @@ unchanged consultation again gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from importlib import import_module
+from pathlib import Path
 
-from ateliers_cli.documents.output import OutputFile, resolve_office
+from ateliers_cli import parallel
+from ateliers_cli.documents.output import OfficeBatch, OutputFile, resolve_office
 from ateliers_cli.documents.templating import default_templates_dir, make_environment
+from ateliers_cli.errors import AteliersError
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 
-__all__ = ["OutputFile", "build_stage_documents", "default_templates_dir", "make_environment", "stage_documents_titles"]
+__all__ = ["OutputFile", "build_documents", "build_stage_documents", "default_templates_dir", "make_environment", "stage_documents_titles"]
 
 _TITLES: dict[Stage, list[str]] = {
     Stage.APPEL: [
@@ -52,6 +57,18 @@ def stage_documents_titles(stage: Stage) -> list[str]:
     return list(_TITLES[stage])
 
 
+def _unresolved(c: Consultation, stage: Stage, when: dt.datetime) -> list[OutputFile]:
+    """A stage's documents, its office files still jobs."""
+    module = import_module(f"ateliers_cli.documents.{stage.value}")
+    env = make_environment(c.root)
+    files: list[OutputFile] = module.build(c, when, env)
+    return files
+
+
+def _office_cache(c: Consultation) -> Path:
+    return c.root / ".ateliers-cache" / "office"
+
+
 def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> list[OutputFile]:
     """The documents produced when leaving ``stage``, dated ``when``. Pure: writes nothing.
 
@@ -60,7 +77,53 @@ def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> l
     """
     if stage is Stage.CLOTUREE:
         return []
-    module = import_module(f"ateliers_cli.documents.{stage.value}")
-    env = make_environment(c.root)
-    files: list[OutputFile] = module.build(c, when, env)
-    return resolve_office(files, c.root / ".ateliers-cache" / "office")
+    return resolve_office(_unresolved(c, stage, when), _office_cache(c))
+
+
+# The stages slowest to build first, so that both cores stay busy to the end.
+_COST_ORDER = (Stage.ADOPTION, Stage.APPEL, Stage.RAPPORT, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
+# Set in this process just before the workers fork, who find it there.
+_WORK: tuple[Consultation, list[tuple[Stage, dt.datetime]]] | None = None
+
+
+def _stage_task(i: int) -> tuple[int, list[OutputFile] | AteliersError]:
+    assert _WORK is not None
+    c, stages = _WORK
+    stage, when = stages[i]
+    try:
+        return i, _unresolved(c, stage, when)
+    except AteliersError as exc:  # sent back, raised in stage order by the parent
+        return i, exc
+
+
+def build_documents(c: Consultation, stages: Sequence[tuple[Stage, dt.datetime]]) -> list[OutputFile]:
+    """The documents of several stages (``(stage, when)``), in that order. Pure: writes nothing.
+
+    On every core: the stages are built by forked workers, and each stage's office files
+    are made as soon as its documents are ready, while the other stages are still being
+    built. Same files, same bytes as :func:`build_stage_documents` stage after stage; the
+    error of the first faulty stage is the one raised.
+    """
+    global _WORK
+    todo = [(s, w) for s, w in stages if s is not Stage.CLOTUREE]
+    n = min(parallel.workers(), max(len(todo), 1))
+    if n < 2 or len(todo) < 2:
+        return [f for stage, when in todo for f in build_stage_documents(c, stage, when)]
+    order = sorted(range(len(todo)), key=lambda i: _COST_ORDER.index(todo[i][0]))
+    built: dict[int, list[OutputFile] | AteliersError] = {}
+    batches: dict[int, OfficeBatch] = {}
+    _WORK = (c, list(todo))
+    try:
+        with parallel.fork_pool(n) as pool:
+            for i, result in pool.imap_unordered(_stage_task, order):
+                built[i] = result
+                if not isinstance(result, AteliersError):
+                    batches[i] = OfficeBatch(result, _office_cache(c))
+                    batches[i].submit(pool)
+            for i in range(len(todo)):
+                failure = built[i]
+                if isinstance(failure, AteliersError):
+                    raise failure
+            return [f for i in range(len(todo)) for f in batches[i].files()]
+    finally:
+        _WORK = None

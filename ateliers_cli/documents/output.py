@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing
-import os
+import multiprocessing.pool
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ateliers_cli import parallel
 from ateliers_cli.documents.templating import DocumentEnvironment, render_markdown, render_template
 from ateliers_cli.fsutil import atomic_write
 from ateliers_cli.model import Consultation
@@ -70,46 +70,74 @@ def _office_bytes(args: tuple[str, str, Any]) -> bytes | None:
         return None
 
 
-def resolve_office(files: list[OutputFile], cache_dir: Path | None) -> list[OutputFile]:
-    """Turn the office jobs into files: from ``cache_dir`` when the same Markdown and metadata
-    were already rendered by this version of the tool, otherwise on every core."""
-    from ateliers_cli.cache import tool_fingerprint
+class OfficeBatch:
+    """The office files of some documents: from ``cache_dir`` when this version of the tool
+    already made them from the same Markdown and metadata, otherwise made on a pool.
 
-    jobs = [(i, f) for i, f in enumerate(files) if f.job is not None]
-    if not jobs:
-        return files
-    keys = {}
-    results: dict[int, bytes | None] = {}
-    for i, f in jobs:
-        markdown, meta = f.job  # type: ignore[misc]
-        key = hashlib.sha256(f"{tool_fingerprint()}\n{f.kind}\n{meta!r}\n{markdown}".encode()).hexdigest()
-        keys[i] = key
-        if cache_dir is not None:
-            try:
-                results[i] = (cache_dir / f"{key}.{f.kind}").read_bytes()
-            except OSError:
-                pass
-    todo = [(i, f) for i, f in jobs if i not in results]
-    args = [(f.kind, *f.job) for _, f in todo]  # type: ignore[misc]
-    workers = min(len(todo), os.cpu_count() or 1)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            made = pool.map(_office_bytes, args, chunksize=1)
-    else:
-        made = [_office_bytes(a) for a in args]
-    for (i, f), content in zip(todo, made):
-        results[i] = content
-        if content is not None and cache_dir is not None:
-            with contextlib.suppress(OSError):
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                atomic_write(cache_dir / f"{keys[i]}.{f.kind}", content)
-    out = []
-    for i, f in enumerate(files):
-        if f.job is None:
-            out.append(f)
-        elif results.get(i) is not None:
-            out.append(replace(f, content=results[i], job=None))
-    return out
+        batch = OfficeBatch(files, cache_dir)
+        batch.submit(pool)        # or batch.submit(None): made here, now
+        files = batch.files()     # every job replaced by its bytes, in the same order
+    """
+
+    def __init__(self, files: list[OutputFile], cache_dir: Path | None) -> None:
+        from ateliers_cli.cache import tool_fingerprint
+
+        self._files = files
+        self._cache_dir = cache_dir
+        self._keys: dict[int, str] = {}
+        self._results: dict[int, bytes | None] = {}
+        self._pending: dict[int, Any] = {}
+        fingerprint = tool_fingerprint()
+        for i, f in enumerate(files):
+            if f.job is None:
+                continue
+            markdown, meta = f.job
+            key = hashlib.sha256(f"{fingerprint}\n{f.kind}\n{meta!r}\n{markdown}".encode()).hexdigest()
+            self._keys[i] = key
+            if cache_dir is not None:
+                with contextlib.suppress(OSError):
+                    self._results[i] = (cache_dir / f"{key}.{f.kind}").read_bytes()
+        self.todo = [i for i in self._keys if i not in self._results]
+
+    def _args(self, i: int) -> tuple[str, str, Any]:
+        f = self._files[i]
+        return (f.kind, *f.job)  # type: ignore[misc]
+
+    def submit(self, pool: multiprocessing.pool.Pool | None) -> None:
+        for i in self.todo:
+            if pool is None:
+                self._results[i] = _office_bytes(self._args(i))
+            else:
+                self._pending[i] = pool.apply_async(_office_bytes, (self._args(i),))
+
+    def files(self) -> list[OutputFile]:
+        for i, pending in self._pending.items():
+            self._results[i] = pending.get()
+        for i in self.todo:
+            content = self._results.get(i)
+            if content is not None and self._cache_dir is not None:
+                with contextlib.suppress(OSError):
+                    self._cache_dir.mkdir(parents=True, exist_ok=True)
+                    atomic_write(self._cache_dir / f"{self._keys[i]}.{self._files[i].kind}", content)
+        out = []
+        for i, f in enumerate(self._files):
+            if f.job is None:
+                out.append(f)
+            elif (content := self._results.get(i)) is not None:  # None: that format's library is absent
+                out.append(replace(f, content=content, job=None))
+        return out
+
+
+def resolve_office(files: list[OutputFile], cache_dir: Path | None) -> list[OutputFile]:
+    """Turn the office jobs into files: from the cache, otherwise on every core."""
+    batch = OfficeBatch(files, cache_dir)
+    n = min(len(batch.todo), parallel.workers())
+    if n > 1:
+        with parallel.fork_pool(n) as pool:
+            batch.submit(pool)
+            return batch.files()
+    batch.submit(None)
+    return batch.files()
 
 
 def publish(

@@ -15,7 +15,6 @@ Same consultation, same bytes: everything is ordered, nothing depends on the clo
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import shutil
 import stat
@@ -28,6 +27,7 @@ from typing import Any
 
 import jinja2
 
+from ateliers_cli import parallel
 from ateliers_cli.documents.templating import default_templates_dir, render_template
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.load import LoadResult
@@ -100,12 +100,7 @@ def _render_chunk(ids: list[str]) -> _Rendered:
 
 
 def _use_pool(total: int) -> bool:
-    return (
-        total >= PARALLEL_THRESHOLD
-        and (os.cpu_count() or 1) > 1
-        and os.environ.get("ATELIERS_WORKERS") != "1"
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
+    return total >= PARALLEL_THRESHOLD and parallel.workers() > 1
 
 
 def _produce(c: Consultation, staging: _Staging | None, progress: Progress | None) -> tuple[dict[str, bytes], int]:
@@ -157,7 +152,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
     _BUILDER, _STAGING = b, staging
     try:
         if _use_pool(len(ids)):
-            with multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 1, 8)) as pool:
+            with parallel.fork_pool(parallel.workers()) as pool:
                 parts = pool.imap(_render_chunk, chunks)  # the workers start now…
                 other_pages()  # … while this process does the rest
                 for part in parts:

@@ -110,15 +110,14 @@ def _from_disk(root: Path) -> dict[str, tuple[Stage, bytes, str]]:
 
 
 def _in_memory(c: Consultation) -> dict[str, tuple[Stage, bytes, str]]:
-    from ateliers_cli.documents import build_stage_documents
-    from ateliers_cli.render_all import passage_date, stages_reached
+    from ateliers_cli.render_all import all_documents, stages_reached
 
     found: dict[str, tuple[Stage, bytes, str]] = {}
-    for stage in stages_reached(c):
-        prefix = f"documents/{stage.folder}/"
-        for f in build_stage_documents(c, stage, passage_date(c, stage)):
-            if f.public and f.path.startswith(prefix) and (f.kind == "html" or f.kind in FORMATS):
-                found[f.path] = (stage, f.content, f.title)
+    folders = {f"documents/{stage.folder}/": stage for stage in stages_reached(c)}
+    for f in all_documents(c):
+        stage = folders.get(f.path.rpartition("/")[0] + "/")
+        if stage is not None and f.public and (f.kind == "html" or f.kind in FORMATS):
+            found[f.path] = (stage, f.content, f.title)
     return found
 
 
