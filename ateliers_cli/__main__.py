@@ -1,3 +1,3 @@
-from ateliers_cli.cli import main
+from ateliers_cli.launch import main
 
 main()

@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ateliers_cli.checks.dates import check_dates
 from ateliers_cli.checks.erasure import check_erasure
 from ateliers_cli.checks.links import check_links
 from ateliers_cli.checks.rules import check_rules
 from ateliers_cli.clock import today
-from ateliers_cli.errors import Diagnostic, Severity
+from ateliers_cli.errors import Diagnostic, Report, Severity
 from ateliers_cli.gates import GATES
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
-
-
-@dataclass
-class Report:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
-
-    def failed(self, strict: bool = False) -> bool:
-        return bool(self.errors or (strict and self.warnings))
-
-    def to_dict(self, strict: bool = False) -> dict[str, object]:
-        return {
-            "ok": not self.failed(strict),
-            "erreurs": len(self.errors),
-            "avertissements": len(self.warnings),
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-        }
 
 
 def passed_gates(c: Consultation) -> list[Diagnostic]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.markup import escape
 
-from ateliers_cli.errors import AteliersError, Diagnostic, Severity
+from ateliers_cli.errors import AteliersError, Diagnostic, Report, Severity
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -33,6 +33,31 @@ def print_diagnostics(diags: Iterable[Diagnostic], console: Console | None = Non
         )
         if d.hint:
             console.print(f"    [dim]→ {escape(d.hint)}[/dim]", soft_wrap=True)
+
+
+def print_check(report: Report, what: str, *, strict: bool = False, as_json: bool = False) -> int:
+    """``check``'s report as the user sees it; returns the exit code (0 fine, 1 problems)."""
+    failed = report.failed(strict)
+    if as_json:
+        import json
+
+        out.print_json(json.dumps(report.to_dict(strict), ensure_ascii=False))
+        return 1 if failed else 0
+    print_diagnostics(report.diagnostics)
+    if not report.diagnostics:
+        out.print(f"[green]✓[/green] Aucun problème : {what}.", soft_wrap=True)
+    elif failed:
+        err.print(f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}." + ("" if report.errors else " (--strict)"))
+    else:
+        err.print(f"[yellow]![/yellow] {_summary_line(0, len(report.warnings))} ; rien de bloquant (--strict les rendrait bloquants).")
+    return 1 if failed else 0
+
+
+def _summary_line(n_err: int, n_warn: int) -> str:
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n > 1 else ''}"
+
+    return f"{plural(n_err, 'erreur')}, {plural(n_warn, 'avertissement')}"
 
 
 def print_changes(created: Iterable[str], updated: Iterable[str], removed: Iterable[str]) -> None:

@@ -58,6 +58,32 @@ def warning(path: str, line: int, message: str, hint: str = "", code: str = "") 
     return Diagnostic(path, line, message, hint, Severity.WARNING, code)
 
 
+@dataclass
+class Report:
+    """What ``check`` found: every diagnostic, sorted by file and line."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def to_dict(self, strict: bool = False) -> dict[str, object]:
+        return {
+            "ok": not self.failed(strict),
+            "erreurs": len(self.errors),
+            "avertissements": len(self.warnings),
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+        }
+
+
 class AteliersError(Exception):
     """A problem that stops a command; reported by the CLI as ``path:line: message``."""
 

@@ -186,3 +186,17 @@ def lock(root: Path, what: str) -> Iterator[None]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+
+
+def find_root(start: Path) -> Path:
+    """The consultation folder: ``start`` or its nearest parent holding consultation.yaml."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "consultation.yaml").is_file():
+            return candidate
+    raise AteliersError(
+        f"aucune consultation ici : « consultation.yaml » est introuvable dans {start} "
+        "ni dans ses dossiers parents",
+        hint="placez-vous dans le dossier d'une consultation, indiquez-le avec -C DOSSIER, "
+        "ou créez-en une avec « ateliers init DOSSIER »",
+    )

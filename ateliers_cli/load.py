@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 
 from ateliers_cli import schema as S
 from ateliers_cli.checks import personal_data
-from ateliers_cli.errors import AteliersError, Diagnostic, error, warning
+from ateliers_cli.errors import Diagnostic, error, warning
+from ateliers_cli.fsutil import find_root
 from ateliers_cli.model import (
     Amendement,
     Atelier,
@@ -79,20 +80,6 @@ def _build(cls: type[T], clean: dict[str, Any], path: str, **extra: Any) -> T:
     kwargs = {k: v for k, v in clean.items() if k in names}
     kwargs.update(extra)
     return cls(path=path, line=clean.get("_line", 0), lines=clean.get("_lines", {}), **kwargs)
-
-
-def find_root(start: Path) -> Path:
-    """The consultation folder: ``start`` or its nearest parent holding consultation.yaml."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / "consultation.yaml").is_file():
-            return candidate
-    raise AteliersError(
-        f"aucune consultation ici : « consultation.yaml » est introuvable dans {start} "
-        "ni dans ses dossiers parents",
-        hint="placez-vous dans le dossier d'une consultation, indiquez-le avec -C DOSSIER, "
-        "ou créez-en une avec « ateliers init DOSSIER »",
-    )
 
 
 class _Reader:

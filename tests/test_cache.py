@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -99,3 +101,57 @@ def test_corrupt_cache_is_ignored(example: Path) -> None:
     (example / ".ateliers-cache" / "contributions.pickle").write_bytes(b"\x80\x05garbage")
     r = run_cli("-C", example, "check")
     assert r.exit_code == 0, r.output
+
+
+# --------------------------------------------------------------------------- the fast path (launch.py)
+
+
+def _ateliers(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command as a user types it (``python -m ateliers_cli`` = the ``ateliers`` script)."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "ateliers_cli", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, check=False)
+
+
+def _with_problems(root: Path) -> None:
+    """An error (unknown territory) and a warning (long text) in the example."""
+    path = root / "contributions" / "C-0010.md"
+    text = path.read_text(encoding="utf-8")
+    value = next(x for x in text.splitlines() if x.startswith("territoire:")).split(":", 1)[1].strip()
+    path.write_text(text.replace(f"territoire: {value}", "territoire: nulle-part", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("options", [[], ["--strict"], ["--format", "json"], ["--format=json", "--strict"]])
+def test_a_repeated_check_answers_from_the_cache_exactly_as_the_full_command(example: Path, options: list[str]) -> None:
+    _with_problems(example)
+    _age(example)
+    first = _ateliers("-C", example, "check", *options)  # full command: reads every file, fills the cache
+    assert first.returncode == 1 and "nulle-part" in first.stdout + first.stderr
+    again = _ateliers("-C", example, "check", *options)
+    assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
+    # and it was the fast path: the report came from the cache without loading the command line
+    probe = subprocess.run(
+        [sys.executable, "-c", ("import sys, contextlib, io\n"
+         "from ateliers_cli.launch import cached_check\n"
+         "with contextlib.redirect_stdout(io.StringIO()):\n"
+         f"    code = cached_check({['-C', str(example), 'check', *options]!r})\n"
+         "print(code, 'typer' in sys.modules, 'ateliers_cli.load' in sys.modules)")],
+        capture_output=True, text=True, check=True,
+    )
+    assert probe.stdout.split() == ["1", "False", "False"], probe.stdout + probe.stderr
+
+
+def test_the_fast_path_steps_aside_for_a_change_or_another_command(example: Path, tmp_path: Path) -> None:
+    _age(example)
+    assert _ateliers("-C", example, "check").returncode == 0
+    from ateliers_cli.launch import cached_check
+
+    assert cached_check(["-C", str(example), "check", "--no-cache"]) is None
+    assert cached_check(["-C", str(example), "status"]) is None
+    assert cached_check(["-C", str(example), "check", "--help"]) is None
+    assert cached_check(["-v", "-C", str(example), "check"]) is None
+    (tmp_path / "vide").mkdir()
+    assert cached_check(["-C", str(tmp_path / "vide"), "check"]) is None  # the full command explains
+    _with_problems(example)  # just written: too recent to trust, and changed anyway
+    assert cached_check(["-C", str(example), "check"]) is None
+    r = _ateliers("check", cwd=example / "contributions")  # from a subfolder, as git does
+    assert r.returncode == 1 and "territoire « nulle-part » inconnu" in r.stderr

@@ -44,7 +44,7 @@ def handled(fn: F) -> F:
 
 
 def consultation_root() -> Path:
-    from ateliers_cli.load import find_root  # the loader is imported only by commands that read
+    from ateliers_cli.fsutil import find_root
 
     return find_root(state.directory)
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation
-from ateliers_cli.console import err, out, print_diagnostics
+from ateliers_cli.console import out, print_check, print_diagnostics
 from ateliers_cli.errors import Diagnostic
 
 if TYPE_CHECKING:
@@ -54,13 +54,6 @@ def init_cmd(
     out.print("  Ensuite : complétez consultation.yaml et themes.yaml, puis lancez [cyan]ateliers check[/cyan].")
 
 
-def _summary_line(n_err: int, n_warn: int) -> str:
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'s' if n > 1 else ''}"
-
-    return f"{plural(n_err, 'erreur')}, {plural(n_warn, 'avertissement')}"
-
-
 def check_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Les avertissements font aussi échouer la vérification.")] = False,
     format: Annotated[OutputFormat, typer.Option("--format", help="texte (par défaut) ou json.")] = OutputFormat.texte,
@@ -73,19 +66,8 @@ def check_cmd(
 
     Exemple : [cyan]ateliers check --strict[/cyan]
     """
-    report, c = _checked(not no_cache)
-    failed = report.failed(strict)
-    if format is OutputFormat.json:
-        out.print_json(json.dumps(report.to_dict(strict), ensure_ascii=False))
-        raise typer.Exit(1 if failed else 0)
-    print_diagnostics(report.diagnostics)
-    if not report.diagnostics:
-        out.print(f"[green]✓[/green] Aucun problème : {c}.", soft_wrap=True)
-    elif failed:
-        err.print(f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}." + ("" if report.errors else " (--strict)"))
-    else:
-        err.print(f"[yellow]![/yellow] {_summary_line(0, len(report.warnings))} ; rien de bloquant (--strict les rendrait bloquants).")
-    raise typer.Exit(1 if failed else 0)
+    report, what = _checked(not no_cache)
+    raise typer.Exit(print_check(report, what, strict=strict, as_json=format is OutputFormat.json))
 
 
 def _checked(use_cache: bool) -> tuple[Report, str]:
@@ -99,7 +81,7 @@ def _checked(use_cache: bool) -> tuple[Report, str]:
     if use_cache and not racy:
         hit = cache.cached_report(root, key)
         if hit is not None:
-            return hit
+            return hit  # (the same lookup as launch.py's, which answers before Typer is even loaded)
     from ateliers_cli.check import check as run_check
 
     loaded = open_consultation(cache=use_cache)
