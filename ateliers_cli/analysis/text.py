@@ -271,11 +271,17 @@ def tokens_with_surface(text: str, *, fold: bool = False) -> list[tuple[str, str
     """Like :func:`tokens`, each stem paired with the word it comes from."""
     which = 1 if fold else 0
     result: list[tuple[str, str]] = []
+    known = _CONTENT_CACHE  # most words were seen before: looked up here, without a call
     for w in words(text):
-        entry = _content(w)
+        entry = known.get(w, _UNSEEN)
+        if entry is _UNSEEN:
+            entry = _content(w)
         if entry is not None:
-            result.append((entry[which], w))
+            result.append((entry[which], w))  # type: ignore[index]
     return result
+
+
+_UNSEEN = object()
 
 
 class SurfaceForms:
@@ -288,19 +294,18 @@ class SurfaceForms:
     """
 
     def __init__(self) -> None:
-        self._counts: dict[str, Counter[str]] = {}
+        self._pairs: Counter[tuple[str, str]] = Counter()  # (stem, surface) → occurrences
+        self._by_stem: dict[str, dict[str, int]] | None = None  # built when first asked
 
     def add(self, stem: str, surface: str) -> None:
         """Record one occurrence of ``surface`` for ``stem``."""
-        counter = self._counts.get(stem)
-        if counter is None:
-            counter = self._counts[stem] = Counter()
-        counter[surface] += 1
+        self._pairs[(stem, surface)] += 1
+        self._by_stem = None
 
     def add_pairs(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Record (stem, surface) pairs as :func:`tokens_with_surface` returns them."""
-        for stem_, surface in pairs:
-            self.add(stem_, surface)
+        self._pairs.update(pairs)  # counted in C
+        self._by_stem = None
 
     def add_text(self, text: str, *, fold: bool = False) -> list[str]:
         """Tokenise ``text``, record its surface forms and return its stems."""
@@ -308,19 +313,26 @@ class SurfaceForms:
         self.add_pairs(pairs)
         return [s for s, _ in pairs]
 
+    def _stems(self) -> dict[str, dict[str, int]]:
+        if self._by_stem is None:
+            self._by_stem = {}
+            for (stem_, surface), n in self._pairs.items():
+                self._by_stem.setdefault(stem_, {})[surface] = n
+        return self._by_stem
+
     def readable(self, stem: str) -> str:
         """The most frequent word written for ``stem`` (the stem itself if never seen).
 
         Ties go to the shortest word, then to alphabetical order, so the answer
         never depends on the order texts were read in.
         """
-        counter = self._counts.get(stem)
+        counter = self._stems().get(stem)
         if not counter:
             return stem
         return min(counter.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
 
     def __contains__(self, stem: object) -> bool:
-        return stem in self._counts
+        return stem in self._stems()
 
     def __len__(self) -> int:
-        return len(self._counts)
+        return len(self._stems())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,21 +130,22 @@ def choose_citations(
     least so far; ties by identifier. With ``theme``, contributions whose first theme
     it is come first (they speak of it most). The result is shown in identifier order.
     """
-    candidates = sorted((x for x in contributions if citable(x) and x.texte.strip()), key=lambda x: x.id)
+    # Within one (first theme or not, territory, profile) group every candidate has the same
+    # key but for its identifier: each pick looks at the head of each group, not at them all.
+    groups: dict[tuple[bool, str, str], list[Contribution]] = {}
+    for x in sorted((x for x in contributions if citable(x) and x.texte.strip()), key=lambda x: x.id, reverse=True):
+        groups.setdefault((bool(theme) and x.themes[:1] != [theme], x.territoire, x.profil), []).append(x)
     chosen: list[Contribution] = []
     by_territory: dict[str, int] = {}
     by_profile: dict[str, int] = {}
-    while candidates and len(chosen) < n:
-        best = min(
-            candidates,
-            key=lambda x: (
-                bool(theme) and x.themes[:1] != [theme],
-                by_territory.get(x.territoire, 0),
-                by_profile.get(x.profil, 0),
-                x.id,
-            ),
+    while groups and len(chosen) < n:
+        group = min(
+            groups,
+            key=lambda g: (g[0], by_territory.get(g[1], 0), by_profile.get(g[2], 0), groups[g][-1].id),
         )
-        candidates.remove(best)
+        best = groups[group].pop()  # the smallest identifier (each group is sorted in reverse)
+        if not groups[group]:
+            del groups[group]
         chosen.append(best)
         by_territory[best.territoire] = by_territory.get(best.territoire, 0) + 1
         by_profile[best.profil] = by_profile.get(best.profil, 0) + 1
@@ -239,15 +241,15 @@ def _orientation_order(c: Consultation) -> Any:
 
 def chiffres(c: Consultation) -> dict[str, int]:
     """The key figures of the consultation, as far as it has gone."""
-    contributions = list(c.contributions.values())
+    statuts = Counter(x.statut for x in c.contributions.values())
     ateliers = list(c.ateliers.values())
     tenus = [a for a in ateliers if a.statut == "tenu"]
     return {
-        "contributions": len(contributions),
-        "analysees": sum(1 for x in contributions if x.statut == "analysee"),
-        "hors_sujet": sum(1 for x in contributions if x.statut == "hors_sujet"),
-        "doublons": sum(1 for x in contributions if x.statut == "doublon"),
-        "citables": sum(1 for x in contributions if citable(x)),
+        "contributions": len(c.contributions),
+        "analysees": statuts["analysee"],
+        "hors_sujet": statuts["hors_sujet"],
+        "doublons": statuts["doublon"],
+        "citables": sum(1 for x in c.contributions.values() if citable(x)),
         "themes": len(c.themes),
         "territoires": len(c.territoires),
         "population": sum(t.population for t in c.territoires.values()),
