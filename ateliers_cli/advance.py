@@ -68,7 +68,7 @@ def plan_advance(
     when: dt.datetime | None = None,
 ) -> Transition:
     """Everything ``advance`` would do, computed without writing anything."""
-    loaded = load(root)
+    loaded = load(root, cache=True)  # the same per-file cache as check: a changed file is always read again
     c = loaded.consultation
     if c.etape is Stage.CLOTUREE:
         raise AteliersError(

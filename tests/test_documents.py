@@ -145,6 +145,15 @@ def test_each_stage_produces_its_documents(built: dict[str, OutputFile]) -> None
     concerned = {m for o in c.orientations.values() for m in o.commissions}
     briefings = {p.split("note-commission-")[1].split(".")[0] for p in paths if "note-commission-" in p}
     assert briefings == concerned
+    # what became of the contributions: one document per territory, each contribution in its own
+    for t in c.territoires.values():
+        mine = sorted(x.id for x in c.contributions.values() if x.territoire == t.id)
+        stem = f"documents/6-adoption/devenir-des-contributions-{t.id}"
+        assert (f"{stem}.md" in paths) == bool(mine), t.id
+        if mine:
+            text = built[f"{stem}.md"].content.decode("utf-8")
+            rows = re.findall(r"^\| (C-\d+)", text, re.MULTILINE)
+            assert rows == mine, t.id
 
 
 def test_privacy_flag_and_paths(built: dict[str, OutputFile]) -> None:

@@ -45,7 +45,7 @@ _TITLES: dict[Stage, list[str]] = {
     Stage.ADOPTION: [
         "Délibération (aussi en ODT, DOCX et PDF)",
         "La politique adoptée",
-        "Ce que sont devenues vos contributions",
+        "Ce que sont devenues vos contributions (une vue d'ensemble, puis un document par arrondissement)",
     ],
     Stage.RESTITUTION: ["Bilan de la démarche"],
     Stage.CLOTUREE: [],
@@ -57,12 +57,19 @@ def stage_documents_titles(stage: Stage) -> list[str]:
     return list(_TITLES[stage])
 
 
-def _unresolved(c: Consultation, stage: Stage, when: dt.datetime) -> list[OutputFile]:
-    """A stage's documents, its office files still jobs."""
+def _unresolved(c: Consultation, stage: Stage, when: dt.datetime, partie: str | None = None) -> list[OutputFile]:
+    """A stage's documents (or one piece of them), its office files still jobs."""
     module = import_module(f"ateliers_cli.documents.{stage.value}")
     env = make_environment(c.root)
-    files: list[OutputFile] = module.build(c, when, env)
+    files: list[OutputFile] = module.build(c, when, env) if partie is None else module.build(c, when, env, partie)
     return files
+
+
+def _pieces(c: Consultation, stage: Stage) -> list[str | None]:
+    """What a stage can be built in on separate cores: its ``parties`` if it has any, else all at once."""
+    module = import_module(f"ateliers_cli.documents.{stage.value}")
+    parties = getattr(module, "parties", None)
+    return list(parties(c)) if parties is not None else [None]
 
 
 def _office_cache(c: Consultation) -> Path:
@@ -83,15 +90,15 @@ def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> l
 # The stages slowest to build first, so that both cores stay busy to the end.
 _COST_ORDER = (Stage.ADOPTION, Stage.APPEL, Stage.RAPPORT, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
 # Set in this process just before the workers fork, who find it there.
-_WORK: tuple[Consultation, list[tuple[Stage, dt.datetime]]] | None = None
+_WORK: tuple[Consultation, list[tuple[Stage, dt.datetime, str | None]]] | None = None
 
 
-def _stage_task(i: int) -> tuple[int, list[OutputFile] | AteliersError]:
+def _task(i: int) -> tuple[int, list[OutputFile] | AteliersError]:
     assert _WORK is not None
-    c, stages = _WORK
-    stage, when = stages[i]
+    c, tasks = _WORK
+    stage, when, partie = tasks[i]
     try:
-        return i, _unresolved(c, stage, when)
+        return i, _unresolved(c, stage, when, partie)
     except AteliersError as exc:  # sent back, raised in stage order by the parent
         return i, exc
 
@@ -99,31 +106,33 @@ def _stage_task(i: int) -> tuple[int, list[OutputFile] | AteliersError]:
 def build_documents(c: Consultation, stages: Sequence[tuple[Stage, dt.datetime]]) -> list[OutputFile]:
     """The documents of several stages (``(stage, when)``), in that order. Pure: writes nothing.
 
-    On every core: the stages are built by forked workers, and each stage's office files
-    are made as soon as its documents are ready, while the other stages are still being
-    built. Same files, same bytes as :func:`build_stage_documents` stage after stage; the
+    On every core: the stages (and the pieces of those that have several, see
+    ``adoption.parties``) are built by forked workers, and each piece's office files are
+    made as soon as its documents are ready, while the rest is still being built. Same
+    files, same order, same bytes as :func:`build_stage_documents` stage after stage; the
     error of the first faulty stage is the one raised.
     """
     global _WORK
     todo = [(s, w) for s, w in stages if s is not Stage.CLOTUREE]
-    n = min(parallel.workers(), max(len(todo), 1))
+    n = parallel.workers()
     if n < 2 or len(todo) < 2:
         return [f for stage, when in todo for f in build_stage_documents(c, stage, when)]
-    order = sorted(range(len(todo)), key=lambda i: _COST_ORDER.index(todo[i][0]))
+    tasks = [(stage, when, partie) for stage, when in todo for partie in _pieces(c, stage)]
+    order = sorted(range(len(tasks)), key=lambda i: _COST_ORDER.index(tasks[i][0]))
     built: dict[int, list[OutputFile] | AteliersError] = {}
     batches: dict[int, OfficeBatch] = {}
-    _WORK = (c, list(todo))
+    _WORK = (c, tasks)
     try:
-        with parallel.fork_pool(n) as pool:
-            for i, result in pool.imap_unordered(_stage_task, order):
+        with parallel.fork_pool(min(n, len(tasks))) as pool:
+            for i, result in pool.imap_unordered(_task, order):
                 built[i] = result
                 if not isinstance(result, AteliersError):
                     batches[i] = OfficeBatch(result, _office_cache(c))
                     batches[i].submit(pool)
-            for i in range(len(todo)):
+            for i in range(len(tasks)):
                 failure = built[i]
                 if isinstance(failure, AteliersError):
                     raise failure
-            return [f for i in range(len(todo)) for f in batches[i].files()]
+            return [f for i in range(len(tasks)) for f in batches[i].files()]
     finally:
         _WORK = None

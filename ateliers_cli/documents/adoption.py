@@ -17,27 +17,51 @@ from ateliers_cli.documents.context import (
 from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.rapport import orientation_view
 from ateliers_cli.documents.templating import DocumentEnvironment
-from ateliers_cli.model import Consultation, Vote
+from ateliers_cli.model import Consultation, Territoire, Vote
 from ateliers_cli.stages import Stage
 
 RETENUES = ("adoptee", "amendee")
 
 
-def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[OutputFile]:
+TITRE_DEVENIR = "Ce que sont devenues vos contributions"
+
+
+def parties(c: Consultation) -> list[str]:
+    """The pieces this stage is built in, on separate cores when there are several: the
+    deliberation, the policy and the overview first (``""``), then one per territory."""
+    return ["", *devenir_territoires(c)]
+
+
+def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment, partie: str | None = None) -> list[OutputFile]:
+    """The stage's documents; with ``partie`` (one of :func:`parties`), only that piece."""
     folder = stage_dir(Stage.ADOPTION)
     shared = adoption_context(c)
     files: list[OutputFile] = []
-    numero = c.deliberation.seance.numero if c.deliberation and c.deliberation.seance else ""
-    docs: tuple[tuple[str, str, dict[str, Any], bool, str], ...] = (
-        ("deliberation", "Délibération", {}, True, f"Délibération n° {numero}" if numero else "Délibération"),
-        ("politique-adoptee", "La politique adoptée", {}, False, ""),
-        ("devenir-des-contributions", "Ce que sont devenues vos contributions", devenir_context(c), False, ""),
-    )
-    for name, title, extra, office, sous_titre in docs:
-        ctx = {**base_context(c, Stage.ADOPTION, when, titre=title, nom=name), **shared, **extra}
-        files += publish(
-            env, c, f"{name}.md.j2", ctx, f"{folder}/{name}", title, when, office=office, sous_titre=sous_titre or c.titre
+    if partie in (None, ""):
+        numero = c.deliberation.seance.numero if c.deliberation and c.deliberation.seance else ""
+        docs: tuple[tuple[str, str, dict[str, Any], bool, str], ...] = (
+            ("deliberation", "Délibération", {}, True, f"Délibération n° {numero}" if numero else "Délibération"),
+            ("politique-adoptee", "La politique adoptée", {}, False, ""),
+            ("devenir-des-contributions", TITRE_DEVENIR, devenir_context(c), False, ""),
         )
+        for name, title, extra, office, sous_titre in docs:
+            ctx = {**base_context(c, Stage.ADOPTION, when, titre=title, nom=name), **shared, **extra}
+            files += publish(
+                env, c, f"{name}.md.j2", ctx, f"{folder}/{name}", title, when, office=office, sous_titre=sous_titre or c.titre
+            )
+    for tid, territoire in devenir_territoires(c).items():
+        if partie is not None and partie != tid:
+            continue
+        # one per territory: handed out at its public restitution, and a manageable size
+        name, title = f"devenir-des-contributions-{tid}", f"{TITRE_DEVENIR} — {territoire.nom}"
+        extra = devenir_context(c, territoire=tid)
+        ctx = {
+            **base_context(c, Stage.ADOPTION, when, titre=title, nom=name),
+            **shared,
+            **extra,
+            "bloc": extra["devenirs_par_territoire"][0],
+        }
+        files += publish(env, c, "devenir-territoire.md.j2", ctx, f"{folder}/{name}", title, when)
     return files
 
 
@@ -128,7 +152,14 @@ def adoption_context(c: Consultation) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 
 
-def devenir_context(c: Consultation) -> dict[str, Any]:
+def devenir_territoires(c: Consultation) -> dict[str, Territoire]:
+    """The territories with at least one contribution, in the team's order."""
+    present = {x.territoire for x in c.contributions.values()}
+    return {t.id: t for t in c.territoires.values() if t.id in present}
+
+
+def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[str, Any]:
+    """What became of each contribution; with ``territoire``, of that territory's only."""
     trace = Trace.of(c)
     decisions = c.decisions
     propositions = c.propositions
@@ -170,9 +201,12 @@ def devenir_context(c: Consultation) -> dict[str, Any]:
             "doublon_de": follow,
         }
 
-    fates = [fate(k) for k in sorted(c.contributions)]
+    ids = sorted(k for k, x in c.contributions.items() if territoire is None or x.territoire == territoire)
+    fates = [fate(k) for k in ids]
     par_territoire = []
     for t in c.territoires.values():
+        if territoire is not None and t.id != territoire:
+            continue
         mine = [f for f in fates if f["contribution"].territoire == t.id]
         ateliers = [a for a in c.ateliers.values() if a.territoire == t.id and a.statut == "tenu"]
         props = sorted(
