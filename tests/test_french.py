@@ -67,22 +67,22 @@ def test_aware_datetime_is_shown_in_paris() -> None:
     # 23:30 UTC on 31 March is 1:30 on 1 April in Paris (summer time).
     dt = datetime(2026, 3, 31, 23, 30, tzinfo=UTC)
     assert date_longue(dt) == "mercredi 1er avril 2026"
-    assert heure(dt) == "1 h 30"
-    assert heure("2026-04-04T16:30:00+00:00") == "18 h 30"
+    assert heure(dt) == "1\u00a0h\u00a030"
+    assert heure("2026-04-04T16:30:00+00:00") == "18\u00a0h\u00a030"
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (time(18, 30), "18 h 30"),
-        (time(9, 0), "9 h"),
-        (time(14, 5), "14 h 05"),
-        (time(0, 0), "0 h"),
-        ("18:30", "18 h 30"),
-        ("09:00", "9 h"),
-        (datetime(2026, 4, 4, 14, 5), "14 h 05"),
-        ("2026-04-04T18:30", "18 h 30"),
-        ("2026-04-04 09:00", "9 h"),
+        (time(18, 30), "18\u00a0h\u00a030"),
+        (time(9, 0), "9\u00a0h"),
+        (time(14, 5), "14\u00a0h\u00a005"),
+        (time(0, 0), "0\u00a0h"),
+        ("18:30", "18\u00a0h\u00a030"),
+        ("09:00", "9\u00a0h"),
+        (datetime(2026, 4, 4, 14, 5), "14\u00a0h\u00a005"),
+        ("2026-04-04T18:30", "18\u00a0h\u00a030"),
+        ("2026-04-04 09:00", "9\u00a0h"),
     ],
 )
 def test_heure(value: time | str, expected: str) -> None:
@@ -90,9 +90,9 @@ def test_heure(value: time | str, expected: str) -> None:
 
 
 def test_date_heure() -> None:
-    assert date_heure(datetime(2026, 4, 4, 18, 30)) == "samedi 4 avril 2026 à 18 h 30"
-    assert date_heure("2026-04-01T09:00") == "mercredi 1er avril 2026 à 9 h"
-    assert date_heure("2026-04-04 14:05") == "samedi 4 avril 2026 à 14 h 05"
+    assert date_heure(datetime(2026, 4, 4, 18, 30)) == "samedi 4 avril 2026 à 18\u00a0h\u00a030"
+    assert date_heure("2026-04-01T09:00") == "mercredi 1er avril 2026 à 9\u00a0h"
+    assert date_heure("2026-04-04 14:05") == "samedi 4 avril 2026 à 14\u00a0h\u00a005"
 
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "demain", "", "04/04/2026"])
@@ -122,7 +122,7 @@ def test_today_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> Non
     n = now()
     assert n.tzinfo == ZoneInfo("Europe/Paris")
     assert n == datetime(2026, 4, 5, 1, 30, tzinfo=ZoneInfo("Europe/Paris"))
-    assert heure(n) == "1 h 30"
+    assert heure(n) == "1\u00a0h\u00a030"
 
 
 def test_today_without_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -343,7 +343,7 @@ def test_filters_in_jinja() -> None:
     )
     out = tpl.render(d=date(2026, 4, 4), t=time(18, 30), n=2616909, p=12.5, txt="Quoi? <b>")
     assert out == (
-        f"samedi 4 avril 2026 à 18 h 30 — 2{NNBSP}616{NNBSP}909 — 12,5{NBSP}% — "
+        f"samedi 4 avril 2026 à 18{NBSP}h{NBSP}30 — 2{NNBSP}616{NNBSP}909 — 12,5{NBSP}% — "
         f"3 contributions — 1er — Quoi{NNBSP}? &lt;b&gt;"
     )
     assert set(filters()) >= {

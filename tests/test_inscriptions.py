@@ -150,7 +150,7 @@ def test_attendance_sheets(root: Path, form: Path) -> None:
     assert sheet.startswith("<!DOCTYPE html>\n<html lang=\"fr\">")
     assert "@media print" in sheet and "@page" in sheet
     assert "<th class=\"signature\" scope=\"col\">Signature</th>" in sheet
-    assert "samedi 4 avril 2026 à 14 h – 17 h 30" in sheet
+    assert "samedi 4 avril 2026 à 14\u00a0h – 17\u00a0h\u00a030" in sheet
     assert "<td>DUPONT</td><td>Jeanne</td><td class=\"besoins\">PMR</td>" in sheet
     assert "<td>MARTIN</td><td>Paul</td><td class=\"besoins\">LSF, garde d&#39;enfants</td>" in sheet
     assert "<script>" not in sheet and "&lt;SCRIPT&gt;ALERT(1)&lt;/SCRIPT&gt;" in sheet  # escaped, waiting list

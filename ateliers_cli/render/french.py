@@ -153,14 +153,15 @@ def mois_annee(d: DateLike) -> str:
 
 
 def heure(dt: TimeLike) -> str:
-    """« 18 h 30 », « 9 h » (never « 9 h 00 »), « 14 h 05 ».
+    """« 18 h 30 », « 9 h » (never « 9 h 00 »), « 14 h 05 », with non-breaking spaces.
 
     Accepts a :class:`time`, a :class:`datetime` or an ISO string
     (« 18:30 », « 2026-04-04T18:30 », « 2026-04-04 18:30 »).
     """
     value = _to_time(dt)
     pattern = "H' h'" if value.minute == 0 else "H' h 'mm"
-    return format_time(value, pattern, locale=LOCALE)
+    # non-breaking spaces: « 18 h 30 » never split across two lines
+    return format_time(value, pattern, locale=LOCALE).replace(" ", NBSP)
 
 
 def date_heure(dt: datetime | str) -> str:
