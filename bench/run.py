@@ -168,7 +168,7 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
             if has_command("export") and want("export"):
                 step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
             if has_command("themes", "suggest") and want("themes"):
-                step("themes suggest", [*ATELIERS, "-C", str(base), "themes", "suggest", "--out", str(work / f"themes{n}.yaml")], parse, "parse")
+                step("themes suggest", [*ATELIERS, "-C", str(base), "themes", "suggest", "--out", str(work / f"themes{n}.yaml"), "--force"], parse, "parse")
                 step("themes tag --toutes", [*ATELIERS, "-C", str(base), "themes", "tag", "--toutes"], parse, "parse")  # the copies are analysed already: --toutes scores them all
             if has_command("contributions", "doublons") and want("doublons"):
                 step("contributions doublons", [*ATELIERS, "-C", str(base), "contributions", "doublons"], parse, "parse", key="doublons")

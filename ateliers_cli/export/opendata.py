@@ -9,6 +9,7 @@ author's consent (``publication: true``) and never once its author's identity is
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,11 +190,14 @@ ETAPES = (
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _no_contact(text: str) -> str:
     """A citizen's text without e-mail addresses or phone numbers (``check`` flags them; never publish one)."""
     if "@" in text:
         text = EMAIL.sub("[courriel retiré]", text)
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text):
         text = PHONE.sub("[téléphone retiré]", text)
     return text
 
