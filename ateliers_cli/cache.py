@@ -210,6 +210,21 @@ def snapshot(root: Path) -> tuple[str, bool]:
     return key, newest / 1e9 >= time.time() - RACY_SECONDS
 
 
+def check_key(root: Path) -> tuple[str, bool]:
+    """The key of ``check``'s report for the folder as it is, today (the date rules depend
+    on the day); and whether a file is too recent to trust (then no cached report is used)."""
+    from ateliers_cli.clock import today
+
+    key, racy = snapshot(root)
+    return f"{key}:{today().isoformat()}", racy
+
+
+def cached_check_report(root: Path) -> Any:
+    """``check``'s report, if it is cached for the folder as it is now; else None."""
+    key, racy = check_key(root)
+    return None if racy else cached_report(root, key)
+
+
 def cached_report(root: Path, key: str) -> Any:
     data = _read(root / CACHE_DIR / "check.pickle")
     if data is None or data.get("cle") != key:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ateliers_cli.checks.dates import check_dates
 from ateliers_cli.checks.erasure import check_erasure
 from ateliers_cli.checks.links import check_links
@@ -71,3 +73,36 @@ def _at_most_per_file(diags: list[Diagnostic]) -> list[Diagnostic]:
             )
         i = j
     return out
+
+
+def _pluriel(n: int, one: str, many: str) -> str:
+    return f"{n} {one if abs(n) < 2 else many}"
+
+
+def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tuple[Report, str]:
+    """``check``'s report and a one-line description of what was checked.
+
+    From the cache when no file changed; otherwise every file is read (each unchanged
+    contribution from the per-file cache unless ``use_cache`` is false) and the report
+    stored for next time.
+    """
+    from ateliers_cli import cache
+    from ateliers_cli.console import progress
+    from ateliers_cli.load import load
+
+    key, racy = cache.check_key(root)
+    if use_cache and not racy:
+        hit: tuple[Report, str] | None = cache.cached_report(root, key)
+        if hit is not None:
+            return hit
+    with progress("Lecture des contributions", quiet) as cb:
+        loaded = load(root, progress=cb, cache=use_cache)
+    report = check(loaded)
+    c = loaded.consultation
+    what = (
+        f"{_pluriel(len(c.contributions), 'contribution', 'contributions')}, {_pluriel(len(c.themes), 'thème', 'thèmes')}, "
+        f"{_pluriel(len(c.ateliers), 'atelier', 'ateliers')} vérifiés (étape « {c.etape.value} »)"
+    )
+    if use_cache and not racy:
+        cache.store_report(root, key, (report, what))
+    return report, what

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from ateliers_cli import __version__
 from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
@@ -21,7 +19,7 @@ from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     publish,
 )
 from ateliers_cli.commands.common import state
-from ateliers_cli.console import err
+from ateliers_cli.console import run_guarded
 
 app = typer.Typer(
     name="ateliers",
@@ -73,21 +71,4 @@ publish.register(app)
 
 def main() -> None:
     """Console entry point: never a Python traceback for the user."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        err.print("[yellow]Interrompu.[/yellow] Rien n'a été écrit à moitié : relancez la commande.")
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
-        if state.verbose:
-            err.print_exception()
-        # escaped, and made printable: this handler must not fail in its turn (a file name
-        # that is not UTF-8 in the message would make printing raise)
-        detail = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode("utf-8")
-        err.print(
-            f"[bold red]Erreur interne[/bold red] : {escape(detail)}\n"
-            "    → c'est un défaut de l'outil, pas de votre dossier : signalez-le avec la commande "
-            "lancée (relancez avec -v pour le détail technique).",
-            soft_wrap=True,
-        )
-        sys.exit(3)
+    run_guarded(app, verbose=lambda: state.verbose)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -109,3 +109,31 @@ def progress(label: str, quiet: bool = False) -> Iterator[_Progress]:
         transient=True,
     ) as p:
         yield _Progress(p, label)
+
+
+def run_guarded(command: Callable[[], object], *, verbose: Callable[[], int] = lambda: 0) -> None:
+    """Run a command as the user's last line of defence: never a Python traceback.
+
+    Ctrl-C says nothing was half-written (exit 130); an unexpected exception is reported as
+    « Erreur interne » with what to do (exit 3), its traceback only with ``-v``.
+    """
+    import sys
+
+    try:
+        command()
+    except KeyboardInterrupt:
+        err.print("[yellow]Interrompu.[/yellow] Rien n'a été écrit à moitié : relancez la commande.")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if verbose():
+            err.print_exception()
+        # escaped, and made printable: this handler must not fail in its turn (a file name
+        # that is not UTF-8 in the message would make printing raise)
+        detail = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode("utf-8")
+        err.print(
+            f"[bold red]Erreur interne[/bold red] : {escape(detail)}\n"
+            "    → c'est un défaut de l'outil, pas de votre dossier : signalez-le avec la commande "
+            "lancée (relancez avec -v pour le détail technique).",
+            soft_wrap=True,
+        )
+        sys.exit(3)

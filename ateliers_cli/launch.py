@@ -1,25 +1,35 @@
-"""What runs when you type ``ateliers``: a repeated ``check`` answered at once, else the full command line.
+"""What runs when you type ``ateliers``: ``check`` straight away, everything else through the full command line.
 
-``ateliers check`` on an unchanged folder is what a facilitator, an editor or a pre-commit
-hook runs most often, and its report is in the cache (cache.py). Loading the command-line
-framework (Typer, which brings pydantic) costs more than reading that report, so ``main``
-first looks whether the arguments are a plain ``check`` — ``[-C DOSSIER] [-q] check
-[--strict] [--format texte|json]`` — whose report is cached for the folder as it is now,
-today. If so it prints it with the very function the full command uses
-(:func:`ateliers_cli.console.print_check`). Anything else — another command or option,
-``--no-cache``, ``--help``, no cache, a changed file, a file too recent to trust — goes to
-the full command line (cli.py), which does the same lookup and everything else.
+``ateliers check`` is what a facilitator, an editor or a pre-commit hook runs most often,
+and its report is usually in the cache (cache.py). Loading the command-line framework
+(Typer, which brings pydantic, and every command's module) costs more than reading that
+report, so ``main`` first looks whether the arguments are a plain ``check`` —
+``[-C DOSSIER] [-q] check [--strict] [--format texte|json] [--no-cache]`` — and if so runs
+it with the very functions the full command uses (:func:`ateliers_cli.check.report_of`,
+:func:`ateliers_cli.console.print_check`, the same error report and the same last line of
+defence). Anything else — another command, ``--help``, ``-v``, an option it does not know —
+goes to the full command line (cli.py), which does the rest, ``check`` included.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 
-def _plain_check(args: list[str]) -> tuple[Path, bool, bool] | None:
-    """(folder, strict, json) when ``args`` is a plain ``check``; None for anything else."""
-    folder = Path(".")
+@dataclass(frozen=True)
+class PlainCheck:
+    folder: Path = Path(".")
+    quiet: bool = False
+    strict: bool = False
+    as_json: bool = False
+    use_cache: bool = True
+
+
+def plain_check(args: list[str]) -> PlainCheck | None:
+    """The options of a plain ``check``; None for anything else (left to the full command line)."""
+    folder, quiet = Path("."), False
     i = 0
     while i < len(args) and args[i] != "check":
         a = args[i]
@@ -30,18 +40,22 @@ def _plain_check(args: list[str]) -> tuple[Path, bool, bool] | None:
             folder = Path(a.partition("=")[2])
             i += 1
         elif a in ("-q", "--silencieux"):
+            quiet = True
             i += 1
         else:
             return None
     if i == len(args):
         return None
-    strict, as_json = False, False
+    strict, as_json, use_cache = False, False, True
     rest = args[i + 1 :]
     j = 0
     while j < len(rest):
         a = rest[j]
         if a == "--strict":
             strict = True
+            j += 1
+        elif a == "--no-cache":
+            use_cache = False
             j += 1
         elif a == "--format" and j + 1 < len(rest) and rest[j + 1] in ("texte", "json"):
             as_json = rest[j + 1] == "json"
@@ -51,39 +65,59 @@ def _plain_check(args: list[str]) -> tuple[Path, bool, bool] | None:
             j += 1
         else:
             return None
-    return folder, strict, as_json
+    return PlainCheck(folder, quiet, strict, as_json, use_cache)
 
 
 def cached_check(args: list[str]) -> int | None:
-    """The exit code of ``check`` answered from the cache, or None to run the full command."""
-    plain = _plain_check(args)
-    if plain is None:
+    """The exit code of a plain ``check`` answered from the cache; None when it must read files."""
+    plain = plain_check(args)
+    if plain is None or not plain.use_cache:
         return None
-    folder, strict, as_json = plain
     try:
         from ateliers_cli import cache
-        from ateliers_cli.clock import today
         from ateliers_cli.fsutil import find_root
 
-        root = find_root(folder)
-        key, racy = cache.snapshot(root)
-        if racy:
-            return None
-        hit = cache.cached_report(root, f"{key}:{today().isoformat()}")
-    except Exception:  # noqa: BLE001 - whatever it is, the full command reports it properly
+        hit = cache.cached_check_report(find_root(plain.folder))
+    except Exception:  # noqa: BLE001 - whatever it is, the full run reports it properly
         return None
     if hit is None:
         return None
     from ateliers_cli.console import print_check
 
     report, what = hit
-    return print_check(report, what, strict=strict, as_json=as_json)
+    return print_check(report, what, strict=plain.strict, as_json=plain.as_json)
+
+
+def run_check(plain: PlainCheck) -> int:
+    """``check`` itself, as the full command runs it: the report, or the error that stops it."""
+    from ateliers_cli.console import print_check, report_error
+    from ateliers_cli.errors import AteliersError
+    from ateliers_cli.fsutil import find_root
+
+    try:
+        from ateliers_cli.check import report_of
+
+        report, what = report_of(find_root(plain.folder), use_cache=plain.use_cache, quiet=plain.quiet)
+    except AteliersError as exc:
+        report_error(exc)
+        return exc.exit_code
+    return print_check(report, what, strict=plain.strict, as_json=plain.as_json)
 
 
 def main() -> None:
-    code = cached_check(sys.argv[1:])
+    args = sys.argv[1:]
+    code = cached_check(args)
     if code is not None:
         sys.exit(code)
+    plain = plain_check(args)
+    if plain is not None:
+        from ateliers_cli.console import run_guarded
+
+        def command() -> None:
+            sys.exit(run_check(plain))
+
+        run_guarded(command)
+        return
     from ateliers_cli.cli import main as full_command_line
 
     full_command_line()

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ateliers_cli.commands.common import consultation_root, handled, open_consultation
+from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import out, print_check, print_diagnostics
 from ateliers_cli.errors import Diagnostic
 
@@ -72,32 +72,9 @@ def check_cmd(
 
 def _checked(use_cache: bool) -> tuple[Report, str]:
     """The report, and a one-line description of what was checked; from the cache when unchanged."""
-    from ateliers_cli import cache
-    from ateliers_cli.clock import today
+    from ateliers_cli.check import report_of
 
-    root = consultation_root()
-    key, racy = cache.snapshot(root)
-    key = f"{key}:{today().isoformat()}"
-    if use_cache and not racy:
-        hit = cache.cached_report(root, key)
-        if hit is not None:
-            return hit  # (the same lookup as launch.py's, which answers before Typer is even loaded)
-    from ateliers_cli.check import check as run_check
-
-    loaded = open_consultation(cache=use_cache)
-    report = run_check(loaded)
-    c = loaded.consultation
-    what = (
-        f"{pluriel(len(c.contributions), 'contribution', 'contributions')}, {pluriel(len(c.themes), 'thème', 'thèmes')}, "
-        f"{pluriel(len(c.ateliers), 'atelier', 'ateliers')} vérifiés (étape « {c.etape.value} »)"
-    )
-    if use_cache and not racy:
-        cache.store_report(root, key, (report, what))
-    return report, what
-
-
-def pluriel(n: int, one: str, many: str) -> str:
-    return f"{n} {one if abs(n) < 2 else many}"
+    return report_of(consultation_root(), use_cache=use_cache, quiet=state.quiet)
 
 
 def status_cmd(
