@@ -137,10 +137,11 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
             walked = work / f"w{n}"
             shutil.copytree(base, walked)
             shutil.rmtree(walked / ".ateliers-cache", ignore_errors=True)
-            if want("advance"):
+            if want("advance") or want("render") or want("site") or want("export"):  # these need the seven stages
                 m = measure([*ATELIERS, "-C", str(walked), "advance", "--allow-dirty"])
-                rows.append(("advance (appel → lancement)", n, m, "", None))
-                print(f"  {'advance (appel → lancement)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
+                if want("advance"):
+                    rows.append(("advance (appel → lancement)", n, m, "", None))
+                    print(f"  {'advance (appel → lancement)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
                 for _ in range(6):
                     measure([*ATELIERS, "-C", str(walked), "advance", "--allow-dirty"])
             if want("render"):
