@@ -9,7 +9,8 @@ For each size N it builds a consultation of N contributions from the bundled exa
 measuring wall time and peak memory (the child's maxrss). The floors:
 
 - « parse »: read every file and parse its YAML front matter with libyaml (bench/floor_parse.py);
-- « build »: parse + Markdown + Jinja2 + write one HTML page per contribution (bench/floor_build.py);
+- « build »: parse + Markdown + Jinja2 + write one HTML page per contribution (bench/floor_build.py),
+  into an empty folder each time, as « render » from nothing and « site » write theirs;
 - « mkdocs »: ``mkdocs build`` of the same pages, when mkdocs is installed.
 
 Targets (issue « At scale »): check ≤ 1.5× parse, repeated check ≤ 0.2× parse,
@@ -106,9 +107,14 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
             base = generate(n, work / f"c{n}")
             print(f"— {n} contributions ({base})", flush=True)
             parse = best_of(runs, lambda: measure([PY, str(BENCH / "floor_parse.py"), str(base)]))
-            build = best_of(runs, lambda: measure([PY, str(BENCH / "floor_build.py"), str(base), str(work / f"floor{n}")]))
+            def build_floor() -> Measure:
+                # into an empty folder, as « render à vide » and « site » (which builds beside, then swaps)
+                shutil.rmtree(work / f"floor{n}", ignore_errors=True)
+                return measure([PY, str(BENCH / "floor_build.py"), str(base), str(work / f"floor{n}")])
+
+            build = best_of(runs, build_floor)
             rows.append(("plancher : lecture + libyaml", n, parse, "", None))
-            rows.append(("plancher : + Markdown + Jinja2 + écriture", n, build, "", None))
+            rows.append(("plancher : + Markdown + Jinja2 + écriture (dossier vide)", n, build, "", None))
             if use_mkdocs and shutil.which("mkdocs"):
                 site = work / f"mk{n}"
                 (site / "docs").mkdir(parents=True)
