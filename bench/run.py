@@ -171,7 +171,15 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
                 print(f"  {'render (à vide, cache gardé)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo  {m.seconds / build.seconds:4.2f}× build", flush=True)
                 step("render (rien n'a changé)", [*ATELIERS, "-C", str(walked), "render"], build, "build")
             if has_command("site") and want("site"):
-                step("site", [*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")], build, "build")
+                def site_from_nothing() -> Measure:
+                    shutil.rmtree(work / f"site{n}", ignore_errors=True)
+                    return measure([*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")])
+
+                m = best_of(runs, site_from_nothing)
+                rows.append(("site (à vide)", n, m, "build", m.seconds / build.seconds))
+                print(f"  {'site (à vide)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo  {m.seconds / build.seconds:4.2f}× build", flush=True)
+                # the previous site kept: unchanged pages are linked from it, not written again
+                step("site (site précédent gardé)", [*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")], build, "build", key="site")
             if has_command("export") and want("export"):
                 step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
             if has_command("themes", "suggest") and want("themes"):
