@@ -161,6 +161,87 @@ def test_xlsx(two: Path, tmp_path: Path) -> None:
     assert "Durand" not in a.read_text(encoding="utf-8")
 
 
+def _ods(path: Path, rows: list[list[object]], *, sheet: str = "Réponses") -> Path:
+    """An ODS as LibreOffice Calc saves it: typed cells, header rows, blank rows repeated by the million."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableHeaderRows, TableRow
+    from odf.text import LineBreak, P, S
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name=sheet)
+
+    def row_of(values: list[object]) -> TableRow:
+        tr = TableRow()
+        for v in values:
+            if isinstance(v, dt.datetime):
+                cell = TableCell(valuetype="date", datevalue=v.isoformat())
+                cell.addElement(P(text=v.strftime("%d/%m/%Y %H:%M")))
+            elif isinstance(v, (int, float)):
+                cell = TableCell(valuetype="float", value=str(v))
+                cell.addElement(P(text=str(v)))
+            else:
+                cell = TableCell(valuetype="string")
+                for k, para in enumerate(str(v).split("\n")):
+                    p = P(text=para.split("  ")[0])
+                    if "  " in para:  # two spaces: text:s, as Calc writes them
+                        p.addElement(S(c=2))
+                        p.addText(para.split("  ", 1)[1])
+                    if k == 0 and "|" in para:
+                        p.addElement(LineBreak())
+                    cell.addElement(p)
+            tr.addElement(cell)
+        tr.addElement(TableCell(numbercolumnsrepeated=1020))  # the empty rest of the row
+        return tr
+
+    header = TableHeaderRows()
+    header.addElement(row_of(rows[0]))
+    table.addElement(header)
+    for values in rows[1:]:
+        table.addElement(row_of(values))
+    blank = TableRow(numberrowsrepeated=1048000)
+    blank.addElement(TableCell(numbercolumnsrepeated=1024))
+    table.addElement(blank)
+    doc.spreadsheet.addElement(table)
+    doc.save(str(path))
+    return path
+
+
+def test_ods_as_libreoffice_saves_it(two: Path, tmp_path: Path) -> None:
+    export = _ods(
+        tmp_path / "reponses.ods",
+        [
+            ["N°", "Date de dépôt", "Votre contribution", "Code postal", "Nom"],
+            [101, dt.datetime(2026, 2, 3, 9, 15), "Plus de bancs dans les parcs.\nEt de l'ombre, à Douai.", 59500, "Durand"],
+            [102, dt.datetime(2026, 2, 4), "Une navette  pour le marché.", "59100", "Petit"],
+        ],
+    )
+    started = time.monotonic()
+    r = cli("-C", two, "contributions", "import", export, "--map", "texte=Votre contribution")
+    assert r.exit_code == 0, r.output
+    assert time.monotonic() - started < 60, "un million de lignes vides répétées ne doit pas être déplié"
+    assert "ODS, feuille « Réponses »" in r.stdout
+    a, b = contribution_files(two)
+    assert front(a)["date"] == dt.date(2026, 2, 3) and front(a)["territoire"] == "douai"
+    assert front(a)["source"]["cle"] == "101" and front(a)["source"]["ligne"] == 2
+    assert "Plus de bancs dans les parcs.\n\nEt de l'ombre, à Douai." in body(a)  # a paragraph a line of the cell
+    assert front(b)["territoire"] == "lille" and "Une navette  pour le marché." in body(b)
+    assert "Durand" not in a.read_text(encoding="utf-8")
+    again = cli("-C", two, "contributions", "import", export, "--map", "texte=Votre contribution")
+    assert again.exit_code == 0 and len(contribution_files(two)) == 2  # nothing new the second time
+
+
+def test_damaged_ods_is_refused_in_french(two: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    export = tmp_path / "abime.ods"
+    with zipfile.ZipFile(export, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content pas fini")
+    r = cli("-C", two, "contributions", "import", export)
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    assert "abime.ods" in r.output and "classeur ODS illisible" in r.output
+
+
 def test_json_list_of_objects_with_nested_translations(two: Path, tmp_path: Path) -> None:
     data = [
         {"id": 7, "title": {"fr": "Des jardins partagés"}, "body": {"fr": "<p>Dans chaque <strong>quartier</strong>.</p><p>Avec l'aide des écoles.</p>"}, "author": {"name": "Collectif Fives"}, "scope": {"name": {"fr": "Douai"}}},

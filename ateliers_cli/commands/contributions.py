@@ -56,7 +56,7 @@ SHOWN_PER_KIND = 5
 
 
 def import_cmd(
-    fichier: Annotated[Path, typer.Argument(help="Export à importer : CSV, XLSX, XLS ou JSON.", show_default=False)],
+    fichier: Annotated[Path, typer.Argument(help="Export à importer : CSV, XLSX, XLS, ODS ou JSON.", show_default=False)],
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", metavar="CHAMP=COLONNE", help=f"Colonne d'un champ (répétable). Champs : {_FIELDS_HELP}."),
@@ -73,7 +73,7 @@ def import_cmd(
 ) -> None:
     """Importe les contributions d'un export : formulaire, tableur, Decidim, Grand Débat.
 
-    Le format est reconnu (CSV « ; » ou « , », UTF-8 ou Windows-1252, XLSX, XLS, JSON) ; les exports Decidim et Grand Débat sont compris d'eux-mêmes ; pour un autre fichier, indiquez les colonnes avec [bold]--map texte="Votre contribution" --map date=Date[/bold] ou un fichier [bold]--mapping[/bold]. Une ligne devient un fichier contributions/C-….md ; les colonnes personnelles (nom, courriel, téléphone, adresse) vont dans prive/contributeurs.csv. Réimporter le même fichier n'ajoute rien. Une ligne refusée est signalée avec son numéro ; le code de sortie est alors 1.
+    Le format est reconnu (CSV « ; » ou « , », UTF-8 ou Windows-1252, XLSX, XLS, ODS, JSON) ; les exports Decidim et Grand Débat sont compris d'eux-mêmes ; pour un autre fichier, indiquez les colonnes avec [bold]--map texte="Votre contribution" --map date=Date[/bold] ou un fichier [bold]--mapping[/bold]. Une ligne devient un fichier contributions/C-….md ; les colonnes personnelles (nom, courriel, téléphone, adresse) vont dans prive/contributeurs.csv. Réimporter le même fichier n'ajoute rien. Une ligne refusée est signalée avec son numéro ; le code de sortie est alors 1.
 
     Exemple : [cyan]ateliers contributions import formulaire.csv --map texte="Votre contribution" --dry-run[/cyan]
     """

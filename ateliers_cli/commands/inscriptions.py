@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
 
 def import_cmd(
-    fichier: Annotated[Path, typer.Argument(help="Export des inscriptions : CSV, XLSX, XLS ou JSON.", show_default=False)],
+    fichier: Annotated[Path, typer.Argument(help="Export des inscriptions : CSV, XLSX, XLS, ODS ou JSON.", show_default=False)],
     map_: Annotated[
         list[str] | None,
         typer.Option("--map", metavar="CHAMP=COLONNE", help="Colonne d'un champ (répétable). Champs : " + ", ".join(FIELDS) + "."),

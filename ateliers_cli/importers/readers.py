@@ -25,7 +25,7 @@ from ateliers_cli.errors import AteliersError
 from ateliers_cli.importers.util import clean_cell, fold, one_line
 
 #: Formats we read, as a user would name them.
-FORMATS = "CSV (séparateur « ; », « , » ou tabulation), XLSX, XLS ou JSON"
+FORMATS = "CSV (séparateur « ; », « , » ou tabulation), XLSX, XLS, ODS ou JSON"
 
 _SAVE_AS_HINT = (
     "ouvrez-le dans un tableur (LibreOffice Calc, Excel) et enregistrez-le en XLSX, "
@@ -50,7 +50,7 @@ class Table:
     """A whole export: its columns in order and its rows."""
 
     name: str  # as shown in messages (the path the user gave)
-    kind: str  # csv, xlsx, xls, json
+    kind: str  # csv, xlsx, xls, ods, json
     columns: list[str]
     rows: list[Row]
     encoding: str = ""
@@ -96,6 +96,8 @@ def read_table(path: Path, shown: str | None = None, sheet: str | None = None) -
         table = _read_xlsx(raw, name, sheet)
     elif kind == "xls":
         table = _read_xls(raw, name, sheet)
+    elif kind == "ods":
+        table = _read_ods(raw, name, sheet)
     elif kind == "json":
         table = _read_json(raw, name)
     else:
@@ -128,7 +130,7 @@ def _drop_empty_unnamed(table: Table) -> None:
 
 
 def detect_kind(raw: bytes, path: Path, name: str) -> str:
-    """csv, xlsx, xls or json: from the first bytes, then the extension."""
+    """csv, xlsx, xls, ods or json: from the first bytes, then the extension."""
     ext = path.suffix.lower()
     if raw.startswith(b"PK\x03\x04"):
         try:
@@ -140,13 +142,9 @@ def detect_kind(raw: bytes, path: Path, name: str) -> str:
         if "xl/workbook.xml" in names:
             return "xlsx"
         if "opendocument.spreadsheet" in mimetype:
-            raise AteliersError(
-                "classeur OpenDocument (ODS) : ce format n'est pas lu directement",
-                path=name,
-                hint="dans LibreOffice Calc : « Enregistrer sous », type « Excel 2007-365 (.xlsx) » ou « Texte CSV »",
-            )
+            return "ods"
         if "word/document.xml" in names or "opendocument.text" in mimetype:
-            raise AteliersError("document de traitement de texte, pas un tableau", path=name, hint="importez l'export en tableau (CSV, XLSX, XLS ou JSON)")
+            raise AteliersError("document de traitement de texte, pas un tableau", path=name, hint="importez l'export en tableau (CSV, XLSX, XLS, ODS ou JSON)")
         raise AteliersError(f"format de fichier inconnu (archive ZIP) : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT)
     if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
@@ -449,6 +447,91 @@ def _read_xls(raw: bytes, name: str, sheet: str | None) -> Table:
         return _spreadsheet_table(name, "xls", sh.name, names, grid())
     finally:
         book.release_resources()
+
+
+# --- ODS (LibreOffice Calc, the administration's own format) --------------------
+
+#: content.xml larger than this, once unzipped, is refused (a « zip bomb » would fill the memory).
+_MAX_ODS_XML = 256 * 1024 * 1024
+#: A row or a cell repeated more than this is the empty end of a sheet, never data.
+_MAX_REPEAT = 10_000
+
+
+def _ods_value(cell: Any) -> Any:
+    """A cell of an ODS sheet as openpyxl would give it: number, date, boolean or text."""
+    from odf import teletype
+
+    kind = cell.getAttribute("valuetype")
+    try:
+        if kind in ("float", "percentage", "currency"):
+            return float(cell.getAttribute("value"))
+        if kind == "date":
+            value = cell.getAttribute("datevalue") or ""
+            return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        if kind == "boolean":
+            return cell.getAttribute("booleanvalue") == "true"
+    except (TypeError, ValueError):
+        pass  # then the text shown in the cell
+    paragraphs = [teletype.extractText(p) for p in cell.childNodes if getattr(p, "qname", (None, None))[1] == "p"]
+    return "\n".join(paragraphs)
+
+
+def _read_ods(raw: bytes, name: str, sheet: str | None) -> Table:
+    from odf.namespaces import TABLENS
+    from odf.opendocument import load
+    from odf.table import Table as OdsTable
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            size = z.getinfo("content.xml").file_size
+    except (KeyError, zipfile.BadZipFile):
+        raise AteliersError("classeur ODS illisible (content.xml absent)", path=name, hint=_SAVE_AS_HINT) from None
+    if size > _MAX_ODS_XML:
+        raise AteliersError(
+            f"classeur ODS démesuré ({size // (1024 * 1024)} Mo une fois décompressé)",
+            path=name,
+            hint="exportez seulement la feuille utile, en CSV (UTF-8, séparateur « ; »)",
+        )
+    try:
+        doc = load(io.BytesIO(raw))
+        sheets = doc.spreadsheet.getElementsByType(OdsTable)
+    except Exception as exc:  # noqa: BLE001 - odfpy raises many kinds on a damaged file
+        raise AteliersError(f"classeur ODS illisible ({type(exc).__name__})", path=name, hint=_SAVE_AS_HINT) from None
+    names = [str(s.getAttribute("name") or f"Feuille {i + 1}") for i, s in enumerate(sheets)]
+    if not names:
+        raise AteliersError("classeur ODS sans feuille", path=name, hint=_SAVE_AS_HINT)
+    ws = sheets[_pick_sheet(names, sheet, name)]
+    cell_names = {(TABLENS, "table-cell"), (TABLENS, "covered-table-cell")}
+
+    def rows_of(node: Any) -> Iterator[Any]:
+        """The rows of a sheet in order, those inside row groups and header rows included."""
+        for child in node.childNodes:
+            local = getattr(child, "qname", (None, None))
+            if local == (TABLENS, "table-row"):
+                yield child
+            elif local[0] == TABLENS and local[1] in ("table-rows", "table-row-group", "table-header-rows"):
+                yield from rows_of(child)
+
+    def grid() -> Iterator[tuple[int, list[Any]]]:
+        line = 0
+        for row in rows_of(ws):
+            repeat = int(row.getAttribute("numberrowsrepeated") or 1)
+            cells: list[Any] = []
+            for cell in row.childNodes:
+                if getattr(cell, "qname", None) not in cell_names:
+                    continue
+                value = _ods_value(cell)
+                cells.extend([value] * min(int(cell.getAttribute("numbercolumnsrepeated") or 1), _MAX_REPEAT))
+            while cells and cells[-1] in ("", None):
+                cells.pop()
+            if not cells:  # blank rows, often « repeated » by the million at the end of a sheet
+                line += repeat
+                continue
+            for _ in range(min(repeat, _MAX_REPEAT)):
+                line += 1
+                yield line, cells
+
+    return _spreadsheet_table(name, "ods", names[_pick_sheet(names, sheet, name)], names, grid())
 
 
 # --- JSON ---------------------------------------------------------------------
