@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,7 @@ class DemoStep:
     transition: Transition
 
 
-def _when(c_calendar: dict[str, object], stage: Stage) -> dt.datetime:
+def _when(c_calendar: Mapping[str, object], stage: Stage) -> dt.datetime:
     """The demo's passage date: the evening of the stage's last calendar day, when past."""
     periode = c_calendar.get(stage.value)
     fin = getattr(periode, "fin", None)

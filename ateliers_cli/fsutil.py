@@ -82,8 +82,8 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
             if isinstance(data, str):
                 data = data.encode("utf-8")
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((rel, target, Path(tmp)))  # from now on, removed if anything fails
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((rel, target, Path(tmp_name)))  # from now on, removed if anything fails
             with os.fdopen(fd, "wb") as f:
                 if hasattr(os, "fchmod"):
                     os.fchmod(f.fileno(), _mode_for(target))

@@ -181,8 +181,8 @@ def gate_adoption(c: Consultation, today: dt.date) -> list[Diagnostic]:
 def gate_restitution(c: Consultation, today: dt.date) -> list[Diagnostic]:
     d: list[Diagnostic] = []
     by_territory: dict[str, list[Reunion]] = {}
-    for r in c.restitutions.values():
-        by_territory.setdefault(r.territoire, []).append(r)
+    for reunion in c.restitutions.values():
+        by_territory.setdefault(reunion.territoire, []).append(reunion)
     for t in c.territoires.values():
         meetings = by_territory.get(t.id, [])
         if not meetings:

@@ -458,7 +458,8 @@ def _unique(into: dict[str, Any], item: Any, what: str, diags: list[Diagnostic])
 
 def _unique_list(items: list[Any], what: str, diags: list[Diagnostic]) -> None:
     seen: dict[str, Any] = {}
-    _ = [_unique(seen, it, what, diags) for it in items]
+    for it in items:
+        _unique(seen, it, what, diags)
 
 
 def _empty(rel: str, hint: str) -> Diagnostic:

@@ -360,7 +360,7 @@ def _alias_bomb(text: str, rel: str, line_offset: int) -> Diagnostic | None:
         for event in yaml.parse(text, Loader=_BaseLoader):
             if isinstance(event, yaml.AliasEvent):
                 count += 1
-                stack[-1][1] += sizes.get(event.anchor, 1)
+                stack[-1][1] += sizes.get(event.anchor or "", 1)
             elif isinstance(event, yaml.ScalarEvent):
                 stack[-1][1] += 1
                 if event.anchor:
@@ -378,7 +378,7 @@ def _alias_bomb(text: str, rel: str, line_offset: int) -> Diagnostic | None:
             if count > MAX_ALIASES or stack[-1][1] > MAX_EXPANDED_VALUES:
                 return error(
                     rel,
-                    event.start_mark.line + 1 + line_offset,
+                    (event.start_mark.line if event.start_mark else 0) + 1 + line_offset,
                     "trop d'alias YAML (*nom) : le fichier n'est pas lu, il pourrait se démultiplier "
                     "sans fin (« bombe YAML »)",
                     "écrivez les valeurs en toutes lettres, sans ancres (&) ni alias (*)",

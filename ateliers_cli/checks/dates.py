@@ -60,9 +60,9 @@ def check_dates(c: Consultation) -> list[Diagnostic]:
         dl = c.deliberation
         if dl.seance is not None:
             _outside(d, dl.seance, "date", dl.seance.date, cal.get("adoption"), "séance", Stage.ADOPTION)
-            for a in dl.avis:
-                if a.date and dl.seance.date and a.date > dl.seance.date:
-                    d.append(error(a.path, a.line_of("date"), f"avis de la commission « {a.commission} » daté du {_fmt(a.date)}, après la séance du {_fmt(dl.seance.date)}", "une commission rend son avis avant la séance", "date"))
+            for avis in dl.avis:
+                if avis.date and dl.seance.date and avis.date > dl.seance.date:
+                    d.append(error(avis.path, avis.line_of("date"), f"avis de la commission « {avis.commission} » daté du {_fmt(avis.date)}, après la séance du {_fmt(dl.seance.date)}", "une commission rend son avis avant la séance", "date"))
     for r in c.restitutions.values():
         _outside(d, r, "date", r.date, cal.get("restitution"), f"restitution « {r.id} »", Stage.RESTITUTION)
     return d

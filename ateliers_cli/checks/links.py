@@ -103,9 +103,9 @@ def check_links(c: Consultation) -> list[Diagnostic]:
 
     if c.deliberation is not None:
         orients = c.orientations
-        for a in c.deliberation.avis:
-            _ref(d, a, "commission", a.commission, comm, "commission", "consultation.yaml")
-            for am in a.amendements:
+        for avis in c.deliberation.avis:
+            _ref(d, avis, "commission", avis.commission, comm, "commission", "consultation.yaml")
+            for am in avis.amendements:
                 _ref(d, am, "orientation", am.orientation, orients, "orientation", "orientations.yaml")
         seen: dict[str, Any] = {}
         for dec in c.deliberation.decisions:

@@ -47,14 +47,14 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
     pos, line = 0, 1 + line_offset
     for cand in _CANDIDATE.finditer(text):  # cheap first pass: runs of digits and separators
         # searched in place, so the look-arounds see the characters around the candidate
-        m = PHONE.search(text, cand.start(), min(len(text), cand.end() + 1))
-        if m is None:
+        phone = PHONE.search(text, cand.start(), min(len(text), cand.end() + 1))
+        if phone is None:
             continue
         found.append(
             error(
                 rel,
-                line_at(m.start()),
-                f"numéro de téléphone dans un fichier versionné ({_mask(m.group())}) : "
+                line_at(phone.start()),
+                f"numéro de téléphone dans un fichier versionné ({_mask(phone.group())}) : "
                 "c'est une donnée personnelle",
                 "retirez-le ; les coordonnées des contributeurs vont dans prive/",
                 "donnee-personnelle",

@@ -19,15 +19,18 @@ from typer import _click
 
 def _patch_rich_utils(ru: ModuleType) -> None:
     """Typer imports its help formatter only when it prints help or an error: patch it then."""
-    ru.ARGUMENTS_PANEL_TITLE = "Arguments"
-    ru.OPTIONS_PANEL_TITLE = "Options"
-    ru.COMMANDS_PANEL_TITLE = "Commandes"
-    ru.ERRORS_PANEL_TITLE = "Erreur d'usage"
-    ru.DEFAULT_STRING = "[par défaut : {}]"
-    ru.REQUIRED_LONG_STRING = "[obligatoire]"
-    ru.ENVVAR_STRING = "[variable d'environnement : {}]"
-    ru.DEPRECATED_STRING = "(obsolète) "
-    ru.ABORTED_TEXT = "Abandon."
+    for name, french_text in {
+        "ARGUMENTS_PANEL_TITLE": "Arguments",
+        "OPTIONS_PANEL_TITLE": "Options",
+        "COMMANDS_PANEL_TITLE": "Commandes",
+        "ERRORS_PANEL_TITLE": "Erreur d'usage",
+        "DEFAULT_STRING": "[par défaut : {}]",
+        "REQUIRED_LONG_STRING": "[obligatoire]",
+        "ENVVAR_STRING": "[variable d'environnement : {}]",
+        "DEPRECATED_STRING": "(obsolète) ",
+        "ABORTED_TEXT": "Abandon.",
+    }.items():
+        setattr(ru, name, french_text)
 
 
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [

@@ -117,7 +117,7 @@ def build_documents(c: Consultation, stages: Sequence[tuple[Stage, dt.datetime]]
     n = parallel.workers()
     if n < 2 or len(todo) < 2:
         return [f for stage, when in todo for f in build_stage_documents(c, stage, when)]
-    tasks = [(stage, when, partie) for stage, when in todo for partie in _pieces(c, stage)]
+    tasks: list[tuple[Stage, dt.datetime, str | None]] = [(stage, when, partie) for stage, when in todo for partie in _pieces(c, stage)]
     order = sorted(range(len(tasks)), key=lambda i: _COST_ORDER.index(tasks[i][0]))
     built: dict[int, list[OutputFile] | AteliersError] = {}
     batches: dict[int, OfficeBatch] = {}
