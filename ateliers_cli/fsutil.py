@@ -155,6 +155,32 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _lock_holder(path: Path) -> tuple[int, str, str] | None:
+    """(pid, host, command) of the lock's holder; (0, "", "") when unreadable; None when the
+    lock is empty and old enough to be one a killed run left."""
+    for _ in range(50):  # a lock is created, then written: a moment may separate the two
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return (0, "", "")  # released meanwhile: the caller's next try will tell
+        except OSError:
+            return (0, "", "")
+        if text:
+            break
+        time.sleep(0.02)
+    else:
+        try:
+            age = time.time() - path.stat().st_mtime
+        except OSError:
+            age = 0.0
+        return None if age > 10 else (0, "", "")
+    try:
+        pid_s, host, _since, other = text.rstrip("\n").split("\t", 3)
+        return int(pid_s), host, other
+    except ValueError:
+        return (0, "", "")
+
+
 @contextlib.contextmanager
 def lock(root: Path, what: str) -> Iterator[None]:
     """One command that writes at a time; a lock left by a killed run is taken over."""
@@ -164,17 +190,19 @@ def lock(root: Path, what: str) -> Iterator[None]:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            try:
-                pid_s, host, _since, other = path.read_text(encoding="utf-8").rstrip("\n").split("\t", 3)
-                pid = int(pid_s)
-            except (OSError, ValueError):
-                pid, host, _since, other = 0, "", "0", "?"
-            if host == socket.gethostname() and not _pid_alive(pid):
+            holder = _lock_holder(path)
+            if holder is None:  # an empty lock left by a run killed as it took it
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                continue
+            pid, host, other = holder
+            if host == socket.gethostname() and pid and not _pid_alive(pid):
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()  # stale: its process is gone
                 continue
+            running = f"une autre commande « {other} »" if other else "une autre commande"
             raise AteliersError(
-                f"une autre commande « {other} » est en cours sur cette consultation (processus {pid})",
+                f"{running} est en cours sur cette consultation" + (f" (processus {pid})" if pid else ""),
                 hint=f"attendez qu'elle se termine ; si aucune ne tourne, supprimez le fichier {LOCK_NAME}",
             ) from None
         with os.fdopen(fd, "w") as f:

@@ -338,6 +338,22 @@ def test_live_or_unknown_lock_is_respected(tmp_path: Path, content: str) -> None
     assert state(root) == before
 
 
+def test_empty_lock_of_a_run_killed_as_it_took_it(tmp_path: Path) -> None:
+    """A lock is created, then written: a run killed in between leaves it empty."""
+    root = example(tmp_path / "c")
+    lock = root / ".ateliers.lock"
+    lock.write_text("", encoding="utf-8")
+    before = state(root)
+    r = run_cli("-C", root, "advance", "--par", "Essai")  # just created: maybe being written, respected
+    assert r.exit_code == 1 and state(root) == before
+    assert "une autre commande est en cours sur cette consultation" in r.output and "« ? »" not in r.output
+    old = time.time() - 60
+    os.utime(lock, (old, old))  # a minute later, still empty: left by a killed run
+    r = run_cli("-C", root, "advance", "--par", "Essai")
+    assert r.exit_code == 0, r.output
+    assert not lock.exists()
+
+
 # --- a write that fails: nothing changes, the reason is given in French ------------------------------
 
 
