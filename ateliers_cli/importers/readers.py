@@ -500,7 +500,8 @@ def _read_ods(raw: bytes, name: str, sheet: str | None) -> Table:
     names = [str(s.getAttribute("name") or f"Feuille {i + 1}") for i, s in enumerate(sheets)]
     if not names:
         raise AteliersError("classeur ODS sans feuille", path=name, hint=_SAVE_AS_HINT)
-    ws = sheets[_pick_sheet(names, sheet, name)]
+    chosen = _pick_sheet(names, sheet, name)
+    ws = sheets[chosen]
     cell_names = {(TABLENS, "table-cell"), (TABLENS, "covered-table-cell")}
 
     def rows_of(node: Any) -> Iterator[Any]:
@@ -531,7 +532,7 @@ def _read_ods(raw: bytes, name: str, sheet: str | None) -> Table:
                 line += 1
                 yield line, cells
 
-    return _spreadsheet_table(name, "ods", names[_pick_sheet(names, sheet, name)], names, grid())
+    return _spreadsheet_table(name, "ods", names[chosen], names, grid())
 
 
 # --- JSON ---------------------------------------------------------------------
