@@ -135,7 +135,11 @@ def test_threshold(example: Path) -> None:
     strict = _json(example, "--seuil", "0,95")
     loose = _json(example, "--seuil", "0.5")
     assert strict["seuil"] == 0.95
-    assert len(strict["groupes"]) < len(loose["groupes"])  # type: ignore[arg-type]
+
+    def copies(data: dict[str, object]) -> list[object]:  # --seuil governs the copies, not the rewritten resends
+        return [g for g in data["groupes"] if g["nature"] != "renvoi"]  # type: ignore[attr-defined, index]
+
+    assert len(copies(strict)) < len(copies(loose))
 
 
 @pytest.mark.parametrize(
@@ -171,4 +175,52 @@ def test_nothing_found(make_tree: Callable[[dict[str, str]], Path]) -> None:
     root = make_tree({})
     r = run_cli("-C", root, "contributions", "doublons")
     assert r.exit_code == 0, r.output
-    assert "Aucun doublon ni campagne" in r.stdout
+    assert "Aucun doublon, campagne ni renvoi" in r.stdout
+
+
+# --- resends in other words (analysis/resends.py) -------------------------------------------
+
+REWRITTEN = {"C-0091": "C-0013", "C-0111": "C-0017", "C-0122": "C-0076"}  # the example's resends in other words
+
+
+def test_finds_the_resends_written_again(example: Path) -> None:
+    """The example's five resends: two near-copies (doublon), three rewritten (renvoi)."""
+    _unmark(example, [*RESENDS, *REWRITTEN])
+    data = _json(example)
+    by_kind = {(g["nature"], g["original"], tuple(g["membres"])) for g in data["groupes"]}  # type: ignore[index, union-attr]
+    for copy, original in REWRITTEN.items():
+        assert ("renvoi", original, (original, copy)) in by_kind
+    assert data["resume"]["renvois"] == 3 and data["resume"]["a_marquer"] == 2  # type: ignore[index]
+    r = run_cli("-C", example, "contributions", "doublons")
+    assert "renvoi" in r.stdout and "signalé, à vérifier" in r.stdout and "--apply-renvois" in r.stdout
+
+
+def test_apply_renvois_marks_them_and_apply_alone_does_not(example: Path) -> None:
+    _unmark(example, [*RESENDS, *REWRITTEN])
+    r = run_cli("-C", example, "contributions", "doublons", "--apply")
+    assert r.exit_code == 0, r.output
+    for copy in REWRITTEN:
+        assert _meta(example, copy)["statut"] == "nouvelle"
+    r = run_cli("-C", example, "contributions", "doublons", "--apply-renvois")
+    assert r.exit_code == 0, r.output
+    for copy, original in {**RESENDS, **REWRITTEN}.items():
+        meta = _meta(example, copy)
+        assert meta["statut"] == "doublon" and meta["doublon_de"] == original, copy
+    assert run_cli("-C", example, "check").exit_code == 0
+
+
+def test_same_author_on_another_subject_is_no_resend(example: Path) -> None:
+    """Marcel D. writes again, from Lille, about something else: not a resend."""
+    _unmark(example, [*RESENDS, *REWRITTEN])
+    text = (example / "contributions" / "C-0013.md").read_text(encoding="utf-8")
+    head, _, _ = text.partition("\n---\n")
+    new = head.replace("id: C-0013", "id: C-0149").replace("statut: analysee", "statut: nouvelle")
+    new = re.sub(r"^date: .*$", "date: 2025-11-05", new, count=1, flags=re.MULTILINE)
+    new = re.sub(r"^themes:.*?(?=^\w)", "", new, count=1, flags=re.MULTILINE | re.DOTALL)
+    body = "Le club de scrabble de la maison de quartier cherche des joueurs le jeudi après-midi : venez nombreux, on prête les jeux et le café est offert."
+    (example / "contributions" / "C-0149.md").write_text(new + "\n---\n" + body + "\n", encoding="utf-8")
+    assert run_cli("-C", example, "check").exit_code == 0  # a valid contribution, so really compared
+    data = _json(example)
+    assert not [g for g in data["groupes"] if "C-0149" in g["membres"]]  # type: ignore[union-attr, index]
+    assert ("renvoi", "C-0013") in {(g["nature"], g["original"]) for g in data["groupes"]}  # type: ignore[index]
+

@@ -27,7 +27,8 @@ from ateliers_cli.contributions_store import update_front_matter
 from ateliers_cli.errors import AteliersError, UsageError
 from ateliers_cli.model import Consultation, Contribution
 
-from .duplicates import DuplicateGroup, find_duplicates
+from .duplicates import DuplicateGroup, author_key, find_duplicates
+from .resends import find_resends
 from .suggest import CandidateTheme, draft_themes_yaml, suggest_themes
 from .tag import ThemeScore, tag
 
@@ -399,6 +400,7 @@ class DoublonPlan:
     groups: list[GroupRow]
     n_texts: int
     campaigns: bool = False
+    resends: bool = False
 
     @property
     def marks(self) -> dict[str, str]:
@@ -427,6 +429,7 @@ def plan_doublons(
     *,
     threshold: float = DEFAULT_DUPLICATE_THRESHOLD,
     campaigns: bool = False,
+    resends: bool = False,
     progress: Progress | None = None,
 ) -> DoublonPlan:
     """Find the groups of (near) copies and plan their marks.
@@ -436,7 +439,9 @@ def plan_doublons(
     original; a ``campagne`` (the same text from three people or more) only with
     ``campaigns``. The original is never marked; neither is a contribution already
     marked doublon. When the original is itself a doublon, the others point to
-    the contribution it is a doublon of, so that no chain is made.
+    the contribution it is a doublon of, so that no chain is made. A ``renvoi``
+    (the same author, from the same territory, writing again in other words:
+    resends.py) is marked only with ``resends``.
     """
     if not 0.0 < threshold <= 1.0:
         raise UsageError(f"--seuil {threshold} : le seuil doit être compris entre 0 (exclu) et 1", hint="par exemple --seuil 0,8")
@@ -446,11 +451,14 @@ def plan_doublons(
     if not docs:
         raise _no_contributions(c)
     rows: list[GroupRow] = []
-    for group in find_duplicates(docs, threshold, progress=progress):
+    copies = find_duplicates(docs, threshold, progress=progress)
+    senders = {ct.id: f"{author_key(ct.auteur)}|{ct.territoire}" if author_key(ct.auteur) else "" for ct in docs}
+    rewritten = find_resends(docs, senders, already=[g.member_ids for g in copies])
+    for group in [*copies, *rewritten]:
         statuts = {m: c.contributions[m].statut for m in group.member_ids}
         row = GroupRow(group, statuts)
         rows.append(row)
-        if group.kind == "campagne" and not campaigns:
+        if (group.kind == "campagne" and not campaigns) or (group.kind == "renvoi" and not resends):
             continue
         target = _chain_root(c, group.original)
         for member in group.duplicate_ids:
@@ -463,7 +471,7 @@ def plan_doublons(
                 row.skipped[member] = f"c'est la contribution dont {group.original} est le doublon"
             else:
                 row.marks[member] = target
-    return DoublonPlan(threshold, rows, len(docs), campaigns)
+    return DoublonPlan(threshold, rows, len(docs), campaigns, resends)
 
 
 def doublon_files(c: Consultation, plan: DoublonPlan) -> dict[str, bytes | str | None]:
@@ -481,10 +489,12 @@ def doublons_json(plan: DoublonPlan, applied: bool) -> dict[str, Any]:
         "seuil": plan.threshold,
         "applique": applied,
         "campagnes_marquees": plan.campaigns,
+        "renvois_marques": plan.resends,
         "resume": {
             "groupes": len(plan.groups),
             "doublons": plan.count("doublon"),
             "campagnes": plan.count("campagne"),
+            "renvois": plan.count("renvoi"),
             "a_marquer": len(plan.marks),
         },
         "groupes": [

@@ -67,9 +67,10 @@ _WORD_HASHES: dict[str, int] = {}
 class DuplicateGroup:
     """Texts that are (near) copies of one another."""
 
-    kind: Literal["doublon", "campagne"]
+    kind: Literal["doublon", "campagne", "renvoi"]
     """``doublon``: two texts, or texts all from the same author (a resubmission);
-    ``campagne``: three texts or more from different authors (a copy-paste campaign)."""
+    ``campagne``: three texts or more from different authors (a copy-paste campaign);
+    ``renvoi``: the same sender writing again in other words (resends.py)."""
     original: str
     """The earliest text (by date when known, then by id)."""
     member_ids: list[str] = field(default_factory=list)
@@ -180,7 +181,7 @@ def _jaccard(a: array[int], b: array[int]) -> float:
     return inter / union if union else 1.0
 
 
-def _author_key(author: str | None) -> str:
+def author_key(author: str | None) -> str:
     if not author:
         return ""
     return " ".join("".join(ch if ch.isalnum() else " " for ch in fold_accents(author.lower())).split())
@@ -289,7 +290,7 @@ def find_duplicates(
                 similarities[documents[i].id] = 1.0
             else:
                 similarities[documents[i].id] = round(_jaccard(shingle_sets[first_class], shingle_sets[c]), 4)
-        authors = {_author_key(documents[i].author) for i, _ in members}
+        authors = {author_key(documents[i].author) for i, _ in members}
         same_author = len(authors) == 1 and "" not in authors
         group = DuplicateGroup(
             kind="doublon" if len(members) == 2 or same_author else "campagne",

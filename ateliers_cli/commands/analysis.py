@@ -262,6 +262,11 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
 
 # --- contributions doublons -------------------------------------------------------------
 
+_RESEND_NOTE = (
+    "Un renvoi, c'est la même personne (même nom, même territoire) qui réécrit autrement ce qu'elle avait envoyé "
+    "(« je renvoie mon message au cas où ») : la plupart des mots significatifs de l'un se retrouvent dans l'autre. "
+    "Relisez les deux textes, puis marquez-les avec --apply-renvois, ou à la main (statut: doublon, doublon_de)."
+)
 _CAMPAIGN_NOTE = (
     "Une campagne, c'est le même texte envoyé par plusieurs personnes différentes (une pétition, un appel relayé) : "
     "c'est une participation légitime, chacune compte. Ses membres sont signalés ici, pas marqués doublons "
@@ -273,12 +278,13 @@ def doublons_cmd(
     seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près).")] = "0,8",
     apply: Annotated[bool, typer.Option("--apply", help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout ou rien.")] = False,
     apply_campagnes: Annotated[bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")] = False,
+    apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même auteur, même territoire, mêmes mots ; implique --apply).")] = False,
     lignes: Annotated[int, typer.Option("--lignes", metavar="N", help="Groupes affichés (0 : tous) ; --json donne tout.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
 ) -> None:
     """Trouve les quasi-doublons et les campagnes de copier-coller parmi les contributions.
 
-    Les textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes. L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes sont seulement signalées.
+    Les textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même nom, même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
 
     Exemple : [cyan]ateliers contributions doublons --seuil 0,7[/cyan] puis [cyan]ateliers contributions doublons --apply[/cyan]
     """
@@ -287,18 +293,18 @@ def doublons_cmd(
     threshold = parse_threshold(seuil, "--seuil", allow_zero=False)
     if lignes < 0:
         raise UsageError(f"--lignes {lignes} : un nombre positif (0 pour tout afficher)")
-    apply = apply or apply_campagnes
+    apply = apply or apply_campagnes or apply_renvois
     root = consultation_root()
     if apply:
         with lock(root, "contributions doublons --apply"):
             c = _load().consultation
             with progress("Recherche des doublons", state.quiet) as cb:
-                plan = plan_doublons(c, threshold=threshold, campaigns=apply_campagnes, progress=cb)
+                plan = plan_doublons(c, threshold=threshold, campaigns=apply_campagnes, resends=apply_renvois, progress=cb)
             _write(c.root, doublon_files(c, plan))
     else:
         c = _load().consultation
         with progress("Recherche des doublons", state.quiet) as cb:
-            plan = plan_doublons(c, threshold=threshold, campaigns=apply_campagnes, progress=cb)
+            plan = plan_doublons(c, threshold=threshold, campaigns=apply_campagnes, resends=apply_renvois, progress=cb)
     if as_json:
         _print_json(doublons_json(plan, apply))
         return
@@ -318,7 +324,7 @@ def _members(plan_row: GroupRow) -> str:
 def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
     seuil = f"{plan.threshold:g}".replace(".", ",")
     if not plan.groups:
-        out.print(f"Aucun doublon ni campagne parmi {_plural(plan.n_texts, 'contribution')}, au seuil {seuil}.")
+        out.print(f"Aucun doublon, campagne ni renvoi parmi {_plural(plan.n_texts, 'contribution')}, au seuil {seuil}.")
         return
     shown = plan.groups if lignes == 0 else plan.groups[:lignes]
     table = Table(header_style="bold", show_lines=True)
@@ -330,6 +336,9 @@ def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
     for g in shown:
         if g.group.kind == "campagne" and not plan.campaigns:
             suite = "[cyan]signalée, non marquée[/cyan]"
+        elif g.group.kind == "renvoi" and not plan.resends:
+            already = all(g.statuts.get(m) == "doublon" for m in g.group.duplicate_ids)
+            suite = "[dim]déjà marqué doublon[/dim]" if already else "[cyan]signalé, à vérifier[/cyan]"
         else:
             parts = []
             if g.marks:
@@ -343,14 +352,16 @@ def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
     out.print(table)
     if len(shown) < len(plan.groups):
         out.print(f"[dim]… et {len(plan.groups) - len(shown)} autres groupes (--lignes 0 pour tout afficher, --json pour les scripts).[/dim]")
-    n_doublons, n_campagnes = plan.count("doublon"), plan.count("campagne")
+    n_doublons, n_campagnes, n_renvois = plan.count("doublon"), plan.count("campagne"), plan.count("renvoi")
     out.print(
         f"{_plural(len(plan.groups), 'groupe')} parmi {_plural(plan.n_texts, 'contribution')} au seuil {seuil} : "
-        f"{_plural(n_doublons, 'doublon')}, {_plural(n_campagnes, 'campagne')}.",
+        f"{_plural(n_doublons, 'doublon')}, {_plural(n_campagnes, 'campagne')}, {_plural(n_renvois, 'renvoi')}.",
         soft_wrap=True,
     )
     if n_campagnes:
         out.print(f"[dim]{escape(_CAMPAIGN_NOTE)}[/dim]", soft_wrap=True)
+    if n_renvois and not plan.resends:
+        out.print(f"[dim]{escape(_RESEND_NOTE)}[/dim]", soft_wrap=True)
     n_marks = len(plan.marks)
     if applied:
         out.print(f"[green]✓[/green] {_plural(n_marks, 'contribution marquée', 'contributions marquées')} doublon (statut doublon, doublon_de l'original).", soft_wrap=True)
