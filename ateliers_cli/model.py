@@ -66,6 +66,7 @@ class Collectivite(Located):
     siret: str = ""
     adresse: str = ""
     site: str = ""
+    signataire: str = ""
 
 
 @dataclass(kw_only=True)

@@ -139,6 +139,7 @@ COLLECTIVITE = Obj(
         F("siret", "str", "SIRET de la collectivité (14 chiffres, entre guillemets).", pattern=r"^\d{14}$", pattern_hint="14 chiffres, entre guillemets (ex. \"22590001800014\")"),
         F("adresse", "str", "Adresse postale."),
         F("site", "str", "Site internet de la collectivité."),
+        F("signataire", "str", "Qui signe les délibérations, tel qu'il doit être écrit (ex. « La Présidente du Conseil départemental ») ; par défaut déduit du nom de l'assemblée."),
     ),
 )
 CONSULTATION = Obj(

@@ -532,3 +532,33 @@ def test_every_core_reports_the_first_faulty_stage(tmp_path: Path, monkeypatch: 
         build_documents(c, [(s, WHEN[s]) for s in Stage.process()])
     assert info.value.path == "templates/croisement.md.j2" and info.value.line == 3
     assert "inconnue_du_croisement" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("conseil", "expected"),
+    [
+        ("Conseil départemental du Nord", "Le Président du Conseil départemental"),
+        ("Conseil régional des Hauts-de-France", "Le Président du Conseil régional"),
+        ("Conseil municipal de Lille", "Le Maire"),
+        ("Conseil de la Métropole européenne de Lille", "Le Président du Conseil de la Métropole européenne de Lille"),
+        ("Assemblée de Corse", "Le Président de l'Assemblée de Corse"),
+        ("Collectivité européenne d'Alsace", "Le Président de la Collectivité européenne d'Alsace"),
+        ("", "Le Président de l'assemblée"),
+    ],
+)
+def test_who_signs_the_deliberation(conseil: str, expected: str) -> None:
+    from ateliers_cli.documents.adoption import qualite_president
+
+    assert qualite_president(conseil) == expected
+
+
+def test_signataire_given_in_consultation_yaml(tmp_path: Path) -> None:
+    """« La Présidente … est chargée » : the signatory as written, the agreement follows."""
+    root = copy_example(tmp_path / "ex")
+    c = walked_through(root)
+    c.collectivite.signataire = "La Présidente du Conseil départemental"
+    files = build_all(c, [Stage.ADOPTION])
+    text = files["documents/6-adoption/deliberation.md"].content.decode("utf-8")
+    assert "la Présidente du Conseil départemental est chargée de l’exécution" in text
+    assert "\nLa Présidente du Conseil départemental,\n" in text
+    assert "Le Président" not in text

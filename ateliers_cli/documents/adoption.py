@@ -88,13 +88,40 @@ def resultat_du_vote(vote: Vote | None) -> dict[str, Any]:
     return {"adoptee": adoptee, "formule": formule, "exprimes": exprimes, "majorite": majorite}
 
 
-_ASSEMBLY_RE = re.compile(r"^(Conseil\s+\S+)", re.IGNORECASE)
+_ASSEMBLY_RE = re.compile(
+    r"^Conseil\s+(départemental|régional|municipal|métropolitain|communautaire|territorial|exécutif)\b", re.IGNORECASE
+)
 
 
-def qualite_president(conseil: str) -> str:
-    """« Le Président du Conseil départemental » from « Conseil départemental du Nord »."""
-    m = _ASSEMBLY_RE.match(conseil.strip())
-    return f"Le Président du {m.group(1)}" if m else "Le Président de l'assemblée"
+_FEMININE = ("collectivité ", "commission ", "métropole ", "communauté ")
+
+
+def qualite_president(conseil: str, signataire: str = "") -> str:
+    """Who signs and executes the deliberation.
+
+    ``signataire`` from consultation.yaml when given (« La Présidente du Conseil
+    départemental »); otherwise from the assembly's name: « Conseil départemental du
+    Nord » → « Le Président du Conseil départemental », « Conseil municipal de Lille » →
+    « Le Maire », « Conseil de la Métropole européenne de Lille » → « Le Président du
+    Conseil de la Métropole européenne de Lille », « Assemblée de Corse » → « Le Président
+    de l'Assemblée de Corse ».
+    """
+    if signataire.strip():
+        return signataire.strip()
+    name = " ".join(conseil.split())
+    m = _ASSEMBLY_RE.match(name)
+    if m:
+        kind = m.group(1).lower()
+        return "Le Maire" if kind == "municipal" else f"Le Président du Conseil {kind}"
+    if name.lower().startswith("conseil "):
+        return f"Le Président du {name}"
+    if not name:
+        return "Le Président de l'assemblée"
+    if name[0].lower() in "aeiouyéèêâîôûh":
+        return f"Le Président de l'{name}"
+    if name.lower().startswith(_FEMININE):
+        return f"Le Président de la {name}"
+    return f"Le Président de {name}"
 
 
 def passage(c: Consultation, stage: Stage) -> dt.date | None:
@@ -139,7 +166,7 @@ def adoption_context(c: Consultation) -> dict[str, Any]:
         "non_retenues": [x for x in decisions if x["decision"] and x["decision"].decision == "non_retenue"],
         "retenues": [x for x in decisions if x["retenue"]],
         "fait_a": lieu_ville(lieu, ville_collectivite(c)) or ville_collectivite(c),
-        "qualite_president": qualite_president(c.conseil),
+        "qualite_president": qualite_president(c.conseil, c.collectivite.signataire),
         "date_rapport": passage(c, Stage.RAPPORT),
         "restitutions": [
             {"restitution": r, "territoire": c.territoires.get(r.territoire)} for r in restitutions
