@@ -219,12 +219,6 @@ def check_key(root: Path) -> tuple[str, bool]:
     return f"{key}:{today().isoformat()}", racy
 
 
-def cached_check_report(root: Path) -> Any:
-    """``check``'s report, if it is cached for the folder as it is now; else None."""
-    key, racy = check_key(root)
-    return None if racy else cached_report(root, key)
-
-
 def cached_report(root: Path, key: str) -> Any:
     data = _read(root / CACHE_DIR / "check.pickle")
     if data is None or data.get("cle") != key:

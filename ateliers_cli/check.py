@@ -1,23 +1,28 @@
-"""``ateliers check``: every problem of a consultation, in one run."""
+"""``ateliers check``: every problem of a consultation, in one run.
+
+Light to import (the rules and the loader are imported when a folder is actually read):
+``report_of`` answers from the cache without them, which is what makes a repeated
+``check`` nearly free (launch.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ateliers_cli.checks.dates import check_dates
-from ateliers_cli.checks.erasure import check_erasure
-from ateliers_cli.checks.links import check_links
-from ateliers_cli.checks.rules import check_rules
 from ateliers_cli.clock import today
 from ateliers_cli.errors import Diagnostic, Report, Severity
-from ateliers_cli.gates import GATES
-from ateliers_cli.load import LoadResult
-from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
+
+if TYPE_CHECKING:
+    from ateliers_cli.load import LoadResult
+    from ateliers_cli.model import Consultation
 
 
 def passed_gates(c: Consultation) -> list[Diagnostic]:
     """The conditions of the stages already passed must still hold."""
+    from ateliers_cli.gates import GATES
+
     found: list[Diagnostic] = []
     day = today()
     for stage in Stage.process():
@@ -32,6 +37,11 @@ def passed_gates(c: Consultation) -> list[Diagnostic]:
 
 def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
+    from ateliers_cli.checks.dates import check_dates
+    from ateliers_cli.checks.erasure import check_erasure
+    from ateliers_cli.checks.links import check_links
+    from ateliers_cli.checks.rules import check_rules
+
     c = loaded.consultation
     diags = list(loaded.diagnostics)
     diags += check_links(c)
@@ -87,14 +97,15 @@ def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tup
     stored for next time.
     """
     from ateliers_cli import cache
-    from ateliers_cli.console import progress
-    from ateliers_cli.load import load
 
     key, racy = cache.check_key(root)
     if use_cache and not racy:
         hit: tuple[Report, str] | None = cache.cached_report(root, key)
         if hit is not None:
             return hit
+    from ateliers_cli.console import progress
+    from ateliers_cli.load import load
+
     with progress("Lecture des contributions", quiet) as cb:
         loaded = load(root, progress=cb, cache=use_cache)
     report = check(loaded)

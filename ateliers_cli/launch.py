@@ -6,6 +6,7 @@ and its report is usually in the cache (cache.py). Loading the command-line fram
 report, so ``main`` first looks whether the arguments are a plain ``check`` —
 ``[-C DOSSIER] [-q] check [--strict] [--format texte|json] [--no-cache]`` — and if so runs
 it with the very functions the full command uses (:func:`ateliers_cli.check.report_of`,
+which reads no file and imports no rule when the cached report still holds,
 :func:`ateliers_cli.console.print_check`, the same error report and the same last line of
 defence). Anything else — another command, ``--help``, ``-v``, an option it does not know —
 goes to the full command line (cli.py), which does the rest, ``check`` included.
@@ -68,35 +69,14 @@ def plain_check(args: list[str]) -> PlainCheck | None:
     return PlainCheck(folder, quiet, strict, as_json, use_cache)
 
 
-def cached_check(args: list[str]) -> int | None:
-    """The exit code of a plain ``check`` answered from the cache; None when it must read files."""
-    plain = plain_check(args)
-    if plain is None or not plain.use_cache:
-        return None
-    try:
-        from ateliers_cli import cache
-        from ateliers_cli.fsutil import find_root
-
-        hit = cache.cached_check_report(find_root(plain.folder))
-    except Exception:  # noqa: BLE001 - whatever it is, the full run reports it properly
-        return None
-    if hit is None:
-        return None
-    from ateliers_cli.console import print_check
-
-    report, what = hit
-    return print_check(report, what, strict=plain.strict, as_json=plain.as_json)
-
-
 def run_check(plain: PlainCheck) -> int:
     """``check`` itself, as the full command runs it: the report, or the error that stops it."""
+    from ateliers_cli.check import report_of
     from ateliers_cli.console import print_check, report_error
     from ateliers_cli.errors import AteliersError
     from ateliers_cli.fsutil import find_root
 
     try:
-        from ateliers_cli.check import report_of
-
         report, what = report_of(find_root(plain.folder), use_cache=plain.use_cache, quiet=plain.quiet)
     except AteliersError as exc:
         report_error(exc)
@@ -105,11 +85,7 @@ def run_check(plain: PlainCheck) -> int:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    code = cached_check(args)
-    if code is not None:
-        sys.exit(code)
-    plain = plain_check(args)
+    plain = plain_check(sys.argv[1:])
     if plain is not None:
         from ateliers_cli.console import run_guarded
 

@@ -128,30 +128,31 @@ def test_a_repeated_check_answers_from_the_cache_exactly_as_the_full_command(exa
     assert first.returncode == 1 and "nulle-part" in first.stdout + first.stderr
     again = _ateliers("-C", example, "check", *options)
     assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr)
-    # and it was the fast path: the report came from the cache without loading the command line
+    # and it came from the cache, without the command line nor the loader
+    assert _probe("-C", example, "check", *options) == ["1", "False", "False"]
+
+
+def _probe(*args: object) -> list[str]:
+    """Run ``check`` as launch.py does; its exit code, and whether Typer and the loader were imported."""
     probe = subprocess.run(
         [sys.executable, "-c", ("import sys, contextlib, io\n"
-         "from ateliers_cli.launch import cached_check\n"
-         "with contextlib.redirect_stdout(io.StringIO()):\n"
-         f"    code = cached_check({['-C', str(example), 'check', *options]!r})\n"
+         "from ateliers_cli.launch import plain_check, run_check\n"
+         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+         f"    code = run_check(plain_check({[str(a) for a in args]!r}))\n"
          "print(code, 'typer' in sys.modules, 'ateliers_cli.load' in sys.modules)")],
         capture_output=True, text=True, check=True,
     )
-    assert probe.stdout.split() == ["1", "False", "False"], probe.stdout + probe.stderr
+    return probe.stdout.split()
 
 
-def test_the_fast_path_steps_aside_for_a_change_or_another_command(example: Path, tmp_path: Path) -> None:
+def test_the_cache_steps_aside_for_a_change_or_no_cache(example: Path, tmp_path: Path) -> None:
     _age(example)
     assert _ateliers("-C", example, "check").returncode == 0
-    from ateliers_cli.launch import cached_check
-
-    assert cached_check(["-C", str(example), "check", "--no-cache"]) is None
-    assert cached_check(["-C", str(example), "status"]) is None
-    assert cached_check(["-C", str(example), "check", "--help"]) is None
-    assert cached_check(["-v", "-C", str(example), "check"]) is None
+    assert _probe("-C", example, "check") == ["0", "False", "False"]  # from the cache
+    assert _probe("-C", example, "check", "--no-cache") == ["0", "False", "True"]  # every file read
     (tmp_path / "vide").mkdir()
-    assert cached_check(["-C", str(tmp_path / "vide"), "check"]) is None  # the full command explains
+    assert _probe("-C", tmp_path / "vide", "check")[0] == "1"  # no consultation: said, exit 1
     _with_problems(example)  # just written: too recent to trust, and changed anyway
-    assert cached_check(["-C", str(example), "check"]) is None
+    assert _probe("-C", example, "check") == ["1", "False", "True"]
     r = _ateliers("check", cwd=example / "contributions")  # from a subfolder, as git does
     assert r.returncode == 1 and "territoire « nulle-part » inconnu" in r.stderr
