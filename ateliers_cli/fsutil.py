@@ -156,13 +156,14 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _lock_holder(path: Path) -> tuple[int, str, str] | None:
-    """(pid, host, command) of the lock's holder; (0, "", "") when unreadable; None when the
-    lock is empty and old enough to be one a killed run left."""
+    """(pid, host, command) of the lock's holder, (0, "", "") when unreadable; None when
+    there is no holder to wait for: the lock was released meanwhile, or it is empty and old
+    enough to be one a killed run left."""
     for _ in range(50):  # a lock is created, then written: a moment may separate the two
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return (0, "", "")  # released meanwhile: the caller's next try will tell
+            return None
         except OSError:
             return (0, "", "")
         if text:
@@ -191,7 +192,7 @@ def lock(root: Path, what: str) -> Iterator[None]:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = _lock_holder(path)
-            if holder is None:  # an empty lock left by a run killed as it took it
+            if holder is None:  # released, or an empty lock left by a run killed as it took it
                 with contextlib.suppress(FileNotFoundError):
                     path.unlink()
                 continue

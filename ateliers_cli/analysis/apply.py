@@ -452,7 +452,8 @@ def plan_doublons(
         raise _no_contributions(c)
     rows: list[GroupRow] = []
     copies = find_duplicates(docs, threshold, progress=progress)
-    senders = {ct.id: f"{author_key(ct.auteur)}|{ct.territoire}" if author_key(ct.auteur) else "" for ct in docs}
+    # who sent it: the author's name within a territory (no name, no sender)
+    senders = {ct.id: f"{name}|{ct.territoire}" for ct in docs if (name := author_key(ct.auteur))}
     rewritten = find_resends(docs, senders, already=[g.member_ids for g in copies])
     for group in [*copies, *rewritten]:
         statuts = {m: c.contributions[m].statut for m in group.member_ids}
