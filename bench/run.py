@@ -123,10 +123,20 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
                 (site / "mkdocs.yml").write_text("site_name: bench\n", encoding="utf-8")
                 rows.append(("mkdocs build (mêmes pages)", n, measure(["mkdocs", "build", "-q"], cwd=site), "", None))
 
-            def step(name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None) -> None:
+            def step(
+                name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None,
+                *, remove: tuple[Path, ...] = (),
+            ) -> None:
+                """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run."""
                 if not want(key or name.split()[0]):
                     return
-                m = best_of(runs, lambda: measure(cmd, cwd=cwd))
+
+                def once() -> Measure:
+                    for folder in remove:
+                        shutil.rmtree(folder, ignore_errors=True)
+                    return measure(cmd, cwd=cwd)
+
+                m = best_of(runs, once)
                 ratio = m.seconds / floor.seconds if floor else None
                 rows.append((name, n, m, floor_name, ratio))
                 print(f"  {name:<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + (f"  {ratio:4.2f}× {floor_name}" if ratio else "") + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
@@ -150,36 +160,17 @@ def run(sizes: list[int], only: set[str] | None, runs: int, use_mkdocs: bool, ke
                     print(f"  {'advance (appel → lancement)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
                 for _ in range(6):
                     measure([*ATELIERS, "-C", str(walked), "advance", "--allow-dirty"])
-            if want("render"):
-                # from nothing: no documents/ and no cache at all (every PDF made again) …
-                def from_nothing() -> Measure:
-                    shutil.rmtree(walked / "documents", ignore_errors=True)
-                    shutil.rmtree(walked / ".ateliers-cache", ignore_errors=True)
-                    return measure([*ATELIERS, "-C", str(walked), "render"])
-
-                m = best_of(runs, from_nothing)
-                rows.append(("render (à vide, sans cache)", n, m, "build", m.seconds / build.seconds))
-                print(f"  {'render (à vide, sans cache)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo  {m.seconds / build.seconds:4.2f}× build", flush=True)
-
-                # … documents/ removed, the cache of the previous run kept (what a user's second render finds)
-                def documents_removed() -> Measure:
-                    shutil.rmtree(walked / "documents", ignore_errors=True)
-                    return measure([*ATELIERS, "-C", str(walked), "render"])
-
-                m = best_of(runs, documents_removed)
-                rows.append(("render (à vide, cache gardé)", n, m, "build", m.seconds / build.seconds))
-                print(f"  {'render (à vide, cache gardé)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo  {m.seconds / build.seconds:4.2f}× build", flush=True)
-                step("render (rien n'a changé)", [*ATELIERS, "-C", str(walked), "render"], build, "build")
-            if has_command("site") and want("site"):
-                def site_from_nothing() -> Measure:
-                    shutil.rmtree(work / f"site{n}", ignore_errors=True)
-                    return measure([*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")])
-
-                m = best_of(runs, site_from_nothing)
-                rows.append(("site (à vide)", n, m, "build", m.seconds / build.seconds))
-                print(f"  {'site (à vide)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo  {m.seconds / build.seconds:4.2f}× build", flush=True)
+            render = [*ATELIERS, "-C", str(walked), "render"]
+            # from nothing: no documents/ and no cache at all (every PDF made again) …
+            step("render (à vide, sans cache)", render, build, "build", remove=(walked / "documents", walked / ".ateliers-cache"))
+            # … documents/ removed, the cache of the previous run kept (what a user's second render finds)
+            step("render (à vide, cache gardé)", render, build, "build", remove=(walked / "documents",))
+            step("render (rien n'a changé)", render, build, "build")
+            if has_command("site"):
+                site_cmd = [*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")]
+                step("site (à vide)", site_cmd, build, "build", remove=(work / f"site{n}",))
                 # the previous site kept: unchanged pages are linked from it, not written again
-                step("site (site précédent gardé)", [*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")], build, "build", key="site")
+                step("site (site précédent gardé)", site_cmd, build, "build")
             if has_command("export") and want("export"):
                 step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
             if has_command("themes", "suggest") and want("themes"):

@@ -144,7 +144,7 @@ def detect_kind(raw: bytes, path: Path, name: str) -> str:
         if "opendocument.spreadsheet" in mimetype:
             return "ods"
         if "word/document.xml" in names or "opendocument.text" in mimetype:
-            raise AteliersError("document de traitement de texte, pas un tableau", path=name, hint="importez l'export en tableau (CSV, XLSX, XLS, ODS ou JSON)")
+            raise AteliersError("document de traitement de texte, pas un tableau", path=name, hint=f"importez l'export en tableau : {FORMATS}")
         raise AteliersError(f"format de fichier inconnu (archive ZIP) : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT)
     if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
