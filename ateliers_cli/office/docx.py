@@ -81,6 +81,21 @@ class _Writer:
         self.bookmark_id = 0
         self.bookmarks: dict[str, str] = {}
         self.break_before_next = False
+        # style name → style id, looked up once: python-docx scans every style at each lookup
+        self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
+
+    def _style_id(self, name: str, kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        key = (name, kind)
+        if key not in self._style_ids:
+            self._style_ids[key] = self.d.part.get_style_id(name, kind)
+        return self._style_ids[key]
+
+    def add_paragraph(self, text: str = "", style: str | None = None) -> DocxParagraph:
+        """``Document.add_paragraph``, the style id looked up once per name."""
+        p = self.d.add_paragraph(text)
+        if style is not None and (sid := self._style_id(style)) is not None:
+            p._p.style = sid
+        return p
 
     # ------------------------------------------------------------------ mise en place
 
@@ -258,7 +273,7 @@ class _Writer:
                 p._p.append(h)
                 run = p.add_run(r.text)
                 h.append(run._r)  # déplace le run dans le lien
-                run.style = self.d.styles["Hyperlink"]
+                run._r.style = self._style_id("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             else:
                 run = p.add_run(r.text)
             if r.bold:
@@ -271,7 +286,7 @@ class _Writer:
                 run.font.name = MONO
 
     def paragraph(self, style: str | None = None) -> DocxParagraph:
-        p = self.d.add_paragraph(style=style)
+        p = self.add_paragraph(style=style)
         if self.break_before_next:
             p.paragraph_format.page_break_before = True
             self.break_before_next = False
@@ -372,16 +387,16 @@ class _Writer:
 
     def toc(self) -> None:
         d = self.d
-        d.add_paragraph(TOC_LABEL, style="TOC Heading")
+        self.add_paragraph(TOC_LABEL, style="TOC Heading")
         entries = self.doc.toc_entries(3)
-        p = d.add_paragraph(style="toc 1")
+        p = self.add_paragraph(style="toc 1")
         _add_field(p, r'TOC \o "1-3" \h \z \u', "", end=False)
         run = p.add_run(TOC_PLACEHOLDER)
         run.italic = True
         last = p
         for h in entries:
             level = self.doc.outline_level(h)
-            q = d.add_paragraph(style=f"toc {level}")
+            q = self.add_paragraph(style=f"toc {level}")
             hl = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{self._bookmark_name(h.anchor)}" w:history="1"/>')
             q._p.append(hl)
             tmp = d.add_paragraph()
@@ -447,13 +462,13 @@ class _Writer:
         self.setup()
         m, d = self.meta, self.d
         if self.doc.title is not None:
-            p = d.add_paragraph(style="Title")
+            p = self.add_paragraph(style="Title")
             self.runs(p, self.doc.title)
         else:
-            d.add_paragraph(clean_text(m.titre), style="Title")
+            self.add_paragraph(clean_text(m.titre), style="Title")
             if m.sous_titre:
-                d.add_paragraph(clean_text(m.sous_titre), style="Subtitle")
-            d.add_paragraph(clean_text(m.collectivite), style="Collectivite")
+                self.add_paragraph(clean_text(m.sous_titre), style="Subtitle")
+            self.add_paragraph(clean_text(m.collectivite), style="Collectivite")
         if m.table_des_matieres:
             self.toc()
         for b in self.doc.blocks:
