@@ -7,9 +7,11 @@ par pdftotext (poppler-utils) s'il est là, sinon par pypdf.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -594,3 +596,45 @@ def test_any_text_gives_files_that_open(body: str, titre: str, conseil: str) -> 
     assert doc.text is not None
     d = _docx(write_docx(md, meta))
     assert d.core_properties.title == clean_text(titre)
+
+
+_LOADER_PROBE = """
+import ctypes.util, sys
+real = ctypes.util.find_library
+from ateliers_cli.office.pdf import _weasyprint_html
+html = _weasyprint_html()
+print(getattr(html, "__module__", html))
+print("restored" if ctypes.util.find_library is real else "NOT RESTORED")
+"""
+
+
+@needs_weasyprint
+def test_weasyprint_loaded_without_find_library_and_it_is_given_back() -> None:
+    # In a fresh interpreter: WeasyPrint really imported through the quick path, and the
+    # standard library's find_library put back as it was.
+    r = subprocess.run([sys.executable, "-c", _LOADER_PROBE], check=False, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("weasyprint"), lines
+    assert lines[1] == "restored"
+
+
+def test_weasyprint_imported_again_the_usual_way_when_the_quick_way_fails(tmp_path: Path) -> None:
+    # A stand-in « weasyprint » that, like the real one on a system where the libraries are
+    # only found by find_library, fails when find_library answers « unknown »: the second,
+    # usual import is the one kept, nothing printed on the way.
+    fake = tmp_path / "weasyprint"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import ctypes.util\n"
+        "if ctypes.util.find_library('c') is None:\n"
+        "    print('bannière de WeasyPrint')\n"
+        "    raise OSError('cannot load library')\n"
+        "HTML = 'importé la seconde fois'\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    r = subprocess.run([sys.executable, "-c", _LOADER_PROBE], check=False, capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[:2] == ["importé la seconde fois", "restored"], r.stdout

@@ -88,7 +88,7 @@ def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> l
 
 
 # The stages slowest to build first, so that both cores stay busy to the end.
-_COST_ORDER = (Stage.ADOPTION, Stage.APPEL, Stage.RAPPORT, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
+_COST_ORDER = (Stage.RAPPORT, Stage.ADOPTION, Stage.APPEL, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
 # Set in this process just before the workers fork, who find it there.
 _WORK: tuple[Consultation, list[tuple[Stage, dt.datetime, str | None]]] | None = None
 

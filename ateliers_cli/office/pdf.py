@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
+from typing import Any
 
 from . import DocumentMeta
 from .model import (
@@ -263,8 +264,50 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
 _ENV_LOCK = threading.Lock()
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
+def _weasyprint_html() -> Any:
+    """WeasyPrint's ``HTML`` class, imported without a compiler run per library name.
+
+    WeasyPrint opens Pango, HarfBuzz… under several names, one per platform; on Linux each
+    name the dynamic linker does not know sends ``ctypes.util.find_library`` to run
+    ``ldconfig``, ``gcc`` and ``ld`` (some fifty processes, 0.16 s of the 0.40 s import).
+    The linker finds every library under its ``.so.N`` name, which WeasyPrint also tries:
+    so the import is first attempted with ``find_library`` answering « unknown ». Should
+    that fail on some system, WeasyPrint is imported again the usual way (its error, if any,
+    is then the usual one).
+    """
+    import sys
+
+    with _IMPORT_LOCK:
+        if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+            from weasyprint import HTML
+
+            return HTML
+        import ctypes.util
+        import io
+        from contextlib import redirect_stdout
+
+        real = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            with redirect_stdout(io.StringIO()):  # WeasyPrint prints its own banner on failure
+                from weasyprint import HTML
+
+            return HTML
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = real
+        from weasyprint import HTML
+
+        return HTML
+
+
 def write_pdf(markdown: str, meta: DocumentMeta) -> bytes:
-    from weasyprint import HTML
+    HTML = _weasyprint_html()
 
     html = render_print_html(markdown, meta)
     epoch = epoch_seconds(resolve_date(meta))
