@@ -7,6 +7,7 @@ change, with ``pytest tests/test_documents.py --update-golden``.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -480,6 +481,49 @@ def test_default_prefix_always_means_the_packaged_template(tmp_path: Path) -> No
     assert env.get_template("default:document.html.j2").filename.endswith("document.html.j2")
     assert "<html lang=\"fr\">" in packaged
     assert render_template(env, "document.html.j2", {}) == "local"
+
+
+def _age(path: Path, seconds: float = 10) -> None:
+    """Date ``path`` back, as a template edited a while ago would be."""
+    past = path.stat().st_mtime - seconds
+    os.utime(path, (past, past), follow_symlinks=False)
+
+
+def test_environment_kept_while_templates_unchanged_and_renewed_when_they_change(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    (root / "templates").mkdir(parents=True)
+    page = root / "templates" / "document.html.j2"
+    page.write_text("premier", encoding="utf-8")
+    _age(page)
+    _age(root / "templates")
+    env = make_environment(root)
+    assert render_template(env, "document.html.j2", {}) == "premier"
+    assert make_environment(root) is env  # compiled templates kept
+    # edited (same size, another time): read again
+    page.write_text("second!", encoding="utf-8")
+    _age(page, 5)
+    assert render_template(make_environment(root), "document.html.j2", {}) == "second!"
+    # a new override appears beside it (the packaged one already compiled): used at once
+    packaged = make_environment(root).get_template("programme-des-ateliers.md.j2")
+    assert Path(packaged.filename or "").parent == default_templates_dir()
+    (root / "templates" / "programme-des-ateliers.md.j2").write_text("à moi", encoding="utf-8")
+    _age(root / "templates" / "programme-des-ateliers.md.j2")
+    assert make_environment(root).get_template("programme-des-ateliers.md.j2").render() == "à moi"
+    # removed: the packaged template again
+    (root / "templates" / "programme-des-ateliers.md.j2").unlink()
+    packaged = make_environment(root).get_template("programme-des-ateliers.md.j2")
+    assert Path(packaged.filename or "").parent == default_templates_dir()
+
+
+def test_template_rewritten_within_the_same_instant_is_read_again(tmp_path: Path) -> None:
+    # Two writes of the same size in the same clock tick leave the same time and size:
+    # a template changed in the last two seconds is never taken from a kept environment.
+    root = tmp_path / "c"
+    (root / "templates").mkdir(parents=True)
+    page = root / "templates" / "document.html.j2"
+    for text in ("aaa", "bbb", "ccc"):
+        page.write_text(text, encoding="utf-8")
+        assert render_template(make_environment(root), "document.html.j2", {}) == text
 
 
 def test_html_templates_autoescape_and_markdown_ones_do_not(tmp_path: Path) -> None:

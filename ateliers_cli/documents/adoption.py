@@ -191,14 +191,21 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
     decisions = c.decisions
     propositions = c.propositions
 
+    items: dict[tuple[str, bool], dict[str, Any]] = {}  # the same few orientations for every contribution
+
     def orientation_item(oid: str, via_theme: bool) -> dict[str, Any]:
-        d = decisions.get(oid)
-        return {
-            "orientation": c.orientations[oid],
-            "decision": d,
-            "libelle": libelle("decision", d.decision).lower() if d else "non votée",
-            "par_theme": via_theme,
-        }
+        item = items.get((oid, via_theme))
+        if item is None:
+            d = decisions.get(oid)
+            item = items[(oid, via_theme)] = {
+                "orientation": c.orientations[oid],
+                "decision": d,
+                "libelle": libelle("decision", d.decision).lower() if d else "non votée",
+                "par_theme": via_theme,
+            }
+        return item
+
+    order = {oid: i for i, oid in enumerate(c.orientations)}
 
     def fate(cid: str) -> dict[str, Any]:
         x = c.contributions[cid]
@@ -211,7 +218,6 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
             for oid in trace.orientations_par_theme.get(tid, []):
                 if oid not in direct_oids and oid not in theme_oids:
                     theme_oids.append(oid)
-        order = {oid: i for i, oid in enumerate(c.orientations)}
         theme_oids.sort(key=lambda o: order.get(o, 0))
         orientations = [orientation_item(o, False) for o in direct_oids] + [orientation_item(o, True) for o in theme_oids]
         territoire = c.territoires.get(x.territoire)

@@ -10,6 +10,7 @@ propositions by identifier.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -170,10 +171,13 @@ class Trace:
     orientations_de: dict[str, list[str]] = field(default_factory=dict)
     regroupement_ecarte: dict[str, str] = field(default_factory=dict)
     orientations_par_theme: dict[str, list[str]] = field(default_factory=dict)
+    # sort key of an orientation id: the order of orientations.yaml, unknown ones after
+    orientation_order: Any = None
 
     @classmethod
     def of(cls, c: Consultation) -> Trace:
         t = cls(c)
+        t.orientation_order = _orientation_order(c)
         t.propositions = dict(sorted(c.propositions.items()))
         for p in t.propositions.values():
             t.par_theme.setdefault(p.theme, []).append(p.id)
@@ -194,7 +198,7 @@ class Trace:
             oids: set[str] = set()
             for pid in pids:
                 oids.update(t.orientations_de.get(t.regroupement_de.get(pid, ""), []))
-            t.orientations_par_theme[theme_id] = sorted(oids, key=_orientation_order(c))
+            t.orientations_par_theme[theme_id] = sorted(oids, key=t.orientation_order)
         return t
 
     # -- upwards: where a thing comes from ----------------------------------
@@ -225,8 +229,8 @@ class Trace:
     def orientations_of_propositions(self, pids: Iterable[str]) -> list[str]:
         oids: set[str] = set()
         for pid in pids:
-            oids.update(self.orientations_de.get(self.regroupement_de.get(pid, ""), []))
-        return sorted(oids, key=_orientation_order(self.c))
+            oids.update(self.orientations_de.get(self.regroupement_de.get(pid, ""), ()))
+        return sorted(oids, key=self.orientation_order) if oids else []
 
 
 def _orientation_order(c: Consultation) -> Any:
@@ -239,9 +243,13 @@ def _orientation_order(c: Consultation) -> Any:
 # ---------------------------------------------------------------------------
 
 
+_STATUT = operator.attrgetter("statut")
+
+
 def chiffres(c: Consultation) -> dict[str, int]:
     """The key figures of the consultation, as far as it has gone."""
-    statuts = Counter(x.statut for x in c.contributions.values())
+    contributions = c.contributions.values()
+    statuts = Counter(map(_STATUT, contributions))  # counted in C: this runs for every document
     ateliers = list(c.ateliers.values())
     tenus = [a for a in ateliers if a.statut == "tenu"]
     return {
@@ -249,7 +257,7 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "analysees": statuts["analysee"],
         "hors_sujet": statuts["hors_sujet"],
         "doublons": statuts["doublon"],
-        "citables": sum(1 for x in c.contributions.values() if citable(x)),
+        "citables": sum(map(citable, contributions)),
         "themes": len(c.themes),
         "territoires": len(c.territoires),
         "population": sum(t.population for t in c.territoires.values()),

@@ -1,6 +1,6 @@
 """The Jinja2 environment of the documents, and the Markdown → HTML step.
 
-One environment per :func:`~ateliers_cli.documents.build_stage_documents` call:
+One environment per consultation (kept while its ``templates/`` folder is unchanged):
 
 * a :class:`~jinja2.sandbox.SandboxedEnvironment` — a consultation's own templates are
   written by whoever edits the folder, so none of them may reach Python internals;
@@ -20,8 +20,10 @@ region is replaced, after conversion, by the SVG chart and its accessible table.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
+import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -153,12 +155,63 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith(".html.j2")
 
 
+# One environment per consultation and state of its templates/ folder, kept for the life of
+# the process: compiling a template costs more than rendering most documents, and every
+# stage (every worker's every task) would otherwise compile the same ones again.
+_ENVIRONMENTS: dict[tuple[str | None, tuple[tuple[str, int, int], ...]], DocumentEnvironment] = {}
+_MAX_ENVIRONMENTS = 8
+_RACY_NS = 2_000_000_000
+
+
+def _templates_state(root: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, modification time and size of every entry of ``root/templates`` (links not followed)."""
+    if root is None:
+        return ()
+    folder = root / "templates"
+    state: list[tuple[str, int, int]] = []
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            state.append((entry.path, st.st_mtime_ns, st.st_size))
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+    return tuple(sorted(state))
+
+
 def make_environment(consultation_root: Path | str | None) -> DocumentEnvironment:
-    """The sandboxed environment for one rendering run of a consultation's documents."""
+    """The sandboxed environment of a consultation's documents.
+
+    The same one (its compiled templates with it) while nothing in the consultation's
+    ``templates/`` changes; a packaged template edited meanwhile is read again (auto-reload).
+    """
+    root = Path(consultation_root) if consultation_root is not None else None
+    state = _templates_state(root)
+    if any(time.time_ns() - mtime < _RACY_NS for _, mtime, _ in state):
+        # changed in the last two seconds: another change within the same clock tick would
+        # keep the same time and size, so nothing is kept (as check's cache does)
+        return _new_environment(root)
+    key = (str(root) if root is not None else None, state)
+    env = _ENVIRONMENTS.get(key)
+    if env is None:
+        if len(_ENVIRONMENTS) >= _MAX_ENVIRONMENTS:
+            _ENVIRONMENTS.clear()
+        env = _ENVIRONMENTS[key] = _new_environment(root)
+    return env
+
+
+def _new_environment(root: Path | None) -> DocumentEnvironment:
     defaults = default_templates_dir()
     default_loader = FileSystemLoader(str(defaults))
     loaders: list[jinja2.BaseLoader] = [PrefixLoader({DEFAULT_PREFIX: default_loader}, delimiter=":")]
-    root = Path(consultation_root) if consultation_root is not None else None
     if root is not None and (root / "templates").is_dir():
         loaders.append(_ConfinedLoader(root / "templates"))
     loaders.append(default_loader)
@@ -169,7 +222,7 @@ def make_environment(consultation_root: Path | str | None) -> DocumentEnvironmen
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,
+        auto_reload=True,
     )
     env.consultation_root = root
     env.defaults_dir = defaults

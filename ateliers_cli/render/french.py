@@ -385,7 +385,9 @@ _MD_PROTECTED_RE = re.compile(
             ),
             # bare URL
             (
-                r"(?:[A-Za-z][A-Za-z0-9+.\-]*://|mailto:|tel:|www\.)"
+                # (a scheme starts a word: tried at each letter, it would read the rest of
+                # the word again and again before failing on « :// »)
+                r"(?:(?<![A-Za-z])[A-Za-z][A-Za-z0-9+.\-]*://|mailto:|tel:|www\.)"
                 r"[^\s<>\"«»`]*[^\s<>\"«»`.,;:!?)\]}'’*]"
             ),
             # character reference
