@@ -551,7 +551,10 @@ def test_a_bare_consultation_renders_every_stage(make_tree) -> None:  # type: ig
 
 
 def test_every_core_gives_the_same_bytes_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``render`` builds the stages and their office files in forked workers: same files, same order."""
+    """``render`` builds the stages in forked workers: same files, same order.
+
+    One core first: Typst has then run in this process, and the two-core run must still end
+    (a worker forked after Typst's threads would wait for ever if it called it)."""
     root = copy_example(tmp_path / "ex")
     c = walked_through(root)
     stages = [(s, WHEN[s]) for s in Stage.process()]

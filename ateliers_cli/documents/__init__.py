@@ -87,8 +87,9 @@ def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> l
     return resolve_office(_unresolved(c, stage, when), _office_cache(c))
 
 
-# The stages slowest to build first, so that both cores stay busy to the end.
-_COST_ORDER = (Stage.RAPPORT, Stage.ADOPTION, Stage.APPEL, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
+# The slowest stage first (its synthesis analyses every text), then the report, whose office
+# files this process makes while the workers go on; so that every core stays busy to the end.
+_COST_ORDER = (Stage.APPEL, Stage.RAPPORT, Stage.ADOPTION, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
 # Set in this process just before the workers fork, who find it there.
 _WORK: tuple[Consultation, list[tuple[Stage, dt.datetime, str | None]]] | None = None
 
@@ -107,8 +108,8 @@ def build_documents(c: Consultation, stages: Sequence[tuple[Stage, dt.datetime]]
     """The documents of several stages (``(stage, when)``), in that order. Pure: writes nothing.
 
     On every core: the stages (and the pieces of those that have several, see
-    ``adoption.parties``) are built by forked workers, and each piece's office files are
-    made as soon as its documents are ready, while the rest is still being built. Same
+    ``adoption.parties``) are built by forked workers; this process makes each piece's office
+    files as soon as its documents are ready, while the rest is still being built. Same
     files, same order, same bytes as :func:`build_stage_documents` stage after stage; the
     error of the first faulty stage is the one raised.
     """
@@ -127,8 +128,9 @@ def build_documents(c: Consultation, stages: Sequence[tuple[Stage, dt.datetime]]
             for i, result in pool.imap_unordered(_task, order):
                 built[i] = result
                 if not isinstance(result, AteliersError):
+                    # made here while the workers go on with the other stages (see OfficeBatch)
                     batches[i] = OfficeBatch(result, _office_cache(c))
-                    batches[i].submit(pool)
+                    batches[i].make()
             for i in range(len(tasks)):
                 failure = built[i]
                 if isinstance(failure, AteliersError):

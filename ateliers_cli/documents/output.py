@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing.pool
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ateliers_cli import parallel
 from ateliers_cli.documents.templating import DocumentEnvironment, render_markdown, render_template
 from ateliers_cli.fsutil import atomic_write
 from ateliers_cli.model import Consultation
@@ -32,7 +30,7 @@ class OutputFile:
     kind: str  # "md" | "html" | "odt" | "docx" | "pdf"
     public: bool  # False for anything under prive/
     # An office file is first a job (its Markdown and metadata); `resolve_office` makes
-    # the bytes, all of a stage's jobs at once, on every core, from the cache when it can.
+    # the bytes, from the cache when it can.
     job: tuple[str, Any] | None = field(default=None, compare=False, repr=False)
 
 
@@ -66,17 +64,21 @@ def _office_bytes(args: tuple[str, str, Any]) -> bytes | None:
     writer = {"odt": office.write_odt, "docx": office.write_docx, "pdf": office.write_pdf}[kind]
     try:
         return writer(markdown, meta)
-    except ImportError:  # e.g. WeasyPrint absent: that format is skipped
+    except ImportError:  # e.g. Typst absent: that format is skipped
         return None
 
 
 class OfficeBatch:
     """The office files of some documents: from ``cache_dir`` when this version of the tool
-    already made them from the same Markdown and metadata, otherwise made on a pool.
+    already made them from the same Markdown and metadata, otherwise made here.
 
         batch = OfficeBatch(files, cache_dir)
-        batch.submit(pool)        # or batch.submit(None): made here, now
+        batch.make()              # the missing ones, in this process
         files = batch.files()     # every job replaced by its bytes, in the same order
+
+    Always in the process that assembles the documents, never in a forked worker: Typst keeps
+    threads once it has run, and a process forked after that must not call it (it would wait
+    for ever on threads it does not have). The whole lot is under a second of work.
     """
 
     def __init__(self, files: list[OutputFile], cache_dir: Path | None) -> None:
@@ -86,7 +88,6 @@ class OfficeBatch:
         self._cache_dir = cache_dir
         self._keys: dict[int, str] = {}
         self._results: dict[int, bytes | None] = {}
-        self._pending: dict[int, Any] = {}
         fingerprint = tool_fingerprint()
         for i, f in enumerate(files):
             if f.job is None:
@@ -99,26 +100,19 @@ class OfficeBatch:
                     self._results[i] = (cache_dir / f"{key}.{f.kind}").read_bytes()
         self.todo = [i for i in self._keys if i not in self._results]
 
-    def _args(self, i: int) -> tuple[str, str, Any]:
-        f = self._files[i]
-        return (f.kind, *f.job)  # type: ignore[misc]
-
-    def submit(self, pool: multiprocessing.pool.Pool | None) -> None:
+    def make(self) -> None:
         for i in self.todo:
-            if pool is None:
-                self._results[i] = _office_bytes(self._args(i))
-            else:
-                self._pending[i] = pool.apply_async(_office_bytes, (self._args(i),))
-
-    def files(self) -> list[OutputFile]:
-        for i, pending in self._pending.items():
-            self._results[i] = pending.get()
-        for i in self.todo:
-            content = self._results.get(i)
+            if i in self._results:
+                continue
+            f = self._files[i]
+            content = self._results[i] = _office_bytes((f.kind, *f.job))  # type: ignore[misc]
             if content is not None and self._cache_dir is not None:
                 with contextlib.suppress(OSError):
                     self._cache_dir.mkdir(parents=True, exist_ok=True)
-                    atomic_write(self._cache_dir / f"{self._keys[i]}.{self._files[i].kind}", content)
+                    atomic_write(self._cache_dir / f"{self._keys[i]}.{f.kind}", content)
+
+    def files(self) -> list[OutputFile]:
+        self.make()
         out = []
         for i, f in enumerate(self._files):
             if f.job is None:
@@ -129,15 +123,8 @@ class OfficeBatch:
 
 
 def resolve_office(files: list[OutputFile], cache_dir: Path | None) -> list[OutputFile]:
-    """Turn the office jobs into files: from the cache, otherwise on every core."""
-    batch = OfficeBatch(files, cache_dir)
-    n = min(len(batch.todo), parallel.workers())
-    if n > 1:
-        with parallel.fork_pool(n) as pool:
-            batch.submit(pool)
-            return batch.files()
-    batch.submit(None)
-    return batch.files()
+    """Turn the office jobs into files: from the cache, otherwise made here."""
+    return OfficeBatch(files, cache_dir).files()
 
 
 def publish(

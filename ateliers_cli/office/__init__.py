@@ -19,7 +19,7 @@ from datetime import datetime
 __all__ = [
     "OFFICE_FORMATS",
     "DocumentMeta",
-    "render_print_html",
+    "render_typst",
     "write_docx",
     "write_odt",
     "write_pdf",
@@ -86,14 +86,14 @@ def write_docx(markdown: str, meta: DocumentMeta) -> bytes:
 
 
 def write_pdf(markdown: str, meta: DocumentMeta) -> bytes:
-    """Le document en PDF balisé (PDF/UA-1), mis en page par WeasyPrint."""
+    """Le document en PDF balisé (PDF/UA-1), mis en page par Typst."""
     from .pdf import write_pdf as _write
 
     return _write(markdown, meta)
 
 
-def render_print_html(markdown: str, meta: DocumentMeta) -> str:
-    """Le HTML d'impression dont le PDF est tiré (autonome : feuille de style incluse)."""
-    from .pdf import render_print_html as _render
+def render_typst(markdown: str, meta: DocumentMeta) -> str:
+    """La source Typst dont le PDF est tiré (autonome : mise en page comprise)."""
+    from .pdf import render_typst as _render
 
     return _render(markdown, meta)

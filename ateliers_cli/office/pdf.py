@@ -1,16 +1,18 @@
-"""PDF balisé (PDF/UA-1) par WeasyPrint, depuis un HTML d'impression tiré des mêmes blocs que
-l'ODT et le DOCX : A4, pied de page (collectivité, « Page n sur N »), table des matières avec
-numéros de page (target-counter), langue, titre et dates dans les métadonnées."""
+"""PDF balisé (PDF/UA-1) par Typst, depuis une source Typst tirée des mêmes blocs que l'ODT et le
+DOCX : A4, pied de page (collectivité, « Page n sur N »), table des matières avec numéros de
+page, signets, langue, titre, sujet, mots-clés et date dans les métadonnées.
+
+Tout texte (celui des citoyens compris) entre dans la source comme une chaîne littérale
+(``#"…"``) : il n'est jamais lu comme du balisage ni comme du code. La source ne lit aucun
+fichier ; Typst ne pourrait de toute façon lire que dans le dossier de ce module.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from html import escape
-from typing import Any
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ateliers_cli.errors import AteliersError
 
 from . import DocumentMeta
 from .model import (
@@ -25,295 +27,233 @@ from .model import (
     Run,
     Table,
     clean_text,
-    epoch_seconds,
-    iso_date,
     parse_markdown,
     resolve_date,
+    split_lang,
 )
 
 TOC_LABEL = "Table des matières"
+FONTS = ("DejaVu Sans", "Liberation Sans", "Arial")
+MONO = ("DejaVu Sans Mono", "Liberation Mono")
 
-PRINT_CSS = """
-@page {
-  size: A4;
-  margin: 2cm 2cm 2.4cm 2cm;
-  @bottom-left {
-    content: %(footer)s;
-    font: 8.5pt "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
-    color: #333;
-    vertical-align: top;
-    padding-top: 0.4cm;
-  }
-  @bottom-right {
-    content: "Page " counter(page) " sur " counter(pages);
-    font: 8.5pt "DejaVu Sans", "Liberation Sans", Arial, sans-serif;
-    color: #333;
-    vertical-align: top;
-    padding-top: 0.4cm;
-    white-space: nowrap;
-  }
-}
-html { font: 10.5pt/1.45 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #000; }
-body { margin: 0; hyphens: manual; }
-h1, h2, h3, h4, h5, h6 { line-height: 1.25; break-after: avoid; break-inside: avoid; }
-h1 { font-size: 18pt; margin: 0.9em 0 0.5em; }
-h2 { font-size: 14.5pt; margin: 1.1em 0 0.45em; }
-h3 { font-size: 12.5pt; margin: 1em 0 0.4em; }
-h4, h5, h6 { font-size: 11pt; margin: 0.9em 0 0.35em; }
-.bloc-titre { margin-bottom: 1.2em; }
-.bloc-titre h1, h1.titre { font-size: 22pt; margin: 0 0 0.3em; bookmark-level: 1; }
-.sous-titre { font-size: 13pt; margin: 0 0 0.3em; }
-.collectivite { font-weight: bold; margin: 0; }
-p { margin: 0 0 0.55em; orphans: 2; widows: 2; }
-ul, ol { margin: 0 0 0.55em; padding-left: 1.6em; }
-li > p { margin: 0 0 0.25em; }
-li > ul, li > ol { margin: 0.1em 0 0.1em; }
-blockquote { margin: 0.6em 0 0.6em 1.2em; padding-left: 0.8em; border-left: 2pt solid #666; }
-pre { font: 9pt/1.35 "DejaVu Sans Mono", monospace; white-space: pre-wrap; margin: 0 0 0.55em;
-      padding: 0.4em 0.6em; border: 0.5pt solid #999; }
-code { font-family: "DejaVu Sans Mono", monospace; font-size: 0.92em; }
-hr { border: 0; border-top: 0.75pt solid #000; margin: 1em 0; }
-a { color: #000091; text-decoration: underline; }
-table { border-collapse: collapse; width: 100%%; margin: 0.4em 0 0.9em; font-size: 9.5pt; }
-th, td { border: 0.75pt solid #000; padding: 0.25em 0.45em; vertical-align: top; text-align: left; }
-th { font-weight: bold; background: #e8e8e8; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; }
-.a-center { text-align: center; }
-.a-right { text-align: right; }
-nav.toc { break-after: page; }
-nav.toc .toc-titre { font-size: 14.5pt; font-weight: bold; margin: 0.4em 0 0.6em; }
-nav.toc ol { list-style: none; padding: 0; margin: 0; }
-nav.toc li { margin: 0.15em 0; }
-nav.toc li.n2 { padding-left: 1.2em; }
-nav.toc li.n3 { padding-left: 2.4em; }
-nav.toc a { color: #000; text-decoration: none; }
-nav.toc a::after { content: leader(".") target-counter(attr(href), page); }
-.signature { break-inside: avoid; margin: 2.2em 0 0 50%%; }
-.signature p { margin: 0 0 0.2em; }
+# La mise en page : celle de l'ODT et du DOCX (A4, marges, corps 10,5 pt, titres, tableaux à
+# bordures et en-tête grisé répété, citations filetées à gauche, signature à droite).
+PREAMBLE = """\
+#set text(font: %(fonts)s, size: 10.5pt, lang: %(lang)s, region: %(region)s)
+#set par(leading: 0.62em, spacing: 0.75em, justify: false)
+#set page(
+  paper: "a4",
+  margin: (top: 2cm, x: 2cm, bottom: 2.4cm),
+  footer: context {
+    set text(size: 8.5pt, fill: luma(51))
+    grid(
+      columns: (1fr, auto),
+      gutter: 1em,
+      %(footer)s,
+      [Page #counter(page).display() sur #counter(page).final().first()],
+    )
+  },
+)
+#show title: set text(size: 22pt, weight: "bold")
+#show title: set block(below: 0.5em)
+#show heading: set block(above: 1.1em, below: 0.5em)
+#show heading: set text(size: 11pt)
+#show heading.where(level: 1): set text(size: 14.5pt)
+#show heading.where(level: 2): set text(size: 12.5pt)
+#show link: it => underline(text(fill: rgb("#000091"), it))
+#show raw: set text(font: %(mono)s, size: 9pt)
+#show quote.where(block: true): it => block(
+  stroke: (left: 2pt + luma(102)), inset: (left: 0.8em, y: 0.2em), above: 0.6em, below: 0.6em, it.body,
+)
+#set table(stroke: 0.75pt, inset: (x: 0.45em, y: 0.3em), fill: (x, y) => if y == 0 { luma(232) })
+#show table: set text(size: 9.5pt)
+#show table: set block(above: 0.4em, below: 0.9em)
+#set list(indent: 0.4em, body-indent: 0.6em)
+#set enum(indent: 0.4em, body-indent: 0.6em)
+#show outline.entry.where(level: 1): set block(above: 0.5em)
 """
 
 
-def css_string(text: str) -> str:
-    """Une chaîne CSS sûre dans une balise <style> (ni guillemet, ni « </style »)."""
-    out = []
+def typst_string(text: str) -> str:
+    """Une chaîne littérale Typst : le texte tel quel, jamais interprété."""
+    out = ['"']
     for ch in clean_text(text):
-        if ch in '\\"<>' or ch == "\n" or ord(ch) < 0x20:
-            out.append(f"\\{ord(ch):x} ")
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20:
+            out.append(f"\\u{{{ord(ch):x}}}")
         else:
             out.append(ch)
-    return '"' + "".join(out) + '"'
+    out.append('"')
+    return "".join(out)
+
+
+def _text(text: str) -> str:
+    """Du texte dans du balisage Typst."""
+    return f"#{typst_string(text)}" if text else ""
 
 
 def _runs(runs: list[Run]) -> str:
     out: list[str] = []
     for r in runs:
         if r.is_break:
-            out.append("<br>")
+            out.append("#linebreak()")
             continue
-        s = escape(r.text, quote=False)
         if r.code:
-            s = f"<code>{s}</code>"
+            s = f"#raw({typst_string(r.text)})"
+        else:
+            s = _text(r.text)
         if r.strike:
-            s = f"<s>{s}</s>"
+            s = f"#strike[{s}]"
         if r.italic:
-            s = f"<em>{s}</em>"
+            s = f"#emph[{s}]"
         if r.bold:
-            s = f"<strong>{s}</strong>"
+            s = f"#strong[{s}]"
         if r.href:
-            s = f'<a href="{escape(r.href)}">{s}</a>'
+            s = f"#link({typst_string(r.href)})[{s or _text(r.href)}]"
         out.append(s)
     return "".join(out)
 
 
 def _align(a: str | None) -> str:
-    return f' class="a-{a}"' if a in ("center", "right") else ""
+    return {"center": "center", "right": "right"}.get(a or "", "left")
 
 
-def _block(b: Block, out: list[str]) -> None:
-    if isinstance(b, Heading):
-        level = min(b.level, 6)
-        out.append(f'<h{level} id="{b.anchor}">{_runs(b.runs)}</h{level}>')
-    elif isinstance(b, Paragraph):
-        out.append(f"<p>{_runs(b.runs)}</p>")
-    elif isinstance(b, ListBlock):
-        if b.ordered:
-            # (WeasyPrint ne lit l'attribut start qu'avec les « presentational hints »)
-            start = f' start="{b.start}" style="counter-reset: list-item {b.start - 1}"' if b.start != 1 else ""
-            out.append(f"<ol{start}>")
-        else:
-            out.append("<ul>")
+class _Writer:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.out: list[str] = []
+        self.level = 0  # le niveau du dernier titre écrit : PDF/UA n'en saute aucun
+
+    def heading(self, h: Heading) -> None:
+        level = min(self.doc.outline_level(h), self.level + 1, 6)
+        self.level = level
+        body = _runs(h.runs) or _text("—")
+        self.out.append(f"#heading(level: {level}, outlined: {'true' if level <= 3 else 'false'})[{body}]\n")
+
+    def block(self, b: Block) -> None:
+        if isinstance(b, Heading):
+            self.heading(b)
+        elif isinstance(b, Paragraph):
+            self.out.append(f"#par[{_runs(b.runs)}]\n")
+        elif isinstance(b, ListBlock):
+            self.out.append(self.list_block(b) + "\n")
+        elif isinstance(b, Table):
+            self.table(b)
+        elif isinstance(b, Quote):
+            inner = _Writer(self.doc)
+            inner.level = self.level
+            for sub in b.blocks:
+                inner.block(sub)
+            self.out.append(f"#quote(block: true)[\n{''.join(inner.out)}]\n")
+        elif isinstance(b, CodeBlock):
+            self.out.append(f"#raw(block: true, {typst_string(b.text.rstrip(chr(10)))})\n")
+        elif isinstance(b, Rule):
+            self.out.append("#line(length: 100%, stroke: 0.75pt)\n")
+
+    def list_block(self, b: ListBlock) -> str:
+        items = []
         for item in b.items:
-            out.append("<li>")
             tight = len(item.blocks) == 1 and isinstance(item.blocks[0], Paragraph)
+            if tight:
+                items.append(f"[{_runs(item.blocks[0].runs)}]")  # type: ignore[union-attr]
+                continue
+            inner = _Writer(self.doc)
+            inner.level = self.level
             for sub in item.blocks:
-                if tight and isinstance(sub, Paragraph):
-                    out.append(_runs(sub.runs))
-                else:
-                    _block(sub, out)
-            out.append("</li>")
-        out.append("</ol>" if b.ordered else "</ul>")
-    elif isinstance(b, Table):
-        out.append("<table>")
+                inner.block(sub)
+            items.append(f"[{''.join(inner.out)}]")
+        if b.ordered:
+            return f"#enum(start: {max(0, b.start)}, {', '.join(items)})" if items else ""
+        return f"#list({', '.join(items)})" if items else ""
+
+    def table(self, b: Table) -> None:
+        ncols = max(1, b.ncols, len(b.header), *(len(r) for r in b.rows))
+        aligns = [_align(b.aligns[i] if i < len(b.aligns) else None) for i in range(ncols)]
+
+        def cells(row: list[list[Run]], header: bool) -> list[str]:
+            out = []
+            for i in range(ncols):
+                content = _runs(row[i]) if i < len(row) else ""
+                out.append(f"[#strong[{content}]]" if header and content else f"[{content}]")
+            return out
+
+        parts = [f"columns: {ncols}", f"align: ({', '.join(aligns)},)"]
         if b.header:
-            out.append("<thead><tr>")
-            for i, cell in enumerate(b.header):
-                out.append(f'<th scope="col"{_align(b.aligns[i])}>{_runs(cell)}</th>')
-            out.append("</tr></thead>")
-        out.append("<tbody>")
+            parts.append(f"table.header({', '.join(cells(b.header, True))})")
         for row in b.rows:
-            out.append("<tr>")
-            for i, cell in enumerate(row):
-                out.append(f"<td{_align(b.aligns[i])}>{_runs(cell)}</td>")
-            out.append("</tr>")
-        out.append("</tbody></table>")
-    elif isinstance(b, Quote):
-        out.append("<blockquote>")
-        for sub in b.blocks:
-            _block(sub, out)
-        out.append("</blockquote>")
-    elif isinstance(b, CodeBlock):
-        out.append(f"<pre>{escape(b.text, quote=False)}</pre>")
-    elif isinstance(b, Rule):
-        out.append("<hr>")
+            parts.extend(cells(row, False))
+        self.out.append(f"#table({', '.join(parts)})\n")
 
 
-def _meta_tag(name: str, content: str) -> str:
-    return f'<meta name="{name}" content="{escape(clean_text(content))}">'
+def _date(d: datetime | None) -> str:
+    if d is None:
+        return "none"
+    u = d.astimezone(UTC)  # Typst écrit la date en temps universel : le même instant
+    return f"datetime(year: {u.year}, month: {u.month}, day: {u.day}, hour: {u.hour}, minute: {u.minute}, second: {u.second})"
 
 
-def build_html(doc: Document, meta: DocumentMeta) -> str:
-    date = resolve_date(meta)
-    head = [
-        '<meta charset="utf-8">',
-        f"<title>{escape(clean_text(meta.titre), quote=False)}</title>",
-        _meta_tag("author", meta.auteur_effectif),
-        _meta_tag("generator", "ateliers"),
-    ]
+def render_typst(markdown: str, meta: DocumentMeta) -> str:
+    """La source Typst du PDF (autonome : mise en page comprise)."""
+    doc = parse_markdown(markdown)
+    lang, region = split_lang(meta.langue or "fr-FR")
+    titre = clean_text(meta.titre).strip() or "Document"
+    document = [f"title: {typst_string(titre)}", f"author: ({typst_string(meta.auteur_effectif)},)"]
     if meta.sous_titre:
-        head.append(_meta_tag("description", meta.sous_titre))
-    for kw in meta.mots_cles:
-        head.append(_meta_tag("keywords", kw))
-    if date is not None:
-        head.append(_meta_tag("dcterms.created", iso_date(date)))
-        head.append(_meta_tag("dcterms.modified", iso_date(date)))
-    css = PRINT_CSS % {"footer": css_string(meta.texte_pied_de_page)}
-    head.append(f"<style>{css}</style>")
-
-    body: list[str] = []
+        document.append(f"description: {typst_string(meta.sous_titre)}")
+    if meta.mots_cles:
+        document.append(f"keywords: ({', '.join(typst_string(k) for k in meta.mots_cles)},)")
+    document.append(f"date: {_date(resolve_date(meta))}")
+    src = [
+        f"#set document({', '.join(document)})\n",
+        PREAMBLE
+        % {
+            "fonts": f"({', '.join(typst_string(f) for f in FONTS)},)",
+            "mono": f"({', '.join(typst_string(f) for f in MONO)},)",
+            "lang": typst_string(lang),
+            "region": typst_string(region or "FR"),
+            "footer": f"[{_text(meta.texte_pied_de_page)}]",
+        },
+    ]
     if doc.title is not None:
-        body.append(f'<h1 class="titre">{_runs(doc.title)}</h1>')
+        src.append(f"#title[{_runs(doc.title) or _text(titre)}]\n")
     else:
-        body.append('<header class="bloc-titre">')
-        body.append(f"<h1>{escape(clean_text(meta.titre), quote=False)}</h1>")
+        src.append(f"#title[{_text(titre)}]\n")
         if meta.sous_titre:
-            body.append(f'<p class="sous-titre">{escape(clean_text(meta.sous_titre), quote=False)}</p>')
-        body.append(f'<p class="collectivite">{escape(clean_text(meta.collectivite), quote=False)}</p>')
-        body.append("</header>")
+            src.append(f"#block(below: 0.3em, text(size: 13pt)[{_text(meta.sous_titre)}])\n")
+        src.append(f"#block(below: 1.2em, strong[{_text(meta.collectivite)}])\n")
     if meta.table_des_matieres:
-        entries = doc.toc_entries(3)
-        body.append('<nav class="toc">')
-        body.append(f'<p class="toc-titre">{TOC_LABEL}</p><ol>')
-        for h in entries:
-            depth = doc.outline_level(h)
-            body.append(f'<li class="n{depth}"><a href="#{h.anchor}">{_runs(_plain(h.runs))}</a></li>')
-        body.append("</ol></nav>")
+        src.append(f"#outline(title: [{_text(TOC_LABEL)}], depth: 3)\n#pagebreak(weak: true)\n")
+    w = _Writer(doc)
     for b in doc.blocks:
-        _block(b, body)
+        w.block(b)
+    src.extend(w.out)
     if meta.signature:
-        body.append('<div class="signature">')
-        for line in meta.signature:
-            body.append(f"<p>{escape(clean_text(line), quote=False)}</p>")
-        body.append("</div>")
-
-    lang = escape(meta.langue or "fr-FR")
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n'
-        + "\n".join(head)
-        + "\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
-    )
-
-
-def _plain(runs: list[Run]) -> list[Run]:
-    """Le texte d'un titre sans ses liens (un lien dans un lien n'a pas de sens)."""
-    return [Run(r.text, r.bold, r.italic, r.strike, r.code, None) for r in runs]
-
-
-def render_print_html(markdown: str, meta: DocumentMeta) -> str:
-    return build_html(parse_markdown(markdown), meta)
-
-
-@contextmanager
-def _source_date_epoch(epoch: int) -> Iterator[None]:
-    """fontTools date les polices incorporées de l'heure courante, sauf SOURCE_DATE_EPOCH :
-    on le pose le temps du rendu (et on rend l'environnement tel qu'il était)."""
-    with _ENV_LOCK:
-        before = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-        try:
-            yield
-        finally:
-            if before is None:
-                del os.environ["SOURCE_DATE_EPOCH"]
-            else:
-                os.environ["SOURCE_DATE_EPOCH"] = before
-
-
-_ENV_LOCK = threading.Lock()
-
-
-_IMPORT_LOCK = threading.Lock()
-
-
-def _weasyprint_html() -> Any:
-    """WeasyPrint's ``HTML`` class, imported without a compiler run per library name.
-
-    WeasyPrint opens Pango, HarfBuzz… under several names, one per platform; on Linux each
-    name the dynamic linker does not know sends ``ctypes.util.find_library`` to run
-    ``ldconfig``, ``gcc`` and ``ld`` (some fifty processes, 0.16 s of the 0.40 s import).
-    The linker finds every library under its ``.so.N`` name, which WeasyPrint also tries:
-    so the import is first attempted with ``find_library`` answering « unknown ». Should
-    that fail on some system, WeasyPrint is imported again the usual way (its error, if any,
-    is then the usual one).
-    """
-    import sys
-
-    with _IMPORT_LOCK:
-        if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
-            from weasyprint import HTML
-
-            return HTML
-        import ctypes.util
-        import io
-        from contextlib import redirect_stdout
-
-        real = ctypes.util.find_library
-        ctypes.util.find_library = lambda name: None
-        try:
-            with redirect_stdout(io.StringIO()):  # WeasyPrint prints its own banner on failure
-                from weasyprint import HTML
-
-            return HTML
-        except OSError:
-            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-                del sys.modules[name]
-        finally:
-            ctypes.util.find_library = real
-        from weasyprint import HTML
-
-        return HTML
+        lines = "#linebreak()".join(_text(line) for line in meta.signature)
+        src.append(f"#v(2.2em)\n#pad(left: 50%)[#block(breakable: false)[{lines}]]\n")
+    return "".join(src)
 
 
 def write_pdf(markdown: str, meta: DocumentMeta) -> bytes:
-    HTML = _weasyprint_html()
+    """Le PDF, conforme à PDF/UA-1 ; balisé sans s'en réclamer si le texte contient un caractère
+    qu'aucune police installée ne sait dessiner (PDF/UA l'interdit : il y figure comme un carré)."""
+    import typst
 
-    html = render_print_html(markdown, meta)
-    epoch = epoch_seconds(resolve_date(meta))
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    with _source_date_epoch(epoch):
-        return HTML(string=html, base_url=None).write_pdf(
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=identifier,
-        )
+    source = render_typst(markdown, meta).encode("utf-8")
+    root = str(Path(__file__).parent)
+    try:
+        try:
+            return bytes(typst.compile(source, root=root, pdf_standards=["ua-1"]))  # type: ignore[type-var]  # (the stub's TypeVar trips mypy)
+        except typst.TypstError:
+            return bytes(typst.compile(source, root=root, pdf_tags=True))  # type: ignore[type-var]
+    except typst.TypstError as exc:  # ne devrait pas arriver : toute source produite ici est valide
+        raise AteliersError(
+            f"le PDF de « {clean_text(meta.titre)} » n'a pas pu être mis en page : {exc}",
+            hint="signalez-le avec le document Markdown en cause ; l'ODT et le DOCX sont écrits",
+        ) from None
