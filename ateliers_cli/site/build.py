@@ -33,7 +33,8 @@ from ateliers_cli.errors import AteliersError
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import Consultation
 from ateliers_cli.site.documents import collect_documents
-from ateliers_cli.site.pages import SiteBuilder
+from ateliers_cli.site.pages import PAR_PAGE, SiteBuilder, nombre_de_pages
+from ateliers_cli.site.public import texte_publiable
 
 Progress = Callable[[int, int], None]
 
@@ -99,6 +100,19 @@ def _render_chunk(ids: list[str]) -> _Rendered:
     return out
 
 
+_CONTRIBUTION_TEMPLATE = "site/contribution.html.j2"
+
+
+def _compile(b: SiteBuilder, names: list[str]) -> None:
+    """Compile these templates now: a faulty one is reported with its file and line."""
+    for name in names:
+        try:
+            b.env.get_template(name)
+        except jinja2.TemplateError:
+            render_template(b.env, name, {})  # raises it as an AteliersError, with its file and line
+            raise
+
+
 def _use_pool(total: int) -> bool:
     return total >= PARALLEL_THRESHOLD and parallel.workers() > 1
 
@@ -110,15 +124,16 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
     pages are rendered on every core while this process renders all the other pages.
     """
     global _BUILDER, _STAGING
-    documents, office_files = collect_documents(c)
-    b = SiteBuilder(c, documents, donnees_ouvertes=_export_available())
+    # The documents are only needed by their own pages: collected once the workers have started.
+    b = SiteBuilder(c, [], donnees_ouvertes=_export_available())
     pc = b.c
-    for name in b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")):
-        try:
-            b.env.get_template(name)  # compiled once, before the workers fork
-        except jinja2.TemplateError:
-            render_template(b.env, name, {})  # raises it as an AteliersError, with its file and line
-            raise
+    _compile(b, [_CONTRIBUTION_TEMPLATE])  # before the workers fork, who inherit it
+    office_files: dict[str, bytes] = {}
+
+    def documents_and_templates() -> None:
+        nonlocal office_files
+        b.documents, office_files = collect_documents(c)
+        _compile(b, b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")))
     files: dict[str, bytes] = {MARKER: "Site public produit par « ateliers site » : ce dossier est remplacé à chaque publication.\n".encode()}
     files.update(_assets(c.root))
 
@@ -127,11 +142,19 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
     if staging is not None:
         (staging.folder / "contributions").mkdir(parents=True, exist_ok=True)
     rendered = _Rendered({}, 0, [])
+    # Known beforehand, so that each page of the list is made as soon as its entries are in,
+    # while the workers are still at the later ones.
+    publiees = sum(1 for cid in ids if texte_publiable(pc.contributions[cid]))
+    listed = 0  # pages of the list made so far
 
     def merge(part: _Rendered) -> None:
+        nonlocal listed
         rendered.pages.update(part.pages)
         rendered.count += part.count
         rendered.entrees.extend(part.entrees)
+        while (listed + 1) * PAR_PAGE <= len(rendered.entrees) or (rendered.count == len(ids) and listed < nombre_de_pages(publiees)):
+            listed += 1
+            files.update([b.liste_page(listed, rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE], publiees)])
         if progress is not None:
             progress(rendered.count, len(ids))
 
@@ -141,7 +164,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         files.update(b.atelier(a) for a in pc.ateliers)
         files.update([b.devenir_index(), b.documents_index()])
         files.update(b.devenir_territoire(t.id) for t in b.territoires_avec_contributions())
-        files.update(b.document(d) for d in documents if d.corps is not None)
+        files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)
         if b.donnees_ouvertes:
             donnees = _donnees(pc)
@@ -154,18 +177,21 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         if _use_pool(len(ids)):
             with parallel.fork_pool(parallel.workers()) as pool:
                 parts = pool.imap(_render_chunk, chunks)  # the workers start now…
-                other_pages()  # … while this process does the rest
+                documents_and_templates()  # … while this process does the rest
+                other_pages()
                 for part in parts:
                     merge(part)
         else:
+            documents_and_templates()
             for chunk in chunks:
                 merge(_render_chunk(chunk))
             other_pages()
     finally:
         _BUILDER, _STAGING = None, None
 
+    if not ids:
+        files.update([b.liste_page(1, [], 0)])
     files.update(rendered.pages)
-    files.update(b.liste_contributions(rendered.entrees))
     files.update([b.index_recherche(rendered.entrees)])
     return files, len(ids)
 

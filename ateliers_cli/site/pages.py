@@ -59,6 +59,11 @@ DONNEES = ("donnees", "Données ouvertes", "donnees.html")
 PAR_PAGE = 200
 
 
+def nombre_de_pages(publiees: int) -> int:
+    """How many pages the list of ``publiees`` contributions takes (one, even empty)."""
+    return max(1, -(-publiees // PAR_PAGE))
+
+
 def markdown(text: str | None, niveau: int = 3) -> Markup:
     """Markdown from the consultation's files, sanitised (raw HTML shown as text), French typography."""
     if not text or not text.strip():
@@ -326,22 +331,17 @@ class SiteBuilder:
             publies=self.c.reached(Stage.SYNTHESE), decisions_publiees=self.decisions_publiees,
         )
 
-    def liste_contributions(self, entrees: list[dict[str, Any]]) -> list[Page]:
-        """The published contributions, :data:`PAR_PAGE` per page; page 1 is ``contributions/index.html``."""
-        pages = [entrees[i : i + PAR_PAGE] for i in range(0, len(entrees), PAR_PAGE)] or [[]]
-        chemins = ["contributions/index.html"] + [f"contributions/page-{n}.html" for n in range(2, len(pages) + 1)]
-        out = []
-        for n, (items, chemin) in enumerate(zip(pages, chemins, strict=True), start=1):
-            titre = "Les contributions publiées" + (f" — page {n} sur {len(pages)}" if len(pages) > 1 else "")
-            out.append(
-                self.render(
-                    "site/contributions.html.j2", chemin, titre, "contributions", [("Accueil", "index.html")],
-                    entrees=items, numero=n, pages=[(i + 1, ch.split("/")[1]) for i, ch in enumerate(chemins)],
-                    total_publiees=len(entrees), total=len(self.c.contributions), premier=(n - 1) * PAR_PAGE + 1,
-                    recherche=True,
-                )
-            )
-        return out
+    def liste_page(self, n: int, items: list[dict[str, Any]], total_publiees: int) -> Page:
+        """Page ``n`` of the list: its :data:`PAR_PAGE` entries, out of ``total_publiees``."""
+        count = nombre_de_pages(total_publiees)
+        chemins = ["contributions/index.html"] + [f"contributions/page-{k}.html" for k in range(2, count + 1)]
+        titre = "Les contributions publiées" + (f" — page {n} sur {count}" if count > 1 else "")
+        return self.render(
+            "site/contributions.html.j2", chemins[n - 1], titre, "contributions", [("Accueil", "index.html")],
+            entrees=items, numero=n, pages=[(i + 1, ch.split("/")[1]) for i, ch in enumerate(chemins)],
+            total_publiees=total_publiees, total=len(self.c.contributions), premier=(n - 1) * PAR_PAGE + 1,
+            recherche=True,
+        )
 
     def index_recherche(self, entrees: list[dict[str, Any]]) -> Page:
         """The search data for the list's enhancement, as a script (it works from disk, where fetch() does not)."""
