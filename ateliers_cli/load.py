@@ -138,6 +138,11 @@ class _Reader:
 
     def folder_entries(self, name: str, suffix: str) -> Iterator[tuple[Path, str, bool]]:
         """The files of ``name/`` with ``suffix``, sorted; others are reported."""
+        for path, rel, link in self.folder_paths(name, suffix):
+            yield Path(path), rel, link
+
+    def folder_paths(self, name: str, suffix: str) -> Iterator[tuple[str, str, bool]]:
+        """:meth:`folder_entries` with the paths as strings (10 000 ``Path`` objects cost 0.1 s)."""
         folder = self.root / name
         if not folder.is_dir() or self.outside(name):
             return
@@ -159,7 +164,7 @@ class _Reader:
                 )
                 continue
             if entry.name.endswith(suffix) and (entry.is_symlink() or entry.is_file()):
-                yield Path(entry.path), rel, entry.is_symlink()
+                yield entry.path, rel, entry.is_symlink()
             elif entry.name.endswith(".yml") and suffix == ".yaml":
                 self.diags.append(
                     warning(rel, 0, "fichier ignoré : l'extension doit être « .yaml »", f"renommez-le en {entry.name[:-4]}.yaml", "extension")
@@ -310,7 +315,7 @@ def _contributions(
     """Every contribution in file order: from the cache when unchanged, parsed otherwise."""
     from ateliers_cli.cache import ParseCache, meta_of
 
-    entries = [(str(p), rel, link) for p, rel, link in r.folder_entries("contributions", ".md")]
+    entries = list(r.folder_paths("contributions", ".md"))
     pc = ParseCache(root, enabled=cache)
     results: dict[str, ParsedContribution] = {}
     metas: dict[str, tuple[int, int, int]] = {}
