@@ -162,10 +162,15 @@ def markdown_to_html(md: str, *, min_heading: int = 3) -> Markup:
     tokens = parser.parse(md, env)
     _demote_headings(tokens, min_heading)
     html = parser.renderer.render(tokens, parser.options, env)
+    return Markup(_untrusted_cleaner(min_heading).clean(html))
+
+
+# The sanitisers are built once (each call of nh3.clean would build its settings again).
+@cache
+def _untrusted_cleaner(min_heading: int) -> nh3.Cleaner:
     tags = {t for t in UNTRUSTED_TAGS if not (t[0] == "h" and t[1:].isdigit())}
     tags |= {f"h{n}" for n in range(min_heading, 7)}
-    cleaned = nh3.clean(
-        html,
+    return nh3.Cleaner(
         tags=tags,
         clean_content_tags=set(_CLEAN_CONTENT_TAGS),
         attributes={k: set(v) for k, v in _UNTRUSTED_ATTRIBUTES.items()},
@@ -176,7 +181,19 @@ def markdown_to_html(md: str, *, min_heading: int = 3) -> Markup:
         url_relative="deny",
         filter_style_properties={"text-align"},
     )
-    return Markup(cleaned)
+
+
+@cache
+def _trusted_cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(
+        tags=set(TRUSTED_TAGS),
+        clean_content_tags=set(_CLEAN_CONTENT_TAGS),
+        attributes={k: set(v) for k, v in _TRUSTED_ATTRIBUTES.items()},
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=set(_TRUSTED_SCHEMES),
+        filter_style_properties=set(_STYLE_PROPERTIES),
+    )
 
 
 def markdown_to_html_trusted(md: str) -> Markup:
@@ -198,17 +215,7 @@ def clean_trusted_html(html: str) -> Markup:
     inline SVG survive; scripts, styles, iframes, forms, event handlers and
     ``javascript:``/``data:`` URLs do not — whatever the file held.
     """
-    cleaned = nh3.clean(
-        html,
-        tags=set(TRUSTED_TAGS),
-        clean_content_tags=set(_CLEAN_CONTENT_TAGS),
-        attributes={k: set(v) for k, v in _TRUSTED_ATTRIBUTES.items()},
-        strip_comments=True,
-        link_rel=None,
-        url_schemes=set(_TRUSTED_SCHEMES),
-        filter_style_properties=set(_STYLE_PROPERTIES),
-    )
-    return Markup(cleaned)
+    return Markup(_trusted_cleaner().clean(html))
 
 
 _SPACES_RE = re.compile(r"\s+")
