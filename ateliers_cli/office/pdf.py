@@ -249,7 +249,7 @@ def write_pdf(markdown: str, meta: DocumentMeta) -> bytes:
     root = str(Path(__file__).parent)
     try:
         try:
-            return bytes(typst.compile(source, root=root, pdf_standards=["ua-1"]))  # type: ignore[type-var]  # (the stub's TypeVar trips mypy)
+            return bytes(typst.compile(source, root=root, pdf_standards=["ua-1"]))  # type: ignore[type-var]  # (typst's type hints trip mypy)
         except typst.TypstError:
             return bytes(typst.compile(source, root=root, pdf_tags=True))  # type: ignore[type-var]
     except typst.TypstError as exc:  # ne devrait pas arriver : toute source produite ici est valide
