@@ -224,3 +224,27 @@ def test_same_author_on_another_subject_is_no_resend(example: Path) -> None:
     assert not [g for g in data["groupes"] if "C-0149" in g["membres"]]  # type: ignore[union-attr, index]
     assert ("renvoi", "C-0013") in {(g["nature"], g["original"]) for g in data["groupes"]}  # type: ignore[index]
 
+
+
+def test_resends_beside_a_large_group_of_copies_take_little_memory() -> None:
+    # 3,000 copies of one text (a campaign, or the bundled example copied by the benchmark):
+    # the resend search must not keep, for each copy, the names of all the others (that was
+    # n² names: 4.8 GB at 100,000 contributions).
+    import tracemalloc
+
+    from ateliers_cli.analysis.resends import find_resends
+
+    ids = [f"C-{i:05d}" for i in range(3000)]
+    text = "Les transports solidaires manquent dans les villages pour les personnes âgées isolées."
+    docs = [(cid, text, "Jeanne Martin", f"2025-10-{1 + i % 28:02d}") for i, cid in enumerate(ids)]
+    docs.append(("C-09999", "Je renvoie : les transports solidaires manquent aux personnes âgées des villages.", "Jeanne Martin", "2025-11-01"))
+    senders = {cid: "jeanne|lille" for cid in [*ids[:10], "C-09999"]}
+    tracemalloc.start()
+    try:
+        found = find_resends(docs, senders, already=[ids])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, f"{peak / 1e6:.0f} Mo"
+    # the copies are not paired again among themselves; the rewritten resend is found
+    assert [g.member_ids for g in found] == [[ids[0], "C-09999"]]
