@@ -210,6 +210,30 @@ def snapshot(root: Path) -> tuple[str, bool]:
     return key, newest / 1e9 >= time.time() - RACY_SECONDS
 
 
+def tree_state(folder: Path) -> tuple[str, bool]:
+    """A key for the state of every entry under ``folder`` (links not followed), and whether
+    any is too recent to trust — as :func:`snapshot`, for a folder read as a whole (templates/)."""
+    parts: list[str] = []
+    newest = 0
+    stack = [str(folder)]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            parts.append(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n")
+            newest = max(newest, st.st_mtime_ns)
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    key = hashlib.sha256("".join(sorted(parts)).encode("utf-8", "surrogateescape")).hexdigest()
+    return key, newest / 1e9 >= time.time() - RACY_SECONDS
+
+
 def check_key(root: Path) -> tuple[str, bool]:
     """The key of ``check``'s report for the folder as it is, today (the date rules depend
     on the day); and whether a file is too recent to trust (then no cached report is used)."""

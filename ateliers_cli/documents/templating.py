@@ -20,10 +20,8 @@ region is replaced, after conversion, by the SVG chart and its accessible table.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import secrets
-import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -158,48 +156,26 @@ def _autoescape(name: str | None) -> bool:
 # One environment per consultation and state of its templates/ folder, kept for the life of
 # the process: compiling a template costs more than rendering most documents, and every
 # stage (every worker's every task) would otherwise compile the same ones again.
-_ENVIRONMENTS: dict[tuple[str | None, tuple[tuple[str, int, int], ...]], DocumentEnvironment] = {}
+_ENVIRONMENTS: dict[tuple[str, str], DocumentEnvironment] = {}
 _MAX_ENVIRONMENTS = 8
-_RACY_NS = 2_000_000_000
-
-
-def _templates_state(root: Path | None) -> tuple[tuple[str, int, int], ...]:
-    """Name, modification time and size of every entry of ``root/templates`` (links not followed)."""
-    if root is None:
-        return ()
-    folder = root / "templates"
-    state: list[tuple[str, int, int]] = []
-    stack = [folder]
-    while stack:
-        current = stack.pop()
-        try:
-            entries = list(os.scandir(current))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                st = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            state.append((entry.path, st.st_mtime_ns, st.st_size))
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-    return tuple(sorted(state))
 
 
 def make_environment(consultation_root: Path | str | None) -> DocumentEnvironment:
     """The sandboxed environment of a consultation's documents.
 
     The same one (its compiled templates with it) while nothing in the consultation's
-    ``templates/`` changes; a packaged template edited meanwhile is read again (auto-reload).
+    ``templates/`` changes — never when something there changed in the last two seconds, as
+    check's cache; a packaged template edited meanwhile is read again (auto-reload).
     """
+    from ateliers_cli.cache import tree_state
+
     root = Path(consultation_root) if consultation_root is not None else None
-    state = _templates_state(root)
-    if any(time.time_ns() - mtime < _RACY_NS for _, mtime, _ in state):
-        # changed in the last two seconds: another change within the same clock tick would
-        # keep the same time and size, so nothing is kept (as check's cache does)
+    if root is None:
+        return _new_environment(None)
+    state, racy = tree_state(root / "templates")
+    if racy:
         return _new_environment(root)
-    key = (str(root) if root is not None else None, state)
+    key = (str(root), state)
     env = _ENVIRONMENTS.get(key)
     if env is None:
         if len(_ENVIRONMENTS) >= _MAX_ENVIRONMENTS:
