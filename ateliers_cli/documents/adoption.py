@@ -205,8 +205,6 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
             }
         return item
 
-    order = {oid: i for i, oid in enumerate(c.orientations)}
-
     def fate(cid: str) -> dict[str, Any]:
         x = c.contributions[cid]
         follow = c.contributions.get(x.doublon_de) if x.statut == "doublon" else None
@@ -218,7 +216,7 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
             for oid in trace.orientations_par_theme.get(tid, []):
                 if oid not in direct_oids and oid not in theme_oids:
                     theme_oids.append(oid)
-        theme_oids.sort(key=lambda o: order.get(o, 0))
+        theme_oids.sort(key=trace.orientation_order)
         orientations = [orientation_item(o, False) for o in direct_oids] + [orientation_item(o, True) for o in theme_oids]
         territoire = c.territoires.get(x.territoire)
         return {

@@ -57,8 +57,7 @@ def _office_files(
     return [OutputFile(f"{stem}.{kind}", b"", title, kind, public, job=(markdown, meta)) for kind in OFFICE_FORMATS]
 
 
-def _office_bytes(args: tuple[str, str, Any]) -> bytes | None:
-    kind, markdown, meta = args
+def _office_bytes(kind: str, markdown: str, meta: Any) -> bytes | None:
     from ateliers_cli import office
 
     writer = {"odt": office.write_odt, "docx": office.write_docx, "pdf": office.write_pdf}[kind]
@@ -105,7 +104,7 @@ class OfficeBatch:
             if i in self._results:
                 continue
             f = self._files[i]
-            content = self._results[i] = _office_bytes((f.kind, *f.job))  # type: ignore[misc]
+            content = self._results[i] = _office_bytes(f.kind, *f.job)  # type: ignore[misc]
             if content is not None and self._cache_dir is not None:
                 with contextlib.suppress(OSError):
                     self._cache_dir.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from . import DocumentMeta
 from ._zip import rezip
 from .model import (
+    TOC_LABEL,
     Block,
     CodeBlock,
     Document,
@@ -41,7 +42,6 @@ from .model import (
     zip_date,
 )
 
-TOC_LABEL = "Table des matières"
 TOC_PLACEHOLDER = "Mettre à jour la table des matières (F9)"
 FONT = "Arial"
 MONO = "Courier New"

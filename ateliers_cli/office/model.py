@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import DocumentMeta
 
 
+#: le titre de la table des matières, dans les trois formats
+TOC_LABEL = "Table des matières"
+
+
 # --------------------------------------------------------------------------- blocs
 
 
@@ -334,11 +338,6 @@ def iso_date(d: datetime) -> str:
 def iso_utc(d: datetime) -> str:
     """Date et heure W3C ramenées en UTC (« 2026-06-22T16:30:00Z »)."""
     return d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def epoch_seconds(d: datetime | None) -> int:
-    """Secondes depuis 1970 (1980-01-01 sans date : le plus petit horodatage zip)."""
-    return 315532800 if d is None else max(0, int(d.timestamp()))
 
 
 def zip_date(d: datetime | None) -> tuple[int, int, int, int, int, int]:

@@ -75,6 +75,7 @@ from odf.text import (
 from . import DocumentMeta
 from ._zip import rezip
 from .model import (
+    TOC_LABEL,
     Block,
     CodeBlock,
     Document,
@@ -93,7 +94,6 @@ from .model import (
     zip_date,
 )
 
-TOC_LABEL = "Table des matières"
 FONT = "Liberation Sans"
 MONO = "Liberation Mono"
 TEXT_WIDTH_CM = 17.0  # A4, 2 cm de marge de chaque côté

@@ -16,6 +16,7 @@ from ateliers_cli.errors import AteliersError
 
 from . import DocumentMeta
 from .model import (
+    TOC_LABEL,
     Block,
     CodeBlock,
     Document,
@@ -32,7 +33,6 @@ from .model import (
     split_lang,
 )
 
-TOC_LABEL = "Table des matières"
 FONTS = ("DejaVu Sans", "Liberation Sans", "Arial")
 MONO = ("DejaVu Sans Mono", "Liberation Mono")
 

@@ -147,14 +147,17 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
     publiees = sum(1 for cid in ids if texte_publiable(pc.contributions[cid]))
     listed = 0  # pages of the list made so far
 
-    def merge(part: _Rendered) -> None:
+    def list_pages(upto: int) -> None:
         nonlocal listed
+        while listed < upto:
+            listed += 1
+            files.update([b.liste_page(listed, rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE], publiees)])
+
+    def merge(part: _Rendered) -> None:
         rendered.pages.update(part.pages)
         rendered.count += part.count
         rendered.entrees.extend(part.entrees)
-        while (listed + 1) * PAR_PAGE <= len(rendered.entrees) or (rendered.count == len(ids) and listed < nombre_de_pages(publiees)):
-            listed += 1
-            files.update([b.liste_page(listed, rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE], publiees)])
+        list_pages(len(rendered.entrees) // PAR_PAGE)  # the pages already full
         if progress is not None:
             progress(rendered.count, len(ids))
 
@@ -189,8 +192,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
     finally:
         _BUILDER, _STAGING = None, None
 
-    if not ids:
-        files.update([b.liste_page(1, [], 0)])
+    list_pages(nombre_de_pages(publiees))  # the last one (or the only one, even empty)
     files.update(rendered.pages)
     files.update([b.index_recherche(rendered.entrees)])
     return files, len(ids)

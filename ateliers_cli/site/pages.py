@@ -201,7 +201,6 @@ class SiteBuilder:
             "site_collectivite": _http_url(self.c.collectivite.site),
         }
         self._partials: dict[tuple[str, ...], Markup] = {}
-        self._liens: dict[tuple[str, ...], Markup] = {}
         self.decisions_publiees = self.c.deliberation is not None
 
     # -- helpers --------------------------------------------------------------
@@ -231,15 +230,6 @@ class SiteBuilder:
             context = {**self.base, "racine": racine, "actif": actif, "courant": courant}
             self._partials[key] = Markup(render_template(self.env, template, context).strip("\n"))
         return self._partials[key]
-
-    def liens_themes(self, racine: str, themes: Sequence[Any]) -> Markup:
-        """The links to these themes (the ``liste_themes`` macro), made once per set of themes:
-        ten thousand contribution pages share a few dozen of them."""
-        key = (racine, *(t.id for t in themes))
-        if key not in self._liens:
-            macros = self.env.get_template("site/_macros.html.j2").module
-            self._liens[key] = Markup(macros.liste_themes(racine, themes))  # type: ignore[attr-defined]
-        return self._liens[key]
 
     def territoire_nom(self, tid: str) -> str:
         t = self.c.territoires.get(tid)
@@ -540,7 +530,7 @@ class SiteBuilder:
             ct=ct, fate=fate, publiee=publiee, efface=ct.efface is not None,
             auteur=auteur_public(ct) if publiee or ct.efface is not None else "",
             organisation=ct.organisation if publiee and ct.efface is None and ct.organisation != ct.auteur else "",
-            corps=corps, territoire=territoire, themes_ct=themes, liens_themes=self.liens_themes("../", themes),  # the page is one folder down
+            corps=corps, territoire=territoire, themes_ct=themes,
             autres_orientations=autres, decisions_publiees=self.decisions_publiees,
             original=fate.original if fate.original is not None and fate.original.id in self.c.contributions else None,
         )
