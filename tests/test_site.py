@@ -553,11 +553,14 @@ def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) ->
 
 def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On every core (a fork pool writing the contribution pages itself) or in one process: same bytes."""
-    from ateliers_cli.site import build
+    from ateliers_cli.site import build, pages
 
     loaded = load(closed)
     monkeypatch.setattr(build, "PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(build, "_CHUNK", 7)
+    # several pages of the list, each made as its entries come in from the workers
+    monkeypatch.setattr(build, "PAR_PAGE", 20)
+    monkeypatch.setattr(pages, "PAR_PAGE", 20)
     monkeypatch.delenv("ATELIERS_WORKERS", raising=False)
     assert build._use_pool(len(loaded.consultation.contributions)) or (os.cpu_count() or 1) == 1
     result = build_site(loaded, tmp_path / "parallele")
@@ -566,6 +569,18 @@ def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypat
     on_disk = {p.relative_to(tmp_path / "parallele").as_posix(): p.read_bytes() for p in (tmp_path / "parallele").rglob("*") if p.is_file()}
     assert files == on_disk
     assert result.fichiers == len(files) and result.pages == sum(1 for p in files if p.endswith(".html"))
+    listed = sorted(p for p in files if p.startswith("contributions/page-"))
+    assert len(listed) >= 2, listed
+    last = files[f"contributions/page-{len(listed) + 1}.html"].decode()
+    assert f"page {len(listed) + 1} sur {len(listed) + 1}" in last
+
+
+def test_a_consultation_without_contributions_has_its_empty_list(tmp_path: Path) -> None:
+    root = tmp_path / "vide"
+    assert run_cli("init", root).exit_code == 0
+    files = plan_site(load(root).consultation)
+    page = files["contributions/index.html"].decode()
+    assert "Les contributions publiées" in page and "contributions/page-2.html" not in files
 
 
 def test_publishing_again_reuses_what_did_not_change(example: Path) -> None:
