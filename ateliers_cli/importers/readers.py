@@ -16,13 +16,15 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.importers.util import clean_cell, fold, one_line
+from ateliers_cli.render.french import nombre
 
 #: Formats we read, as a user would name them.
 FORMATS = "CSV (séparateur « ; », « , » ou tabulation), XLSX, XLS, ODS ou JSON"
@@ -31,6 +33,42 @@ _SAVE_AS_HINT = (
     "ouvrez-le dans un tableur (LibreOffice Calc, Excel) et enregistrez-le en XLSX, "
     "ou en CSV (UTF-8, séparateur « ; »)"
 )
+
+#: The most data rows and cells a spreadsheet may hold: far above a département's consultation
+#: (100 000 contributions of 20 columns is 2 million cells), far below what fills the memory.
+#: A few bytes of XLSX or ODS can announce billions of cells: they are counted before being read.
+MAX_ROWS = 300_000
+MAX_CELLS = 6_000_000
+_TOO_BIG_HINT = (
+    f"vérifiez que c'est le bon fichier ; s'il l'est, découpez-le (moins de {nombre(MAX_ROWS)} "
+    "lignes chacun) et importez chaque morceau"
+)
+
+
+def _too_big(name: str, what: str, line: int | None = None) -> AteliersError:
+    return AteliersError(
+        f"classeur démesuré : {what}, bien au-delà d'un export de consultation",
+        path=name,
+        line=line,
+        hint=_TOO_BIG_HINT,
+    )
+
+
+class _Budget:
+    """Counts the rows and cells read from a sheet; past the caps, the file is refused."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rows = 0
+        self.cells = 0
+
+    def take(self, line: int, cells: int, rows: int = 1) -> None:
+        self.rows += rows
+        self.cells += cells * rows
+        if self.rows > MAX_ROWS + 1:
+            raise _too_big(self.name, f"plus de {nombre(MAX_ROWS)} lignes", line)
+        if self.cells > MAX_CELLS:
+            raise _too_big(self.name, f"plus de {nombre(MAX_CELLS)} cellules", line)
 
 
 @dataclass
@@ -393,6 +431,7 @@ def _spreadsheet_table(name: str, kind: str, sheet_name: str, sheets: list[str],
 def _read_xlsx(raw: bytes, name: str, sheet: str | None) -> Table:
     import openpyxl
 
+    _xlsx_prescan(raw, name)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
@@ -400,15 +439,61 @@ def _read_xlsx(raw: bytes, name: str, sheet: str | None) -> Table:
     try:
         names = wb.sheetnames
         ws = wb[names[_pick_sheet(names, sheet, name)]]
-        first = ws.min_row or 1
+        # the declared size (« A1:XFD1048576 ») can lie: rows are as long as their last cell
+        ws.reset_dimensions()
+        budget = _Budget(name)
 
         def grid() -> Iterator[tuple[int, list[Any]]]:
             for i, values in enumerate(ws.iter_rows(values_only=True)):
-                yield first + i, list(values)
+                budget.take(i + 1, len(values))
+                yield i + 1, list(values)
 
         return _spreadsheet_table(name, "xlsx", ws.title, names, grid())
     finally:
         wb.close()
+
+
+#: A sheet's XML larger than this, once unzipped, is refused unread (a « zip bomb »).
+_MAX_SHEET_XML = 1024 * 1024 * 1024
+_XLSX_TOKEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|v|is)[\s/>]")
+
+
+def _xlsx_prescan(raw: bytes, name: str) -> None:
+    """Count the rows holding a value and the cells of every sheet's XML, as it unzips, before
+    openpyxl reads it (openpyxl parses a whole sheet just to learn its size when the file does not
+    say it): a 1-million-row sheet is refused in a second instead of read for minutes."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            for info in z.infolist():
+                if "worksheets/" in info.filename and info.filename.endswith(".xml"):
+                    if info.file_size > _MAX_SHEET_XML:
+                        raise _too_big(name, f"une feuille de {info.file_size // (1024 * 1024)} Mo une fois décompressée")
+                    with z.open(info) as src:
+                        _count_sheet(src, name)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        raise AteliersError("classeur XLSX illisible (feuille endommagée)", path=name, hint=_SAVE_AS_HINT) from None
+
+
+def _count_sheet(src: IO[bytes], name: str) -> None:
+    rows = cells = 0
+    in_row_with_value = False
+    carry = b""
+    while chunk := src.read(1 << 20):
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        data, carry = data[:cut], data[cut:]
+        for m in _XLSX_TOKEN.finditer(data):
+            if m.group(1) == b"row":
+                in_row_with_value = False
+                continue
+            cells += 1
+            if not in_row_with_value:
+                in_row_with_value = True
+                rows += 1
+        if rows > MAX_ROWS + 1:
+            raise _too_big(name, f"plus de {nombre(MAX_ROWS)} lignes remplies")
+        if cells > MAX_CELLS:
+            raise _too_big(name, f"plus de {nombre(MAX_CELLS)} cellules remplies")
 
 
 def _read_xls(raw: bytes, name: str, sheet: str | None) -> Table:
@@ -425,6 +510,7 @@ def _read_xls(raw: bytes, name: str, sheet: str | None) -> Table:
     try:
         names = book.sheet_names()
         sh = book.sheet_by_index(_pick_sheet(names, sheet, name))
+        _Budget(name).take(1, sh.ncols, sh.nrows)
 
         def cell(r: int, c: int) -> Any:
             t = sh.cell_type(r, c)
@@ -455,6 +541,12 @@ def _read_xls(raw: bytes, name: str, sheet: str | None) -> Table:
 _MAX_ODS_XML = 256 * 1024 * 1024
 #: A row or a cell repeated more than this is the empty end of a sheet, never data.
 _MAX_REPEAT = 10_000
+
+
+def _repeat(value: Any) -> int:
+    """A « number-…-repeated » attribute: a count, 1 when absent or malformed."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 10 and int(text) > 0 else 1
 
 
 def _ods_value(cell: Any) -> Any:
@@ -513,21 +605,28 @@ def _read_ods(raw: bytes, name: str, sheet: str | None) -> Table:
             elif local[0] == TABLENS and local[1] in ("table-rows", "table-row-group", "table-header-rows"):
                 yield from rows_of(child)
 
+    budget = _Budget(name)
+
     def grid() -> Iterator[tuple[int, list[Any]]]:
         line = 0
         for row in rows_of(ws):
-            repeat = int(row.getAttribute("numberrowsrepeated") or 1)
-            cells: list[Any] = []
+            repeat = _repeat(row.getAttribute("numberrowsrepeated"))
+            # a cell « repeated » 10 000 times in a row repeated 10 000 times is 100 million cells
+            # from a few bytes: counted here, before any list is built
+            runs: list[tuple[Any, int]] = []
             for cell in row.childNodes:
                 if getattr(cell, "qname", None) not in cell_names:
                     continue
-                value = _ods_value(cell)
-                cells.extend([value] * min(int(cell.getAttribute("numbercolumnsrepeated") or 1), _MAX_REPEAT))
-            while cells and cells[-1] in ("", None):
-                cells.pop()
-            if not cells:  # blank rows, often « repeated » by the million at the end of a sheet
+                runs.append((_ods_value(cell), min(_repeat(cell.getAttribute("numbercolumnsrepeated")), _MAX_REPEAT)))
+            while runs and runs[-1][0] in ("", None):
+                runs.pop()
+            if not runs:  # blank rows, often « repeated » by the million at the end of a sheet
                 line += repeat
                 continue
+            budget.take(line + 1, sum(n for _, n in runs), min(repeat, _MAX_REPEAT))
+            cells: list[Any] = []
+            for value, n in runs:
+                cells.extend([value] * n)
             for _ in range(min(repeat, _MAX_REPEAT)):
                 line += 1
                 yield line, cells
@@ -547,6 +646,9 @@ _JSON_PROBLEMS = [
     ("Invalid control character", "caractère de contrôle dans un texte"),
     ("Invalid \\escape", "séquence d'échappement invalide"),
 ]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_error(exc: json.JSONDecodeError, name: str, base_line: int = 0) -> AteliersError:
@@ -569,7 +671,8 @@ class _JsonWalker:
     def __init__(self, text: str, name: str) -> None:
         self.text = text
         self.name = name
-        self.dec = json.JSONDecoder()
+        # integers stay the digits they are: Python refuses to convert more than 4 300 of them
+        self.dec = json.JSONDecoder(parse_int=str)
         self.newlines = [i for i, c in enumerate(text) if c == "\n"]
 
     def line(self, pos: int) -> int:
@@ -585,6 +688,13 @@ class _JsonWalker:
             return self.dec.raw_decode(self.text, pos)
         except json.JSONDecodeError as exc:
             raise _json_error(exc, self.name) from None
+        except RecursionError:
+            raise AteliersError(
+                "JSON trop imbriqué : des listes ou des objets les uns dans les autres sans fin",
+                path=self.name,
+                line=self.line(pos),
+                hint="un export attendu est une liste d'objets « [{…}, {…}] » ; vérifiez que c'est le bon fichier",
+            ) from None
 
     def expect(self, pos: int, chars: str) -> int:
         pos = self.ws(pos)
@@ -668,17 +778,30 @@ def _read_json(raw: bytes, name: str) -> Table:
         if not isinstance(item, dict):
             flat_rows.append((line, None))
             continue
-        flat_item = _flatten(item)
+        try:
+            flat_item = _flatten(item)
+        except RecursionError:
+            raise AteliersError("JSON trop imbriqué : des objets les uns dans les autres sans fin", path=name, line=line) from None
         for k in flat_item:
             columns.setdefault(k, None)
         flat_rows.append((line, flat_item))
     names = list(columns)
+    shown = {c: _SURROGATE.sub("\ufffd", c) for c in names}
     rows: list[Row] = []
     for line, item_values in flat_rows:
         if item_values is None:
-            rows.append(Row(line, {c: "" for c in names}, "cet élément n'est pas un objet « {…} »"))
+            rows.append(Row(line, {shown[c]: "" for c in names}, "cet élément n'est pas un objet « {…} »"))
             continue
-        values = {c: clean_cell(_json_cell(item_values.get(c))) for c in names}
+        try:
+            values = {shown[c]: clean_cell(_json_cell(item_values.get(c))) for c in names}
+        except RecursionError:
+            raise AteliersError("JSON trop imbriqué : des listes les unes dans les autres sans fin", path=name, line=line) from None
+        problem = ""
+        for c, v in values.items():
+            if _SURROGATE.search(v) or _SURROGATE.search(c):
+                # « \ud800 » alone is half of a UTF-16 pair: no character, and no file can hold it
+                problem = "texte invalide : une séquence « \\ud800 »…« \\udfff » isolée ne désigne aucun caractère (export endommagé ?)"
+                values[c] = _SURROGATE.sub("\ufffd", v)
         if any(values.values()):
-            rows.append(Row(line, values))
-    return Table(name, "json", names, rows, encoding=encoding if encoding != "UTF-8" else "", notes=notes)
+            rows.append(Row(line, values, problem))
+    return Table(name, "json", [shown[c] for c in names], rows, encoding=encoding if encoding != "UTF-8" else "", notes=notes)
