@@ -13,6 +13,7 @@ import reprlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ateliers_cli import clock
 from ateliers_cli.errors import Diagnostic, error, warning
 from ateliers_cli.stages import Stage
 from ateliers_cli.yamlio import LineList, line_of, unknown_key_warning
@@ -484,16 +485,24 @@ def _type_error(rel: str, line: int, f: F, value: Any, where: str) -> Diagnostic
     return error(rel, line, f"« {f.name} » {where} doit être {_TYPE_NAMES[f.type]}, pas {shown}", hint, "type")
 
 
+def _local(value: dt.datetime) -> dt.datetime:
+    """The consultation's local time: a time written with its offset (``09:30+01:00``, ``Z``) is
+    converted to Paris time, then compared with the others, which are all local."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(clock.PARIS).replace(tzinfo=None)
+
+
 def _coerce_date(value: Any) -> dt.date | dt.datetime | None:
     if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value
+        return _local(value)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         m = _DATETIME_RE.match(value.strip())
         if not m:
             try:
-                return dt.datetime.fromisoformat(value.strip())
+                return _local(dt.datetime.fromisoformat(value.strip()))
             except ValueError:
                 return None
         y, mo, d, h, mi, s = m.groups()
