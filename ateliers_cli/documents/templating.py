@@ -35,6 +35,7 @@ from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError,
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from ateliers_cli.documents import template_limits as limits
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.render import french
 from ateliers_cli.render.charts import chart_with_table, matrix_table
@@ -105,17 +106,24 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
 
     consultation_root: Path | None = None
     defaults_dir: Path = Path()
-    # « 9**9**9 » would compute for ever, « 'x' * 10**10 » fill the memory: both refused.
-    intercepted_binops = frozenset({"**", "*"})
+    # « 9**9**9 » would compute for ever, « 'x' * 10**10 » fill the memory, « "%0999999999d" % 1 »
+    # too: refused (template_limits), as a loop in a loop of 100 000 turns and a text past a million
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 and abs(left) > 1:
             raise SecurityError(f"puissance trop grande ({left} ** {right})")
-        if operator == "*":
-            for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > _MAX_REPEAT:
-                    raise SecurityError(f"répétition trop grande ({len(seq)} × {n})")
+        limits.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
+        args = limits.check_str_method(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        tree = super()._parse(source, name, filename)
+        limits.CountLoops().visit(tree)
+        return tree
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Every rule of the sandbox looks at the types and the attribute's name only, so the
@@ -144,9 +152,6 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             except ValueError:
                 pass
         return name or "<gabarit>"
-
-
-_MAX_REPEAT = 1_000_000
 
 
 def _autoescape(name: str | None) -> bool:
@@ -211,8 +216,13 @@ def _new_environment(root: Path | None) -> DocumentEnvironment:
             "par_habitants": par_habitants,
             "quand": quand,
             "horaire": horaire,
+            limits.COUNT_FILTER: limits.count_turns,
+            limits.TEXT_FILTER: limits.check_length,
         }
     )
+    env.filters.update(limits.bounded_filters(env.filters))
+    env.globals["range"] = limits.bounded_range
+    env.globals["lipsum"] = limits.bounded_lipsum(env.globals["lipsum"])
     return env
 
 
@@ -580,6 +590,14 @@ def _as_error(env: DocumentEnvironment, name: str, exc: Exception) -> AteliersEr
         )
     filename, line = _template_frame(env, exc)
     where = env.display_name(filename, name)
+    if isinstance(exc, limits.TooMuchWork):
+        return AteliersError(
+            f"gabarit « {where} » : trop de travail demandé, arrêté par le bac à sable ({exc})",
+            path=where,
+            line=line,
+            hint="un gabarit est borné : 20 millions de tours de boucle, un million de caractères par opération, "
+            "200 millions par document ; voir docs/templates.md",
+        )
     if isinstance(exc, SecurityError):
         return AteliersError(
             f"gabarit « {where} » : opération interdite par le bac à sable ({_french_security(str(exc))})",
@@ -609,8 +627,9 @@ def _as_error(env: DocumentEnvironment, name: str, exc: Exception) -> AteliersEr
 
 def render_template(env: DocumentEnvironment, name: str, context: Mapping[str, Any]) -> str:
     """Render ``name`` with ``context``; any failure becomes an :class:`AteliersError`."""
+    turns = limits.start_render()
     try:
-        return env.get_template(name).render(**context)
+        return limits.join_output(env.get_template(name).generate(**context))
     except (TemplateError, AteliersError) as exc:
         raise _as_error(env, name, exc) from None
     except RecursionError as exc:  # a macro calling itself, an include of itself
@@ -626,6 +645,8 @@ def render_template(env: DocumentEnvironment, name: str, context: Mapping[str, A
         if any(f.filename.endswith(".j2") for f in traceback.extract_tb(exc.__traceback__)):
             raise _as_error(env, name, exc) from None
         raise
+    finally:
+        limits.end_render(turns)
 
 
 _BLANK_LINES_RE = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
