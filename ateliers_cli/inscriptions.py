@@ -29,7 +29,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -514,32 +513,13 @@ def _yaml_change(counts: Counts) -> Callable[[Any], None]:
     return change
 
 
-def _templates_dir() -> Path:
-    """The default templates: inside the package in a wheel (``_templates``, see setup.py),
-    the top-level ``templates/`` in a source checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_templates", here.parent / "templates"):
-        if (candidate / "prive" / "emargement.html.j2").is_file():
-            return candidate
-    return Path(str(resources.files("ateliers_cli") / "_templates"))
-
-
 def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration], attente: list[Registration]) -> str:
-    """The printable attendance sheet of one workshop (escaped HTML, French)."""
-    import jinja2
+    """The printable attendance sheet of one workshop (escaped HTML, French).
 
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(_templates_dir())),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    try:
-        template = env.get_template("prive/emargement.html.j2")
-    except jinja2.TemplateNotFound:
-        raise AteliersError("gabarit « prive/emargement.html.j2 » introuvable : installation incomplète ?") from None
+    Made like every document: the consultation's ``templates/prive/emargement.html.j2`` first,
+    in the sandbox, with the same filters."""
+    from ateliers_cli.documents.templating import make_environment, render_template
+
     when = workshop_when(atelier)
 
     def person(r: Registration) -> dict[str, str]:
@@ -548,9 +528,9 @@ def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration]
     def alpha(r: Registration) -> tuple[str, str, str]:
         return (fold(r.nom), fold(r.prenom), r.cle)
 
-    return template.render(
-        consultation={"titre": c.titre, "collectivite": c.collectivite.nom},
-        atelier={
+    context = {
+        "consultation": {"titre": c.titre, "collectivite": c.collectivite.nom},
+        "atelier": {
             "id": atelier.id,
             "titre": atelier.titre,
             "quand": when,
@@ -559,10 +539,11 @@ def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration]
             "capacite": atelier.capacite,
             "territoire": c.territoires[atelier.territoire].nom if atelier.territoire in c.territoires else atelier.territoire,
         },
-        inscrits=[person(r) for r in sorted(inscrits, key=alpha)],
-        attente=[person(r) for r in sorted(attente, key=lambda r: r.rang)],
-        lignes_vides=max(5, min(15, atelier.capacite - len(inscrits))) if atelier.capacite > len(inscrits) else 5,
-    )
+        "inscrits": [person(r) for r in sorted(inscrits, key=alpha)],
+        "attente": [person(r) for r in sorted(attente, key=lambda r: r.rang)],
+        "lignes_vides": max(5, min(15, atelier.capacite - len(inscrits))) if atelier.capacite > len(inscrits) else 5,
+    }
+    return render_template(make_environment(c.root), "prive/emargement.html.j2", context)
 
 
 def render_needs(c: Consultation, plan: InscriptionsPlan) -> str:

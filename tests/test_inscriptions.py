@@ -160,6 +160,27 @@ def test_attendance_sheets(root: Path, form: Path) -> None:
     assert not (root / "prive" / "emargement" / "douai-2.html").exists()
 
 
+def test_attendance_sheet_template_is_the_consultations_and_sandboxed(root: Path, form: Path) -> None:
+    """The sheet is made like every document: the consultation's override wins, in the sandbox."""
+    override = root / "templates" / "prive" / "emargement.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        "<h1>Feuille du Nord — {{ atelier.titre }}</h1>{% for p in inscrits %}<p>{{ p.nom }} {{ p.prenom }}</p>{% endfor %}\n",
+        encoding="utf-8",
+    )
+    r = cli("-C", root, "inscriptions", "import", form)
+    assert "Erreur" not in r.stderr.split("\n")[0], r.output
+    sheet = (root / "prive" / "emargement" / "lille-1.html").read_text(encoding="utf-8")
+    assert sheet.strip() == "<h1>Feuille du Nord — Atelier de Lille — Fives</h1><p>DUPONT Jeanne</p><p>MARTIN Paul</p>"
+    override.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}\n", encoding="utf-8")
+    (root / "prive" / "emargement" / "lille-1.html").unlink()
+    r = cli("-C", root, "inscriptions", "import", form)
+    assert r.exit_code == 1
+    assert "templates/prive/emargement.html.j2:1:" in r.stderr and "bac à sable" in r.stderr
+    assert "Erreur interne" not in r.output
+    assert not (root / "prive" / "emargement" / "lille-1.html").exists()
+
+
 def test_needs_summary_for_the_organisers(root: Path, form: Path) -> None:
     r = cli("-C", root, "inscriptions", "import", form)
     assert "lieu non accessible PMR" in r.stdout.replace("\n", " ") or "lieu non" in r.stdout

@@ -223,12 +223,12 @@ def bounded_filters(filters: dict[str, Callable[..., Any]]) -> dict[str, Callabl
         return join(eval_ctx, items, d, attribute)
 
     for wrapper, original in ((_replace, replace), (_join, join)):
-        wrapper.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined]  # the evaluation context
+        wrapper.jinja_pass_arg = original.jinja_pass_arg  # type: ignore[attr-defined,union-attr]  # the evaluation context, as Jinja marks it
     return {"center": _center, "indent": _indent, "format": _format, "replace": _replace, "join": _join}
 
 
 def bounded_lipsum(original: Callable[..., str]) -> Callable[..., str]:
-    def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002 - Jinja's names
+    def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
         if _int(n) * _int(max) > 100_000:
             raise TooMuchWork(f"lipsum trop long ({nombre(_int(n))} paragraphes de {nombre(_int(max))} mots au plus)")
         return original(n, html, min, max)

@@ -116,9 +116,9 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         limits.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - Jinja's signature
-        args = limits.check_str_method(__obj, args, kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+    def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        args = limits.check_str_method(obj, args, kwargs)
+        return super().call(context, obj, *args, **kwargs)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         tree = super()._parse(source, name, filename)
@@ -222,7 +222,7 @@ def _new_environment(root: Path | None) -> DocumentEnvironment:
     )
     env.filters.update(limits.bounded_filters(env.filters))
     env.globals["range"] = limits.bounded_range
-    env.globals["lipsum"] = limits.bounded_lipsum(env.globals["lipsum"])
+    env.globals["lipsum"] = limits.bounded_lipsum(env.globals["lipsum"])  # type: ignore[arg-type]
     return env
 
 

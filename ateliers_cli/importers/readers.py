@@ -45,7 +45,7 @@ _TOO_BIG_HINT = (
 )
 
 
-def _too_big(name: str, what: str, line: int | None = None) -> AteliersError:
+def _too_big(name: str, what: str, line: int = 0) -> AteliersError:
     return AteliersError(
         f"classeur démesuré : {what}, bien au-delà d'un export de consultation",
         path=name,
