@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -14,9 +15,30 @@ from ateliers_cli.errors import AteliersError, Diagnostic, Report, Severity
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+#: Control characters (ESC, BEL, backspace, carriage return…) and the invisible marks that turn
+#: text around: a value or a file name that holds them must not clear the screen, rewrite a
+#: line or hide a word. Tabs and line ends stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character shown as its escape (``\\x1b``), never obeyed."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class _Console(Console):
+    """A Rich console that never sends a control character it was given to the terminal.
+
+    Every text Rich prints, table cells included, goes through ``render_str``; our own styles
+    are markup, and Rich's escape codes are added after."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Any:
+        return super().render_str(visible(text), **kwargs)
+
+
 # emoji=False: a citizen's « :x: » or a column named « root:x:0 » is shown as written, not as ❌
-out = Console(highlight=False, emoji=False)
-err = Console(stderr=True, highlight=False, emoji=False)
+out = _Console(highlight=False, emoji=False)
+err = _Console(stderr=True, highlight=False, emoji=False)
 
 
 def diagnostic_line(d: Diagnostic) -> str:

@@ -18,6 +18,14 @@ from ateliers_cli.stages import Stage
 DateLike = dt.date | dt.datetime
 
 
+class PlainText(str):
+    """A name the operator wrote (the assembly, a commission, a workshop's title): plain text
+    everywhere. Documents are Markdown: written there bare, it is escaped (see
+    ``documents.templating``), so that « [Conseil](https://…) » never becomes a live link."""
+
+    __slots__ = ()
+
+
 @dataclass(kw_only=True)
 class Located:
     path: str = ""
@@ -43,6 +51,10 @@ class Commission(Located):
     nom: str = ""
     president: str = ""
 
+    def __post_init__(self) -> None:
+        if isinstance(self.nom, str):
+            self.nom = PlainText(self.nom)
+
 
 @dataclass(kw_only=True)
 class Periode(Located):
@@ -67,6 +79,10 @@ class Collectivite(Located):
     adresse: str = ""
     site: str = ""
     signataire: str = ""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.conseil, str):
+            self.conseil = PlainText(self.conseil)
 
 
 @dataclass(kw_only=True)
@@ -164,6 +180,10 @@ class Atelier(Located):
     participants: int | None = None
     animation: str = ""
     productions: list[Production] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.titre, str):
+            self.titre = PlainText(self.titre)
 
     @property
     def propositions(self) -> list[Proposition]:
@@ -355,4 +375,4 @@ class Consultation(Located):
 
     @property
     def conseil(self) -> str:
-        return self.collectivite.conseil or "l'assemblée départementale"
+        return PlainText(self.collectivite.conseil or "l'assemblée départementale")

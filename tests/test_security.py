@@ -17,6 +17,7 @@ import os
 import pickle
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -249,6 +250,11 @@ class _Poisoner:
         return data
 
 
+#: A link of the web, not a script: allowed in Markdown, it must stay text in the names that are
+#: plain text everywhere (the assembly, a commission, a workshop's title).
+NAME_LINK = "[piège](https://evil.example/nom-simple)"
+
+
 def poison(root: Path) -> None:
     import yaml
 
@@ -257,6 +263,11 @@ def poison(root: Path) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if path.name == "consultation.yaml":
             data["collectivite"]["site"] = "javascript:alert('XSS')"
+            data["collectivite"]["conseil"] += " " + NAME_LINK
+            for commission in data["commissions"]:
+                commission["nom"] += " " + NAME_LINK
+        if path.parent.name == "ateliers":
+            data["titre"] += " " + NAME_LINK
         path.write_text(yaml.safe_dump(p.walk(data), allow_unicode=True, sort_keys=False), encoding="utf-8")
     for path in sorted((root / "contributions").glob("*.md")):
         text = path.read_text(encoding="utf-8")
@@ -369,6 +380,31 @@ def test_no_markup_or_script_from_citizens_in_any_html(poisoned: Path) -> None:
         assert audit.problems == [], f"{page.relative_to(poisoned)} : {audit.problems[:5]}"
         texts += content.count("alert(")
     assert texts > 100  # the attacks are there, as text
+
+
+def test_plain_text_names_never_become_links(poisoned: Path) -> None:
+    """« [piège](https://…) » in the assembly's name, a commission's, a workshop's title: shown as
+    written in every document (Markdown escaped; no link in HTML, ODT, DOCX), on the site too."""
+    documents = [p for p in (poisoned / "documents").rglob("*") if p.is_file()]
+    kinds = {p.suffix for p in documents}
+    assert {".md", ".html", ".odt", ".docx"} <= kinds, kinds
+    seen = 0
+    for path in documents + [p for p in (poisoned / "site").rglob("*.html")]:
+        if path.suffix in (".odt", ".docx"):
+            with zipfile.ZipFile(path) as z:
+                text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels")))
+        elif path.suffix in (".md", ".html"):
+            text = path.read_text(encoding="utf-8")
+        else:
+            continue
+        if path.suffix == ".md":
+            assert NAME_LINK not in text.replace("\\[piège\\](https://evil.example/nom-simple)", ""), path
+        if path.suffix == ".html":
+            assert 'href="https://evil.example' not in text, path
+        if path.suffix in (".odt", ".docx"):
+            assert 'href="https://evil.example' not in text and 'Target="https://evil.example' not in text, path
+        seen += "nom-simple" in text
+    assert seen > 20  # the names are in the documents, as text
 
 
 def test_search_index_is_data(poisoned: Path) -> None:

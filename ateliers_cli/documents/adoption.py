@@ -17,7 +17,7 @@ from ateliers_cli.documents.context import (
 from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.rapport import orientation_view
 from ateliers_cli.documents.templating import DocumentEnvironment
-from ateliers_cli.model import Consultation, Territoire, Vote
+from ateliers_cli.model import Consultation, PlainText, Territoire, Vote
 from ateliers_cli.stages import Stage
 
 RETENUES = ("adoptee", "amendee")
@@ -166,7 +166,7 @@ def adoption_context(c: Consultation) -> dict[str, Any]:
         "non_retenues": [x for x in decisions if x["decision"] and x["decision"].decision == "non_retenue"],
         "retenues": [x for x in decisions if x["retenue"]],
         "fait_a": lieu_ville(lieu, ville_collectivite(c)) or ville_collectivite(c),
-        "qualite_president": qualite_president(c.conseil, c.collectivite.signataire),
+        "qualite_president": PlainText(qualite_president(c.conseil, c.collectivite.signataire)),
         "date_rapport": passage(c, Stage.RAPPORT),
         "restitutions": [
             {"restitution": r, "territoire": c.territoires.get(r.territoire)} for r in restitutions

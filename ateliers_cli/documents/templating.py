@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from ateliers_cli.documents import template_limits as limits
 from ateliers_cli.errors import AteliersError
+from ateliers_cli.model import PlainText
 from ateliers_cli.render import french
 from ateliers_cli.render.charts import chart_with_table, matrix_table
 
@@ -189,6 +190,15 @@ def make_environment(consultation_root: Path | str | None) -> DocumentEnvironmen
     return env
 
 
+@jinja2.pass_eval_context
+def _plain_text_inert(eval_ctx: jinja2.nodes.EvalContext, value: Any) -> Any:
+    """A name written bare (``{{ conseil }}``) in a Markdown template is escaped like what the
+    public wrote: plain text, never a link or a heading. HTML templates escape it already."""
+    if isinstance(value, PlainText) and not eval_ctx.autoescape:
+        return md(value)
+    return value
+
+
 def _new_environment(root: Path | None) -> DocumentEnvironment:
     defaults = default_templates_dir()
     default_loader = FileSystemLoader(str(defaults))
@@ -204,6 +214,7 @@ def _new_environment(root: Path | None) -> DocumentEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,
+        finalize=_plain_text_inert,
     )
     env.consultation_root = root
     env.defaults_dir = defaults
