@@ -1,4 +1,4 @@
-"""What each stage requires before ``ateliers advance`` may leave it (PRODUCT.md §4).
+"""What each stage requires before ``ateliers advance`` may leave it (docs/etapes.md).
 
 Each gate returns the unmet conditions as diagnostics, in French, pointing at
 the file to change. ``status`` shows them; ``advance`` refuses while any remain.

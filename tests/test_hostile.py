@@ -156,7 +156,7 @@ def overlay(make_tree: Callable[[dict[str, str | bytes]], Path], case: str, tmp:
 
 
 def test_corpus_is_complete() -> None:
-    """Every class of PRODUCT.md §5 has its case, every generated case its folder."""
+    """Every class of hostile input the README lists has its case, every generated case its folder."""
     cases = set(_cases())
     for must in (
         "yaml-deux-points", "type-population-texte", "cle-inconnue", "bom", "crlf", "windows-1252-contribution",

@@ -1,4 +1,4 @@
-"""The documents of each transition (PRODUCT.md §4).
+"""The documents of each transition (docs/templates.md, « Ce que produit chaque étape »).
 
     files = build_stage_documents(c, Stage.APPEL, when)   # pure: nothing is written
     files = build_documents(c, [(Stage.APPEL, when1), (Stage.LANCEMENT, when2)])  # on every core
