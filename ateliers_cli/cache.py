@@ -223,6 +223,12 @@ def snapshot(root: Path) -> tuple[str, bool]:
     single.append(".ateliers-journal")  # an interrupted write is reported (load.py)
     for rel in single:
         add(rel, str(root / rel), None)
+    # check reports the files of prive/ that git tracks: a « git rm --cached » changes the index
+    from ateliers_cli.gitrepo import find_git_dir
+
+    git_dir = find_git_dir(root)
+    if git_dir is not None:
+        add("(index git)", str(git_dir / "index"), None)
     # thousands of files: each stat made relative to its open folder (a quarter faster)
     relative = os.stat in os.supports_dir_fd
     for folder in ("contributions", "ateliers", "restitutions"):
