@@ -147,7 +147,9 @@ def commit_and_tag(root: Path, message: str, tag: str, tag_message: str) -> str:
         )
     check_private_ignored(root)
     try:
-        _git(root, "add", "-A", "--", ".", *(f":(exclude){name}" for name in OWN_FILES))
+        _git(root, "add", "-A", "--", ".")
+        # the tool's own files, when the .gitignore does not name them: taken back out of the commit
+        _git(root, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", *OWN_FILES)
         _git(root, "commit", "-q", "--allow-empty", "-m", message)
         _git(root, "tag", "-a", tag, "-m", tag_message)
     except subprocess.CalledProcessError as exc:

@@ -227,6 +227,7 @@ def test_the_attacks_of_one_to_five_on_one_repository(copied: Path, tmp_path: Pa
     assert "etape-5-rapport" in _git(repo, "tag", "--list")
 
     # 3. a forged PDF planted in the office cache is never published
+    assert run_cli("-C", repo, "render").exit_code == 0  # the office files of the documents, cached
     forged = b"%PDF-1.4\n% rapport falsifie\n"
     planted = [p for p in (repo / ".ateliers-cache" / "office").iterdir() if p.suffix in (".pdf", ".odt", ".docx")]
     assert planted
