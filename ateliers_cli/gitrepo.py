@@ -66,8 +66,13 @@ def tracked_files(root: Path, folder: str) -> list[str]:
     result = _git(root, "ls-files", "-z", "--full-name", "--", folder, check=False)
     if result.returncode != 0:
         return []
-    prefix = _git(root, "rev-parse", "--show-prefix", check=False).stdout.strip()
+    prefix = repo_prefix(root)
     return sorted(name[len(prefix) :] for name in result.stdout.split("\0") if name.startswith(prefix) and name)
+
+
+def repo_prefix(root: Path) -> str:
+    """Where ``root`` is inside its repository (« » at its top, « consultations/nord/ » below)."""
+    return _git(root, "rev-parse", "--show-prefix", check=False).stdout.strip()
 
 
 def find_git_dir(root: Path) -> Path | None:

@@ -10,6 +10,10 @@ from ateliers_cli.errors import Diagnostic, error
 
 def check_versioning(root: Path) -> list[Diagnostic]:
     """Every file of ``prive/`` that git tracks, as an error saying how to take it out."""
+    tracked = gitrepo.tracked_files(root, "prive")
+    if not tracked:
+        return []
+    in_repo = gitrepo.repo_prefix(root) + "prive/"  # filter-repo names paths from the top of the repository
     return [
         error(
             rel,
@@ -18,9 +22,9 @@ def check_versioning(root: Path) -> list[Diagnostic]:
             "à qui a une copie du dépôt",
             "retirez-le du dépôt sans l'effacer du disque : « git rm -r --cached prive » puis "
             "« git commit » ; ajoutez « prive/ » au .gitignore. Les versions déjà enregistrées restent "
-            "dans l'historique : pour les en purger, « git filter-repo --invert-paths --path prive/ » "
+            f"dans l'historique : pour les en purger, « git filter-repo --invert-paths --path {in_repo} » "
             "(ou BFG), puis faites remplacer toutes les copies du dépôt (voir docs/git.md)",
             "donnees-personnelles-versionnees",
         )
-        for rel in gitrepo.tracked_files(root, "prive")
+        for rel in tracked
     ]
