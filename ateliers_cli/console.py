@@ -100,6 +100,11 @@ def report_error(exc: AteliersError) -> None:
         err.print(f"    [dim]→ {escape(exc.hint)}[/dim]", soft_wrap=True)
 
 
+def report_interrupted() -> None:
+    """Ctrl-C, said once: every writing command prepares its files beside the old ones."""
+    err.print("[yellow]Interrompu.[/yellow] Rien n'a été écrit à moitié : relancez la commande.")
+
+
 class _Progress:
     def __init__(self, progress: Progress | None, label: str) -> None:
         self._p = progress
@@ -144,7 +149,7 @@ def run_guarded(command: Callable[[], object], *, verbose: Callable[[], int] = l
     try:
         command()
     except KeyboardInterrupt:
-        err.print("[yellow]Interrompu.[/yellow] Rien n'a été écrit à moitié : relancez la commande.")
+        report_interrupted()
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if verbose():

@@ -71,6 +71,7 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
     undone) by the next run: see :func:`recover` and :mod:`ateliers_cli.journal`.
     """
     staged: list[tuple[str, Path, Path | None]] = []
+    new_folders: list[Path] = []
     journal_path = root / journal.JOURNAL
     base = root.resolve()
     rel = ""
@@ -82,6 +83,8 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
                 continue
             if isinstance(data, str):
                 data = data.encode("utf-8")
+            _check_replaceable(target)
+            new_folders += [d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()]
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             staged.append((rel, target, Path(tmp_name)))  # from now on, removed if anything fails
@@ -104,16 +107,29 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+        for folder in sorted(set(new_folders), key=lambda d: len(d.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # made for this change, and empty again: nothing is left of it
         if isinstance(exc, OSError):  # a full disk, a name too long: the user's to fix, in French
-            from ateliers_cli.yamlio import os_reason
+            from ateliers_cli.errors import os_hint, os_reason
 
             raise AteliersError(
                 f"écriture impossible ({os_reason(exc)}) : rien n'a été modifié",
                 path=rel,
-                hint="libérez de la place ou vérifiez les droits du dossier, puis relancez la commande",
+                hint=os_hint(exc),
             ) from None
         raise
     journal.replay(root)
+
+
+def _check_replaceable(target: Path) -> None:
+    """Refuse before anything is written a file that could not be replaced: protected against
+    any change (``chattr +i``), on a read-only disk, or without the right to write it — root
+    passes every permission check, not these."""
+    if not target.is_file() or target.is_symlink():
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND)  # changes neither the content nor the date
+    os.close(fd)
 
 
 def recover(root: Path) -> bool:

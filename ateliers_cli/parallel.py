@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
+import signal
 
 #: Never more processes than this, whatever the machine.
 MAX_WORKERS = 8
@@ -33,5 +34,13 @@ def workers() -> int:
 
 
 def fork_pool(n: int) -> multiprocessing.pool.Pool:
-    """A pool of ``n`` forked workers (use it as a context manager)."""
-    return multiprocessing.get_context("fork").Pool(n)
+    """A pool of ``n`` forked workers (use it as a context manager).
+
+    Ctrl-C is the main process's alone: the workers ignore it, so that they neither print their
+    traceback nor die under the pool, which would then wait for them for ever. The main process
+    stops, leaving the pool terminates them, and the command says « Interrompu. » once."""
+    return multiprocessing.get_context("fork").Pool(n, initializer=_ignore_ctrl_c)
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

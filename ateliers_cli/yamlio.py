@@ -7,7 +7,6 @@ never as an exception.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -18,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ateliers_cli.errors import Diagnostic, error, warning
+from ateliers_cli.errors import Diagnostic, error, os_reason, warning
 
 try:  # libyaml's C parser when present: several times faster
     from yaml import CSafeLoader as _BaseLoader
@@ -148,26 +147,6 @@ _CP1252_HINT = (
     "jeu de caractères « Unicode (UTF-8) » ; en ligne de commande : "
     "iconv -f WINDOWS-1252 -t UTF-8 fichier > fichier-utf8)"
 )
-
-
-_ERRNO_FR = {
-    errno.ENOENT: "il n'existe pas (lien symbolique vers un fichier absent ?)",
-    errno.EISDIR: "c'est un dossier, pas un fichier",
-    errno.EACCES: "accès refusé (droits du fichier)",
-    errno.EPERM: "opération non permise (droits du fichier)",
-    errno.ELOOP: "lien symbolique qui tourne en rond",
-    errno.ENAMETOOLONG: "nom trop long",
-    errno.EIO: "erreur d'entrée-sortie du disque",
-    errno.EEXIST: "un fichier de ce nom existe déjà",
-    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
-    errno.ENOSPC: "disque plein",
-    errno.EROFS: "disque en lecture seule",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """Why a file could not be read, in French (the system's message is in English)."""
-    return _ERRNO_FR.get(exc.errno or 0, f"erreur du système (code {exc.errno})")
 
 
 def read_text(

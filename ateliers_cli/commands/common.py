@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from ateliers_cli.console import progress, report_error
-from ateliers_cli.errors import AteliersError
+from ateliers_cli.console import progress, report_error, report_interrupted
+from ateliers_cli.errors import AteliersError, os_error
 
 if TYPE_CHECKING:
     from ateliers_cli.load import LoadResult
@@ -39,6 +39,12 @@ def handled(fn: F) -> F:
         except AteliersError as exc:
             report_error(exc)
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # what no part of the command foresaw: a full disk, a read-only folder…
+            report_error(os_error(exc, state.directory))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:  # Typer would exit 130 without a word
+            report_interrupted()
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
