@@ -35,6 +35,18 @@ def passed_gates(c: Consultation) -> list[Diagnostic]:
     return found
 
 
+def open_data_rules(loaded: LoadResult) -> list[Diagnostic]:
+    """The rules ``export`` and ``site`` enforce on the deliberation's open-data row (the SCDL
+    schema « Délibérations »), found here as soon as the séance is written, not at the very end."""
+    from ateliers_cli.export import scdl
+
+    c = loaded.consultation
+    if not scdl.published(c):
+        return []
+    told = {(d.path, d.line) for d in loaded.diagnostics if d.is_error}  # already said by the loader
+    return [d for d in scdl.problems(c, loaded.diagnostics) if (d.path, d.line) not in told]
+
+
 def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
     from ateliers_cli.checks.dates import check_dates
@@ -51,6 +63,7 @@ def check(loaded: LoadResult) -> Report:
     diags += check_erasure(c)
     diags += passed_gates(c)
     diags += check_versioning(c.root)
+    diags += open_data_rules(loaded)
     # the order of Diagnostic (path, line, message, hint, severity), with a key: far faster
     ordered = sorted(set(diags), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))
     return Report(_at_most_per_file(ordered))

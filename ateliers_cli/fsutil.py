@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import stat
@@ -128,7 +129,12 @@ def _check_replaceable(target: Path) -> None:
     passes every permission check, not these."""
     if not target.is_file() or target.is_symlink():
         return
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND)  # changes neither the content nor the date
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_APPEND)  # changes neither the content nor the date
+    except PermissionError as exc:
+        if exc.errno == errno.EACCES:
+            return  # a read-only file in a folder we may write: replaced as before, its mode kept
+        raise
     os.close(fd)
 
 

@@ -57,10 +57,13 @@ def figures(c: Consultation) -> dict[str, Any]:
 
 
 def status(c: Consultation, diagnostics: list[Diagnostic] | None = None) -> dict[str, Any]:
-    """Where the consultation stands; ``diagnostics`` (the loader's) add the examples of init left in place."""
+    """Where the consultation stands; ``diagnostics`` are ``check``'s: what ``advance`` would refuse
+    for is what blocks here — the stage's conditions, every error of ``check``, the examples of
+    init left in place."""
     blocking = unmet(c)
     if c.etape is not Stage.CLOTUREE:
-        blocking = sorted(set(blocking + placeholders_left(diagnostics or [])))
+        found = diagnostics or []
+        blocking = sorted(set(blocking + placeholders_left(found) + [d for d in found if d.is_error]))
     return {
         "consultation": {"id": c.id, "titre": c.titre, "collectivite": c.collectivite.nom},
         "etape": {"cle": c.etape.value, "numero": c.etape.number, "libelle": c.etape.label},

@@ -90,11 +90,12 @@ def status_cmd(
 
     Exemple : [cyan]ateliers status[/cyan]
     """
+    from ateliers_cli.check import check
     from ateliers_cli.status import status as compute_status
 
     loaded = open_consultation()
     c = loaded.consultation
-    data = compute_status(c, loaded.diagnostics)
+    data = compute_status(c, check(loaded).diagnostics)  # the same rules as check and advance
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
         return
