@@ -116,3 +116,8 @@ def _stage_keys() -> list[str]:
     from ateliers_cli.stages import Stage
 
     return [s.value for s in Stage.process()]
+
+
+def scalar_description(f: F) -> str:
+    """What a value of ``f`` looks like, in French (« nombre entier (au moins 0) »)."""
+    return _type(f)
