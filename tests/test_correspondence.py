@@ -292,6 +292,16 @@ def test_fates_after_the_vote_by_mail_and_by_letter(demo: Path, smtp: _Inbox) ->
     assert email.message_from_bytes(emls[0].read_bytes(), policy=email.policy.default)["X-Ateliers-Message"].startswith("devenir|")
     listing = (folder / "liste.csv").read_text(encoding="utf-8-sig")
     assert listing.count(";oui;devenir|") == len(expected)  # already sent, said so
+    # erasing someone takes the prepared messages that name them away
+    other = sorted(online - {REFUSED, erased})[0]
+    r = cli("-C", demo, "erase", other)
+    assert r.exit_code == 0, r.output
+    assert "prive/courrier/ : les courriers préparés qui la nomment supprimés (devenir)" in r.stdout
+    left = b"".join(p.read_bytes() for p in (demo / "prive" / "courrier").rglob("*") if p.is_file())
+    assert f"{other.lower()}@example.org".encode() not in left
+    r = cli("-C", demo, "courrier", "preparer", "devenir", "--de", SENDER)
+    assert r.exit_code == 0, r.output
+    assert f"{other.lower()}@example.org" not in (folder / "liste.csv").read_text(encoding="utf-8-sig")
 
 
 def test_restitution_invitations_with_ics_and_sms_list(demo: Path, smtp: _Inbox) -> None:
@@ -316,6 +326,7 @@ def test_restitution_invitations_with_ics_and_sms_list(demo: Path, smtp: _Inbox)
     ics = _ics(smtp.to("alice@example.org")[0])
     assert ics is not None and "DTSTART;TZID=Europe/Paris:20261210T183000" in ics
     r = cli("-C", demo, "courrier", "preparer", "restitution", "--de", SENDER)
+    assert r.exit_code == 0, r.output
     sms = (demo / "prive" / "courrier" / "restitution" / "sms.csv").read_text(encoding="utf-8-sig").splitlines()
     assert sms[0] == "telephone;message;reference"
     assert sms[1].startswith("0611223344;") and "réunion publique" in sms[1]

@@ -8,12 +8,11 @@ A consultation overrides either by a file of the same name in its own ``template
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 
 from ateliers_cli.correspondence import emails, letters, sms
 from ateliers_cli.correspondence.invitations import ics
@@ -116,19 +115,20 @@ def _letter_of(c: Consultation, x: Composed, stamp: dt.datetime) -> letters.Lett
     )
 
 
+LIST_COLUMNS = ("numero", "canal", "destinataire", "courriel", "telephone", "adresse", "objet", "deja_envoye", "message")
+
+
 def _list_csv(box: Outbox, sent: set[str]) -> bytes:
     """The recap of every message: who, by which channel, already sent or not (for the team)."""
-    from ateliers_cli.export.csvsafe import defuse
+    from ateliers_cli.store.private import dict_rows_bytes
 
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(("numero", "canal", "destinataire", "courriel", "telephone", "adresse", "objet", "deja_envoye", "message"))
+    rows = []
     for i, x in enumerate(box.composed, 1):
         p = x.message.person
         address = " ".join(letters.postal_block("", "", p.adresse, p.code_postal, p.commune)) if p.postal_ready else ""
-        row = (str(i), x.channel.value, p.display, p.courriel, p.telephone, address, x.subject, "oui" if x.message.id in sent else "non", x.message.id)
-        w.writerow([defuse(v) for v in row])
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+        values = (str(i), x.channel.value, p.display, p.courriel, p.telephone, address, x.subject, "oui" if x.message.id in sent else "non", x.message.id)
+        rows.append(dict(zip(LIST_COLUMNS, values, strict=True)))
+    return dict_rows_bytes(LIST_COLUMNS, rows)
 
 
 def prepare_files(c: Consultation, box: Outbox, sender: str, sent: set[str]) -> dict[str, bytes]:
@@ -156,3 +156,32 @@ def prepare_files(c: Consultation, box: Outbox, sender: str, sent: set[str]) -> 
 def describe_counts(box: Outbox) -> list[str]:
     counts = box.counts()
     return [f"{CHANNEL_LABELS[ch]} : {counts[ch]}" for ch in Channel if counts[ch] or ch != Channel.AUCUN]
+
+
+def prepared_about(root: Path, people: list[tuple[str, str, str, str]]) -> list[str]:
+    """Every file of each ``prive/courrier/<moment>/`` folder whose list names one of ``people``
+    (courriel, telephone, prenom, nom): for ``erase``, so that nothing prepared keeps them."""
+    from ateliers_cli.correspondence.recipients import normalise_phone
+    from ateliers_cli.importers.util import fold
+    from ateliers_cli.store.private import read_dicts
+
+    folder = root / OUT_DIR
+    if not folder.is_dir():
+        return []
+    mails = {fold(m) for m, _t, _p, _n in people if m.strip()}
+    phones = {normalise_phone(t) for _m, t, _p, _n in people if t.strip()}
+    names = {fold(" ".join(x for x in (p, n) if x)) for _m, _t, p, n in people if p or n}
+    out: list[str] = []
+    for sub in sorted(folder.iterdir()):
+        listing = sub / "liste.csv"
+        if not sub.is_dir() or not listing.is_file():
+            continue
+        for row in read_dicts(root, listing.relative_to(root).as_posix()):
+            if (
+                fold(row.get("courriel", "")) in mails
+                or (row.get("telephone") and normalise_phone(row["telephone"]) in phones)
+                or fold(row.get("destinataire", "")) in names
+            ):
+                out += sorted(p.relative_to(root).as_posix() for p in sub.rglob("*") if p.is_file())
+                break
+    return out

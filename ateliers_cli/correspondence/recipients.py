@@ -14,15 +14,12 @@ sent unless refused — the registration form promises it; every other message n
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from ateliers_cli.errors import AteliersError
 from ateliers_cli.importers.mapping import consent
 from ateliers_cli.importers.util import fold
 from ateliers_cli.inscriptions import Registration, read_existing
@@ -116,16 +113,9 @@ def person_key(identity: str) -> str:
 
 
 def _read_csv(root: Path, rel: str) -> list[dict[str, str]]:
-    path = root / rel
-    if not path.is_file():
-        return []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AteliersError(f"fichier illisible : {exc}", path=rel, hint="ce fichier doit être un CSV en UTF-8 séparé par « ; »") from None
-    from ateliers_cli.export.csvsafe import restore
+    from ateliers_cli.store.private import read_dicts
 
-    return [{k: restore(v or "") for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=";")]
+    return read_dicts(root, rel)
 
 
 def refusals(root: Path) -> set[str]:
@@ -153,7 +143,7 @@ def _refused(p: Person, refused: set[str]) -> bool:
 
 def load_people(c: Consultation) -> People:
     """Every person of ``prive/``, merged by identity, those who refused apart."""
-    from ateliers_cli.contributions_store import PRIVATE_PATH
+    from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
 
     by_identity: dict[str, Person] = {}
     erased = 0
@@ -207,7 +197,6 @@ def load_people(c: Consultation) -> People:
 def add_refusal(root: Path, value: str) -> bool:
     """Add an address or phone to the refusals list; False when it was there already."""
     from ateliers_cli.errors import UsageError
-    from ateliers_cli.export.csvsafe import defuse
     from ateliers_cli.fsutil import write_all
 
     value = value.strip()
@@ -219,10 +208,7 @@ def add_refusal(root: Path, value: str) -> bool:
     from ateliers_cli.clock import now
 
     rows.append({"adresse": value, "date": now().date().isoformat()})
-    buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=("adresse", "date"), delimiter=";", lineterminator="\r\n", extrasaction="ignore")
-    w.writeheader()
-    for row in rows:
-        w.writerow({k: defuse(v) for k, v in row.items()})
-    write_all(root, {REFUSALS_PATH: b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")})
+    from ateliers_cli.store.private import dict_rows_bytes
+
+    write_all(root, {REFUSALS_PATH: dict_rows_bytes(("adresse", "date"), rows)})
     return True

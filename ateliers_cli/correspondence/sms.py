@@ -6,22 +6,14 @@ be read as a formula by a spreadsheet.
 
 from __future__ import annotations
 
-import csv
-import io
-
 COLUMNS = ("telephone", "message", "reference")
 
 
 def sms_csv(rows: list[tuple[str, str, str]]) -> bytes:
     """(number, text, reference) rows; ``;``-separated UTF-8 with a BOM, no cell a formula."""
-    from ateliers_cli.export.csvsafe import defuse
+    from ateliers_cli.store.private import dict_rows_bytes
 
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    for phone, text, ref in rows:
-        w.writerow([defuse(phone), defuse(text), defuse(ref)])
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    return dict_rows_bytes(COLUMNS, (dict(zip(COLUMNS, row, strict=True)) for row in rows))
 
 
 def national(phone: str) -> str:
