@@ -13,6 +13,7 @@ from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     analysis,
     capture,
     contributions,
+    correspondence,
     edits,
     inscriptions,
     localise,
@@ -67,6 +68,7 @@ process.register(app)
 accountability.register(app)
 contributions.register(app)
 inscriptions.register(app)
+correspondence.register(app)
 analysis.register(app)
 capture.register(app)
 edits.register(app)
