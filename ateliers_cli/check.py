@@ -39,6 +39,7 @@ def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
+    from ateliers_cli.checks.institution import check_institution
     from ateliers_cli.checks.links import check_links
     from ateliers_cli.checks.rules import check_rules
 
@@ -48,6 +49,7 @@ def check(loaded: LoadResult) -> Report:
     diags += check_rules(c)
     diags += check_dates(c)
     diags += check_erasure(c)
+    diags += check_institution(c)
     diags += passed_gates(c)
     # the order of Diagnostic (path, line, message, hint, severity), with a key: far faster
     ordered = sorted(set(diags), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))

@@ -25,6 +25,7 @@ from ateliers_cli.model import (
     Avis,
     Besoins,
     Collectivite,
+    RapportInfo,
     Commission,
     Consultation,
     Contribution,
@@ -290,6 +291,8 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
     c.description = clean.get("description", "")
     if "collectivite" in clean:
         c.collectivite = _build(Collectivite, clean["collectivite"], rel)
+    if isinstance(clean.get("rapport"), dict):
+        c.rapport = _build(RapportInfo, clean["rapport"], rel)
     for t in clean.get("territoires", []):
         _unique(c.territoires, _build(Territoire, t, rel), "territoire", diags)
     for m in clean.get("commissions", []):

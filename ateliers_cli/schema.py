@@ -112,6 +112,7 @@ COMMISSION = Obj(
         _slug("id", "Identifiant de la commission."),
         F("nom", "str", "Nom complet de la commission thématique.", required=True),
         F("president", "str", "Président ou présidente de la commission."),
+        F("finances", "bool", "La commission des finances : sa note présente le coût et le financement de toutes les orientations."),
     ),
 )
 PERIODE = Obj(
@@ -140,6 +141,18 @@ COLLECTIVITE = Obj(
         F("adresse", "str", "Adresse postale."),
         F("site", "str", "Site internet de la collectivité."),
         F("signataire", "str", "Qui signe les délibérations, tel qu'il doit être écrit (ex. « La Présidente du Conseil départemental ») ; par défaut déduit du nom de l'assemblée."),
+        F("logo", "str", "Logo de la collectivité (fichier PNG, JPEG ou SVG du dossier de la consultation, ex. « identite/logo.svg ») : page de garde du rapport et des notes."),
+        F("tribunal_administratif", "str", "Tribunal administratif compétent pour les recours contre la délibération (ex. « Tribunal administratif de Lille »)."),
+        F("tribunal_adresse", "str", "Adresse postale du tribunal administratif."),
+    ),
+)
+RAPPORT = Obj(
+    "le rapport à l'assemblée",
+    (
+        F("numero", "str", "Numéro du rapport à l'assemblée (ex. « DSOL/2026/041 »), sur sa page de garde."),
+        F("rapporteur", "str", "Élu ou élue rapporteur du rapport."),
+        F("seance", "date", "Date de la séance où le rapport est présenté ; par défaut le premier jour de l'adoption au calendrier."),
+        F("service", "str", "Direction ou service qui présente le rapport."),
     ),
 )
 CONSULTATION = Obj(
@@ -154,6 +167,7 @@ CONSULTATION = Obj(
         F("calendrier", "object", "Début et fin de chaque étape.", map_of=PERIODE),
         F("etape", "str", "Étape en cours.", required=True, enum=tuple(Stage.keys())),
         _objects("historique", PASSAGE, "Passages d'étape, écrits par « ateliers advance »."),
+        F("rapport", "object", "Le rapport à l'assemblée : numéro, rapporteur, séance (page de garde).", obj=RAPPORT),
     ),
     "Identité, territoires, commissions, calendrier et étape de la consultation.",
 )
@@ -321,6 +335,9 @@ ORIENTATION = Obj(
         _list("regroupements", _id("G", "", required=False), "Sources : regroupements.", required=True),
         _list("commissions", _slug("", required=False), "Commissions saisies.", required=True),
         _list("indicateurs", F("", "str"), "Indicateurs de suivi."),
+        F("cout_fonctionnement", "number", "Coût de fonctionnement estimé, en euros par an (en année pleine).", minimum=0),
+        F("cout_investissement", "number", "Coût d'investissement estimé, en euros (sur toute la durée).", minimum=0),
+        F("financement", "str", "Comment l'orientation est financée (budget, partenaires, cofinancements)."),
     ),
 )
 REGROUPEMENT_ECARTE = Obj(
@@ -367,6 +384,7 @@ SEANCE = Obj(
         F("url", "str", "Adresse web où la délibération est publiée (DELIB_URL).", pattern=r"^https?://[^\s/]+\S*$", pattern_hint="une adresse complète, commençant par https://"),
         F("prefecture", "str", "Identifiant du contrôle de légalité (PREF_ID), par exemple « PREF059 »."),
         F("prefecture_date", "date", "Date d'enregistrement au contrôle de légalité (PREF_DATE)."),
+        F("publication", "date", "Date de publication de la délibération (elle est exécutoire une fois publiée et transmise)."),
         F("budget_annee", "str", "Exercice budgétaire concerné (BUDGET_ANNEE) : « 2027 » ou « 2027/2028 »."),
         F("budget_nom", "str", "Budget concerné (BUDGET_NOM), avec l'exercice."),
     ),
