@@ -41,6 +41,7 @@ PAGE_KINDS = {
     "contributions": "contributions/index.html",
     "contribution publiée": "contributions/C-0001.html",
     "contribution non publiée": "contributions/C-0007.html",
+    "contributions par numéro": "contributions/numeros.html",
     "devenir": "devenir/index.html",
     "devenir d'un territoire": "devenir/lille.html",
     "documents": "documents/index.html",
@@ -537,6 +538,31 @@ def test_hostile_text_never_runs_in_the_browser(hostile: Path, tmp_path: Path) -
         assert "window.__pwned=1" in page.inner_text("main")
         assert page.evaluate("document.querySelectorAll('main script, main iframe, main img, main svg').length") == 0
     assert dialogs == []
+
+
+def test_an_unpublished_contribution_is_found_by_its_number(site: Path, tmp_path: Path) -> None:
+    """The one person who needs that page: the author of C-0007, whose text is not published."""
+    assert "publication: false" in (site.parent / "contributions" / "C-0007.md").read_text(encoding="utf-8")
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto(base + "contributions/index.html")
+        for typed in ("C-0007", "c0007", "C 7"):
+            page.fill("#recherche-texte", typed)
+            page.wait_for_selector("#recherche-resultats li")
+            assert "Aucune contribution" not in page.inner_text("#recherche-etat"), typed
+            assert page.locator("#recherche-resultats li").first.inner_text().startswith("Contribution C-0007"), typed
+        page.locator("#recherche-resultats li a").first.click()
+        page.wait_for_url("**/contributions/C-0007.html")
+        main = page.inner_text("main")
+        assert "Ce qu’elle est devenue" in main and "n’a pas donné son accord" in main
+        texte = (site.parent / "contributions" / "C-0007.md").read_text(encoding="utf-8").split("---", 2)[2].strip()
+        assert texte.splitlines()[-1][:40] not in main  # its outcome, not its text
+    with _browser(tmp_path / "profil-sans-js", javascript=False) as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto((site / "contributions" / "index.html").as_uri())
+        page.get_by_role("link", name="Retrouvez votre contribution par son numéro").click()
+        page.get_by_role("link", name="C-0007", exact=True).click()
+        assert page.locator("h1").inner_text() == "Contribution C-0007"
 
 
 def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) -> None:

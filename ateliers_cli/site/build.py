@@ -165,7 +165,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         files.update([b.accueil(), b.themes_index(), b.calendrier(), b.politique(), b.statistiques()])
         files.update(b.theme(t) for t in pc.themes)
         files.update(b.atelier(a) for a in pc.ateliers)
-        files.update([b.devenir_index(), b.documents_index()])
+        files.update([b.devenir_index(), b.documents_index(), b.numeros()])
         files.update(b.devenir_territoire(t.id) for t in b.territoires_avec_contributions())
         files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)

@@ -344,14 +344,29 @@ class SiteBuilder:
         )
 
     def index_recherche(self, entrees: list[dict[str, Any]]) -> Page:
-        """The search data for the list's enhancement, as a script (it works from disk, where fetch() does not)."""
+        """The search data for the list's enhancement, as a script (it works from disk, where fetch() does not):
+        the published contributions, then the numbers of the others, so that everyone finds their
+        own contribution by its number, published or not (its page shows what became of it)."""
         data = [
             {k: e[k] for k in ("id", "titre", "auteur", "territoire", "themes", "date", "extrait")} for e in entrees
         ]
+        listed = {e["id"] for e in entrees}
+        autres = sorted(cid for cid in self.c.contributions if cid not in listed)
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        numeros = json.dumps(autres, ensure_ascii=False, separators=(",", ":"))
         # Nothing in a JSON string can end a script; "<" is escaped anyway, should the file ever be inlined.
-        payload = payload.replace("<", "\\u003c")
-        return "contributions/recherche.js", f"ateliersRecherche({payload});\n".encode()
+        payload, numeros = payload.replace("<", "\\u003c"), numeros.replace("<", "\\u003c")
+        return "contributions/recherche.js", f"ateliersRecherche({payload}, {numeros});\n".encode()
+
+    def numeros(self) -> Page:
+        """Every contribution by its number, published or not: finding one's own without JavaScript."""
+        ids = sorted(self.c.contributions)
+        groupes = [ids[i : i + 100] for i in range(0, len(ids), 100)]
+        return self.render(
+            "site/numeros.html.j2", "contributions/numeros.html", "Retrouver une contribution par son numéro", "contributions",
+            [("Accueil", "index.html"), ("Contributions", "contributions/index.html")],
+            groupes=groupes, total=len(ids),
+        )
 
     def territoires_avec_contributions(self) -> list[Territoire]:
         present = {ct.territoire for ct in self.c.contributions.values()}
