@@ -518,6 +518,44 @@ def test_axe_finds_no_violation_on_any_page_kind(site: Path, tmp_path: Path) -> 
     assert not failures, "axe-core :\n" + "\n".join(failures)
 
 
+_SMALL_CHART_TEXT = """Array.from(document.querySelectorAll('svg text')).filter(t => {
+  const scale = t.ownerSVGElement.getScreenCTM().a;
+  return parseFloat(getComputedStyle(t).fontSize) * scale < 12;
+}).map(t => t.textContent)"""
+
+
+def test_every_page_kind_reads_on_a_390_px_screen(site: Path, tmp_path: Path) -> None:
+    """At 390 px (a phone): no page scrolls sideways as a whole (tables and charts scroll in
+    their own area), no chart text under 12 px, and axe finds nothing."""
+    source = _axe_source()
+    pages = sorted(set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")})
+    failures = []
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 390, "height": 844})
+        for rel in pages:
+            page.goto(base + rel)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                failures.append(f"{rel} : la page défile sur le côté ({width} px de large)")
+            small = page.evaluate(_SMALL_CHART_TEXT)
+            if small:
+                failures.append(f"{rel} : {len(small)} textes de graphique sous 12 px ({small[0]!r}…)")
+            violations = _axe(page, source)
+            if violations:
+                failures.append(_describe(rel, violations))
+        # the menu is one line: the first content comes right after it
+        page.goto(base + "index.html")
+        menu = page.locator(".navigation ul").bounding_box()
+        assert menu is not None and menu["height"] < 60, menu
+        # the vote: every figure in view, none hidden in a sideways scroll
+        page.goto(base + "politique.html")
+        for cell in page.locator("table.vote td").all():
+            box = cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390, box
+    assert not failures, "\n".join(failures)
+
+
 def test_hostile_text_never_runs_in_the_browser(hostile: Path, tmp_path: Path) -> None:
     dialogs: list[str] = []
     with _served(hostile) as base, _browser(tmp_path / "profil") as context:
