@@ -79,6 +79,21 @@ class Collectivite(Located):
 
 
 @dataclass(kw_only=True)
+class SitePublic(Located):
+    """consultation.yaml's ``site_public``: legal notices, open-data licence, visual identity."""
+
+    directeur_publication: str = ""
+    hebergeur: str = ""
+    hebergeur_adresse: str = ""
+    hebergeur_telephone: str = ""
+    contact_donnees: str = ""
+    licence: str = ""
+    couleur: str = ""
+    police: str = ""
+    facile_a_lire: str = ""
+
+
+@dataclass(kw_only=True)
 class RapportInfo(Located):
     """consultation.yaml's ``rapport``: what the report's cover page says."""
 
@@ -339,6 +354,7 @@ class Consultation(Located):
     etape: Stage = Stage.APPEL
     historique: list[Passage] = field(default_factory=list)
     rapport: RapportInfo = field(default_factory=RapportInfo)
+    site_public: SitePublic = field(default_factory=SitePublic)
     themes: dict[str, Theme] = field(default_factory=dict)
     themes_path: str = ""
     contributions: dict[str, Contribution] = field(default_factory=dict)

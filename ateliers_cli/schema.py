@@ -146,6 +146,20 @@ COLLECTIVITE = Obj(
         F("tribunal_adresse", "str", "Adresse postale du tribunal administratif."),
     ),
 )
+SITE_PUBLIC = Obj(
+    "le site public",
+    (
+        F("directeur_publication", "str", "Directeur ou directrice de la publication (mentions légales), ex. « Jean Dupont, président du Conseil départemental »."),
+        F("hebergeur", "str", "Nom de l'hébergeur du site (mentions légales)."),
+        F("hebergeur_adresse", "str", "Adresse de l'hébergeur."),
+        F("hebergeur_telephone", "str", "Téléphone de l'hébergeur."),
+        F("contact_donnees", "str", "Délégué à la protection des données : adresse électronique ou postale où exercer ses droits."),
+        F("licence", "str", "Licence des données ouvertes ; par défaut la Licence Ouverte 2.0 (Etalab)."),
+        F("couleur", "str", "Couleur principale du site (liens, titres, bandeau), en hexadécimal : « #00205b ». Son contraste sur fond blanc doit atteindre 4,5:1.", pattern=r"^#[0-9A-Fa-f]{6}$", pattern_hint="une couleur comme « #00205b », entre guillemets"),
+        F("police", "str", "Police du site, suivie des polices système en secours (ex. « Marianne »)."),
+        F("facile_a_lire", "text", "La politique adoptée en « facile à lire et à comprendre » (FALC) : phrases courtes, mots simples (Markdown) ; publiée sur la page de la politique."),
+    ),
+)
 RAPPORT = Obj(
     "le rapport à l'assemblée",
     (
@@ -168,6 +182,7 @@ CONSULTATION = Obj(
         F("etape", "str", "Étape en cours.", required=True, enum=tuple(Stage.keys())),
         _objects("historique", PASSAGE, "Passages d'étape, écrits par « ateliers advance »."),
         F("rapport", "object", "Le rapport à l'assemblée : numéro, rapporteur, séance (page de garde).", obj=RAPPORT),
+        F("site_public", "object", "Le site public : mentions légales, licence des données, identité visuelle, résumé facile à lire.", obj=SITE_PUBLIC),
     ),
     "Identité, territoires, commissions, calendrier et étape de la consultation.",
 )

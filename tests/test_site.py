@@ -42,6 +42,7 @@ PAGE_KINDS = {
     "contribution publiée": "contributions/C-0001.html",
     "contribution non publiée": "contributions/C-0007.html",
     "contributions par numéro": "contributions/numeros.html",
+    "communes et territoires": "devenir/communes.html",
     "devenir": "devenir/index.html",
     "devenir d'un territoire": "devenir/lille.html",
     "documents": "documents/index.html",
@@ -284,7 +285,10 @@ def test_an_erased_identity_is_never_shown(closed: Path, site: Path) -> None:
     for rel in ("contributions/C-0002.html", "contributions/index.html", "contributions/recherche.js"):
         text = (site / rel).read_text(encoding="utf-8")
         assert ct.auteur not in text and sentence not in text, rel
-    assert '"C-0002"' not in (site / "contributions" / "recherche.js").read_text(encoding="utf-8")
+    # not among the published entries of the search; its number alone finds its page (its outcome)
+    script = (site / "contributions" / "recherche.js").read_text(encoding="utf-8")
+    entries, numbers = json.loads("[" + script[len("ateliersRecherche(") : -len(");\n")] + "]")
+    assert "C-0002" not in {e["id"] for e in entries} and "C-0002" in numbers
 
 
 def test_the_same_consultation_gives_the_same_site(closed: Path, site: Path) -> None:
@@ -318,7 +322,8 @@ class _Dangers(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script":
             src = dict(attrs).get("src") or ""
-            if not src.endswith("assets/recherche.js"):
+            data_only = dict(attrs).get("type") == "application/ld+json"  # metadata, never run
+            if not src.endswith("assets/recherche.js") and not data_only:
                 self.found.append(f"<script {attrs}>")
         if tag in ("iframe", "frame", "object", "embed", "base", "form") and not (tag == "form" and ("class", "recherche") in attrs):
             self.found.append(f"<{tag}>")
@@ -601,6 +606,48 @@ def test_an_unpublished_contribution_is_found_by_its_number(site: Path, tmp_path
         page.get_by_role("link", name="Retrouvez votre contribution par son numéro").click()
         page.get_by_role("link", name="C-0007", exact=True).click()
         assert page.locator("h1").inner_text() == "Contribution C-0007"
+
+
+def test_a_commune_leads_to_its_territory_and_a_closed_consultation_says_what_was_decided(site: Path) -> None:
+    communes = (site / "devenir" / "communes.html").read_text(encoding="utf-8")
+    row = re.search(r"<th scope=\"row\">Landrecies</th><td><a href=\"../devenir/([a-z-]+).html\">([^<]+)</a>", communes)
+    assert row and row.groups() == ("avesnes-sur-helpe", "Avesnes-sur-Helpe")
+    # alphabetical as a reader expects: « Râches » with the R's, before « Roubaix »
+    assert communes.index(">Anzin<") < communes.index(">Arleux<") < communes.index(">Armentières<")
+    assert communes.index(">Râches<") < communes.index(">Roubaix<")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    decided = home.split('id="decide"', 1)[1].split("</section>", 1)[0]
+    assert "8 orientations adoptées (dont 2 avec des amendements), 1 non retenue, sur 9 orientations proposées" in decided
+    assert "Rapprocher les soins des habitants</a> : <strong>non retenue</strong>" in decided
+    assert home.index('id="decide"') < home.index('id="ou-en-est"')  # first thing after the presentation
+    documents = (site / "documents" / "index.html").read_text(encoding="utf-8")
+    key = documents.split('id="essentiels"', 1)[1].split("</section>", 1)[0]
+    assert key.index("La politique adoptée") < key.index("Délibération") < key.index("Rapport d’orientations")
+
+
+def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path) -> None:
+    import json as _json
+
+    donnees = (site / "donnees.html").read_text(encoding="utf-8")
+    assert "Licence Ouverte / Open Licence version 2.0" in donnees and "Mise à jour : " in donnees
+    section = donnees.split('id="jeu-contributions"', 1)[1].split("</section>", 1)[0]
+    assert "Une ligne par contribution reçue" in section and "contributions.csv" in section
+    ld = _json.loads(donnees.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    assert ld["@type"] == "DataCatalog" and ld["publisher"]["name"] == "Département du Nord"
+    datasets = {d["name"]: d for d in ld["dataset"]}
+    contributions = next(d for d in ld["dataset"] if "contributions" in d["description"].lower())
+    assert contributions["@type"] == "Dataset" and contributions["license"].startswith("https://www.etalab.gouv.fr/")
+    for dist in contributions["distribution"]:
+        assert (site / dist["contentUrl"]).is_file(), dist
+    assert len(datasets) >= 10
+    mentions = (site / "mentions-legales.html").read_text(encoding="utf-8")
+    for expected in ("Jean-Pierre Vandewalle", "Hébergeur : Département du Nord", "Téléphone : 03 59 73 59 59", "Délégué à la protection des données"):
+        assert expected in mentions, expected
+    assert ":root { --bleu: #00205b; }" in (site / "assets" / "identite.css").read_text(encoding="utf-8")
+    assert (site / "assets" / "logo.svg").is_file()
+    assert '<img src="assets/logo.svg" alt="Département du Nord"' in (site / "index.html").read_text(encoding="utf-8")
+    politique = (site / "politique.html").read_text(encoding="utf-8")
+    assert "En bref, facile à lire" in politique and "Les aidants pourront prendre des jours de repos." in politique
 
 
 def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ def check_institution(c: Consultation) -> list[Diagnostic]:
                 "logo",
             )
         )
+    d.extend(_site_public(c))
     reached = list(Stage).index(c.etape)
     if reached >= list(Stage).index(Stage.RAPPORT):
         r = c.rapport
@@ -83,4 +84,69 @@ def check_institution(c: Consultation) -> list[Diagnostic]:
                 "recours",
             )
         )
+    return d
+
+
+def _fr(x: float) -> str:
+    return f"{x:.1f}".replace(".", ",")
+
+
+def _site_public(c: Consultation) -> list[Diagnostic]:
+    from ateliers_cli.render.lisibilite import FACILE, lisibilite
+    from ateliers_cli.site.identite import CONTRASTE_MINIMAL, contraste
+
+    sp = c.site_public
+    d: list[Diagnostic] = []
+    if sp.couleur.strip():
+        try:
+            ratio = contraste(sp.couleur.strip())
+        except ValueError:
+            ratio = None  # the schema already says the colour is malformed
+        if ratio is not None and ratio < CONTRASTE_MINIMAL:
+            d.append(
+                error(
+                    sp.path or c.path,
+                    sp.line_of("couleur"),
+                    f"la couleur du site « {sp.couleur} » n'a qu'un contraste de {_fr(ratio)}:1 sur fond blanc : "
+                    f"illisible pour beaucoup (il faut {_fr(CONTRASTE_MINIMAL)}:1, WCAG 2.1 AA)",
+                    "choisissez une teinte plus foncée de la même couleur",
+                    "contraste",
+                )
+            )
+    # From the forum de lancement on, the site has been published: its legal notices must be whole
+    # (loi pour la confiance dans l'économie numérique, article 6 ; RGPD, articles 13 et 37).
+    if list(Stage).index(c.etape) >= list(Stage).index(Stage.LANCEMENT):
+        missing = [
+            label
+            for label, value in (
+                ("le directeur de la publication (directeur_publication)", sp.directeur_publication),
+                ("le nom de l'hébergeur (hebergeur)", sp.hebergeur),
+                ("l'adresse de l'hébergeur (hebergeur_adresse)", sp.hebergeur_adresse),
+                ("le téléphone de l'hébergeur (hebergeur_telephone)", sp.hebergeur_telephone),
+                ("le contact pour les données personnelles (contact_donnees)", sp.contact_donnees),
+            )
+            if not value.strip()
+        ]
+        if missing:
+            d.append(
+                warning(
+                    c.path,
+                    c.line_of("site_public") or c.line_of("collectivite"),
+                    "les mentions légales du site sont incomplètes : il manque " + ", ".join(missing),
+                    "complétez le bloc « site_public: » de consultation.yaml (voir docs/format.md)",
+                    "mentions-legales",
+                )
+            )
+    if sp.facile_a_lire.strip():
+        score = lisibilite(sp.facile_a_lire)
+        if score.score < FACILE:
+            d.append(
+                warning(
+                    sp.path or c.path,
+                    sp.line_of("facile_a_lire"),
+                    f"le résumé « facile à lire » n'est pas facile à lire : score de lisibilité {score.score:.0f} sur 100 ({score.appreciation} ; il faut {FACILE:.0f} au moins), {score.mots / max(1, score.phrases):.0f} mots par phrase en moyenne",
+                    f"faites des phrases courtes, avec des mots simples ; la plus longue : « {score.phrase_la_plus_longue[:120]} »",
+                    "lisibilite",
+                )
+            )
     return d

@@ -136,6 +136,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         _compile(b, b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")))
     files: dict[str, bytes] = {MARKER: "Site public produit par « ateliers site » : ce dossier est remplacé à chaque publication.\n".encode()}
     files.update(_assets(c.root))
+    files.update(_identite(c))
 
     ids = sorted(pc.contributions)
     chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
@@ -165,14 +166,14 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         files.update([b.accueil(), b.themes_index(), b.calendrier(), b.politique(), b.statistiques()])
         files.update(b.theme(t) for t in pc.themes)
         files.update(b.atelier(a) for a in pc.ateliers)
-        files.update([b.devenir_index(), b.documents_index(), b.numeros()])
+        files.update([b.devenir_index(), b.documents_index(), b.numeros(), b.communes()])
         files.update(b.devenir_territoire(t.id) for t in b.territoires_avec_contributions())
         files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)
         if b.donnees_ouvertes:
-            donnees = _donnees(pc)
+            donnees, jeux = _donnees(pc)
             files.update(donnees)
-            files.update([b.donnees_page(donnees)])
+            files.update([b.donnees_page(jeux)])
         files.update([b.mentions_legales(), b.accessibilite(), b.plan()])
 
     _BUILDER, _STAGING = b, staging
@@ -206,15 +207,47 @@ def _export_available() -> bool:
     return True
 
 
-def _donnees(c: Consultation) -> dict[str, bytes]:
-    """The open data of ``ateliers export``, under ``donnees/``.
+def _donnees(c: Consultation) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """The open data of ``ateliers export``, under ``donnees/``, and what each data set is
+    (title, description, rows, its files) for the page that presents them.
 
     ``c`` is the public view: the data say no more than the pages.
     """
-    from ateliers_cli.export import build_export
+    from ateliers_cli.export import README, SCDL_NAME, build_export
 
-    files, _rows, _notes = build_export(c)
-    return {f"donnees/{name}": data for name, data in sorted(files.items())}
+    tables: list[Any] = []
+    files, _rows, _notes = build_export(c, tables_out=tables)
+    jeux = [
+        {"nom": t.name, "titre": t.title, "description": t.doc, "lignes": len(t.rows), "colonnes": len(t.columns)}
+        for t in tables
+    ]
+    if f"{SCDL_NAME}.csv" in files:
+        jeux.append(
+            {
+                "nom": SCDL_NAME,
+                "titre": "La délibération au format SCDL « Délibérations »",
+                "description": "La délibération de l'assemblée selon le socle commun des données locales (schéma « Délibérations »), comme les collectivités publient leurs actes.",
+                "lignes": 1,
+                "colonnes": 0,
+            }
+        )
+    for jeu in jeux:
+        jeu["fichiers"] = [
+            (f"donnees/{jeu['nom']}.{ext}", fmt, len(files[f"{jeu['nom']}.{ext}"]))
+            for ext, fmt in (("csv", "CSV"), ("json", "JSON"))
+            if f"{jeu['nom']}.{ext}" in files
+        ]
+    jeux.append(
+        {
+            "nom": "README",
+            "titre": "Description des fichiers",
+            "description": "Chaque fichier et chacune de ses colonnes : nom, type, signification.",
+            "lignes": 0,
+            "colonnes": 0,
+            "fichiers": [(f"donnees/{README}", "Markdown", len(files[README]))],
+        }
+    )
+    return {f"donnees/{name}": data for name, data in sorted(files.items())}, jeux
 
 
 def _assets(root: Path) -> dict[str, bytes]:
@@ -224,6 +257,18 @@ def _assets(root: Path) -> dict[str, bytes]:
     own = root / "templates" / "site" / "assets" / "site.css"
     if own.is_file() and not own.is_symlink():
         files["assets/site.css"] = own.read_bytes()
+    return files
+
+
+def _identite(c: Consultation) -> dict[str, bytes]:
+    """The institution's style sheet (colour, typeface) and its logo, copied into assets/."""
+    from ateliers_cli.checks.institution import logo_path
+    from ateliers_cli.site.identite import feuille_identite
+
+    files = {"assets/identite.css": feuille_identite(c)}
+    path = logo_path(c)
+    if path is not None:
+        files[f"assets/logo{path.suffix.lower()}"] = path.read_bytes()
     return files
 
 
