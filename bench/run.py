@@ -127,21 +127,25 @@ def run(
 
             def step(
                 name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None,
-                *, remove: tuple[Path, ...] = (),
-            ) -> None:
-                """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run."""
+                *, remove: tuple[Path, ...] = (), before: Callable[[], None] | None = None,
+            ) -> Measure | None:
+                """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run;
+                ``before``: called before each run (to change a file)."""
                 if not want(key or name.split()[0]):
-                    return
+                    return None
 
                 def once() -> Measure:
                     for folder in remove:
                         shutil.rmtree(folder, ignore_errors=True)
+                    if before is not None:
+                        before()
                     return measure(cmd, cwd=cwd)
 
                 m = best_of(runs, once)
                 ratio = m.seconds / floor.seconds if floor else None
                 rows.append((name, n, m, floor_name, ratio))
                 print(f"  {name:<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + (f"  {ratio:4.2f}× {floor_name}" if ratio else "") + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
+                return m
 
             cache = base / ".ateliers-cache"
             shutil.rmtree(cache, ignore_errors=True)
@@ -170,9 +174,20 @@ def run(
             step("render (rien n'a changé)", render, build, "build")
             if has_command("site"):
                 site_cmd = [*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")]
-                step("site (à vide)", site_cmd, build, "build", remove=(work / f"site{n}",))
+                pages = walked / ".ateliers-cache" / "pages"
+                full = step("site (à vide)", site_cmd, build, "build", remove=(work / f"site{n}", pages))
                 # the previous site kept: unchanged pages are linked from it, not written again
                 step("site (site précédent gardé)", site_cmd, build, "build")
+                # one contribution changed: only the pages that depend on it are made again
+                changed = sorted((walked / "contributions").glob("C-*.md"))[n // 2]
+                edits = iter(range(1_000_000))
+
+                def edit_one() -> None:
+                    with changed.open("a", encoding="utf-8") as f:
+                        f.write(f"\nUne phrase ajoutée ({next(edits)}).\n")
+
+                if full is not None:
+                    step("site (une contribution modifiée)", site_cmd, full, "site à vide", before=edit_one)
             if has_command("export") and want("export"):
                 step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
             if has_command("themes", "suggest") and want("themes"):

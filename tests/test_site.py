@@ -618,7 +618,7 @@ def test_a_commune_leads_to_its_territory_and_a_closed_consultation_says_what_wa
     home = (site / "index.html").read_text(encoding="utf-8")
     decided = home.split('id="decide"', 1)[1].split("</section>", 1)[0]
     assert "8 orientations adoptées (dont 2 avec des amendements), 1 non retenue, sur 9 orientations proposées" in decided
-    assert "Rapprocher les soins des habitants</a> : <strong>non retenue</strong>" in decided
+    assert "Rapprocher les soins des habitants</a>\u00a0: <strong>non retenue</strong>" in decided
     assert home.index('id="decide"') < home.index('id="ou-en-est"')  # first thing after the presentation
     documents = (site / "documents" / "index.html").read_text(encoding="utf-8")
     key = documents.split('id="essentiels"', 1)[1].split("</section>", 1)[0]
@@ -629,7 +629,7 @@ def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path)
     import json as _json
 
     donnees = (site / "donnees.html").read_text(encoding="utf-8")
-    assert "Licence Ouverte / Open Licence version 2.0" in donnees and "Mise à jour : " in donnees
+    assert "Licence Ouverte / Open Licence version 2.0" in donnees and "Mise à jour\u00a0: " in donnees
     section = donnees.split('id="jeu-contributions"', 1)[1].split("</section>", 1)[0]
     assert "Une ligne par contribution reçue" in section and "contributions.csv" in section
     ld = _json.loads(donnees.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
@@ -641,13 +641,46 @@ def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path)
         assert (site / dist["contentUrl"]).is_file(), dist
     assert len(datasets) >= 10
     mentions = (site / "mentions-legales.html").read_text(encoding="utf-8")
-    for expected in ("Jean-Pierre Vandewalle", "Hébergeur : Département du Nord", "Téléphone : 03 59 73 59 59", "Délégué à la protection des données"):
+    for expected in ("Jean-Pierre Vandewalle", "Hébergeur\u00a0: Département du Nord", "Téléphone\u00a0: 03 59 73 59 59", "Délégué à la protection des données"):
         assert expected in mentions, expected
     assert ":root { --bleu: #00205b; }" in (site / "assets" / "identite.css").read_text(encoding="utf-8")
     assert (site / "assets" / "logo.svg").is_file()
     assert '<img src="assets/logo.svg" alt="Département du Nord"' in (site / "index.html").read_text(encoding="utf-8")
     politique = (site / "politique.html").read_text(encoding="utf-8")
     assert "En bref, facile à lire" in politique and "Les aidants pourront prendre des jours de repos." in politique
+
+
+def test_the_site_s_own_words_follow_french_typography(site: Path) -> None:
+    """No ordinary space before « : ; ! ? » nor inside « », no straight apostrophe, in the words
+    the templates write (citizens' texts are published as written, and are not looked at)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.chunks: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style") or ("class", "texte-citoyen") in attrs or tag == "blockquote":
+                self.skip += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.skip and tag in ("script", "style", "div", "blockquote"):
+                self.skip -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.chunks.append(data)
+
+    pages = ["index.html", "politique.html", "mentions-legales.html", "accessibilite.html", "donnees.html",
+             "devenir/communes.html", "contributions/C-0007.html", "calendrier.html", "documents/index.html"]
+    for rel in pages:
+        parser = Text()
+        parser.feed((site / rel).read_text(encoding="utf-8"))
+        text = "".join(parser.chunks)
+        assert not re.search(r" [:;!?](\s|$)", text), (rel, re.search(r".{30} [:;!?](\s|$)", text))
+        assert "« " not in text and " »" not in text, rel
 
 
 def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) -> None:
@@ -708,6 +741,30 @@ def test_publishing_again_reuses_what_did_not_change(example: Path) -> None:
     assert after["contributions/C-0001.html"] != before["contributions/C-0001.html"]
     assert "Parler à quelqu’un" in (out / "contributions" / "C-0001.html").read_text(encoding="utf-8")
     assert [p.name for p in example.iterdir() if p.name.startswith(".site.")] == []
+
+
+def test_after_one_contribution_changed_only_its_pages_are_made_again(example: Path) -> None:
+    """The second « site » reads back from its cache every page the change does not reach, and
+    gives the same bytes as a build from nothing."""
+    out = example / "site"
+    with _clock():
+        build_site(load(example), out)
+    pages = example / ".ateliers-cache" / "pages"
+    before = {p.name for p in pages.iterdir()}
+    assert len(before) > 148  # every contribution page, the list, the territories
+    ct = example / "contributions" / "C-0001.md"
+    ct.write_text(ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8")
+    with _clock():
+        loaded = load(example)
+        build_site(loaded, out)
+        fresh = plan_site(loaded.consultation)  # from nothing: no cache read
+    after = {p.name for p in pages.iterdir()}
+    # made again: its page, the page of the list it is on, its territory's page; nothing else
+    assert len(after - before) == 3 and len(before - after) == 3
+    built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert built.keys() == fresh.keys()
+    assert [k for k in fresh if fresh[k] != built[k]] == []
+    assert "Parler à quelqu’un" in built["contributions/C-0001.html"].decode()
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,7 @@
     h.appendChild(a);
     li.appendChild(h);
     li.appendChild(element("p", [e.auteur, e.territoire, e.date, "n° " + e.id].filter(Boolean).join(" — "), "meta"));
-    if (e.themes) { li.appendChild(element("p", "Thèmes : " + e.themes, "meta")); }
+    if (e.themes) { li.appendChild(element("p", "Thèmes : " + e.themes, "meta")); }
     if (e.extrait) { li.appendChild(element("p", e.extrait)); }
     return li;
   }
@@ -77,7 +77,7 @@
     if (/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) { a.href = racine + "contributions/" + id + ".html"; }
     h.appendChild(a);
     li.appendChild(h);
-    li.appendChild(element("p", "Texte non publié (son auteur n’a pas donné son accord) : sa page dit ce qu’elle est devenue.", "meta"));
+    li.appendChild(element("p", "Texte non publié (son auteur n’a pas donné son accord) : sa page dit ce qu’elle est devenue.", "meta"));
     return li;
   }
 
@@ -101,7 +101,7 @@
     var n = trouves.length + (seul ? 1 : 0);
     etat.textContent = n === 0 ? "Aucune contribution ne correspond."
       : (n === 1 ? "1 contribution correspond." : n + " contributions correspondent.")
-        + (n > MAX ? " Les " + MAX + " premières sont affichées ; précisez la recherche." : "");
+        + (n > MAX ? " Les " + MAX + " premières sont affichées ; précisez la recherche." : "");
     resultats.hidden = false;
     liste.hidden = true;
   }
