@@ -682,3 +682,30 @@ def test_deliberation_has_its_legal_mentions(built: dict[str, OutputFile]) -> No
     assert "devant le tribunal administratif de Lille (5 rue Geoffroy Saint-Hilaire" in tail
     assert "dans un délai de deux mois" in tail and "Télérecours citoyens" in tail
     assert "adressé au Président du Conseil départemental" in tail
+
+
+def test_the_report_pdf_has_no_near_empty_last_page_and_never_splits_a_row(built: dict[str, OutputFile], tmp_path: Path) -> None:
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext est absent : apt-get install poppler-utils")
+    pdf = tmp_path / "rapport.pdf"
+    pdf.write_bytes(built["documents/5-rapport/rapport-orientations.pdf"].content)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    last = [line for line in pages[-1].splitlines() if line.strip()]
+    assert len(last) >= 12, f"dernière page presque vide : {last}"
+    # no table row is ever split across two pages: PDF (Typst), ODT and DOCX say so
+    from ateliers_cli.office import DocumentMeta, render_typst
+
+    md = built["documents/5-rapport/rapport-orientations.md"].content.decode()
+    assert "#set table.cell(breakable: false)" in render_typst(md, DocumentMeta(titre="R", collectivite="C"))
+    import zipfile
+
+    (tmp_path / "r.odt").write_bytes(built["documents/5-rapport/rapport-orientations.odt"].content)
+    content = zipfile.ZipFile(tmp_path / "r.odt").read("content.xml").decode()
+    assert 'style:name="Tableau.Rangee"' in content and 'fo:keep-together="always"' in content
+    assert content.count('table:style-name="Tableau.Rangee"') == content.count("<table:table-row")
+    (tmp_path / "r.docx").write_bytes(built["documents/5-rapport/rapport-orientations.docx"].content)
+    document = zipfile.ZipFile(tmp_path / "r.docx").read("word/document.xml").decode()
+    assert document.count("<w:cantSplit/>") == document.count("<w:tr>") + document.count("<w:tr ")
