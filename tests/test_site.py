@@ -322,8 +322,7 @@ class _Dangers(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script":
             src = dict(attrs).get("src") or ""
-            data_only = dict(attrs).get("type") == "application/ld+json"  # metadata, never run
-            if not src.endswith("assets/recherche.js") and not data_only:
+            if not src.endswith("assets/recherche.js"):
                 self.found.append(f"<script {attrs}>")
         if tag in ("iframe", "frame", "object", "embed", "base", "form") and not (tag == "form" and ("class", "recherche") in attrs):
             self.found.append(f"<{tag}>")
@@ -632,7 +631,8 @@ def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path)
     assert "Licence Ouverte / Open Licence version 2.0" in donnees and "Mise à jour\u00a0: " in donnees
     section = donnees.split('id="jeu-contributions"', 1)[1].split("</section>", 1)[0]
     assert "Une ligne par contribution reçue" in section and "contributions.csv" in section
-    ld = _json.loads(donnees.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
+    assert '<link rel="alternate" type="application/ld+json" href="donnees/catalogue.jsonld">' in donnees
+    ld = _json.loads((site / "donnees" / "catalogue.jsonld").read_text(encoding="utf-8"))
     assert ld["@type"] == "DataCatalog" and ld["publisher"]["name"] == "Département du Nord"
     datasets = {d["name"]: d for d in ld["dataset"]}
     contributions = next(d for d in ld["dataset"] if "contributions" in d["description"].lower())

@@ -272,7 +272,7 @@ def _produce(
         if b.donnees_ouvertes:
             donnees, jeux = _donnees(pc)
             files.update(donnees)
-            files.update([b.donnees_page(jeux)])
+            files.update(b.donnees_page(jeux))
         files.update([b.mentions_legales(), b.accessibilite(), b.plan()])
 
     _BUILDER, _STAGING, _CACHE = b, staging, cache

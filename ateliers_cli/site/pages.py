@@ -539,9 +539,10 @@ class SiteBuilder:
             figures=figures,
         )
 
-    def donnees_page(self, jeux: list[dict[str, Any]]) -> Page:
-        """The open data, each set described, with its licence and date, and as schema.org
-        ``Dataset`` metadata (JSON-LD) that data portals and search engines read."""
+    def donnees_page(self, jeux: list[dict[str, Any]]) -> list[Page]:
+        """The open data, each set described, with its licence and date; and its catalogue as
+        schema.org ``DataCatalog``/``Dataset`` metadata (``donnees/catalogue.jsonld``, linked from
+        the page: no script in the page) that data portals and search engines read."""
         lic = licence(self.c)
         base = _http_url(self.c.collectivite.site)
         catalogue = {
@@ -576,11 +577,12 @@ class SiteBuilder:
                 for jeu in jeux
             ],
         }
-        ld = json.dumps(catalogue, ensure_ascii=False, indent=1, sort_keys=True).replace("<", "\\u003c")
-        return self.render(
+        ld = json.dumps(catalogue, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        page = self.render(
             "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
-            jeux=jeux, date_donnees=self.date, json_ld=Markup(ld),
+            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE,
         )
+        return [page, (CATALOGUE, ld.encode())]
 
     def mentions_legales(self) -> Page:
         return self.render(
@@ -640,6 +642,8 @@ class SiteBuilder:
         return page, entree
 
 
+#: the catalogue of the open data (schema.org JSON-LD), beside the data
+CATALOGUE = "donnees/catalogue.jsonld"
 #: the licence of the open data when consultation.yaml names none (the French administration's default)
 LICENCE_OUVERTE = ("Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
 
