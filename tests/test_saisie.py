@@ -167,6 +167,14 @@ description: |
 collectivite:
   nom: Département du Nord
   conseil: Conseil départemental du Nord
+  tribunal_administratif: Tribunal administratif de Lille
+site_public:
+  directeur_publication: Le président du Conseil départemental du Nord
+  hebergeur: Département du Nord
+  hebergeur_adresse: 51 rue Gustave Delory, 59047 Lille Cedex
+  hebergeur_telephone: 03 59 73 59 59
+  contact_donnees: Délégué à la protection des données, 51 rue Gustave Delory, 59047 Lille Cedex
+rapport: {numero: DMOB/2026/012, rapporteur: Paul Martin}
 territoires:
   - id: avesnes
     nom: Avesnes-sur-Helpe
