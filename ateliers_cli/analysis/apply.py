@@ -30,7 +30,7 @@ from ateliers_cli.model import Consultation, Contribution
 from .duplicates import DuplicateGroup, author_key, find_duplicates
 from .resends import find_resends
 from .suggest import CandidateTheme, draft_themes_yaml, suggest_themes
-from .tag import ThemeScore, tag
+from .tag import Reliability, ThemeScore, estimate_reliability, tag
 
 __all__ = [
     "DEFAULT_DRAFT",
@@ -46,6 +46,7 @@ __all__ = [
     "parse_threshold",
     "plan_doublons",
     "plan_suggest",
+    "classified_examples",
     "plan_tag",
     "tag_files",
     "write_suggest",
@@ -245,6 +246,10 @@ class TagPlan:
     n_contributions: int
     """Every contribution of the consultation (the text corpus the scores come from)."""
     include_all: bool = False
+    n_examples: int = 0
+    """Contributions already classified (statut analysee, with themes): the examples learnt from."""
+    reliability: Reliability | None = None
+    """Cross-validated on those examples; None under ten examples."""
 
     def count(self, state: TagState) -> int:
         return sum(1 for r in self.rows if r.state == state)
@@ -282,15 +287,18 @@ def plan_tag(
         )
     if not c.contributions:
         raise _no_contributions(c)
-    corpus = _with_text(c)
+    corpus = [ct for ct in c.contributions.values() if _has_words(ct)]
     if not corpus:
         raise _no_contributions(c)
     if not include_all and not any(ct.statut == "nouvelle" for ct in c.contributions.values()):
         return TagPlan(threshold, [], len(c.contributions), include_all)
+    examples = classified_examples(c)
+    themes = list(c.themes.values())
     suggestions = {
         s.doc_id: s.themes
-        for s in tag(corpus, list(c.themes.values()), min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, progress=progress)
+        for s in tag(corpus, themes, min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, examples=examples, progress=progress)
     }
+    reliability = estimate_reliability(corpus, themes, examples) if examples else None
     rows: list[TagRow] = []
     for ct in sorted(c.contributions.values(), key=lambda x: natural_key(x.id)):
         new = ct.statut == "nouvelle"
@@ -301,7 +309,7 @@ def plan_tag(
         state: TagState
         if not new:
             state = "rapport"
-        elif not ct.texte.strip():
+        elif not _has_words(ct):
             state = "sans_texte"
         elif chosen:
             state = "a_ecrire"
@@ -310,7 +318,22 @@ def plan_tag(
         else:
             state = "aucun_theme"
         rows.append(TagRow(ct.id, ct.statut, tuple(ct.themes), found, chosen, state))
-    return TagPlan(threshold, rows, len(c.contributions), include_all)
+    return TagPlan(threshold, rows, len(c.contributions), include_all, len(examples), reliability)
+
+
+def _has_words(ct: Contribution) -> bool:
+    return bool(ct.texte.strip() or ct.titre.strip())
+
+
+def classified_examples(c: Consultation) -> dict[str, list[str]]:
+    """The contributions already classified (statut analysee, with known themes): what
+    ``themes tag`` learns from, whoever classified them (by hand, ``contributions classer``,
+    a spreadsheet read back, or an earlier ``tag --apply`` the analyst kept)."""
+    return {
+        ct.id: [t for t in ct.themes if t in c.themes]
+        for ct in c.contributions.values()
+        if ct.statut == "analysee" and any(t in c.themes for t in ct.themes) and _has_words(ct)
+    }
 
 
 def _read(c: Consultation, ct: Contribution) -> str:
@@ -346,8 +369,7 @@ def _score_json(s: ThemeScore) -> dict[str, Any]:
         "theme": s.theme_id,
         "score": s.score,
         "mots_cles_trouves": list(s.matched),
-        "similarite": s.similarity,
-        "mots_communs": list(s.shared_words),
+        "mots_qui_ont_pese": list(s.shared_words),
     }
 
 
@@ -358,6 +380,10 @@ def tag_json(plan: TagPlan, applied: bool) -> dict[str, Any]:
         "applique": applied,
         "resume": {state: plan.count(state) for state in ("a_ecrire", "sous_le_seuil", "aucun_theme", "sans_texte", "rapport")},
         "a_classer_a_la_main": [r.id for r in plan.by_hand],
+        "exemples": plan.n_examples,
+        "fiabilite": None
+        if plan.reliability is None
+        else {"verifiees": plan.reliability.n_examples, "justes": plan.reliability.n_right, "taux": round(plan.reliability.rate, 4)},
         "contributions": [
             {
                 "id": r.id,

@@ -112,6 +112,8 @@ _STEM_LOCK = threading.Lock()
 _CACHE_LIMIT = 1_000_000
 # surface word -> (stem, accent-folded stem), or None for a stop word / non-content word.
 _CONTENT_CACHE: dict[str, tuple[str, str] | None] = {}
+# stop word (or other non-content word) -> its stem, for the key words an analyst chose.
+_OTHER_STEMS: dict[str, str] = {}
 # word -> the same without accents.
 _FOLD_CACHE: dict[str, str] = {}
 # raw regex match -> its words once elisions are split.
@@ -215,8 +217,14 @@ def stem(word: str) -> str:
     entry = _content(word)
     if entry is not None:
         return entry[0]
-    with _STEM_LOCK:
-        return str(_STEMMER.stemWord(word))
+    cached = _OTHER_STEMS.get(word)
+    if cached is None:
+        with _STEM_LOCK:
+            cached = str(_STEMMER.stemWord(word))
+        if len(_OTHER_STEMS) >= _CACHE_LIMIT:
+            _OTHER_STEMS.clear()
+        _OTHER_STEMS[word] = cached
+    return cached
 
 
 def _content(word: str) -> tuple[str, str] | None:
@@ -267,8 +275,12 @@ def tokens(text: str, *, fold: bool = False) -> list[str]:
     return result
 
 
-def tokens_with_surface(text: str, *, fold: bool = False) -> list[tuple[str, str]]:
-    """Like :func:`tokens`, each stem paired with the word it comes from."""
+def tokens_with_surface(text: str, *, fold: bool = False, keep: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Like :func:`tokens`, each stem paired with the word it comes from.
+
+    ``keep`` holds stems (folded if ``fold``) that are never dropped, even when their word
+    is a stop word: the words an analyst chose as key words (« car » in « des cars »).
+    """
     which = 1 if fold else 0
     result: list[tuple[str, str]] = []
     known = _CONTENT_CACHE  # most words were seen before: looked up here, without a call
@@ -278,6 +290,12 @@ def tokens_with_surface(text: str, *, fold: bool = False) -> list[tuple[str, str
             entry = _content(w)
         if entry is not None:
             result.append((entry[which], w))  # type: ignore[index]
+        elif keep and not w.endswith("'"):
+            stemmed = stem(w)
+            if fold:
+                stemmed = fold_accents(stemmed)
+            if stemmed in keep:
+                result.append((stemmed, w))
     return result
 
 

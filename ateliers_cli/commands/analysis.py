@@ -159,10 +159,9 @@ _STATE_LABEL = {
 
 _SEUIL_HELP = (
     "Score à partir duquel --apply écrit un thème (entre 0 et 1 ; « 0,5 » ou « 0.5 »). "
-    "Le score mêle les mots-clés du thème trouvés dans le texte (60 % : 1 mot-clé vaut 0,5, 2 valent 0,75, 3 valent 0,875) "
-    "et la ressemblance du texte avec le titre, la description et la question du thème (40 %). "
-    "À 0,5, il faut en pratique deux mots-clés, ou un mot-clé et un vocabulaire proche ; un thème sans mots_cles "
-    "ne dépasse pas 0,4. Plus haut, moins d'erreurs mais plus de contributions à classer à la main."
+    "Le score est la probabilité du thème pour ce texte, apprise des mots-clés de themes.yaml, des contributions "
+    "déjà classées et des mots que les textes emploient avec eux. Plus haut, moins d'erreurs mais plus de "
+    "contributions à classer à la main ; la fiabilité affichée en fin de liste aide à choisir."
 )
 
 
@@ -176,7 +175,7 @@ def tag_cmd(
 ) -> None:
     """Suggère des thèmes pour chaque contribution pas encore analysée (statut « nouvelle »).
 
-    Pour chaque contribution : les thèmes les mieux notés, avec leur score et les mots du texte qui les justifient (les mots_cles de themes.yaml, retrouvés au pluriel, au féminin ou sans accents). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes: […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à la fin.
+    Le titre et le texte sont lus (le titre compte double). Chaque thème part de ses mots_cles (retrouvés au pluriel, au féminin, sans accents, ou en début de mot : « sport » trouve « sportifs » ; un mot-clé n'est jamais écarté comme mot vide) et des contributions déjà classées (statut « analysee »), qui servent d'exemples ; les mots que les textes emploient avec eux comptent ensuite (« hôpital » pour un thème dont le mot-clé est « santé »). Pour chaque contribution : les thèmes les mieux notés, avec leur score, les mots-clés trouvés et les mots qui ont pesé. Avec au moins dix contributions classées, la fiabilité est estimée sur elles (chacune notée sans qu'elle ait servi d'exemple). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes: […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à la fin.
 
     Exemple : [cyan]ateliers themes tag --seuil 0,6[/cyan] puis [cyan]ateliers themes tag --seuil 0,6 --apply[/cyan]
     """
@@ -218,14 +217,14 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     table = Table(header_style="bold")
     table.add_column("id", no_wrap=True)
     table.add_column("thèmes suggérés (score)")
-    table.add_column("mots trouvés")
+    table.add_column("mots-clés trouvés ; mots qui ont pesé")
     table.add_column("suite")
     for row in shown:
         themes = "\n".join(
             (f"{escape(s.theme_id)} {_num(s.score)}" if s.score >= plan.threshold else f"[dim]{escape(s.theme_id)} {_num(s.score)}[/dim]")
             for s in row.suggestions
         )
-        words = "\n".join(escape(", ".join(s.matched or s.shared_words[:3])) or "—" for s in row.suggestions)
+        words = "\n".join(escape(" ; ".join(p for p in (", ".join(s.matched), ", ".join(s.shared_words[:3])) if p)) or "—" for s in row.suggestions)
         if row.state == "a_ecrire":
             suite = f"[green]{'→' if not applied else '✓'} {escape(', '.join(row.chosen))}[/green]"
         elif row.state == "rapport":
@@ -236,6 +235,7 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     out.print(table)
     if len(shown) < len(plan.rows):
         out.print(f"[dim]… et {len(plan.rows) - len(shown)} autres lignes (--lignes 0 pour tout afficher, --json pour les scripts).[/dim]")
+    _print_reliability(plan)
     n_write = plan.count("a_ecrire")
     n_new = len(plan.rows) - plan.count("rapport")
     seuil = f"{plan.threshold:g}".replace(".", ",")
@@ -258,6 +258,22 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
         out.print("  [cyan]ateliers contributions list --statut nouvelle[/cyan] les montre ; un seuil plus bas en classe davantage, avec plus d'erreurs.", soft_wrap=True)
     elif n_new:
         out.print("Rien ne reste à classer à la main." if applied else "Rien ne resterait à classer à la main.")
+
+
+def _print_reliability(plan: TagPlan) -> None:
+    r = plan.reliability
+    if r is not None:
+        out.print(
+            f"Fiabilité estimée : le premier thème suggéré est le bon pour {round(100 * r.rate)} % des {r.n_examples} contributions déjà classées "
+            "(chacune notée sans avoir servi d'exemple).",
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"Fiabilité non estimée : {_plural(plan.n_examples, 'contribution classée', 'contributions classées')}, il en faut au moins 10. "
+            "Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes THEME[/cyan]) : elles servent aussi d'exemples.",
+            soft_wrap=True,
+        )
 
 
 # --- contributions doublons -------------------------------------------------------------
