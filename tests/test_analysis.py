@@ -551,3 +551,36 @@ def test_reliability_is_estimated_on_the_examples_only_from_ten() -> None:
     wrong = {k: (["sport" if v == ["sante"] else "sante"] if int(k[2:]) % 2 else v) for k, v in examples.items()}
     bad = estimate_reliability(docs, themes, wrong)
     assert bad is not None and bad.n_right < 10
+
+
+# --- suggest: labels an analyst would keep -------------------------------------------------
+
+
+def test_suggest_labels_are_phrases_without_place_names_or_vague_words() -> None:
+    rng = random.Random(3)
+    bus = ["À Roubaix le transport à la demande ne vient pas.", "Le transport à la demande est trop rare à Tourcoing.",
+           "Il faut des chauffeurs pour le transport à la demande.", "Les gens attendent le bus à Roubaix des heures."]
+    ecole = ["La cantine scolaire de Tourcoing coûte cher aux gens.", "Les repas de la cantine scolaire sont froids.",
+             "Les enseignants de Roubaix manquent à la cantine scolaire.", "Il y a beaucoup de gens à la cantine."]
+    docs = [(f"C-{i:03d}", " ".join(rng.sample(bus if i % 2 else ecole, 3))) for i in range(40)]
+    candidates = suggest_themes(docs, k=2)
+    titles = sorted(c.titre for c in candidates)
+    assert titles[0].startswith("Cantine scolaire") and titles[1].startswith("Transport à la demande"), titles
+    for c in candidates:
+        label_words = {w.lower() for w in c.titre.replace(",", " ").replace(":", " ").split()} | {w.lower() for w in c.mots_cles}
+        assert not label_words & {"roubaix", "tourcoing", "gens"}, c
+    assert suggest_themes(docs, k=2) == candidates  # the same on every run
+
+
+def test_suggest_says_why_that_many_themes() -> None:
+    from ateliers_cli.analysis.suggest import suggest_themes_with_choice
+
+    docs, _ = topic_corpus()
+    candidates, choice = suggest_themes_with_choice(docs)
+    assert choice.chosen == len(candidates)
+    assert set(choice.silhouettes) == set(range(3, 13))
+    best = max(choice.silhouettes.values())
+    assert choice.silhouettes[choice.chosen] >= best - 0.01
+    assert all(v < best - 0.01 for k, v in choice.silhouettes.items() if k < choice.chosen)
+    _, given = suggest_themes_with_choice(docs, k=4)
+    assert given.chosen == 4 and given.silhouettes == {}

@@ -351,3 +351,14 @@ def test_tag_shows_its_reliability_estimated_on_classified_contributions(example
     r = run_cli("-C", example, "themes", "tag")
     assert "Fiabilité non estimée : 0 contribution classée, il en faut au moins 10" in r.stdout
     assert len(ids) == 148
+
+
+def test_suggest_justifies_the_number_of_themes(example: Path) -> None:
+    r = run_cli("-C", example, "themes", "suggest")
+    assert r.exit_code == 0, r.output
+    assert "Pourquoi " in r.stdout and "silhouette" in r.stdout and "--nombre K" in r.stdout
+    data = json.loads(run_cli("-C", example, "themes", "suggest", "--force", "--json").stdout)
+    assert data["choix_du_nombre"]["retenu"] == len(data["themes"])
+    assert set(data["choix_du_nombre"]["silhouettes"]) == {str(k) for k in range(3, 13)}
+    fixed = json.loads(run_cli("-C", example, "themes", "suggest", "--force", "--json", "--nombre", "5").stdout)
+    assert fixed["choix_du_nombre"] is None and len(fixed["themes"]) == 5

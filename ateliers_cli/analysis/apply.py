@@ -29,7 +29,7 @@ from ateliers_cli.model import Consultation, Contribution
 
 from .duplicates import DuplicateGroup, author_key, find_duplicates
 from .resends import find_resends
-from .suggest import CandidateTheme, draft_themes_yaml, suggest_themes
+from .suggest import CandidateTheme, NumberChoice, draft_themes_yaml, suggest_themes_with_choice
 from .tag import Reliability, ThemeScore, estimate_reliability, tag
 
 __all__ = [
@@ -126,6 +126,8 @@ class SuggestPlan:
     """Contributions left out: marked doublon or hors_sujet, or without text."""
     overwrite: bool = False
     """Whether the draft replaces an existing file (``--force``)."""
+    choice: NumberChoice | None = None
+    """Why that many themes (silhouette of each number tried), when the number was not given."""
 
 
 def check_draft_target(root: Path, target: Path, force: bool) -> bool:
@@ -166,14 +168,14 @@ def plan_suggest(
     overwrite = check_draft_target(c.root, target, force)
     if not c.contributions:
         raise _no_contributions(c)
-    docs = _with_text(c, lambda ct: ct.statut not in ("doublon", "hors_sujet"))
+    docs = [ct for ct in c.contributions.values() if _has_words(ct) and ct.statut not in ("doublon", "hors_sujet")]
     if not docs:
         raise AteliersError(
             "aucune contribution à analyser : toutes sont sans texte, doublons ou hors sujet",
             hint="« ateliers contributions list » montre leur statut",
         )
-    candidates = suggest_themes(docs, k=k, seed=seed, progress=progress)
-    texts = {ct.id: ct.texte for ct in docs}
+    candidates, choice = suggest_themes_with_choice(docs, k=k, seed=seed, progress=progress)
+    texts = {ct.id: (f"{ct.titre} — {ct.texte}" if ct.titre.strip() else ct.texte) for ct in docs}
     excerpts = {cid: excerpt(texts[cid]) for cand in candidates for cid in cand.representative_ids}
     return SuggestPlan(
         candidates=candidates,
@@ -183,6 +185,7 @@ def plan_suggest(
         n_texts=len(docs),
         n_left_out=len(c.contributions) - len(docs),
         overwrite=overwrite,
+        choice=choice if choice.silhouettes else None,
     )
 
 
@@ -199,6 +202,9 @@ def suggest_json(plan: SuggestPlan, shown_path: str) -> dict[str, Any]:
         "fichier": shown_path,
         "contributions_analysees": plan.n_texts,
         "contributions_ecartees": plan.n_left_out,
+        "choix_du_nombre": None
+        if plan.choice is None
+        else {"retenu": plan.choice.chosen, "silhouettes": {str(k): v for k, v in plan.choice.silhouettes.items()}},
         "themes": [
             {
                 "id": cand.id,

@@ -31,6 +31,7 @@ import snowballstemmer
 __all__ = [
     "ELISIONS",
     "STOP_WORDS",
+    "ProperNouns",
     "SurfaceForms",
     "content_words",
     "fold_accents",
@@ -354,3 +355,44 @@ class SurfaceForms:
 
     def __len__(self) -> int:
         return len(self._stems())
+
+
+_CASED_WORD_RE = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = frozenset(".!?:;\n«»\"()[]-—–•*#>")
+
+
+class ProperNouns:
+    """Which words people write with a capital in the middle of a sentence (« France »,
+    « Lille », « Macron »): place and person names, kept out of theme labels.
+
+    >>> names = ProperNouns()
+    >>> names.add_text("Je vis à Lille. La ville de Lille est belle.")
+    >>> names.is_proper("lille"), names.is_proper("ville")
+    (True, False)
+    """
+
+    def __init__(self) -> None:
+        self._capital: Counter[str] = Counter()
+        self._seen: Counter[str] = Counter()
+
+    def add_text(self, text: str) -> None:
+        """Count the words of ``text``, except at a sentence's start and in words all in capitals."""
+        if not text:
+            return
+        for match in _CASED_WORD_RE.finditer(text):
+            word = match.group()
+            if len(word) < 2 or word.isupper():
+                continue
+            before = text[: match.start()].rstrip(" \t'’")
+            if not before or before[-1] in _SENTENCE_END:
+                continue
+            key = fold_accents(word.lower())
+            self._seen[key] += 1
+            if word[0].isupper():
+                self._capital[key] += 1
+
+    def is_proper(self, word: str) -> bool:
+        """Whether ``word`` is mostly written with a capital inside sentences."""
+        key = fold_accents(word.lower())
+        seen = self._seen.get(key, 0)
+        return seen > 0 and self._capital.get(key, 0) * 2 > seen

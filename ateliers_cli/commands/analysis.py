@@ -101,7 +101,7 @@ def suggest_cmd(
 ) -> None:
     """Propose des thèmes à partir des textes des contributions, et en écrit un projet de themes.yaml.
 
-    Les textes sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots vides, racines françaises), pondérés (TF-IDF) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes). Pour chaque thème candidat : ses mots-clés et ses trois contributions les plus représentatives. Les doublons et les hors-sujet sont laissés de côté.
+    Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots vides, racines françaises), pondérés (TF-IDF), rapprochés par les mots qu'ils emploient ensemble (analyse sémantique latente) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes à chaque lancement). Sans --nombre, le nombre de thèmes est celui dont le découpage est le plus net (silhouette), et la commande dit pourquoi. Pour chaque thème candidat : un titre fait de l'expression la plus propre au groupe (« transition écologique », jamais un nom de lieu ni un mot vague), ses mots-clés et ses trois contributions les plus représentatives. Les doublons et les hors-sujet sont laissés de côté.
 
     Le projet est écrit à côté de themes.yaml, jamais dedans : relisez-le, renommez, fusionnez, puis reportez dans themes.yaml ce que vous gardez.
 
@@ -142,6 +142,20 @@ def _print_suggest(plan: SuggestPlan, shown: str) -> None:
     out.print(table)
     left = f" ({_plural(plan.n_left_out, 'contribution')} laissée{'s' if plan.n_left_out > 1 else ''} de côté : doublons, hors sujet ou sans texte)" if plan.n_left_out else ""
     out.print(f"{_plural(len(plan.candidates), 'thème candidat', 'thèmes candidats')} tirés de {_plural(plan.n_texts, 'contribution')}{left}.", soft_wrap=True)
+    if plan.choice is not None:
+        tried = plan.choice.silhouettes
+        best_k = max(tried, key=lambda kk: (tried[kk], -kk))
+        others = ", ".join(f"{kk} : {_num(v)}" for kk, v in sorted(tried.items()))
+        why = (
+            "le découpage le plus net"
+            if best_k == plan.choice.chosen
+            else f"le plus petit nombre dont le découpage est presque aussi net que le meilleur ({best_k} thèmes)"
+        )
+        out.print(
+            f"Pourquoi {plan.choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches de leur thème, "
+            f"loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre.",
+            soft_wrap=True,
+        )
     verb = "remplacé" if plan.overwrite else "écrit"
     out.print(f"[green]✓[/green] Projet {verb} : [bold]{escape(shown)}[/bold] — à relire : titres, descriptions, nature, commissions ; themes.yaml n'est pas modifié.", soft_wrap=True)
     out.print("  Ensuite : reportez les thèmes retenus dans themes.yaml, puis [cyan]ateliers themes tag[/cyan].", soft_wrap=True)
