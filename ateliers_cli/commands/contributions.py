@@ -19,6 +19,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from ateliers_cli.commands.analysis import register_doublons
+from ateliers_cli.commands.classify import register_classer
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_diagnostics, progress
 from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error, warning
@@ -47,6 +48,7 @@ def register(app: typer.Typer) -> None:
     contributions_app.command("add")(handled(add_cmd))
     contributions_app.command("list")(handled(list_cmd))
     register_doublons(contributions_app)  # « contributions doublons » lives with the analysis commands
+    register_classer(contributions_app)  # « contributions classer »: commands/classify.py
 
 
 _FIELDS_HELP = ", ".join(CONTRIBUTION_FIELDS)
