@@ -5,7 +5,7 @@ A classification is a set of decisions (contribution → themes, statut, origina
 :func:`check_decisions` finds every problem at once (unknown contribution or theme, a doublon
 without its original…); :func:`classification_files` turns the decisions into new file contents
 where only the ``themes``, ``statut`` and ``doublon_de`` lines change — the other keys, their
-order, comments and the text stay byte for byte (:func:`~ateliers_cli.contributions_store.update_front_matter`).
+order, comments and the text stay byte for byte (:func:`~ateliers_cli.store.front_matter.update_front_matter`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ateliers_cli.contributions_store import update_front_matter
+from ateliers_cli.store.front_matter import update_front_matter
 from ateliers_cli.errors import AteliersError, Diagnostic, error
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.model import Consultation
