@@ -137,7 +137,19 @@ def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
             out.print("[dim]Colonnes non reprises : " + escape(", ".join(f"« {c} »" for c in plan.ignored_columns)) + ".[/dim]")
         if plan.categories:
             listing = ", ".join(f"{k} ({v})" for k, v in plan.categories.most_common(10)) + (" …" if len(plan.categories) > 10 else "")
-            out.print(f"[dim]Catégories de la plateforme non reprises (les thèmes restent à affecter) : {escape(listing)}.[/dim]")
+            column = plan.format.category_columns[0] if plan.format and plan.format.category_columns else "COLONNE"
+            out.print(
+                f"[dim]Catégories de la plateforme non reprises : {escape(listing)}. Pour les reprendre comme thèmes : "
+                f"--map themes={escape(column)} (rapprochées des titres de themes.yaml ; « valeurs: themes: » dans un fichier --mapping pour les autres).[/dim]",
+                soft_wrap=True,
+            )
+        if plan.theme_matches:
+            listing = ", ".join(f"« {cat} » → {', '.join(ids)} ({n})" for (cat, ids), n in plan.theme_matches.most_common(10)) + (" …" if len(plan.theme_matches) > 10 else "")
+            out.print(f"Catégories reprises comme thèmes (statut analysee) : {escape(listing)}.", soft_wrap=True)
+        if plan.unmatched_categories:
+            for problem, n in plan.unmatched_categories.most_common():
+                out.print(f"[yellow]![/yellow] {escape(problem)} : {n} contribution{'s' if n > 1 else ''} importée{'s' if n > 1 else ''} sans thème.", soft_wrap=True)
+            out.print("  Traduisez ces catégories dans un fichier --mapping : « valeurs: themes: {Nom de la catégorie: id-du-theme} ».", soft_wrap=True)
         for note in plan.notes:
             out.print(f"[yellow]![/yellow] {escape(note)}")
     if dry_run and apercu > 0:
