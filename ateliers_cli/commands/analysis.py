@@ -44,6 +44,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(themes_app, name="themes")
     themes_app.command("suggest")(handled(suggest_cmd))
     themes_app.command("tag")(handled(tag_cmd))
+    themes_app.command("export")(handled(export_cmd))
+    themes_app.command("import")(handled(import_cmd))
 
 
 def register_doublons(group: typer.Typer) -> None:
@@ -288,6 +290,69 @@ def _print_reliability(plan: TagPlan) -> None:
             "Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes THEME[/cyan]) : elles servent aussi d'exemples.",
             soft_wrap=True,
         )
+
+
+# --- themes export / import : the classification spreadsheet ----------------------------
+
+
+def export_cmd(
+    out_file: Annotated[Path, typer.Option("--out", metavar="FICHIER", help="Le classeur à écrire : .xlsx (Excel) ou .ods (LibreOffice).")] = Path("classement.xlsx"),
+    toutes: Annotated[bool, typer.Option("--toutes", help="Toutes les contributions, pas seulement les « nouvelle ».")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier s'il existe déjà.")] = False,
+) -> None:
+    """Écrit un classeur de classement : une ligne par contribution, avec les thèmes suggérés, à remplir à la main.
+
+    Feuille « Classement » : id, titre, extrait, statut, themes (à remplir : identifiants séparés par des virgules), doublon_de, puis les trois thèmes suggérés avec leur score et les mots qui ont pesé. Feuille « Thèmes » : les identifiants et titres de themes.yaml. Relisez-le, remplissez la colonne « themes » (ou « statut » : hors_sujet, doublon avec doublon_de), puis [cyan]ateliers themes import FICHIER[/cyan].
+
+    Exemple : [cyan]ateliers themes export --out classement.ods[/cyan]
+    """
+    from ateliers_cli.analysis.apply import plan_tag
+    from ateliers_cli.fsutil import atomic_write
+    from ateliers_cli.themes_sheet import format_of, sheet_bytes, sheet_rows
+
+    fmt = format_of(out_file)
+    if out_file.exists() and not force:
+        raise UsageError(f"{out_file} existe déjà", hint="--force pour le remplacer, ou --out AUTRE.xlsx")
+    c = _load().consultation
+    with progress("Suggestions de thèmes", state.quiet) as cb:
+        plan = plan_tag(c, include_all=toutes, progress=cb)
+    if not plan.rows:
+        raise UsageError("aucune contribution « nouvelle » à classer", hint="--toutes pour les mettre toutes dans le classeur")
+    rows = sheet_rows(c, plan)
+    atomic_write(out_file, sheet_bytes(c, rows, fmt))
+    out.print(f"[green]✓[/green] {escape(str(out_file))} : {_plural(len(rows), 'contribution')} à classer, avec les thèmes suggérés.", soft_wrap=True)
+    _print_reliability(plan)
+    out.print(f"  Ensuite : remplissez la colonne « themes », puis [cyan]ateliers themes import {escape(str(out_file))}[/cyan].", soft_wrap=True)
+
+
+def import_cmd(
+    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le classeur rempli (.xlsx ou .ods), tel qu'écrit par « themes export ».", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer ce qui changerait, sans rien écrire.")] = False,
+) -> None:
+    """Relit un classeur de classement rempli à la main et classe les contributions.
+
+    Seules les lignes où « themes », « statut » ou « doublon_de » diffèrent de la contribution comptent ; des thèmes donnés à une contribution « nouvelle » la font « analysee ». Tout ou rien : chaque problème est dit avec sa ligne (fichier:Classement:ligne), et rien n'est écrit tant qu'il en reste un. Dans les contributions, seules ces lignes changent (commentaires et ordre des clés gardés).
+
+    Exemple : [cyan]ateliers themes import classement.xlsx --dry-run[/cyan]
+    """
+    from ateliers_cli.classification import classification_files, plan_classification
+    from ateliers_cli.themes_sheet import read_decisions
+
+    root = consultation_root()
+    with lock(root, "themes import"):
+        c = _load().consultation
+        decisions, n_rows = read_decisions(c, fichier, str(fichier))
+        plan = plan_classification(c, decisions)
+        if not dry_run:
+            _write(c.root, classification_files(c, plan))
+    n = len(plan.changes)
+    for change in plan.changes[:20]:
+        themes, statut, doublon = change.after
+        out.print(f"  {escape(change.id)} → {escape(statut)}{' : ' + escape(', '.join(themes)) if themes else ''}{' de ' + escape(doublon) if doublon else ''}", soft_wrap=True)
+    if n > 20:
+        out.print(f"  … et {n - 20} autres.")
+    verb = ("changeraient" if n > 1 else "changerait") + " (--dry-run : rien n'est écrit)" if dry_run else ("classées" if n > 1 else "classée")
+    out.print(f"{'[green]✓[/green] ' if not dry_run and n else ''}{_plural(n, 'contribution')} {verb}, sur {n_rows} ligne{'s' if n_rows > 1 else ''} du classeur.", soft_wrap=True)
 
 
 # --- contributions doublons -------------------------------------------------------------
