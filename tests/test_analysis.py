@@ -584,3 +584,18 @@ def test_suggest_says_why_that_many_themes() -> None:
     assert all(v < best - 0.01 for k, v in choice.silhouettes.items() if k < choice.chosen)
     _, given = suggest_themes_with_choice(docs, k=4)
     assert given.chosen == 4 and given.silhouettes == {}
+
+
+def test_duplicates_read_titles_and_mend_words_glued_by_lost_line_breaks() -> None:
+    text = (
+        "Afin d'éviter toute dérive des forces de l'ordre, l'identification des agents lors d'actes "
+        "répréhensibles tels qu'un emploi abusif et inapproprié des armes doit pouvoir être faite en "
+        "toute transparence et sans ambiguïté pour les citoyens que nous sommes."
+    )
+    glued = text.replace("abusif et inapproprié", "abusif etinapproprié").replace("faite en toute", "faite entoute").replace("pour les citoyens", "pour lescitoyens")
+    others = [(f"C-{i}", t) for i, t in enumerate(distinct_texts(5, seed=3))]
+    docs = [{"id": "A", "titre": "Interdire les visages masqués", "texte": text}, {"id": "B", "titre": "Interdire les visages masqués", "texte": glued}, *others]
+    (group,) = find_duplicates(docs)
+    assert group.member_ids == ["A", "B"] and group.similarity >= 0.9
+    untitled = find_duplicates([("A", text), ("B", glued), *others])
+    assert [g.member_ids for g in untitled] == [["A", "B"]]

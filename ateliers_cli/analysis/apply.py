@@ -56,7 +56,9 @@ DEFAULT_DRAFT = "themes-suggeres.yaml"
 """Where ``themes suggest`` writes its draft, in the consultation folder."""
 DEFAULT_TAG_THRESHOLD = 0.5
 """Score from which ``themes tag --apply`` writes a theme."""
-DEFAULT_DUPLICATE_THRESHOLD = 0.8
+DEFAULT_DUPLICATE_THRESHOLD = 0.6
+"""Calibrated by bench/calibrate_doublons.py on real texts and their copies: precision 100 %, recall 98 %
+(0,8: recall 81 %)."""
 """Share of common word triples from which two texts are (near) copies."""
 REPORT_FLOOR = 0.05
 """Suggestions below the threshold but above this floor are still shown, as near misses."""

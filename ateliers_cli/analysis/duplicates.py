@@ -16,7 +16,7 @@ To avoid comparing every pair among 100,000 texts:
    similarity, as with 128 independent permutations, at the cost of one.
 3. LSH banding: signatures are cut into ``b`` bands of ``r`` values; texts that
    agree on a whole band become candidates. ``r`` is the largest that still
-   finds a pair at the threshold with 99 % probability (for 0.8: 21 bands of 6).
+   finds a pair at the threshold with 99 % probability (for 0.6: see :func:`_bands`).
 4. Candidates are verified with their exact Jaccard similarity, and pairs above
    the threshold are merged with a union-find.
 
@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import random
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -187,13 +188,42 @@ def author_key(author: str | None) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in fold_accents(author.lower())).split())
 
 
+GLUE_MIN_COUNT = 2
+"""A word used once is split again into two words used elsewhere, one of them at least this often."""
+
+
+def _unglue(word_list: list[str], counts: Counter[str]) -> list[str]:
+    """Split the words used once that are two known words glued together (« entoute » → « en »,
+    « toute »), the split whose rarer half is the most used winning."""
+    result: list[str] | None = None
+    for n, w in enumerate(word_list):
+        if counts[w] > 1 or len(w) < 5 or not w.isalpha():
+            if result is not None:
+                result.append(w)
+            continue
+        best: tuple[tuple[int, int], int] | None = None
+        for k in range(2, len(w) - 1):
+            a, b = counts.get(w[:k], 0), counts.get(w[k:], 0)
+            score = (min(a, b), max(a, b))
+            if score[0] >= 1 and score[1] >= GLUE_MIN_COUNT and (best is None or score > best[0]):
+                best = (score, k)
+        if best is None:
+            if result is not None:
+                result.append(w)
+            continue
+        if result is None:
+            result = word_list[:n]
+        result += [w[: best[1]], w[best[1] :]]
+    return word_list if result is None else result
+
+
 def _sort_key(doc: Document) -> tuple[bool, str, str]:
     return (doc.date is None, doc.date or "", doc.id)
 
 
 def find_duplicates(
     docs: Sequence[DocInput],
-    threshold: float = 0.8,
+    threshold: float = 0.6,
     *,
     min_tokens: int = 8,
     shingle_size: int = 3,
@@ -221,10 +251,17 @@ def find_duplicates(
     lsh_classes: list[int] = []
     band_keys = [array("Q") for _ in range(n_bands)]
     total = len(documents) + n_bands
+    # Title and text: two copies of one proposal share their title too. Words glued by a lost
+    # line break (« etinapproprié ») are split again with the consultation's own vocabulary.
+    all_words = [words(f"{doc.title}\n\n{doc.text}" if doc.title else doc.text, fold=True) for doc in documents]
+    counts: Counter[str] = Counter()
+    for word_list in all_words:
+        counts.update(word_list)
     for i, doc in enumerate(documents):
         if progress is not None and i % 500 == 0:
             progress(i, total)
-        word_list = words(doc.text, fold=True)
+        word_list = _unglue(all_words[i], counts)
+        all_words[i] = []
         if not word_list:
             continue
         digest = hashlib.blake2b("\x1f".join(word_list).encode("utf-8"), digest_size=16).digest()

@@ -370,7 +370,7 @@ _CAMPAIGN_NOTE = (
 
 
 def doublons_cmd(
-    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près).")] = "0,8",
+    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,6 par défaut : sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne perdus), aucun faux doublon et 98 % des copies trouvées (bench/calibrate_doublons.py).")] = "0,6",
     apply: Annotated[bool, typer.Option("--apply", help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout ou rien.")] = False,
     apply_campagnes: Annotated[bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")] = False,
     apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même auteur, même territoire, mêmes mots ; implique --apply).")] = False,
@@ -379,7 +379,7 @@ def doublons_cmd(
 ) -> None:
     """Trouve les quasi-doublons et les campagnes de copier-coller parmi les contributions.
 
-    Les textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même nom, même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
+    Les titres et textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation ; les mots collés par un retour à la ligne perdu, « etinapproprié », sont séparés d'après le vocabulaire de la consultation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même nom, même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
 
     Exemple : [cyan]ateliers contributions doublons --seuil 0,7[/cyan] puis [cyan]ateliers contributions doublons --apply[/cyan]
     """
