@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ateliers_cli.store.front_matter import update_front_matter
 from ateliers_cli.errors import AteliersError, Diagnostic, error
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.model import Consultation
 from ateliers_cli.schema import STATUTS_CONTRIBUTION
+from ateliers_cli.store.front_matter import update_front_matter
 
 __all__ = ["Decision", "check_decisions", "classification_files", "parse_theme_list"]
 
@@ -70,8 +70,8 @@ def check_decisions(c: Consultation, decisions: Sequence[Decision]) -> list[Diag
     for d in decisions:
         where = d.where or "classer"
 
-        def add(message: str, hint: str = "") -> None:
-            problems.append(error(where, d.line, message, hint))
+        def add(message: str, hint: str = "", where: str = where, line: int = d.line) -> None:
+            problems.append(error(where, line, message, hint))
 
         if d.id not in c.contributions:
             add(f"contribution inconnue : « {d.id} »", did_you_mean(d.id, c.contributions) or "« ateliers contributions list » donne les identifiants")

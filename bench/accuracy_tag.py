@@ -34,9 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ateliers_cli.analysis.documents import Document  # noqa: E402
-from ateliers_cli.analysis.suggest import suggest_themes  # noqa: E402
-from ateliers_cli.analysis.tag import ThemeSpec, estimate_reliability, tag  # noqa: E402
+from ateliers_cli.analysis.documents import Document
+from ateliers_cli.analysis.suggest import suggest_themes
+from ateliers_cli.analysis.tag import ThemeSpec, estimate_reliability, tag
 
 EXCLUDED = "Expression Libre"
 

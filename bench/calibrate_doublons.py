@@ -39,8 +39,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ateliers_cli.analysis.documents import Document  # noqa: E402
-from ateliers_cli.analysis.duplicates import find_duplicates  # noqa: E402
+from ateliers_cli.analysis.documents import Document
+from ateliers_cli.analysis.duplicates import find_duplicates
 
 # Read by a person in the shared data: (platform prefix + id) pairs that are the same contribution.
 REAL_COPIES = [

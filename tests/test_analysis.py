@@ -26,8 +26,8 @@ from ateliers_cli.analysis import (
     tokens,
     words,
 )
-from ateliers_cli.analysis.text import STOP_WORDS, SurfaceForms, content_words, is_stop_word, slugify
 from ateliers_cli.analysis.tag import estimate_reliability
+from ateliers_cli.analysis.text import STOP_WORDS, SurfaceForms, content_words, is_stop_word, slugify
 
 # --- a small synthetic corpus on three clear topics -------------------------------------
 

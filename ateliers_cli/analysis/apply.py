@@ -30,7 +30,7 @@ from ateliers_cli.store.front_matter import update_front_matter
 from .duplicates import DuplicateGroup, author_key, find_duplicates
 from .resends import find_resends
 from .suggest import CandidateTheme, NumberChoice, draft_themes_yaml, suggest_themes_with_choice
-from .tag import Reliability, ThemeScore, estimate_reliability, tag
+from .tag import Reliability, ThemeScore, tag_with_reliability
 
 __all__ = [
     "DEFAULT_DRAFT",
@@ -41,12 +41,12 @@ __all__ = [
     "SuggestPlan",
     "TagPlan",
     "TagRow",
+    "classified_examples",
     "doublon_files",
     "excerpt",
     "parse_threshold",
     "plan_doublons",
     "plan_suggest",
-    "classified_examples",
     "plan_tag",
     "tag_files",
     "write_suggest",
@@ -302,11 +302,10 @@ def plan_tag(
         return TagPlan(threshold, [], len(c.contributions), include_all)
     examples = classified_examples(c)
     themes = list(c.themes.values())
-    suggestions = {
-        s.doc_id: s.themes
-        for s in tag(corpus, themes, min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, examples=examples, progress=progress)
-    }
-    reliability = estimate_reliability(corpus, themes, examples) if examples else None
+    tagged, reliability = tag_with_reliability(
+        corpus, themes, min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, examples=examples, progress=progress
+    )
+    suggestions = {s.doc_id: s.themes for s in tagged}
     rows: list[TagRow] = []
     for ct in sorted(c.contributions.values(), key=lambda x: natural_key(x.id)):
         new = ct.statut == "nouvelle"

@@ -21,13 +21,11 @@ which is the same on every run and machine; nothing depends on ``hash()``.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from collections import Counter
 
 import numpy as np
 
@@ -322,17 +320,7 @@ def suggest_themes_with_choice(
 #: Words too vague to name a theme (« type », « chose », « euros ») : never in a label or a key word.
 GENERIC_WORDS: frozenset[str] = frozenset(
     fold_accents(w)
-    for w in """
-    chose choses gens personne personnes type types fois cas bon bonne bons bonnes mauvais vrai vraie
-    fait faits faut mettre place besoin besoins moyen moyens part façon manière niveau niveaux question
-    questions problème problèmes an ans année années jour jours mois temps exemple nombre mieux
-    tout tous toute toutes vie monde pays idée idées proposition propositions propose proposer
-    contribution contributions euro euros suppression supprimer arrêt arrêter profit classe
-    grand grande grands grandes petit petite petits petites nouveau nouvelle nouveaux nouvelles
-    seul seule seuls seules même mêmes autre autres premier première dernier dernière
-    lieu lieux sens point points partie parties ensemble sorte genre état etat faire dire voir
-    demander permet permettre pouvoir devoir vouloir droit droits
-    """.split()
+    for w in ["chose", "choses", "gens", "personne", "personnes", "type", "types", "fois", "cas", "bon", "bonne", "bons", "bonnes", "mauvais", "vrai", "vraie", "fait", "faits", "faut", "mettre", "place", "besoin", "besoins", "moyen", "moyens", "part", "façon", "manière", "niveau", "niveaux", "question", "questions", "problème", "problèmes", "an", "ans", "année", "années", "jour", "jours", "mois", "temps", "exemple", "nombre", "mieux", "tout", "tous", "toute", "toutes", "vie", "monde", "pays", "idée", "idées", "proposition", "propositions", "propose", "proposer", "contribution", "contributions", "euro", "euros", "suppression", "supprimer", "arrêt", "arrêter", "profit", "classe", "grand", "grande", "grands", "grandes", "petit", "petite", "petits", "petites", "nouveau", "nouvelle", "nouveaux", "nouvelles", "seul", "seule", "seuls", "seules", "même", "mêmes", "autre", "autres", "premier", "première", "dernier", "dernière", "lieu", "lieux", "sens", "point", "points", "partie", "parties", "ensemble", "sorte", "genre", "état", "etat", "faire", "dire", "voir", "demander", "permet", "permettre", "pouvoir", "devoir", "vouloir", "droit", "droits"]
 )
 #: Little words that may join the two words of a phrase (« maison de retraite », « transport à la demande »).
 _LINKS: tuple[tuple[str, ...], ...] = (("à", "la"), ("à", "l'"), ("de", "la"), ("de", "l'"), ("de",), ("d'",), ("du",), ("des",), ("au",), ("aux",))
@@ -438,14 +426,14 @@ def _describe(
             if p_in > q:
                 scored.append((p_in * math.log(p_in / q), key))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        phrase = None
+        heading: str | None = None
         if scored:
-            key = scored[0][1]
-            phrase = _show_phrase(min(shown[key].items(), key=lambda item: (-item[1], item[0]))[0])
+            best_key = scored[0][1]
+            heading = _show_phrase(min(shown[best_key].items(), key=lambda item: (-item[1], item[0]))[0])
         candidates.append(
             CandidateTheme(
-                id=_unique_slug([phrase] if phrase else keywords, number, used_slugs),
-                titre=_title(keywords, number, phrase),
+                id=_unique_slug([heading] if heading else keywords, number, used_slugs),
+                titre=_title(keywords, number, heading),
                 mots_cles=keywords,
                 member_ids=sorted(ids[i] for i in group),
                 representative_ids=[ids[i] for i in closest],

@@ -45,6 +45,7 @@ __all__ = [
     "ThemeSpec",
     "estimate_reliability",
     "tag",
+    "tag_with_reliability",
 ]
 
 TITLE_WEIGHT = 2
@@ -274,9 +275,9 @@ class _Model:
         for t, spec in enumerate(specs):
             pairs = tokens_with_surface(f"{spec.titre}\n{spec.description}\n{spec.question}", fold=True)
             for s, _ in pairs:
-                i = corpus.index.get(s)
-                if i is not None and seed[i, t] == 0.0:
-                    seed[i, t] = THEME_TEXT_SEED
+                j = corpus.index.get(s)
+                if j is not None and seed[j, t] == 0.0:
+                    seed[j, t] = THEME_TEXT_SEED
         self.seed = seed
         start = corpus.doc_dot(seed)
         totals = start.sum(axis=1, keepdims=True)
@@ -369,6 +370,20 @@ def tag(
     id, each with the key words found and the words that weighed. ``progress(done,
     total)``, when given, is called now and then.
     """
+    return tag_with_reliability(docs, themes, min_score=min_score, max_themes=max_themes, examples=examples, reliability=False, progress=progress)[0]
+
+
+def tag_with_reliability(
+    docs: Sequence[DocInput],
+    themes: Sequence[ThemeInput],
+    *,
+    min_score: float = 0.15,
+    max_themes: int = 3,
+    examples: Mapping[str, Sequence[str]] | None = None,
+    reliability: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[TagSuggestion], Reliability | None]:
+    """:func:`tag` and :func:`estimate_reliability` on the same words, read once."""
     total = 2 * len(docs)
 
     def read_progress(n: int) -> None:
@@ -377,10 +392,11 @@ def tag(
 
     documents, specs, keys, corpus = _prepare(docs, themes, read_progress)
     if not documents:
-        return []
+        return [], None
     if not specs:
-        return [TagSuggestion(d.id) for d in documents]
-    model = _Model(corpus, specs, keys, _example_indices(documents, specs, examples))
+        return [TagSuggestion(d.id) for d in documents], None
+    known = _example_indices(documents, specs, examples)
+    model = _Model(corpus, specs, keys, known)
     scores = model.posterior(soft=True)
     by_first: dict[str, list[_Key]] = {}
     by_prefix: dict[str, list[_Key]] = {}  # a word a one-word key begins (« sportifs » for « sport »)
@@ -412,9 +428,9 @@ def tag(
                         labels.append(key.label)
         counts: dict[int, int] = {}
         for s in stems:
-            i = corpus.index.get(s)
-            if i is not None:
-                counts[i] = counts.get(i, 0) + 1
+            term = corpus.index.get(s)
+            if term is not None:
+                counts[term] = counts.get(term, 0) + 1
         themes_out = []
         for t in kept:
             found = matched.get(t, [])
@@ -434,7 +450,7 @@ def tag(
         results.append(TagSuggestion(d.id, tuple(themes_out)))
     if progress is not None:
         progress(total, total)
-    return results
+    return results, (_cross_validate(corpus, specs, keys, known) if reliability else None)
 
 
 def estimate_reliability(
@@ -451,7 +467,10 @@ def estimate_reliability(
     one of its themes. None when there are fewer than ten examples: too few to say.
     """
     documents, specs, keys, corpus = _prepare(docs, themes, None)
-    known = _example_indices(documents, specs, examples)
+    return _cross_validate(corpus, specs, keys, _example_indices(documents, specs, examples), folds)
+
+
+def _cross_validate(corpus: _Corpus, specs: Sequence[ThemeSpec], keys: list[_Key], known: dict[int, list[int]], folds: int = 5) -> Reliability | None:
     if len(known) < 10 or not specs:
         return None
     indices = sorted(known)

@@ -46,8 +46,8 @@ from ateliers_cli.importers.mapping import (
     by_column_names,
     consent,
     load_mapping_file,
-    parse_map_options,
     match_themes,
+    parse_map_options,
     personal_columns,
 )
 from ateliers_cli.importers.readers import Row, Table, read_table

@@ -419,7 +419,8 @@ def match_themes(value: str, themes: dict[str, str], translations: dict[str, str
 def _closest_theme(category: str, themes: dict[str, str]) -> str | None:
     import difflib
 
-    from ateliers_cli.analysis.text import fold_accents, tokens as stems
+    from ateliers_cli.analysis.text import fold_accents
+    from ateliers_cli.analysis.text import tokens as stems
 
     key = fold(category)
     for tid, titre in themes.items():
