@@ -15,10 +15,13 @@ A mapping file looks like this::
       commune: Votre commune
       courriel: Adresse e-mail
       publication: J'accepte que ma contribution soit citée
+      themes: category/name/fr         # la catégorie choisie sur la plateforme
     valeurs:                           # facultatif : traduire les valeurs d'une colonne
       profil:
         Particulier: habitant
         Association: partenaire
+      themes:                          # sinon, rapprochées des titres de themes.yaml
+        Économie et emploi: [finances, emploi]
     defauts:                           # facultatif : quand la valeur manque
       profil: habitant
       canal: formulaire
