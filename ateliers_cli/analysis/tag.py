@@ -28,6 +28,7 @@ round. Deterministic: no random draw, same input, same output.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
@@ -198,9 +199,10 @@ class _Corpus:
         # A word used by a single text teaches nothing about the others; key words stay.
         self.terms = sorted(s for s, n in df.items() if n >= 2 or s in keep)
         self.index = {s: i for i, s in enumerate(self.terms)}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
+        # Compact arrays, not lists of Python numbers: 100 000 texts make millions of entries.
+        rows = array("q")
+        cols = array("q")
+        vals = array("d")
         for r, (stems, n_title) in enumerate(zip(self.stem_lists, self.title_lengths, strict=True)):
             counts: dict[int, float] = {}
             for position, s in enumerate(stems):
@@ -211,9 +213,9 @@ class _Corpus:
                 rows.append(r)
                 cols.append(i)
                 vals.append(counts[i])
-        self.rows = np.asarray(rows, dtype=np.int64)
-        self.cols = np.asarray(cols, dtype=np.int64)
-        self.vals = np.asarray(vals, dtype=np.float64)
+        self.rows = np.frombuffer(rows, dtype=np.int64) if rows else np.zeros(0, dtype=np.int64)
+        self.cols = np.frombuffer(cols, dtype=np.int64) if cols else np.zeros(0, dtype=np.int64)
+        self.vals = np.frombuffer(vals, dtype=np.float64) if vals else np.zeros(0)
         self.n_docs = len(self.stem_lists)
         self.n_terms = len(self.terms)
         self.lengths = np.bincount(self.rows, weights=self.vals, minlength=self.n_docs)
