@@ -362,3 +362,11 @@ def test_suggest_justifies_the_number_of_themes(example: Path) -> None:
     assert set(data["choix_du_nombre"]["silhouettes"]) == {str(k) for k in range(3, 13)}
     fixed = json.loads(run_cli("-C", example, "themes", "suggest", "--force", "--json", "--nombre", "5").stdout)
     assert fixed["choix_du_nombre"] is None and len(fixed["themes"]) == 5
+
+
+def test_tag_says_how_to_classify_what_is_left_without_editing_files(example: Path) -> None:
+    _reset(example)
+    r = run_cli("-C", example, "themes", "tag", "--seuil", "0,9")
+    assert r.exit_code == 0, r.output
+    assert "À classer à la main" in r.stdout
+    assert "ateliers contributions classer" in r.stdout and "ateliers themes export" in r.stdout

@@ -271,7 +271,12 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
         ]
         detail = ", ".join(p for p in parts if not p.startswith("0 "))
         out.print(f"[yellow]À classer à la main : {len(by_hand)}[/yellow] ({detail}) : {escape(ids_preview([r.id for r in by_hand], 20))}", soft_wrap=True)
-        out.print("  [cyan]ateliers contributions list --statut nouvelle[/cyan] les montre ; un seuil plus bas en classe davantage, avec plus d'erreurs.", soft_wrap=True)
+        out.print(
+            "  Classez-les sans ouvrir de fichier : [cyan]ateliers contributions classer ID… --themes THEME[/cyan], "
+            "ou toutes d'un coup dans un tableur : [cyan]ateliers themes export --out classement.xlsx[/cyan] puis [cyan]ateliers themes import classement.xlsx[/cyan]. "
+            "Chacune classée sert d'exemple aux suggestions suivantes ; un seuil plus bas en classe davantage, avec plus d'erreurs.",
+            soft_wrap=True,
+        )
     elif n_new:
         out.print("Rien ne reste à classer à la main." if applied else "Rien ne resterait à classer à la main.")
 
