@@ -12,6 +12,7 @@ from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     accountability,
     analysis,
     contributions,
+    correspondence,
     inscriptions,
     localise,
     process,
@@ -65,6 +66,7 @@ process.register(app)
 accountability.register(app)
 contributions.register(app)
 inscriptions.register(app)
+correspondence.register(app)
 analysis.register(app)
 publish.register(app)
 

@@ -217,6 +217,10 @@ def _unglue(word_list: list[str], counts: Counter[str]) -> list[str]:
     return word_list if result is None else result
 
 
+def _title_and_text(doc: Document) -> str:
+    return f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+
+
 def _sort_key(doc: Document) -> tuple[bool, str, str]:
     return (doc.date is None, doc.date or "", doc.id)
 
@@ -253,15 +257,14 @@ def find_duplicates(
     total = len(documents) + n_bands
     # Title and text: two copies of one proposal share their title too. Words glued by a lost
     # line break (« etinapproprié ») are split again with the consultation's own vocabulary.
-    all_words = [words(f"{doc.title}\n\n{doc.text}" if doc.title else doc.text, fold=True) for doc in documents]
+    # Two passes (count, then compare) rather than every text's words kept: memory stays flat.
     counts: Counter[str] = Counter()
-    for word_list in all_words:
-        counts.update(word_list)
+    for doc in documents:
+        counts.update(words(_title_and_text(doc), fold=True))
     for i, doc in enumerate(documents):
         if progress is not None and i % 500 == 0:
             progress(i, total)
-        word_list = _unglue(all_words[i], counts)
-        all_words[i] = []
+        word_list = _unglue(words(_title_and_text(doc), fold=True), counts)
         if not word_list:
             continue
         digest = hashlib.blake2b("\x1f".join(word_list).encode("utf-8"), digest_size=16).digest()
