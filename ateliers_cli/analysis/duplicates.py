@@ -16,7 +16,7 @@ To avoid comparing every pair among 100,000 texts:
    similarity, as with 128 independent permutations, at the cost of one.
 3. LSH banding: signatures are cut into ``b`` bands of ``r`` values; texts that
    agree on a whole band become candidates. ``r`` is the largest that still
-   finds a pair at the threshold with 99 % probability (for 0.6: see :func:`_bands`).
+   finds a pair at the threshold with 99 % probability (for 0.8: 21 bands of 6).
 4. Candidates are verified with their exact Jaccard similarity, and pairs above
    the threshold are merged with a union-find.
 
@@ -227,7 +227,7 @@ def _sort_key(doc: Document) -> tuple[bool, str, str]:
 
 def find_duplicates(
     docs: Sequence[DocInput],
-    threshold: float = 0.6,
+    threshold: float = 0.8,
     *,
     min_tokens: int = 8,
     shingle_size: int = 3,

@@ -375,7 +375,7 @@ _CAMPAIGN_NOTE = (
 
 
 def doublons_cmd(
-    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,6 par défaut : sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne perdus), aucun faux doublon et 98 % des copies trouvées (bench/calibrate_doublons.py).")] = "0,6",
+    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,8 par défaut : sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne perdus), aucun faux doublon de 0,5 à 0,9, et 83 % des copies trouvées à 0,8, 98 % à 0,6 (bench/calibrate_doublons.py) ; plus bas coûte plus de temps et de mémoire sur de très grandes consultations.")] = "0,8",
     apply: Annotated[bool, typer.Option("--apply", help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout ou rien.")] = False,
     apply_campagnes: Annotated[bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")] = False,
     apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même auteur, même territoire, mêmes mots ; implique --apply).")] = False,
