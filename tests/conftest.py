@@ -32,6 +32,9 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
+    # person keys: a fixed secret, never the user's own (store/persons.py); ids without a block
+    monkeypatch.setenv("ATELIERS_CLE_PERSONNES", "cle-des-tests-de-personnes")
+    monkeypatch.delenv("ATELIERS_ANIMATEUR", raising=False)
 
 
 @dataclass
