@@ -407,7 +407,7 @@ def records_of(ct: Contribution) -> list[str]:
     empreinte = str(src.get("empreinte") or "")
     out = []
     if src.get("origine") and src.get("cle"):
-        out.append(record_identity(str(src["origine"]), str(src["cle"]), empreinte))
+        out.append(record_identity(str(src["origine"]), str(src["cle"]), empreinte, str(src.get("colonnes") or "")))
     if empreinte:
         out.append(f"empreinte:{empreinte}")
     return out
@@ -484,18 +484,19 @@ def _elsewhere(root: Path, persons: list[Person]) -> list[Diagnostic]:
 
 
 def apply_erase(plan: ErasePlan) -> None:
-    """Write every change at once: all or nothing; then empty the caches that held the identity.
+    """Empty the caches that hold the identity, then write every change at once: all or nothing.
 
     The private registers are renamed first: a run killed during the renames has then
     removed the personal data before the public pseudonym, never the other way round (and
     ``check`` finds no erased contribution whose identity is still in prive/).
     """
-    if plan.changes:
-        ordered = sorted(plan.changes.items(), key=lambda item: not item[0].startswith("prive/"))
-        write_all(plan.root, dict(ordered))
+    # the caches first: a run killed later leaves no cache older than the erasure (check would say so)
     for rel in plan.cache_files:
         with contextlib.suppress(OSError):
             (plan.root / rel).unlink()
+    if plan.changes:
+        ordered = sorted(plan.changes.items(), key=lambda item: not item[0].startswith("prive/"))
+        write_all(plan.root, dict(ordered))
 
 
 @dataclass

@@ -180,6 +180,7 @@ SOURCE = Obj(
     "la source d'import",
     (
         F("origine", "str", "Sorte de source : la plateforme (decidim, grand-debat…) ou « formulaire »."),
+        F("colonnes", "str", "Signature des colonnes de l'export : deux plateformes de même sorte numérotent pareil, l'identifiant n'y vaut que pour des exports de même forme."),
         F("fichier", "str", "Nom du fichier importé (pour mémoire : ce n'est pas l'identité de la ligne).", required=True),
         F("somme", "str", "Somme de contrôle (SHA-256, base 32) du fichier importé."),
         F("ligne", "int", "Numéro de ligne dans le fichier importé.", minimum=0),

@@ -78,7 +78,10 @@ def test_french_excel_csv_windows_1252_semicolons_multiline(two: Path, tmp_path:
     assert first["statut"] == "nouvelle" and first["themes"] == []
     # provenance: the kind of source, the file's name and checksum, the row; no id column: no « cle »
     checksum = base64.b32encode(hashlib.sha256(export.read_bytes()).digest()).decode().rstrip("=").lower()
-    assert first["source"] == {"origine": "formulaire", "fichier": "formulaire.csv", "somme": checksum, "ligne": 2, "empreinte": first["source"]["empreinte"]}
+    assert first["source"] == {
+        "origine": "formulaire", "colonnes": first["source"]["colonnes"], "fichier": "formulaire.csv", "somme": checksum, "ligne": 2,
+        "empreinte": first["source"]["empreinte"],
+    }
     # the multi-line field is one row: the next record starts on line 4
     assert front(files[1])["source"]["ligne"] == 4
     assert front(files[1])["territoire"] == "douai"  # Sin-le-Noble

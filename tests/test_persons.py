@@ -370,3 +370,16 @@ def test_the_same_record_imported_on_two_branches_is_reported(two: Path, tmp_pat
     r = cli("-C", two, "check", "--strict")
     assert r.exit_code == 1
     assert "contributions/C-SUD-0001.md" in r.output and "la même ligne de la source que C-0001" in r.output
+
+
+def test_two_platforms_of_the_same_kind_do_not_mix_their_ids(two: Path, tmp_path: Path) -> None:
+    """Two Decidim sites both have a proposal 1156: different exports, different records."""
+    consommer = write_bytes(tmp_path / "consommer.csv", "id,category,title,body\n1156,Alimentation,Des circuits courts,Plus de marchés de producteurs.\n".encode())
+    feamp = write_bytes(tmp_path / "feamp.csv", "id,title,body,endorsements/total_count,comments\n1156,Les quotas,Quelle aide pour les petits pêcheurs ?,3,0\n".encode())
+    for export in (consommer, feamp):
+        r = cli("-C", two, "contributions", "import", export, "--territoire", "lille")
+        assert r.exit_code == 0, r.output
+        assert "1 importée" in r.stdout
+    r = cli("-C", two, "contributions", "import", feamp, "--territoire", "lille", "--update")
+    assert "0 importée, 1 inchangée, 0 modifiée" in r.stdout
+    assert "circuits courts" in (two / "contributions" / "C-0001.md").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ def identities(source: dict[str, object] | None) -> list[str]:
         return []
     out = []
     if source.get("origine") and source.get("cle"):
-        out.append(f"cle:{source['origine']}:{source['cle']}")
+        out.append(f"cle:{source['origine']}:{source.get('colonnes') or ''}:{source['cle']}")
     if source.get("empreinte"):
         out.append(f"empreinte:{source['empreinte']}")
     return out

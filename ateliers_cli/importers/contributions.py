@@ -328,6 +328,7 @@ def plan_import(
             plan.notes.append(f"aucune colonne de territoire : tout est rattaché à « {default_terr} » (--territoire)")
 
     origine = source_kind(platform)
+    colonnes = columns_signature(table.columns)
     plan.checksum = file_checksum(path)
     known = known_records(c, plan.fichier)
     register = ContributorRegister(c.root)
@@ -375,7 +376,7 @@ def plan_import(
             seen[cle] = row.line
         else:
             seen_content[empreinte] = row.line
-        identity = record_identity(origine, cle, empreinte)
+        identity = record_identity(origine, cle, empreinte, colonnes)
         label = f"clé « {cle} »" if cle else f"ligne {row.line}"
         row_warnings: list[Issue] = []  # reported only if the row is written
 
@@ -503,7 +504,9 @@ def plan_import(
             "themes": [],
             "statut": "nouvelle",
             "titre": cleaned["titre"],
-            "source": {"origine": origine, "fichier": plan.fichier, "somme": plan.checksum, "ligne": row.line, "cle": cle, "empreinte": empreinte},
+            "source": {
+                "origine": origine, "colonnes": colonnes, "fichier": plan.fichier, "somme": plan.checksum, "ligne": row.line, "cle": cle, "empreinte": empreinte,
+            },
         }
         category = row.get(category_cols[0]) if category_cols else ""
         if category:
@@ -651,9 +654,19 @@ def file_checksum(path: Path) -> str:
     return base64.b32encode(h.digest()).decode("ascii").rstrip("=").lower()
 
 
-def record_identity(origine: str, cle: str, empreinte: str) -> str:
-    """Who a record is, whatever the file's name: the source's own id, else its content."""
-    return f"cle:{origine}:{cle}" if cle else f"empreinte:{empreinte}"
+def columns_signature(columns: list[str]) -> str:
+    """``source.colonnes``: a short digest of the export's columns.
+
+    Two platforms of the same kind number their records alike (two Decidim sites both have a
+    proposal 1156): the id is the record's only within exports of the same shape."""
+    blob = "\n".join(sorted(fold(c) for c in columns if c.strip()))
+    return base64.b32encode(hashlib.sha256(blob.encode("utf-8")).digest()).decode("ascii")[:8].lower()
+
+
+def record_identity(origine: str, cle: str, empreinte: str, colonnes: str = "") -> str:
+    """Who a record is, whatever the file's name: the source's own id (within exports of the
+    same platform and shape), else its content."""
+    return f"cle:{origine}:{colonnes}:{cle}" if cle else f"empreinte:{empreinte}"
 
 
 def known_records(c: Consultation, fichier: str) -> dict[str, Previous]:
@@ -666,7 +679,7 @@ def known_records(c: Consultation, fichier: str) -> dict[str, Previous]:
         cle = str(src.get("cle") or "")
         if src.get("origine"):
             if cle:
-                known.setdefault(record_identity(str(src["origine"]), cle, empreinte), previous)
+                known.setdefault(record_identity(str(src["origine"]), cle, empreinte, str(src.get("colonnes") or "")), previous)
         elif src.get("fichier") == fichier and cle:
             # imported before provenance was recorded: the file's name and the row's key
             known.setdefault(f"ancien:{fichier}:{cle}", previous)

@@ -23,7 +23,7 @@ NEEDS = "prive/besoins.md"
 SHEETS_DIR = "prive/emargement"
 #: Keyed hashes of the erased (identifiers, public names, records): later imports skip them.
 ERASURES = "prive/effacements.csv"
-#: Where the outputs were last generated, and when (site --out, export --out): erase regenerates them.
+#: Where the site and the export were generated, when not in their default folder (--out).
 OUTPUTS = "prive/.sorties.json"
 #: Checksums of the private files the tool wrote (an edited sheet is never overwritten silently).
 MANIFEST = "prive/.empreintes.json"
