@@ -16,9 +16,9 @@ from ateliers_cli import gitrepo
 from ateliers_cli.check import check
 from ateliers_cli.clock import now
 from ateliers_cli.documents import OutputFile, build_stage_documents
-from ateliers_cli.errors import AteliersError, Diagnostic
+from ateliers_cli.errors import AteliersError, Diagnostic, error
 from ateliers_cli.fsutil import lock, write_all
-from ateliers_cli.gates import unmet
+from ateliers_cli.gates import placeholders_left, unmet
 from ateliers_cli.load import load
 from ateliers_cli.stages import Stage
 from ateliers_cli.writer import WritePlan, conflict_error, plan_writes
@@ -66,8 +66,13 @@ def plan_advance(
     commit: bool = False,
     force: bool = False,
     when: dt.datetime | None = None,
+    dry_run: bool = False,
 ) -> Transition:
-    """Everything ``advance`` would do, computed without writing anything."""
+    """Everything ``advance`` would do, computed without writing anything.
+
+    With ``dry_run``, a tree not committed in git is one more refusal listed with the gate's
+    (instead of stopping before them): a simulation shows everything that would block.
+    """
     loaded = load(root, cache=True)  # the same per-file cache as check: a changed file is always read again
     c = loaded.consultation
     if c.etape is Stage.CLOTUREE:
@@ -76,23 +81,41 @@ def plan_advance(
             hint="« ateliers render » régénère ses documents, « ateliers site » son site public",
         )
     in_git = gitrepo.is_repo(root)
+    if in_git:
+        conflicts = gitrepo.merge_in_progress(root)
+        if conflicts:
+            listing = ", ".join(conflicts[:5]) + (" …" if len(conflicts) > 5 else "")
+            raise AteliersError(
+                f"une fusion git n'est pas terminée ({listing}) : la consultation n'avance pas au milieu d'une fusion",
+                hint="réglez les conflits (« ateliers check » montre les lignes <<<<<<< qui restent), puis "
+                "« git add » et « git commit » ; ou abandonnez la fusion (« git merge --abort »), puis relancez",
+            )
     if commit and in_git:
+        tag = f"etape-{c.etape.number}-{c.etape.value}"  # Transition.tag, known before anything is computed
+        if gitrepo.tag_commit(root, tag):
+            raise AteliersError(
+                f"l'étiquette git « {tag} » existe déjà : cette étape a déjà été enregistrée ; rien n'a été écrit",
+                hint=f"si elle est de trop (une étape annulée), supprimez-la (« git tag -d {tag} ») puis relancez ; "
+                "sinon, vérifiez l'étape indiquée dans consultation.yaml (« ateliers status »)",
+            )
         gitrepo.check_private_ignored(root)
     if commit and not in_git:
         raise AteliersError(
             "--commit demande un dépôt git, et ce dossier n'en est pas un",
             hint="lancez « git init » dans le dossier (ou « ateliers init --git » pour une nouvelle consultation)",
         )
+    refusals: list[Diagnostic] = []
     if in_git and not allow_dirty:
         dirty = gitrepo.dirty_files(root)
         if dirty:
             listing = ", ".join(dirty[:5]) + (" …" if len(dirty) > 5 else "")
-            raise AteliersError(
-                f"des modifications ne sont pas enregistrées dans git ({len(dirty)} fichier(s) : {listing})",
-                hint="enregistrez-les d'abord (git add -A && git commit), ou relancez avec --allow-dirty",
-            )
+            message = f"des modifications ne sont pas enregistrées dans git ({len(dirty)} fichier(s) : {listing})"
+            hint = "enregistrez-les d'abord (git add -A && git commit), ou relancez avec --allow-dirty"
+            if not dry_run:
+                raise AteliersError(message, hint=hint)
+            refusals.append(error("git", 0, message, hint, "git-modifie"))
     report = check(loaded)
-    blocking = unmet(c) + report.errors
+    blocking = refusals + unmet(c) + report.errors + placeholders_left(report.warnings)
     if blocking:
         raise GateClosed(
             f"impossible de quitter l'étape « {c.etape.label} » : {len(blocking)} condition(s) non remplie(s)",
