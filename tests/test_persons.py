@@ -326,6 +326,9 @@ def _git(root: Path, *args: str) -> str:
 
 
 def test_two_branches_add_and_import_then_merge_without_conflict(two: Path, tmp_path: Path) -> None:
+    for name in ("consultation.yaml", "themes.yaml"):  # the examples of « init » filled in
+        path = two / name
+        path.write_text(path.read_text(encoding="utf-8").replace(" (à remplacer)", "").replace("(à remplacer) ", ""), encoding="utf-8")
     _git(two, "init", "-q", "-b", "main")
     _git(two, "add", "-A")
     _git(two, "commit", "-q", "-m", "Consultation")
