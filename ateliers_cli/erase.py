@@ -76,6 +76,7 @@ class ErasePlan:
     erasures: list[Erasure] = field(default_factory=list)
     changes: dict[str, bytes | None] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    prepared: list[str] = field(default_factory=list)  # prive/courrier/ files that named the person
     git_paths: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # generated outputs that hold the old identity until regenerated
     cache_files: list[str] = field(default_factory=list)
@@ -101,6 +102,9 @@ class ErasePlan:
         regs = sum(e.registrations for e in self.erasures)
         if regs:
             lines.append(f"{PRIVATE_REGISTRATIONS} : {regs} inscription(s) supprimée(s)")
+        if self.prepared:
+            folders = sorted({rel.split("/")[2] for rel in self.prepared})
+            lines.append(f"prive/courrier/ : les courriers préparés qui la nomment supprimés ({', '.join(folders)}) — « ateliers courrier preparer » refait ceux des autres")
         return lines
 
     def next_steps(self) -> list[str]:
@@ -383,6 +387,11 @@ def plan_erase(
             regs.rows = kept
             plan.changes[PRIVATE_REGISTRATIONS] = regs.to_bytes()
 
+    from ateliers_cli.correspondence.outbox import prepared_about
+
+    for rel in prepared_about(root, [(p.courriel, p.telephone, p.prenom, p.nom) for p in persons]):
+        plan.changes[rel] = None  # messages prepared for the person: gone (« courrier preparer » remakes the others)
+        plan.prepared.append(rel)
     if plan.changes or selection.by_person:
         data = tombstone.to_bytes()
         if data != before:
