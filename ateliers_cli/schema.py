@@ -208,10 +208,13 @@ THEMES = Obj("themes.yaml", (_objects("themes", THEME, "Les thèmes de la consul
 SOURCE = Obj(
     "la source d'import",
     (
-        F("fichier", "str", "Fichier importé.", required=True),
+        F("origine", "str", "Sorte de source : la plateforme (decidim, grand-debat…) ou « formulaire »."),
+        F("colonnes", "str", "Signature des colonnes de l'export : deux plateformes de même sorte numérotent pareil, l'identifiant n'y vaut que pour des exports de même forme."),
+        F("fichier", "str", "Nom du fichier importé (pour mémoire : ce n'est pas l'identité de la ligne).", required=True),
+        F("somme", "str", "Somme de contrôle (SHA-256, base 32) du fichier importé."),
         F("ligne", "int", "Numéro de ligne dans le fichier importé.", minimum=0),
-        F("cle", "str", "Identifiant de la ligne dans l'export.", required=True),
-        F("empreinte", "str", "Empreinte du contenu importé."),
+        F("cle", "str", "Identifiant propre de l'enregistrement dans la source (id, référence ou URL), quand elle en donne un."),
+        F("empreinte", "str", "Empreinte du contenu importé : l'identité de la ligne quand la source n'a pas d'identifiant."),
     ),
 )
 CONTRIBUTION = Obj(
