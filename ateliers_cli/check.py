@@ -51,8 +51,10 @@ def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
+    from ateliers_cli.checks.institution import check_institution
     from ateliers_cli.checks.links import check_links
     from ateliers_cli.checks.merge_markers import scan_folders
+    from ateliers_cli.checks.provenance import check_provenance
     from ateliers_cli.checks.rules import check_rules
     from ateliers_cli.checks.versioning import check_versioning
 
@@ -62,6 +64,8 @@ def check(loaded: LoadResult) -> Report:
     diags += check_rules(c)
     diags += check_dates(c)
     diags += check_erasure(c)
+    diags += check_institution(c)
+    diags += check_provenance(c)
     diags += passed_gates(c)
     diags += check_versioning(c.root)
     diags += open_data_rules(loaded)
@@ -119,7 +123,7 @@ def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tup
     if use_cache and not racy:
         hit: tuple[Report, str] | None = cache.cached_report(root, key)
         if hit is not None:
-            return hit
+            return with_outputs(root, hit[0]), hit[1]
     from ateliers_cli.console import progress
     from ateliers_cli.load import load
 
@@ -133,4 +137,18 @@ def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tup
     )
     if use_cache and not racy:
         cache.store_report(root, key, (report, what))
-    return report, what
+    return with_outputs(root, report), what
+
+
+def with_outputs(root: Path, report: Report) -> Report:
+    """The report and, never from the cache, the outputs that still hold an erased identity."""
+    from ateliers_cli.store.paths import ERASURES
+
+    if not (root / ERASURES).is_file():
+        return report
+    from ateliers_cli.checks.erasure import erased_in_outputs
+
+    stale = erased_in_outputs(root)
+    if not stale:
+        return report
+    return Report(sorted(set(report.diagnostics) | set(stale), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity)))

@@ -97,6 +97,7 @@ def render_cmd(
     Exemple : [cyan]ateliers render[/cyan]
     """
     from ateliers_cli.render_all import apply_render, plan_render
+    from ateliers_cli.store import outputs
 
     root = consultation_root()
     with lock(root, "ateliers render"):
@@ -104,6 +105,7 @@ def render_cmd(
         result = plan_render(loaded, force=force)
         if not dry_run:
             apply_render(root, result)
+            outputs.record(root, "documents", root / "documents")
     plan = result.plan
     verb = "serait" if dry_run else "est"
     print_changes(plan.created, plan.updated, plan.removed)

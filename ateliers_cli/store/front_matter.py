@@ -22,7 +22,7 @@ KEY_ORDER = (
     "id", "date", "profil", "canal", "territoire", "auteur", "organisation", "publication",
     "themes", "statut", "doublon_de", "titre", "source", "efface",
 )
-SOURCE_ORDER = ("fichier", "ligne", "cle", "empreinte")
+SOURCE_ORDER = ("origine", "colonnes", "fichier", "somme", "ligne", "cle", "empreinte")
 
 _FM_OPEN = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*-{3,}[ \t]*\r?\n")
 _FM_CLOSE = re.compile(r"^-{3,}[ \t]*\r?$", re.MULTILINE)
