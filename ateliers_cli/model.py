@@ -89,6 +89,10 @@ class Collectivite(Located):
     tribunal_administratif: str = ""
     tribunal_adresse: str = ""
 
+    def __post_init__(self) -> None:
+        if isinstance(self.conseil, str):
+            self.conseil = PlainText(self.conseil)
+
 
 @dataclass(kw_only=True)
 class SitePublic(Located):
@@ -113,10 +117,6 @@ class RapportInfo(Located):
     rapporteur: str = ""
     seance: dt.date | None = None
     service: str = ""
-
-    def __post_init__(self) -> None:
-        if isinstance(self.conseil, str):
-            self.conseil = PlainText(self.conseil)
 
 
 @dataclass(kw_only=True)
