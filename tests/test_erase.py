@@ -50,7 +50,7 @@ def test_erase_removes_the_identity_and_keeps_the_text(example: Path) -> None:
     path = prepare(example)
     r = run_cli("-C", example, "erase", "C-0001")
     assert r.exit_code == 0, r.output
-    assert "Identité effacée de 1 contribution(s) : C-0001." in r.stdout
+    assert "Identité effacée de 1 contribution : C-0001." in r.stdout
     text = path.read_text(encoding="utf-8")
     head, body = text.split("\n---\n", 1)
     assert f"auteur: {ANONYMOUS_AUTHOR} # nom affiché" in head

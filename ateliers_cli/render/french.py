@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html as _html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -267,6 +267,14 @@ def pluriel(n: Number, singulier: str, pluriel: str) -> str:
     value = _to_decimal(n)
     mot = singulier if abs(value) < 2 else pluriel
     return f"{nombre(n)} {mot}"
+
+
+def liste(values: Iterable[object], derniere: str = " et ") -> str:
+    """« a, b et c » (« a » alone, « » for none)."""
+    items = [str(v) for v in values]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + derniere + items[-1]
 
 
 # ---------------------------------------------------------------------------

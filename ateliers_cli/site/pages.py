@@ -518,9 +518,8 @@ class SiteBuilder:
         publiee = texte_publiable(ct)
         territoire = self.territoire_nom(ct.territoire)
         themes = fate.themes
-        # Orientations reached through its themes that no cited proposition already shows.
-        par_propositions = {o.orientation.id for p in fate.propositions for o in p.orientations}
-        autres = [o for o in fate.orientations_par_theme if o.orientation.id not in par_propositions]
+        # Orientations only related through its themes: no proposition citing it leads there.
+        autres = fate.orientations_liees
         titre = f"Contribution {ct.id}" + (f" : {ct.titre}" if publiee and ct.titre.strip() else "")
         # The citizen's text as written: sanitised, but no typographic rewriting.
         corps = markdown_to_html(ct.texte, min_heading=3) if publiee and ct.texte.strip() else Markup("")
