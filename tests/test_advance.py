@@ -111,12 +111,16 @@ def test_hand_edit_protected_then_forced(example: Path) -> None:
     doc = example / "documents" / "1-appel" / "synthese-des-contributions.md"
     edited = doc.read_text(encoding="utf-8") + "\nNote ajoutée à la main.\n"
     doc.write_text(edited, encoding="utf-8")
-    r = run_cli("-C", example, "render")
+    r = run_cli("-C", example, "render")  # a passed stage: left as it is, and said
+    assert r.exit_code == 0, r.output
+    assert "documents/1-appel/synthese-des-contributions.md" in r.output and "--etape appel" in r.output
+    assert doc.read_text(encoding="utf-8") == edited
+    r = run_cli("-C", example, "render", "--etape", "appel")
     assert r.exit_code == 1
     assert "modifié(s) à la main" in r.output
     assert "synthese-des-contributions.md" in r.output
     assert doc.read_text(encoding="utf-8") == edited
-    r = run_cli("-C", example, "render", "--force")
+    r = run_cli("-C", example, "render", "--etape", "appel", "--force")
     assert r.exit_code == 0, r.output
     aside = doc.with_name("synthese-des-contributions.modifie.md")
     assert aside.read_text(encoding="utf-8") == edited

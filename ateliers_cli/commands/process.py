@@ -13,6 +13,7 @@ from rich.table import Table
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import out, print_changes
 from ateliers_cli.fsutil import lock
+from ateliers_cli.render.french import pluriel
 
 if TYPE_CHECKING:
     from ateliers_cli.advance import Transition
@@ -80,19 +81,32 @@ def advance_cmd(
 def render_cmd(
     force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
+    etape: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--etape",
+            metavar="ÉTAPE",
+            help="Réécrit les documents de cette étape passée (appel, lancement, ateliers, synthese, rapport, adoption, restitution, ou « toutes ») ; répétable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Régénère les documents de toutes les étapes franchies ; n'écrit que ce qui a changé.
+    """Écrit les documents manquants des étapes franchies ; ne réécrit ceux d'une étape passée que sur demande.
 
-    Un document modifié à la main n'est jamais écrasé sans --force.
+    Les documents d'une étape passée sont ce qui a été remis : un simple « render » ne les
+    réécrit pas, il dit lesquels les données changeraient. « --etape appel » (répétable, ou
+    « --etape toutes ») les réécrit. Un document modifié à la main n'est jamais écrasé sans --force.
+    Rien n'est jamais supprimé sous prive/.
 
-    Exemple : [cyan]ateliers render[/cyan]
+    Exemple : [cyan]ateliers render[/cyan], puis [cyan]ateliers render --etape appel[/cyan]
     """
-    from ateliers_cli.render_all import apply_render, plan_render
+    from ateliers_cli.render_all import apply_render, plan_render, stages_named
 
+    stages = stages_named(etape or [])
     root = consultation_root()
     with lock(root, "ateliers render"):
         loaded = open_consultation()
-        result = plan_render(loaded, force=force)
+        result = plan_render(loaded, force=force, stages=stages)
         if not dry_run:
             apply_render(root, result)
     plan = result.plan
@@ -101,9 +115,24 @@ def render_cmd(
     for edited, aside in plan.kept_aside.items():
         out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
     if not plan.touched:
-        out.print(f"[green]✓[/green] {len(result.documents)} documents à jour : aucun fichier modifié.")
+        out.print(f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; aucun fichier modifié.")
     else:
-        out.print(f"[green]✓[/green] {len(result.documents)} documents ; {len(plan.created)} créé(s), {len(plan.updated)} mis à jour, {len(plan.removed)} retiré(s) — rien n'{verb} écrit à moitié.")
+        out.print(
+            f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; {pluriel(len(plan.created), 'créé', 'créés')}, "
+            f"{len(plan.updated)} mis à jour, {pluriel(len(plan.removed), 'retiré', 'retirés')} — rien n'{verb} écrit à moitié."
+        )
+    if result.kept:
+        n = sum(len(v) for v in result.kept.values())
+        out.print(
+            f"[yellow]![/yellow] {pluriel(n, 'document', 'documents')} d'étapes passées {'changerait' if n == 1 else 'changeraient'} avec les données actuelles ; "
+            "gardés tels qu'ils ont été remis :"
+        )
+        for stage, paths in result.kept.items():
+            out.print(f"  {escape(stage.label)} ({stage.value}) :")
+            for path in paths:
+                out.print(f"    {escape(path)}", soft_wrap=True)
+        options = " ".join(f"--etape {s.value}" for s in result.kept)
+        out.print(f"  → pour les réécrire : « ateliers render {options} »", soft_wrap=True)
 
 
 def demo_cmd(

@@ -264,6 +264,9 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "ateliers": len(ateliers),
         "ateliers_tenus": len(tenus),
         "ateliers_annules": sum(1 for a in ateliers if a.statut == "annule"),
+        # arrondissements where a workshop was actually held (not merely planned)
+        "territoires_couverts": len({a.territoire for a in tenus if a.territoire in c.territoires}),
+        "territoires_prevus": len({a.territoire for a in ateliers if a.statut != "annule" and a.territoire in c.territoires}),
         "participants_ateliers": sum(a.participants or 0 for a in tenus),
         "inscrits": sum(a.inscriptions.inscrits for a in ateliers if a.inscriptions),
         "capacite": sum(a.capacite for a in ateliers if a.statut != "annule"),

@@ -269,6 +269,14 @@ def pluriel(n: Number, singulier: str, pluriel: str) -> str:
     return f"{nombre(n)} {mot}"
 
 
+def de(nom: str) -> str:
+    """« de Lille », « d'Avesnes-sur-Helpe », « d'Hazebrouck »: the preposition elided before a vowel or h."""
+    text = str(nom)
+    if text[:1].lower() in "aeiouyhàâéèêëîïôöûüœæ":
+        return f"d'{text}"
+    return f"de {text}"
+
+
 def liste(values: Iterable[object], derniere: str = " et ") -> str:
     """« a, b et c » (« a » alone, « » for none)."""
     items = [str(v) for v in values]
@@ -587,6 +595,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "euros": euros,
         "ordinal": ordinal,
         "pluriel": pluriel,
+        "de": de,
         "typographie": typographie,
         "typographie_html": typographie_html,
         "typographie_markdown": typographie_markdown,

@@ -33,7 +33,7 @@ from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_c
 from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
-from ateliers_cli.render.french import nombre, typographie_html
+from ateliers_cli.render.french import de, nombre, typographie_html
 from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
@@ -269,12 +269,18 @@ class SiteBuilder:
     def accueil(self) -> Page:
         c = self.c
         decisions = Counter(d.decision for d in c.deliberation.decisions) if c.deliberation else Counter()
-        participants = sum(a.participants or 0 for a in c.ateliers.values() if a.statut == "tenu")
+        tenus = [a for a in c.ateliers.values() if a.statut == "tenu"]
+        # Once the workshops' stage is over (or one was held), the workshops held; before, those planned.
+        faits = bool(tenus) or c.reached(Stage.SYNTHESE)
+        ateliers = tenus if faits else [a for a in c.ateliers.values() if a.statut != "annule"]
         chiffres = {
             "contributions": len(c.contributions),
             "publiees": sum(1 for ct in c.contributions.values() if texte_publiable(ct)),
-            "ateliers": sum(1 for a in c.ateliers.values() if a.statut != "annule"),
-            "participants": participants,
+            "ateliers": len(ateliers),
+            "ateliers_tenus": faits,
+            "ateliers_annules": sum(1 for a in c.ateliers.values() if a.statut == "annule"),
+            "territoires_ateliers": len({a.territoire for a in ateliers if a.territoire in c.territoires}),
+            "participants": sum(a.participants or 0 for a in tenus),
             "propositions": len(c.propositions),
             "orientations": len(c.orientations),
             "adoptees": decisions["adoptee"] + decisions["amendee"],
@@ -372,7 +378,7 @@ class SiteBuilder:
         lignes = [(f.contribution, f.themes, f.summary) for f in fates]
         restitutions = self.trace.restitutions_of_territory.get(territoire_id, [])
         return self.render(
-            "site/devenir-territoire.html.j2", f"devenir/{t.id}.html", f"Les contributions du territoire de {t.nom}",
+            "site/devenir-territoire.html.j2", f"devenir/{t.id}.html", f"Les contributions du territoire {de(t.nom)}",
             "devenir", [("Accueil", "index.html"), ("Ce que sont devenues les contributions", "devenir/index.html")],
             territoire=t, lignes=lignes, restitutions=sorted(restitutions, key=lambda r: r.id),
         )
