@@ -78,7 +78,7 @@ def test_contributions_columns_and_consent(example: Path) -> None:
     rows = {r["id"]: r for r in read_csv(out / "contributions.csv")}
     assert list(next(iter(rows.values()))) == [
         "id", "date", "profil", "canal", "territoire", "territoire_nom", "statut", "doublon_de", "themes",
-        "propositions", "publication", "anonymisee", "auteur", "organisation", "titre", "texte",
+        "propositions", "orientations_nourries", "a_nourri_une_orientation_retenue", "publication", "anonymisee", "auteur", "organisation", "titre", "texte",
     ]
     c1 = rows["C-0001"]
     assert (c1["auteur"], c1["titre"], c1["publication"], c1["anonymisee"]) == ("Jeanne M.", "Juste parler à quelqu'un", "true", "false")

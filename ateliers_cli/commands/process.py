@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
-from ateliers_cli.console import out, print_changes
+from ateliers_cli.console import out, print_changes, print_diagnostics
 from ateliers_cli.fsutil import lock
 from ateliers_cli.render.french import pluriel
 
@@ -41,6 +41,7 @@ def _print_transition(t: Transition, *, dry_run: bool) -> None:
     out.print(f"  consultation.yaml : étape « {t.vers.value} », passage inscrit dans l'historique")
     if t.commit:
         out.print(f"  git : un commit et l'étiquette « {t.tag} »")
+    print_diagnostics(t.remarques)
 
 
 def advance_cmd(

@@ -123,7 +123,13 @@ def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -
 
 
 def choose_citations(
-    c: Consultation, contributions: Iterable[Contribution], n: int, longueur: int = 320, *, theme: str = ""
+    c: Consultation,
+    contributions: Iterable[Contribution],
+    n: int,
+    longueur: int = 320,
+    *,
+    theme: str = "",
+    jusquau: dt.date | None = None,
 ) -> list[Citation]:
     """Up to ``n`` consented excerpts, varied in territory and profile, deterministic.
 
@@ -134,7 +140,9 @@ def choose_citations(
     # Within one (first theme or not, territory, profile) group every candidate has the same
     # key but for its identifier: each pick looks at the head of each group, not at them all.
     groups: dict[tuple[bool, str, str], list[Contribution]] = {}
-    for x in sorted((x for x in contributions if citable(x) and x.texte.strip()), key=lambda x: x.id, reverse=True):
+    # a document never quotes a contribution dated after it (``jusquau``: the document's day)
+    quotable = (x for x in contributions if citable(x) and x.texte.strip() and not (jusquau and x.date and x.date > jusquau))
+    for x in sorted(quotable, key=lambda x: x.id, reverse=True):
         groups.setdefault((bool(theme) and x.themes[:1] != [theme], x.territoire, x.profil), []).append(x)
     chosen: list[Contribution] = []
     by_territory: dict[str, int] = {}
@@ -292,6 +300,40 @@ def calendrier(c: Consultation) -> list[dict[str, Any]]:
     return out
 
 
+def passages(c: Consultation) -> dict[str, dt.date]:
+    """The day each stage was left, from the history of passages (the first one)."""
+    out: dict[str, dt.date] = {}
+    for p in c.historique:
+        if p.date is not None and p.de not in out:
+            out[p.de] = p.date.date() if isinstance(p.date, dt.datetime) else p.date
+    return out
+
+
+def deroulement(c: Consultation, stage: Stage | None = None, when: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Each stage's announced period (the calendar) and its actual end (the passage leaving it).
+
+    The one source of a stage's dates for every document: ``debut`` and ``fin`` as announced,
+    ``cloture`` the day it was left (``when`` for the ``stage`` being left now), ``anticipee``
+    when it was left before its announced end.
+    """
+    left = passages(c)
+    if stage is not None and when is not None:
+        left.setdefault(stage.value, when.date())
+    out: dict[str, dict[str, Any]] = {}
+    for s in Stage.process():
+        periode = c.calendrier.get(s.value)
+        debut, fin = (periode.debut, periode.fin) if periode is not None else (None, None)
+        cloture = left.get(s.value)
+        out[s.value] = {
+            "etape": s,
+            "debut": debut,
+            "fin": fin,
+            "cloture": cloture,
+            "anticipee": bool(cloture and fin and cloture < fin),
+        }
+    return out
+
+
 def lieu_ville(lieu: str, defaut: str = "") -> str:
     """« Lille » from « Hôtel du Département, Lille » (for « Fait à Lille »)."""
     if "," in lieu:
@@ -323,6 +365,7 @@ def base_context(c: Consultation, stage: Stage, when: dt.datetime, *, titre: str
         "territoires": list(c.territoires.values()),
         "commissions": list(c.commissions.values()),
         "calendrier": calendrier(c),
+        "deroulement": deroulement(c, stage, when),
         "chiffres": chiffres(c),
         "libelles": LIBELLES,
         "natures": NATURE_EXPLICATION,
