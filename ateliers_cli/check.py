@@ -37,6 +37,7 @@ def passed_gates(c: Consultation) -> list[Diagnostic]:
 
 def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
+    from ateliers_cli.answers import check_answers
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
     from ateliers_cli.checks.links import check_links
@@ -48,6 +49,7 @@ def check(loaded: LoadResult) -> Report:
     diags += check_rules(c)
     diags += check_dates(c)
     diags += check_erasure(c)
+    diags += check_answers(c)
     diags += passed_gates(c)
     # the order of Diagnostic (path, line, message, hint, severity), with a key: far faster
     ordered = sorted(set(diags), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))

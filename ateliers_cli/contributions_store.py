@@ -28,9 +28,12 @@ from ateliers_cli.model import Contribution
 #: Front matter keys, in the order of docs/format.md.
 KEY_ORDER = (
     "id", "date", "profil", "canal", "territoire", "auteur", "organisation", "publication",
-    "themes", "statut", "doublon_de", "titre", "source", "efface",
+    "themes", "statut", "doublon_de", "motif", "redirection", "titre", "source", "efface",
+    "reponse_modele", "reponse",
 )
 SOURCE_ORDER = ("fichier", "ligne", "cle", "empreinte")
+#: Optional texts of the team (off-topic reason, written answer): written only when set.
+_OPTIONAL_TEXTS = ("motif", "redirection", "reponse_modele", "reponse")
 
 PRIVATE_PATH = "prive/contributeurs.csv"
 PRIVATE_COLUMNS = ("id", "nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal", "autres", "source")
@@ -97,7 +100,7 @@ def front_matter(meta: Mapping[str, Any]) -> str:
         if key not in meta:
             continue
         value = meta[key]
-        if value is None or (key in ("organisation", "titre", "doublon_de", "territoire") and value == ""):
+        if value is None or (key in ("organisation", "titre", "doublon_de", "territoire", *_OPTIONAL_TEXTS) and value == ""):
             continue
         if key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in SOURCE_ORDER if k in value and value[k] not in (None, "")}
@@ -127,6 +130,9 @@ def meta_of(c: Contribution) -> dict[str, Any]:
         "doublon_de": c.doublon_de,
         "titre": c.titre,
     }
+    for key in _OPTIONAL_TEXTS:  # kept when a command rewrites the header (themes tag, erase…)
+        if getattr(c, key):
+            meta[key] = getattr(c, key)
     if c.source:
         meta["source"] = {k: v for k, v in c.source.items() if not str(k).startswith("_")}
     if c.efface:

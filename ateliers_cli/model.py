@@ -104,8 +104,31 @@ class Contribution(Located):
     titre: str = ""
     source: dict[str, Any] | None = None
     efface: dt.date | None = None
+    motif: str = ""  # off-topic: why (text, or the id of a reason of consultation.yaml)
+    redirection: str = ""  # off-topic: where to turn
+    reponse: str = ""  # the team's written answer
+    reponse_modele: str = ""  # the id of an answer template of reponses.yaml
     texte: str = ""
     texte_line: int = 0
+
+
+@dataclass(kw_only=True)
+class MotifHorsSujet(Located):
+    """A reason a contribution is off-topic, with where to turn."""
+
+    id: str = ""
+    motif: str = ""
+    redirection: str = ""
+
+
+@dataclass(kw_only=True)
+class ModeleReponse(Located):
+    """A reusable written answer, for the contributions of a theme or of an orientation."""
+
+    id: str = ""
+    theme: str = ""
+    orientation: str = ""
+    texte: str = ""
 
 
 @dataclass(kw_only=True)
@@ -322,6 +345,10 @@ class Consultation(Located):
     regroupements_ecartes: list[Ecart] = field(default_factory=list)
     deliberation: Deliberation | None = None
     restitutions: dict[str, Restitution] = field(default_factory=dict)
+    reponses_individuelles: bool = False
+    motifs_hors_sujet: dict[str, MotifHorsSujet] = field(default_factory=dict)
+    modeles_reponse: dict[str, ModeleReponse] = field(default_factory=dict)
+    reponses_path: str = ""
 
     # --- derived views ------------------------------------------------------
 

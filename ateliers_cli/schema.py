@@ -142,6 +142,14 @@ COLLECTIVITE = Obj(
         F("signataire", "str", "Qui signe les délibérations, tel qu'il doit être écrit (ex. « La Présidente du Conseil départemental ») ; par défaut déduit du nom de l'assemblée."),
     ),
 )
+MOTIF_HORS_SUJET = Obj(
+    "un motif de hors sujet",
+    (
+        _slug("id", "Identifiant du motif, que la contribution nomme dans « motif »."),
+        F("motif", "str", "Pourquoi la contribution ne relève pas de la consultation.", required=True),
+        F("redirection", "str", "À qui s'adresser pour cette question (service, site, téléphone public)."),
+    ),
+)
 CONSULTATION = Obj(
     "consultation.yaml",
     (
@@ -154,6 +162,8 @@ CONSULTATION = Obj(
         F("calendrier", "object", "Début et fin de chaque étape.", map_of=PERIODE),
         F("etape", "str", "Étape en cours.", required=True, enum=tuple(Stage.keys())),
         _objects("historique", PASSAGE, "Passages d'étape, écrits par « ateliers advance »."),
+        F("reponses_individuelles", "bool", "La consultation promet une réponse écrite à chaque contribution : le passage aux restitutions l'exige."),
+        _objects("motifs_hors_sujet", MOTIF_HORS_SUJET, "Les motifs de hors sujet, chacun avec à qui s'adresser."),
     ),
     "Identité, territoires, commissions, calendrier et étape de la consultation.",
 )
@@ -202,8 +212,29 @@ CONTRIBUTION = Obj(
         F("titre", "str", "Titre court."),
         F("source", "object", "Source d'import (écrit par l'outil).", obj=SOURCE),
         F("efface", "date", "Date d'effacement de l'identité (droit à l'effacement)."),
+        F("motif", "str", "Hors sujet : pourquoi (un texte, ou l'identifiant d'un motif de consultation.yaml)."),
+        F("redirection", "str", "Hors sujet : à qui s'adresser (remplace celle du motif)."),
+        F("reponse", "text", "La réponse écrite de l'équipe à cette contribution (Markdown)."),
+        F("reponse_modele", "str", "L'identifiant d'un modèle de réponse de reponses.yaml, à défaut de « reponse »."),
     ),
     "Une contribution : en-tête YAML entre deux lignes « --- », puis le texte en Markdown.",
+)
+
+# --- reponses.yaml -------------------------------------------------------------
+
+MODELE_REPONSE = Obj(
+    "un modèle de réponse",
+    (
+        _slug("id", "Identifiant du modèle, que la contribution peut nommer dans « reponse_modele »."),
+        _slug("theme", "Thème dont il répond aux contributions (à défaut de réponse propre).", required=False),
+        _id("O", "orientation", "Orientation dont il répond aux contributions qui l'ont nourrie.", required=False),
+        F("texte", "text", "La réponse (Markdown).", required=True),
+    ),
+)
+REPONSES = Obj(
+    "reponses.yaml",
+    (_objects("modeles", MODELE_REPONSE, "Les modèles de réponse écrite, par thème ou par orientation.", required=True),),
+    "Les modèles de réponse écrite aux contributions, réutilisables.",
 )
 
 # --- ateliers/*.yaml ---------------------------------------------------------
@@ -437,6 +468,7 @@ FILE_KINDS: dict[str, tuple[Obj, str]] = {
     "orientations": (ORIENTATIONS, "orientations.yaml"),
     "deliberation": (DELIBERATION, "deliberation.yaml"),
     "restitution": (RESTITUTION, "restitutions/*.yaml"),
+    "reponses": (REPONSES, "reponses.yaml"),
 }
 
 

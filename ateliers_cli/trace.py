@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ateliers_cli.answers import hors_sujet, reponse
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.model import (
@@ -118,6 +119,9 @@ class ContributionFate:
     original: Contribution | None = None  # when it is a duplicate
     original_fate: ContributionFate | None = None  # what became of the original, for a duplicate
     propositions_existent: bool = True  # whether the workshops have made propositions yet
+    motif: str = ""  # off-topic: why
+    redirection: str = ""  # off-topic: where to turn
+    reponse: str = ""  # the team's written answer (Markdown), when there is one
 
     @property
     def orientations_citees(self) -> list[OrientationFate]:
@@ -144,7 +148,12 @@ class ContributionFate:
         """One or two French sentences: what became of it, cited and related kept apart."""
         ct = self.contribution
         if ct.statut == "hors_sujet":
-            return "Cette contribution a été jugée hors du sujet de la consultation : elle n'a pas été versée aux ateliers."
+            phrase = "Cette contribution a été jugée hors du sujet de la consultation : elle n'a pas été versée aux ateliers."
+            if self.motif:
+                phrase += f" Motif : {self.motif.rstrip('.')}."
+            if self.redirection:
+                phrase += f" Vers qui vous tourner : {self.redirection.rstrip('.')}."
+            return phrase
         if ct.statut == "doublon":
             phrase = f"Cette contribution reprend la contribution {ct.doublon_de}, qui a été suivie à sa place."
             if self.original_fate is not None and self.original_fate.contribution.statut == "analysee":
@@ -190,6 +199,9 @@ class ContributionFate:
             "statut": ct.statut,
             "doublon_de": ct.doublon_de or None,
             "resume": self.summary,
+            "motif_hors_sujet": self.motif or None,
+            "redirection": self.redirection or None,
+            "reponse": self.reponse or None,
             "territoire": ct.territoire,
             "themes": [{"id": t.id, "titre": t.titre} for t in self.themes],
             "ateliers": [{"id": a.id, "titre": a.titre, "statut": a.statut} for a in self.ateliers],
@@ -328,7 +340,7 @@ class Traceability:
                 by_theme.setdefault(o.id, self.orientation_fate(o))
         props = [self.proposition_fate(p) for p in sorted(self.props_citing.get(ct.id, []), key=lambda p: p.id)]
         original = self.c.contributions.get(ct.doublon_de) if ct.doublon_de else None
-        return ContributionFate(
+        fate = ContributionFate(
             contribution=ct,
             themes=themes,
             ateliers=sorted(ateliers.values(), key=lambda a: a.id),
@@ -339,6 +351,11 @@ class Traceability:
             original_fate=self.contribution_fate(original) if original is not None and original.id != ct.id and not original.doublon_de else None,
             propositions_existent=bool(self.propositions),
         )
+        if ct.statut == "hors_sujet":
+            why = hors_sujet(self.c, ct)
+            fate.motif, fate.redirection = why.motif, why.redirection
+        fate.reponse = reponse(self.c, ct, [o.orientation.id for o in fate.orientations_citees])
+        return fate
 
     # --- backward ------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from ateliers_cli.answers import hors_sujet
 from ateliers_cli.documents.context import (
     ORDRE_CANAUX,
     ORDRE_PROFILS,
@@ -125,6 +126,7 @@ def synthese_context(c: Consultation, jusquau: dt.date | None = None) -> dict[st
         "par_theme": par_theme,
         "plusieurs_themes": sum(1 for x in analysed if len(x.themes) > 1),
         "hors_sujet": [x for x in contributions if x.statut == "hors_sujet"],
+        "motifs_hors_sujet": {x.id: hors_sujet(c, x) for x in contributions if x.statut == "hors_sujet"},
         "doublons": [{"original": k, "doublons": v} for k, v in sorted(doublons.items())],
         "non_analysees": [x for x in contributions if x.statut == "nouvelle"],
     }
