@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ateliers_cli import __version__
+from ateliers_cli.store import paths
 
 CACHE_DIR = ".ateliers-cache"
 RACY_SECONDS = 2.0
@@ -187,7 +188,7 @@ def snapshot(root: Path) -> tuple[str, bool]:
         newest = max(newest, st.st_mtime_ns)
 
     single = ["consultation.yaml", "themes.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "orientations.yaml", "deliberation.yaml"]
-    single.append("prive/contributeurs.csv")  # read by the erasure rule (checks/erasure.py)
+    single.append(paths.CONTRIBUTORS)  # read by the erasure rule (checks/erasure.py)
     single.append(".ateliers-journal")  # an interrupted write is reported (load.py)
     for rel in single:
         add(rel, str(root / rel), None)

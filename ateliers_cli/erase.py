@@ -19,197 +19,29 @@ Documents, site and open data are generated from the model, so the next ``render
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ateliers_cli import gitrepo
-from ateliers_cli.checks.personal_data import EMAIL, PHONE
 from ateliers_cli.clock import today
 from ateliers_cli.errors import AteliersError, Diagnostic, warning
-from ateliers_cli.export.csvsafe import restore
 from ateliers_cli.fsutil import safe_join, write_all
 from ateliers_cli.hints import did_you_mean
+from ateliers_cli.importers.util import fold
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
-
-PRIVATE_CONTRIBUTORS = "prive/contributeurs.csv"
-PRIVATE_REGISTRATIONS = "prive/inscriptions.csv"
-NAME_REMOVED = "[nom retiré]"
-EMAIL_REMOVED = "[courriel retiré]"
-PHONE_REMOVED = "[téléphone retiré]"
-ADDRESS_REMOVED = "[adresse retirée]"
+from ateliers_cli.store import front_matter
+from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_CONTRIBUTORS
+from ateliers_cli.store.paths import REGISTRATIONS as PRIVATE_REGISTRATIONS
+from ateliers_cli.store.private import ContributorRegister, PrivateCsv
+from ateliers_cli.store.redaction import Person, name_pattern, scrub
 
 # Versioned files written by people, where a name may have been copied: reported, not edited.
 _OTHER_FILES = ("ateliers", "restitutions", "forums", "orientations.yaml", "deliberation.yaml", "themes.yaml")
-
-
-# --- a private CSV, read leniently and written back in its own dialect ---------------------------
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, spaces squeezed: to compare names and e-mails."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
-
-
-@dataclass
-class PrivateCsv:
-    """A CSV of ``prive/``, kept in its own dialect (BOM, separator, line ends, encoding) when rewritten."""
-
-    rel: str
-    header: list[str]
-    rows: list[list[str]]
-    delimiter: str = ";"
-    bom: bool = False
-    encoding: str = "utf-8"
-    newline: str = "\r\n"
-    original: bytes = b""
-
-    @classmethod
-    def read(cls, root: Path, rel: str) -> PrivateCsv | None:
-        path = root / rel
-        if not path.is_file():
-            return None
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise AteliersError(f"{rel} illisible : {exc.strerror}", path=rel, hint="vérifiez les droits du fichier") from None
-        bom = raw.startswith(b"\xef\xbb\xbf")
-        try:
-            text, encoding = raw.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
-        first = text.split("\n", 1)[0]
-        delimiter = max((";", ",", "\t"), key=first.count)
-        newline = "\r\n" if "\r\n" in text[:10000] or not text else "\n"
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        header = rows[0] if rows else []
-        return cls(rel, header, rows[1:], delimiter, bom, encoding, newline, raw)
-
-    def column(self, *names: str) -> int | None:
-        folded = [fold(h).replace(" ", "_").replace("-", "_") for h in self.header]
-        for name in names:
-            if name in folded:
-                return folded.index(name)
-        return None
-
-    @staticmethod
-    def cell(row: list[str], index: int | None) -> str:
-        return restore(row[index].strip()) if index is not None and index < len(row) else ""
-
-    def line_of(self, row: list[str]) -> int:
-        """The line of ``row`` in the file (1 is the header), for messages."""
-        return 2 + self.rows.index(row)
-
-    def to_bytes(self) -> bytes:
-        buf = io.StringIO(newline="")
-        w = csv.writer(buf, delimiter=self.delimiter, lineterminator=self.newline)
-        w.writerow(self.header)
-        w.writerows(self.rows)
-        data = buf.getvalue().encode(self.encoding, errors="replace")
-        return (b"\xef\xbb\xbf" + data) if self.bom else data
-
-
-@dataclass
-class Person:
-    """Who a contribution's author is, from the private register and the public name."""
-
-    nom: str = ""
-    prenom: str = ""
-    courriel: str = ""
-    telephone: str = ""
-    adresse: str = ""
-    public: list[str] = field(default_factory=list)  # the public name, the organisation
-
-    def names(self) -> list[str]:
-        """Every spelling of the person's names to take out of a text, longest first."""
-        found: list[str] = []
-        if self.nom and self.prenom:
-            found += [f"{self.prenom} {self.nom}", f"{self.nom} {self.prenom}"]
-        found += [self.nom, self.prenom]
-        for name in self.public:
-            found.append(name)
-            m = re.fullmatch(r"([^\W\d_][\w'’-]+)\s+[^\W\d_]\.?", name.strip())
-            if m:  # « Jeanne M. »: the first name alone is also hers
-                found.append(m.group(1))
-        seen: dict[str, str] = {}
-        for name in found:
-            name = " ".join(name.split())
-            if len(re.sub(r"\W", "", name)) >= 2 and fold(name) not in seen:
-                seen[fold(name)] = name
-        return sorted(seen.values(), key=len, reverse=True)
-
-
-# --- taking a person out of a text -----------------------------------------------------------
-
-_VARIANTS = {"a": "aàâäáã", "e": "eéèêë", "i": "iîïíì", "o": "oôöóò", "u": "uùûüú", "c": "cç", "y": "yÿ", "n": "nñ"}
-
-
-def name_pattern(name: str) -> re.Pattern[str]:
-    """``name`` as a whole word, whatever its case and accents, spaces and hyphens alike."""
-    parts: list[str] = []
-    for ch in name:
-        base = fold(ch)
-        if ch.isspace() or ch == "-":
-            if not parts or parts[-1] != r"[\s\-]+":
-                parts.append(r"[\s\-]+")
-        elif ch in "'’":
-            parts.append("['’]")
-        elif base in _VARIANTS:
-            parts.append(f"[{_VARIANTS[base]}]")
-        else:
-            parts.append(re.escape(ch))
-    return re.compile(r"(?<!\w)" + "".join(parts) + r"(?!\w)", re.IGNORECASE)
-
-
-def _digits_pattern(phone: str) -> re.Pattern[str] | None:
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 6:
-        return None
-    return re.compile(r"(?<!\d)" + r"[\s.\-]?".join(digits) + r"(?!\d)")
-
-
-@dataclass
-class Scrubbed:
-    text: str
-    names: int = 0
-    emails: int = 0
-    phones: int = 0
-    addresses: int = 0
-
-    @property
-    def count(self) -> int:
-        return self.names + self.emails + self.phones + self.addresses
-
-
-def scrub(text: str, person: Person) -> Scrubbed:
-    """``text`` without the person's names, address, and without any e-mail address or phone number."""
-    r = Scrubbed(text)
-    if not text:
-        return r
-    if "@" in r.text:
-        r.text, r.emails = EMAIL.subn(EMAIL_REMOVED, r.text)
-    if person.courriel and person.courriel in r.text:
-        r.emails += r.text.count(person.courriel)
-        r.text = r.text.replace(person.courriel, EMAIL_REMOVED)
-    r.text, r.phones = PHONE.subn(PHONE_REMOVED, r.text)
-    own = _digits_pattern(person.telephone)
-    if own is not None:
-        r.text, n = own.subn(PHONE_REMOVED, r.text)
-        r.phones += n
-    if len(person.adresse) >= 8:
-        r.text, r.addresses = name_pattern(person.adresse).subn(ADDRESS_REMOVED, r.text)
-    for name in person.names():
-        r.text, n = name_pattern(name).subn(NAME_REMOVED, r.text)
-        r.names += n
-    return r
 
 
 # --- the plan --------------------------------------------------------------------------------
@@ -291,14 +123,6 @@ class ErasePlan:
         ]
 
 
-def _split(text: str) -> tuple[str, str, str, str] | None:
-    """(opening line, front matter, closing line, body) of a contribution file."""
-    m = re.match(r"\A(---[ \t]*\n)(.*?\n)?(---[ \t]*(?:\n|\Z))(.*)\Z", text, re.DOTALL)
-    if m is None:
-        return None
-    return m.group(1), m.group(2) or "", m.group(3), m.group(4)
-
-
 def _select(c: Consultation, ids: Iterable[str], auteur: str | None, people: dict[str, Person]) -> list[Contribution]:
     chosen: dict[str, Contribution] = {}
     for raw in ids:
@@ -330,24 +154,11 @@ def _select(c: Consultation, ids: Iterable[str], auteur: str | None, people: dic
     return sorted(chosen.values(), key=lambda ct: ct.path)
 
 
-def _people(register: PrivateCsv | None) -> dict[str, Person]:
-    if register is None:
-        return {}
-    col = {k: register.column(*names) for k, names in {
-        "id": ("id",),
-        "nom": ("nom", "nom_de_famille"),
-        "prenom": ("prenom",),
-        "courriel": ("courriel", "email", "e_mail", "mail", "adresse_electronique"),
-        "telephone": ("telephone", "tel", "portable"),
-        "adresse": ("adresse",),
-    }.items()}
-    out: dict[str, Person] = {}
-    for row in register.rows:
-        cid = register.cell(row, col["id"])
-        if cid:
-            cell = {k: register.cell(row, i) for k, i in col.items()}
-            out[cid] = Person(nom=cell["nom"], prenom=cell["prenom"], courriel=cell["courriel"], telephone=cell["telephone"], adresse=cell["adresse"])
-    return out
+def _people(register: ContributorRegister) -> dict[str, Person]:
+    return {
+        cid: Person(nom=row.get("nom", ""), prenom=row.get("prenom", ""), courriel=row.get("courriel", ""), telephone=row.get("telephone", ""), adresse=row.get("adresse", ""))
+        for cid, row in register.rows.items()
+    }
 
 
 def _same_person(reg: PrivateCsv, row: list[str], person: Person, cols: dict[str, int | None]) -> bool:
@@ -431,7 +242,7 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
     c = loaded.consultation
     root = c.root
     day = day or today()
-    register = PrivateCsv.read(root, PRIVATE_CONTRIBUTORS)
+    register = ContributorRegister(root)
     people = _people(register)
     chosen = _select(c, ids, auteur, people)
     plan = ErasePlan(root, [ct.id for ct in chosen], day)
@@ -449,10 +260,10 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
             raise AteliersError(f"{ct.path} illisible : rien n'a été effacé", details=diags)
         crlf = b"\r\n" in path.read_bytes()[:4096]  # read_text gives "\n": write back as found
         text = text.replace("\r\n", "\n")
-        parts = _split(text)
-        if parts is None:
+        parts = front_matter.split(text)
+        if parts is None or not parts.closed:
             raise AteliersError(f"{ct.path} : en-tête YAML introuvable, rien n'a été effacé", path=ct.path, line=1, hint="corrigez le fichier (ateliers check), puis relancez")
-        opening, fm, closing, body = parts
+        opening, fm, closing, body = parts.opening, parts.fm, parts.closing, parts.body
         new_fm, in_title = _edit_front_matter(fm, ct, day, person)
         s = scrub(body, person)
         e.names, e.emails, e.phones = s.names, s.emails, s.phones
@@ -461,24 +272,18 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
         if new != text:
             _validate(new, ct.path)
             plan.changes[ct.path] = (new.replace("\n", "\r\n") if crlf else new).encode("utf-8")
-        if register is not None and ct.id in people:
+        if ct.id in register.rows:
             e.private_row = True
             removed_ids.add(ct.id)
         plan.erasures.append(e)
 
-    if register is not None and removed_ids:
-        id_col = register.column("id")
-        register.rows = [row for row in register.rows if register.cell(row, id_col) not in removed_ids]
+    if removed_ids:
+        register.remove(removed_ids)
         plan.changes[PRIVATE_CONTRIBUTORS] = register.to_bytes()
 
     regs = PrivateCsv.read(root, PRIVATE_REGISTRATIONS)
     if regs is not None:
-        cols = {
-            "nom": regs.column("nom", "nom_de_famille"),
-            "prenom": regs.column("prenom"),
-            "courriel": regs.column("courriel", "email", "e_mail", "mail", "adresse_electronique"),
-            "telephone": regs.column("telephone", "tel", "portable"),
-        }
+        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone")}
         kept = []
         for row in regs.rows:
             match = next((i for i, p in enumerate(persons) if _same_person(regs, row, p, cols)), None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import stat
@@ -12,6 +11,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from ateliers_cli import journal
 from ateliers_cli.errors import AteliersError
 
 LOCK_NAME = ".ateliers.lock"
@@ -68,10 +68,11 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
     Every new content is first written to a temporary file next to its target;
     only when all are on disk are they renamed into place. A journal lists the
     renames still to do, so a run killed during the renames is completed (or
-    undone) by the next run: see :func:`recover`.
+    undone) by the next run: see :func:`recover` and :mod:`ateliers_cli.journal`.
     """
     staged: list[tuple[str, Path, Path | None]] = []
-    journal = root / ".ateliers-journal"
+    journal_path = root / journal.JOURNAL
+    base = root.resolve()
     rel = ""
     try:
         for rel, data in files.items():  # in the caller's order: the renames follow it
@@ -92,10 +93,12 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
         # (every new content is on disk before the first rename) at a fraction of the cost.
         if any(tmp is not None for _, _, tmp in staged):
             os.sync()
-        # one JSON array per line: a file name may hold a tab or a newline
-        lines = [json.dumps([str(tmp) if tmp else "", str(target)]) for _, target, tmp in staged]
-        rel = journal.name
-        atomic_write(journal, "\n".join(lines) + "\n")
+        entries = [
+            journal.Entry(tmp.relative_to(base).as_posix() if tmp else "", target.relative_to(base).as_posix())
+            for _, target, tmp in staged
+        ]
+        rel = journal.JOURNAL
+        atomic_write(journal_path, journal.encode(entries))
     except BaseException as exc:
         for _, _, tmp in staged:
             if tmp is not None:
@@ -110,35 +113,19 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
                 hint="libérez de la place ou vérifiez les droits du dossier, puis relancez la commande",
             ) from None
         raise
-    _replay(journal)
-
-
-def _replay(journal: Path) -> None:
-    for line in journal.read_text(encoding="utf-8").split("\n"):
-        if not line.strip():
-            continue
-        tmp, target = json.loads(line) if line.startswith("[") else line.split("\t", 1)
-        if tmp:
-            if os.path.exists(tmp):
-                os.replace(tmp, target)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
-    journal.unlink()
+    journal.replay(root)
 
 
 def recover(root: Path) -> bool:
     """Finish the renames of a change that was interrupted after all its files were staged.
 
+    The journal is checked whole before anything is renamed (:func:`ateliers_cli.journal.read`):
+    one that names a file the tool does not write is refused, and nothing is touched.
     Temporary files of a change interrupted before its journal was written are removed.
     """
-    journal = root / ".ateliers-journal"
-    done = False
-    if journal.exists():
-        _replay(journal)
-        done = True
+    done = journal.replay(root)
     for tmp in root.rglob(".*.tmp"):
-        if ".git" in tmp.parts:
+        if ".git" in tmp.parts or not journal.is_staging_name(tmp.name):
             continue
         with contextlib.suppress(OSError):
             tmp.unlink()

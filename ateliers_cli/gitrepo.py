@@ -28,6 +28,13 @@ def is_repo(root: Path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == "true"
 
 
+def is_tracked(root: Path, rel: str) -> bool:
+    """Whether git tracks the file ``rel`` of ``root`` (False outside a repository, or without git)."""
+    if not available():
+        return False
+    return _git(root, "ls-files", "--error-unmatch", "--", rel, check=False).returncode == 0
+
+
 def dirty_files(root: Path) -> list[str]:
     """Changed, staged or untracked files under ``root`` (ignored files excluded)."""
     result = _git(root, "status", "--porcelain", "--untracked-files=all", "--", ".", check=False)

@@ -21,10 +21,8 @@ of the same form (with more registrants) keeps the earlier ones in place.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import re
 from collections.abc import Callable
@@ -47,12 +45,14 @@ from ateliers_cli.importers.readers import Row, Table, read_table
 from ateliers_cli.importers.territories import TerritoryIndex
 from ateliers_cli.importers.util import fold, one_line
 from ateliers_cli.model import Atelier, Consultation
+from ateliers_cli.store import paths
+from ateliers_cli.store.private import dict_rows_bytes, read_dicts
 
-PRIVATE_PATH = "prive/inscriptions.csv"
-NEEDS_PATH = "prive/besoins.md"
-SHEETS_DIR = "prive/emargement"
+PRIVATE_PATH = paths.REGISTRATIONS
+NEEDS_PATH = paths.NEEDS
+SHEETS_DIR = paths.SHEETS_DIR
 #: The fingerprints of the private files the tool writes (shared with the document writer).
-PRIVATE_MANIFEST = "prive/.empreintes.json"
+PRIVATE_MANIFEST = paths.MANIFEST
 
 #: ``atelier``, ``statut`` (« attente » for the waiting list), ``nom``, ``prenom``, ``commune`` and
 #: ``besoins`` are also what the lancement documents read to print their attendance sheets.
@@ -426,19 +426,8 @@ def _workshops_of(c: Consultation, territoire: str) -> list[Atelier]:
 
 
 def read_existing(root: Path) -> list[Registration]:
-    path = root / PRIVATE_PATH
-    if not path.exists():
-        return []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AteliersError(f"registre des inscriptions illisible : {exc}", path=PRIVATE_PATH, hint="corrigez-le ou renommez-le : il sera recréé") from None
-    from ateliers_cli.export.csvsafe import restore  # here: the export package is heavy to import
-
-    return [
-        Registration.from_csv({k: restore(v or "") for k, v in row.items() if k})
-        for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
-    ]
+    """The registrations already in prive/inscriptions.csv."""
+    return [Registration.from_csv(row) for row in read_dicts(root, PRIVATE_PATH)]
 
 
 # --- assigning --------------------------------------------------------------------
@@ -604,14 +593,8 @@ def render_needs(c: Consultation, plan: InscriptionsPlan) -> str:
 
 
 def _registry_bytes(regs: list[Registration]) -> bytes:
-    from ateliers_cli.export.csvsafe import defuse
-
-    buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, delimiter=";", lineterminator="\r\n")
-    w.writeheader()
-    for r in sorted(regs, key=lambda r: (r.atelier, r.statut != "inscrit", r.rang, fold(r.nom), fold(r.prenom), r.source, r.ligne)):
-        w.writerow({k: defuse(v) for k, v in r.to_csv().items()})  # opened in a spreadsheet: no formula
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    ordered = sorted(regs, key=lambda r: (r.atelier, r.statut != "inscrit", r.rang, fold(r.nom), fold(r.prenom), r.source, r.ligne))
+    return dict_rows_bytes(CSV_COLUMNS, (r.to_csv() for r in ordered))
 
 
 def _sha(data: bytes) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ateliers_cli import journal
 from ateliers_cli import schema as S
 from ateliers_cli.checks import personal_data
 from ateliers_cli.errors import Diagnostic, error, warning
@@ -188,7 +189,10 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
     if not (root / "consultation.yaml").exists():
         find_root(root)  # raises the explanatory error
     r = _Reader(root)
-    if (root / ".ateliers-journal").exists():  # see fsutil.write_all: a change decided, not all in place
+    refused = journal.problem(root) if os.path.lexists(root / journal.JOURNAL) else None
+    if refused is not None:  # planted, not left by an interrupted write: never replayed
+        r.diags.append(error(journal.JOURNAL, refused.line, refused.message, refused.hint, "journal-refuse"))
+    elif (root / journal.JOURNAL).exists():  # see fsutil.write_all: a change decided, not all in place
         r.diags.append(
             warning(
                 ".ateliers-journal",

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from ateliers_cli.documents import OutputFile
 from ateliers_cli.errors import AteliersError
+from ateliers_cli.store import paths
 
-MANIFESTS = {True: "documents/.empreintes.json", False: "prive/.empreintes.json"}
+MANIFESTS = {True: "documents/.empreintes.json", False: paths.MANIFEST}
 
 
 def sha256(data: bytes) -> str:

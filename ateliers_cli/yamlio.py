@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
 
 from ateliers_cli.errors import Diagnostic, error, warning
@@ -436,7 +435,7 @@ def _translate_yaml_problem(problem: str) -> str:
     return "syntaxe incorrecte à cet endroit"
 
 
-_FM_START = re.compile(r"\A(?:[ \t]*\n)*-{3,}[ \t]*\n")
+_BLANK_LINES = re.compile(r"\A(?:[ \t\r]*\n)+")
 
 
 def parse_front_matter(text: str, rel: str) -> Loaded:
@@ -455,9 +454,10 @@ def parse_front_matter(text: str, rel: str) -> Loaded:
                 )
             ],
         )
-    handler = frontmatter.YAMLHandler()
-    start = _FM_START.match(text)
-    if not start:
+    from ateliers_cli.store.front_matter import split
+
+    parts = split(text)
+    if parts is None:
         return Loaded(
             text=text,
             diagnostics=[
@@ -471,9 +471,7 @@ def parse_front_matter(text: str, rel: str) -> Loaded:
                 )
             ],
         )
-    try:
-        fm, body = handler.split(text)
-    except ValueError:
+    if not parts.closed:
         return Loaded(
             text=text,
             diagnostics=[
@@ -486,9 +484,11 @@ def parse_front_matter(text: str, rel: str) -> Loaded:
                 )
             ],
         )
-    # python-frontmatter's split keeps the newline that ends the opening « --- » at the
-    # start of the front matter: its line 1 is the opening line itself.
-    fm_line = text.count("\n", 0, start.end() - 1)
+    # The YAML is given from the line end of the opening « --- » on, so that its line 1
+    # is the opening line itself; the body from the closing line's end, blank lines aside.
+    fm = "\n" + parts.fm
+    body = "\n" + _BLANK_LINES.sub("", parts.body) if parts.body.strip() else ""
+    fm_line = parts.opening.count("\n") - 1
     loaded = parse_yaml(fm, rel, line_offset=fm_line)
     loaded.text = text
     loaded.body = body

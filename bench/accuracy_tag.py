@@ -42,7 +42,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from ateliers_cli.contributions_store import update_front_matter
+from ateliers_cli.store.front_matter import update_front_matter
 
 EXAMPLE = REPO / "exemple_consultation"
 DECIDIM = REPO.parent / "shared" / "data" / "decidim-consommer" / "subset_raw_data.csv"

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ateliers_cli import schema
-from ateliers_cli.contributions_store import check_rendered, next_ids, render
+from ateliers_cli.store.contributions import check_rendered, next_ids
+from ateliers_cli.store.front_matter import render
 from ateliers_cli.yamlio import parse_front_matter
 from tests.importing import TWO_TERRITORIES, cli, contribution_files, diagnostics_of, new_consultation, write_bytes
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ateliers_cli.erase import Person, scrub
 from ateliers_cli.model import ANONYMOUS_AUTHOR
+from ateliers_cli.store.redaction import Person, scrub
 from tests.conftest import run_cli
 
 REGISTER = (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ateliers_cli.contributions_store import update_front_matter
+from ateliers_cli.store.front_matter import update_front_matter
 from tests.conftest import run_cli
 
 THEME_IDS = {"isolement", "domicile-aidants", "habitat-adapte", "mobilite", "numerique", "sante-prevention", "activites-culture"}

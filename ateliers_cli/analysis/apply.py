@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ateliers_cli.contributions_store import update_front_matter
 from ateliers_cli.errors import AteliersError, UsageError
 from ateliers_cli.model import Consultation, Contribution
+from ateliers_cli.store.front_matter import update_front_matter
 
 from .duplicates import DuplicateGroup, author_key, find_duplicates
 from .resends import find_resends

@@ -11,24 +11,17 @@ from pathlib import Path
 
 from ateliers_cli.errors import Diagnostic, error
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation
-
-PRIVATE_CONTRIBUTORS = "prive/contributeurs.csv"
+from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_CONTRIBUTORS
 
 
 def private_ids(root: Path) -> dict[str, int]:
     """Contribution id → line in prive/contributeurs.csv (empty when there is no such file)."""
-    from ateliers_cli.erase import PrivateCsv
+    from ateliers_cli.store.private import ContributorRegister
 
     try:
-        register = PrivateCsv.read(root, PRIVATE_CONTRIBUTORS)
+        return ContributorRegister(root).lines
     except Exception:  # noqa: BLE001 - an unreadable register is the importer's to report
         return {}
-    if register is None:
-        return {}
-    col = register.column("id")
-    if col is None:
-        return {}
-    return {register.cell(row, col): i + 2 for i, row in enumerate(register.rows) if register.cell(row, col)}
 
 
 def check_erasure(c: Consultation) -> list[Diagnostic]:

@@ -5,13 +5,7 @@ from __future__ import annotations
 import re
 
 from ateliers_cli.errors import Diagnostic, error
-
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
-# 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033 (0)6…
-# Not inside a longer word or number: a commit id or a fingerprint is not a phone number.
-PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\w)"
-)
+from ateliers_cli.store.redaction import EMAIL, PHONE
 
 _CANDIDATE = re.compile(r"[0-9+][0-9 .\-()]{8,}")
 

@@ -111,7 +111,7 @@ def _plan(fichier: Path, options: ImportOptions) -> ImportPlan:
 
 
 def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
-    from ateliers_cli.contributions_store import PRIVATE_PATH
+    from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
 
     t = plan.table
     out.print(f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}.")
@@ -253,9 +253,10 @@ def add_cmd(
     Exemple : [cyan]ateliers contributions add --canal courrier --profil habitant --auteur "Mme D." --commune Roubaix --editor[/cyan]
     """
     from ateliers_cli import clock, schema
-    from ateliers_cli.contributions_store import PRIVATE_PATH, NewContribution, prepare_new, write_new
     from ateliers_cli.importers.contributions import DATE_FORMATS_HINT, parse_date
     from ateliers_cli.importers.territories import TerritoryIndex
+    from ateliers_cli.store.contributions import NewContribution, prepare_new, write_new
+    from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
 
     root = consultation_root()
     with lock(root, "contributions add"):
@@ -344,8 +345,8 @@ def list_cmd(
     Exemple : [cyan]ateliers contributions list --statut nouvelle --territoire lille --texte "aidant"[/cyan]
     """
     from ateliers_cli import schema
-    from ateliers_cli.contributions_store import Filters, select
-    from ateliers_cli.contributions_store import as_json as contribution_json
+    from ateliers_cli.store.contributions import Filters, select
+    from ateliers_cli.store.contributions import as_json as contribution_json
 
     loaded = open_consultation()
     c = loaded.consultation

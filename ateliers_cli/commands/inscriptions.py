@@ -67,7 +67,9 @@ def import_cmd(
 
 
 def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
-    from ateliers_cli.inscriptions import NEEDS_PATH, PRIVATE_PATH, SHEETS_DIR
+    from ateliers_cli.store.paths import NEEDS as NEEDS_PATH
+    from ateliers_cli.store.paths import REGISTRATIONS as PRIVATE_PATH
+    from ateliers_cli.store.paths import SHEETS_DIR
 
     t = plan.table
     out.print(f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}.")

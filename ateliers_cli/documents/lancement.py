@@ -12,6 +12,7 @@ from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.templating import DocumentEnvironment, render_template
 from ateliers_cli.model import Atelier, Consultation, Contribution
 from ateliers_cli.stages import Stage
+from ateliers_cli.store import paths
 
 #: Excerpts from the workshop's own territory, then from elsewhere, per theme.
 CITATIONS_TERRITOIRE = 6
@@ -36,7 +37,7 @@ def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[
         files += publish(env, c, "dossier-atelier.md.j2", ctx, f"{folder}/{name}", title, when)
         title = f"Feuille d'émargement — {atelier.titre or atelier.id}"
         content = sheets[atelier.id].rstrip("\n") + "\n"
-        files.append(OutputFile(f"prive/emargement/{atelier.id}.html", content.encode("utf-8"), title, "html", False))
+        files.append(OutputFile(f"{paths.SHEETS_DIR}/{atelier.id}.html", content.encode("utf-8"), title, "html", False))
     return files
 
 
@@ -153,7 +154,8 @@ def attendance_sheets(c: Consultation, ateliers: list[Atelier], env: DocumentEnv
     is exactly the one the import writes: the registered people, the waiting list, a few
     free rows. Without it, a blank sheet with as many rows as seats.
     """
-    from ateliers_cli.inscriptions import PRIVATE_PATH, assign, read_existing, render_sheet
+    from ateliers_cli.inscriptions import assign, read_existing, render_sheet
+    from ateliers_cli.store.paths import REGISTRATIONS as PRIVATE_PATH
 
     if (c.root / PRIVATE_PATH).is_file():
         registrations = read_existing(c.root)

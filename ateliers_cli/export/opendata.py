@@ -14,9 +14,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ateliers_cli.checks.personal_data import EMAIL, PHONE
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
 from ateliers_cli.stages import Stage
+from ateliers_cli.store.redaction import EMAIL, PHONE
 from ateliers_cli.trace import DECISION_LABELS, Traceability
 
 

@@ -35,17 +35,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ateliers_cli import clock, schema
-from ateliers_cli.contributions_store import (
-    PRIVATE_PATH,
-    PrivateRegister,
-    check_rendered,
-    contribution_path,
-    existing_ids,
-    meta_of,
-    next_ids,
-    redact,
-    render,
-)
 from ateliers_cli.errors import AteliersError, UsageError
 from ateliers_cli.fsutil import write_all
 from ateliers_cli.hints import did_you_mean
@@ -64,6 +53,12 @@ from ateliers_cli.importers.readers import Row, Table, read_table
 from ateliers_cli.importers.territories import TerritoryIndex
 from ateliers_cli.importers.util import fold, one_line, tokens
 from ateliers_cli.model import Consultation
+from ateliers_cli.store.contributions import check_rendered, existing_ids, meta_of, next_ids
+from ateliers_cli.store.front_matter import render
+from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
+from ateliers_cli.store.paths import contribution_path
+from ateliers_cli.store.private import ContributorRegister
+from ateliers_cli.store.redaction import redact
 
 Progress = Callable[[int, int], None]
 
@@ -139,7 +134,7 @@ class ImportPlan:
     warnings: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     categories: Counter[str] = field(default_factory=Counter)
-    private: PrivateRegister | None = None
+    private: ContributorRegister | None = None
 
     @property
     def to_write(self) -> list[Planned]:
@@ -335,7 +330,7 @@ def plan_import(
         if src.get("fichier") == plan.fichier and src.get("cle") is not None:
             known[str(src["cle"])] = (contrib.id, str(src.get("empreinte", "")))
 
-    register = PrivateRegister(c.root)
+    register = ContributorRegister(c.root)
     plan.private = register
     taken = existing_ids(c.root, c.contributions)
     # a file the loader could not read may still be an earlier import of this very row

@@ -1,0 +1,97 @@
+"""Contributions on disk and personal data: one home (``ateliers_cli.store``).
+
+The loader, ``erase`` and the in-place editors cut a file at the same place; the
+private registers are read and written by one class; a path of ``prive/`` is
+spelled once in the package.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ateliers_cli.store import front_matter
+from ateliers_cli.store.paths import CONTRIBUTORS
+from ateliers_cli.store.private import ContributorRegister
+from ateliers_cli.yamlio import parse_front_matter
+from tests.conftest import run_cli
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ateliers_cli"
+
+HEADER = "id: C-0001\ndate: 2026-01-05\nprofil: habitant\ncanal: courrier\nterritoire: lille\nauteur: Jeanne D.\npublication: true\nthemes: []\nstatut: nouvelle\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"---\n{HEADER}---\nLe texte.\n",
+        f"\n\n---\n{HEADER}---\n\nLe texte.\n",
+        f"\ufeff---\n{HEADER}---\nLe texte.\n",
+        f"---\n{HEADER}---\nLe texte.\n".replace("\n", "\r\n"),
+        f"---  \n{HEADER}----\nLe texte.",
+    ],
+)
+def test_one_split_for_loading_and_editing(text: str) -> None:
+    parts = front_matter.split(text)
+    assert parts is not None and parts.closed
+    assert parts.opening + parts.fm + parts.closing + parts.body == text
+    loaded = parse_front_matter(text.lstrip("\ufeff"), "contributions/C-0001.md")
+    assert loaded.ok and loaded.data["auteur"] == "Jeanne D."
+    assert loaded.body.strip() == "Le texte."
+    # the editor changes only the edited line, and the loader reads the edit back
+    edited = front_matter.update_front_matter(text, {"statut": "analysee"})
+    assert edited == text.replace("statut: nouvelle", "statut: analysee")
+    assert parse_front_matter(edited.lstrip("\ufeff"), "x.md").data["statut"] == "analysee"
+
+
+def test_split_reports_what_is_missing() -> None:
+    assert front_matter.split("Pas d'en-tête\n---\n") is None
+    unclosed = front_matter.split("---\nid: C-1\n")
+    assert unclosed is not None and not unclosed.closed
+    loaded = parse_front_matter("---\nid: C-1\n", "contributions/C-1.md")
+    assert [d.message for d in loaded.diagnostics] == ["en-tête YAML non fermé : la ligne « --- » qui le termine manque"]
+
+
+def test_a_path_of_prive_is_spelled_once() -> None:
+    """The literal of each private register is in store/paths.py and nowhere else in the code."""
+    literal = re.compile(r"""["'](prive/[\w./-]+)["']""")
+    found: dict[str, list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        for m in literal.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault(m.group(1), []).append(path.relative_to(PACKAGE).as_posix())
+    for rel in ("prive/contributeurs.csv", "prive/inscriptions.csv", "prive/besoins.md", "prive/.empreintes.json", "prive/emargement"):
+        assert found.get(rel) == ["store/paths.py"], (rel, found.get(rel))
+
+
+def test_register_read_under_usual_names_and_written_in_its_dialect(tmp_path: Path) -> None:
+    (tmp_path / "prive").mkdir()
+    raw = "id,Nom,E-mail,remarque\nC-0001,Dupont,j@example.org,rappeler\nC-0002,'=Martin,,\n"
+    (tmp_path / CONTRIBUTORS).write_bytes(raw.encode("cp1252"))
+    register = ContributorRegister(tmp_path)
+    assert register.get("C-0001") == {"id": "C-0001", "nom": "Dupont", "courriel": "j@example.org", "remarque": "rappeler"}
+    assert register.get("C-0002")["nom"] == "=Martin"  # defused cell restored
+    assert register.lines == {"C-0001": 2, "C-0002": 3}
+    assert not register.changed
+    register.remove(["C-0001"])
+    assert register.to_bytes() == "id,Nom,E-mail,remarque\nC-0002,'=Martin,,\n".encode("cp1252")
+
+
+def test_register_without_id_column_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "prive").mkdir()
+    (tmp_path / CONTRIBUTORS).write_text("nom;courriel\nDupont;j@example.org\n", encoding="utf-8")
+    with pytest.raises(Exception, match="sans colonne « id »"):
+        ContributorRegister(tmp_path)
+
+
+def test_import_refuses_a_register_without_ids_and_keeps_it(example: Path, tmp_path: Path) -> None:
+    (example / "prive").mkdir(exist_ok=True)
+    register = example / CONTRIBUTORS
+    register.write_text("nom;courriel\nDupont;j@example.org\n", encoding="utf-8")
+    export = tmp_path / "export.csv"
+    export.write_text("texte;commune;courriel\nUn texte assez long pour être une contribution.;Lille;a@example.org\n", encoding="utf-8")
+    r = run_cli("-C", example, "contributions", "import", export)
+    assert r.exit_code == 1, r.output
+    assert "prive/contributeurs.csv:1" in r.stderr and "sans colonne « id »" in r.stderr
+    assert register.read_text(encoding="utf-8") == "nom;courriel\nDupont;j@example.org\n"
