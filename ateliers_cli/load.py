@@ -324,6 +324,7 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
         c.etape = Stage(clean["etape"])
     c.historique = [_build(Passage, p, rel) for p in clean.get("historique", [])]
     c.reponses_individuelles = bool(clean.get("reponses_individuelles", False))
+    c.forme_inclusive = clean.get("forme_inclusive") or "doublet"
     for m in clean.get("motifs_hors_sujet", []):
         _unique(c.motifs_hors_sujet, _build(MotifHorsSujet, m, rel), "motif de hors sujet", diags)
 

@@ -97,6 +97,7 @@ class Contribution(Located):
     territoire: str = ""
     auteur: str = ""
     organisation: str = ""
+    civilite: str = ""  # "madame" | "monsieur" when the import or the entry gives it
     publication: bool = False
     themes: list[str] = field(default_factory=list)
     statut: str = "nouvelle"
@@ -346,6 +347,7 @@ class Consultation(Located):
     deliberation: Deliberation | None = None
     restitutions: dict[str, Restitution] = field(default_factory=dict)
     reponses_individuelles: bool = False
+    forme_inclusive: str = "doublet"  # the profile of a person whose civility is unknown
     motifs_hors_sujet: dict[str, MotifHorsSujet] = field(default_factory=dict)
     modeles_reponse: dict[str, ModeleReponse] = field(default_factory=dict)
     reponses_path: str = ""

@@ -26,6 +26,8 @@ ID_PATTERNS = {
 }
 _ID_EXAMPLES = {"C": "C-0001", "P": "P-LIL1-01", "G": "G-01", "O": "O-01"}
 
+CIVILITES = ("madame", "monsieur")
+FORMES_INCLUSIVES = ("doublet", "point_median", "masculin")
 PROFILS = ("habitant", "citoyen", "partenaire")
 CANAUX = ("formulaire", "courrier", "courriel", "reunion", "plateforme", "telephone", "autre")
 STATUTS_CONTRIBUTION = ("nouvelle", "analysee", "hors_sujet", "doublon")
@@ -162,6 +164,7 @@ CONSULTATION = Obj(
         F("calendrier", "object", "Début et fin de chaque étape.", map_of=PERIODE),
         F("etape", "str", "Étape en cours.", required=True, enum=tuple(Stage.keys())),
         _objects("historique", PASSAGE, "Passages d'étape, écrits par « ateliers advance »."),
+        F("forme_inclusive", "str", "Comment nommer le profil d'une personne dont la civilité n'est pas connue : doublet (« habitante ou habitant », par défaut), point_median (« habitant·e ») ou masculin (« habitant »).", enum=FORMES_INCLUSIVES),
         F("reponses_individuelles", "bool", "La consultation promet une réponse écrite à chaque contribution : le passage aux restitutions l'exige."),
         _objects("motifs_hors_sujet", MOTIF_HORS_SUJET, "Les motifs de hors sujet, chacun avec à qui s'adresser."),
     ),
@@ -205,6 +208,7 @@ CONTRIBUTION = Obj(
         _slug("territoire", "Arrondissement (identifiant)."),
         F("auteur", "str", "Nom public ou pseudonyme ; pour un partenaire, l'organisation.", required=True),
         F("organisation", "str", "Organisation, pour un partenaire."),
+        F("civilite", "str", "Madame ou Monsieur, quand l'import ou la saisie le dit : accorde le profil (« habitante », « habitant »).", enum=CIVILITES),
         F("publication", "bool", "Consentement à être cité publiquement.", required=True),
         _list("themes", _slug("", required=False), "Thèmes affectés par les analystes."),
         F("statut", "str", "Où en est l'analyse.", required=True, enum=STATUTS_CONTRIBUTION),

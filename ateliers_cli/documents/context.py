@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Proposition
-from ateliers_cli.render.markup import plain_excerpt
+from ateliers_cli.render.french import profil_personne
+from ateliers_cli.render.markup import sentence_excerpt
 from ateliers_cli.stages import Stage
 
 #: French labels of the enumerated values of the format.
@@ -113,9 +114,9 @@ def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -
         texte = without[0].upper() + without[1:]
     return Citation(
         id=contribution.id,
-        extrait=plain_excerpt(texte, longueur) if texte.strip() else "",
+        extrait=sentence_excerpt(texte, longueur) if texte.strip() else "",
         auteur=contribution.auteur or "Anonyme",
-        profil=libelle("profil", contribution.profil).lower(),
+        profil=profil_personne(contribution.profil, contribution.civilite, c.forme_inclusive),
         territoire=territoire.nom if territoire else contribution.territoire,
         date=contribution.date,
         titre=contribution.titre,

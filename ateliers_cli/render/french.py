@@ -269,6 +269,35 @@ def pluriel(n: Number, singulier: str, pluriel: str) -> str:
     return f"{nombre(n)} {mot}"
 
 
+#: The profiles said of a person: (feminine, masculine, with a middle dot).
+_PROFILS_PERSONNE = {
+    "habitant": ("habitante", "habitant", "habitant·e"),
+    "citoyen": ("citoyenne", "citoyen", "citoyen·ne"),
+}
+
+
+def profil_personne(profil: str, civilite: str = "", forme: str = "doublet") -> str:
+    """The profile of a person, in lower case, agreeing with their civility when it is known.
+
+    « habitante » (madame), « habitant » (monsieur); unknown: the consultation's choice,
+    « habitante ou habitant » (doublet), « habitant·e » (point_median) or « habitant »
+    (masculin). A partner is an organisation: « partenaire ».
+    """
+    forms = _PROFILS_PERSONNE.get(profil)
+    if forms is None:
+        return profil.replace("_", " ")
+    feminine, masculine, dotted = forms
+    if civilite == "madame":
+        return feminine
+    if civilite == "monsieur":
+        return masculine
+    if forme == "point_median":
+        return dotted
+    if forme == "masculin":
+        return masculine
+    return f"{feminine} ou {masculine}"
+
+
 def de(nom: str) -> str:
     """« de Lille », « d'Avesnes-sur-Helpe », « d'Hazebrouck »: the preposition elided before a vowel or h."""
     text = str(nom)

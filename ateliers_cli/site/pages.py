@@ -33,7 +33,7 @@ from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_c
 from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
-from ateliers_cli.render.french import de, nombre, typographie_html
+from ateliers_cli.render.french import de, nombre, profil_personne, typographie_html
 from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
@@ -536,6 +536,7 @@ class SiteBuilder:
             auteur=auteur_public(ct) if publiee or ct.efface is not None else "",
             organisation=ct.organisation if publiee and ct.efface is None and ct.organisation != ct.auteur else "",
             corps=corps, territoire=territoire, themes_ct=themes,
+            profil=profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive) if ct.profil else "",
             autres_orientations=autres, decisions_publiees=self.decisions_publiees,
             original=fate.original if fate.original is not None and fate.original.id in self.c.contributions else None,
         )
@@ -545,7 +546,7 @@ class SiteBuilder:
                 "id": ct.id,
                 "titre": ct.titre.strip(),
                 "auteur": auteur_public(ct),
-                "profil": libelle("profil", ct.profil) if ct.profil else "",
+                "profil": profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive).capitalize() if ct.profil else "",
                 "territoire": territoire,
                 "themes": " ; ".join(t.titre for t in themes),
                 "date": self.env.filters["date_longue"](ct.date) if ct.date else "",

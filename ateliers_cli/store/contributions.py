@@ -160,6 +160,7 @@ class NewContribution:
     publication: bool = False
     themes: list[str] = field(default_factory=list)
     private: dict[str, str] = field(default_factory=dict)
+    civilite: str = ""  # madame | monsieur, when the letter says it
 
 
 @dataclass
@@ -224,6 +225,7 @@ def prepare_new(c: Any, new: NewContribution) -> Prepared:
         "territoire": new.territoire,
         "auteur": fields_out["auteur"],
         "organisation": fields_out["organisation"],
+        "civilite": new.civilite,
         "publication": new.publication,
         "themes": list(new.themes),
         "statut": "analysee" if new.themes else "nouvelle",

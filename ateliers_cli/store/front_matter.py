@@ -19,13 +19,13 @@ from ateliers_cli.errors import AteliersError
 
 #: Front matter keys of a contribution, in the order of docs/format.md.
 KEY_ORDER = (
-    "id", "date", "profil", "canal", "territoire", "auteur", "organisation", "publication",
+    "id", "date", "profil", "canal", "territoire", "auteur", "organisation", "civilite", "publication",
     "themes", "statut", "doublon_de", "motif", "redirection", "titre", "source", "efface",
     "reponse_modele", "reponse",
 )
 SOURCE_ORDER = ("fichier", "ligne", "cle", "empreinte")
 #: Optional texts of the team (off-topic reason, written answer): written only when set.
-OPTIONAL_TEXTS = ("motif", "redirection", "reponse_modele", "reponse")
+OPTIONAL_TEXTS = ("civilite", "motif", "redirection", "reponse_modele", "reponse")
 
 _FM_OPEN = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*-{3,}[ \t]*\r?\n")
 _FM_CLOSE = re.compile(r"^-{3,}[ \t]*\r?$", re.MULTILINE)
