@@ -205,6 +205,8 @@ def _edit_front_matter(fm: str, ct: Contribution, day: dt.date, person: Person) 
         data["auteur"] = ANONYMOUS_AUTHOR
         if "organisation" in data:
             _remove_keeping_comments(data, "organisation")
+        if "civilite" in data:  # identifying too, with the text kept: gone with the name
+            _remove_keeping_comments(data, "civilite")
         titre = data.get("titre")
         if isinstance(titre, str) and titre:
             s = scrub(titre, person)

@@ -117,7 +117,7 @@ def test_hand_edit_protected_then_forced(example: Path) -> None:
     assert doc.read_text(encoding="utf-8") == edited
     r = run_cli("-C", example, "render", "--etape", "appel")
     assert r.exit_code == 1
-    assert "modifié(s) à la main" in r.output
+    assert "1 document modifié à la main" in r.output
     assert "synthese-des-contributions.md" in r.output
     assert doc.read_text(encoding="utf-8") == edited
     r = run_cli("-C", example, "render", "--etape", "appel", "--force")

@@ -55,6 +55,7 @@ def test_erase_removes_the_identity_and_keeps_the_text(example: Path) -> None:
     head, body = text.split("\n---\n", 1)
     assert f"auteur: {ANONYMOUS_AUTHOR} # nom affiché" in head
     assert "organisation" not in head
+    assert "civilite" not in head  # the civility goes with the name
     assert "# commentaire à garder" in head, "les commentaires de l'en-tête sont gardés"
     assert "efface: 2026-11-18" in head
     assert "titre: Juste parler à quelqu'un, par [nom retiré]" in head

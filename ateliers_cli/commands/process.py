@@ -152,7 +152,7 @@ def demo_cmd(
 
     def step(t: Transition) -> None:
         if not state.quiet:
-            out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {len(t.documents)} fichier(s)")
+            out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {pluriel(len(t.documents), 'fichier', 'fichiers')}")
 
     steps = run_demo(target, step)
     table = Table(title="Ce que chaque étape a produit", title_justify="left")
@@ -168,7 +168,7 @@ def demo_cmd(
         first = True
         for title, stems in by_title.items():
             names = list(stems)
-            where = names[0] if len(names) == 1 else f"{names[0]}\n… et {len(names) - 1} autre(s)"
+            where = names[0] if len(names) == 1 else f"{names[0]}\n… et {pluriel(len(names) - 1, 'autre', 'autres')}"
             found = {e for exts in stems.values() for e in exts}
             formats = " ".join(e for e in ("md", "html", "odt", "docx", "pdf") if e in found)
             table.add_row(f"{t.de.number}. {escape(t.de.label)}" if first else "", escape(title), escape(where), formats)
