@@ -92,3 +92,22 @@ def test_closing_the_call_early_is_said_and_warned(tmp_path: Path, monkeypatch) 
     assert "annoncé jusqu’au 14 novembre 2025, il a été clos plus tôt, le 4 novembre 2025" in synthese
     quoted = set(re.findall(r"\((C-\d{4})\)\s*$", synthese, re.M))
     assert quoted and not quoted & set(late)
+
+
+def test_an_early_closure_is_told_by_the_report_and_the_deliberation(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from ateliers_cli.model import Passage
+
+    root = tmp_path / "c"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
+    c = load(root).consultation
+    when = dict(WHEN)
+    when[Stage.APPEL] = dt.datetime(2025, 11, 4, 12, 0, tzinfo=dt.UTC)  # announced until 14 November
+    c.historique = [Passage(de=s.value, vers=s.next.value, date=when[s], par="Équipe") for s in Stage.process() if s.next is not None]
+    c.etape = Stage.CLOTUREE
+    docs = {f.path: f.content.decode("utf-8").replace(NBSP, " ").replace("\u202f", " ") for s in (Stage.RAPPORT, Stage.ADOPTION) for f in build_stage_documents(c, s, when[s]) if f.kind == "md"}
+    delib = docs["documents/6-adoption/deliberation.md"]
+    assert "du 15 septembre 2025 au 4 novembre 2025 (clos avant le 14 novembre 2025 annoncé) ;" in delib
+    rapport = docs["documents/5-rapport/rapport-orientations.md"]
+    assert "du 15 septembre 2025 au 14 novembre 2025 (annoncé), clos le 4 novembre 2025" in rapport
