@@ -17,9 +17,9 @@ from ateliers_cli.check import check
 from ateliers_cli.checks.dates import transition_warnings
 from ateliers_cli.clock import now
 from ateliers_cli.documents import OutputFile, build_stage_documents
-from ateliers_cli.errors import AteliersError, Diagnostic
+from ateliers_cli.errors import AteliersError, Diagnostic, error
 from ateliers_cli.fsutil import lock, write_all
-from ateliers_cli.gates import unmet
+from ateliers_cli.gates import placeholders_left, unmet
 from ateliers_cli.load import load
 from ateliers_cli.render.french import pluriel
 from ateliers_cli.stages import Stage
@@ -71,8 +71,13 @@ def plan_advance(
     commit: bool = False,
     force: bool = False,
     when: dt.datetime | None = None,
+    dry_run: bool = False,
 ) -> Transition:
-    """Everything ``advance`` would do, computed without writing anything."""
+    """Everything ``advance`` would do, computed without writing anything.
+
+    With ``dry_run``, a tree not committed in git is one more refusal listed with the gate's
+    (instead of stopping before them): a simulation shows everything that would block.
+    """
     loaded = load(root, cache=True)  # the same per-file cache as check: a changed file is always read again
     c = loaded.consultation
     if c.etape is Stage.CLOTUREE:
@@ -88,16 +93,18 @@ def plan_advance(
             "--commit demande un dépôt git, et ce dossier n'en est pas un",
             hint="lancez « git init » dans le dossier (ou « ateliers init --git » pour une nouvelle consultation)",
         )
+    refusals: list[Diagnostic] = []
     if in_git and not allow_dirty:
         dirty = gitrepo.dirty_files(root)
         if dirty:
             listing = ", ".join(dirty[:5]) + (" …" if len(dirty) > 5 else "")
-            raise AteliersError(
-                f"des modifications ne sont pas enregistrées dans git ({pluriel(len(dirty), 'fichier', 'fichiers')} : {listing})",
-                hint="enregistrez-les d'abord (git add -A && git commit), ou relancez avec --allow-dirty",
-            )
+            message = f"des modifications ne sont pas enregistrées dans git ({pluriel(len(dirty), 'fichier', 'fichiers')} : {listing})"
+            hint = "enregistrez-les d'abord (git add -A && git commit), ou relancez avec --allow-dirty"
+            if not dry_run:
+                raise AteliersError(message, hint=hint)
+            refusals.append(error("git", 0, message, hint, "git-modifie"))
     report = check(loaded)
-    blocking = unmet(c) + report.errors
+    blocking = refusals + unmet(c) + report.errors + placeholders_left(report.warnings)
     if blocking:
         raise GateClosed(
             f"impossible de quitter l'étape « {c.etape.label} » : {pluriel(len(blocking), 'condition non remplie', 'conditions non remplies')}",

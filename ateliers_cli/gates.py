@@ -46,7 +46,7 @@ def gate_appel(c: Consultation, today: dt.date) -> list[Diagnostic]:
         d.append(error("forums/lancement.yaml", 0, "le forum de lancement n'est pas planifié", "créez forums/lancement.yaml avec sa date et son lieu", "gate"))
     actifs = [a for a in c.ateliers.values() if a.statut != "annule"]
     if not actifs:
-        d.append(error("ateliers", 0, "aucun atelier planifié", "créez un fichier par atelier dans ateliers/ (voir docs/format.md)", "gate"))
+        d.append(error("ateliers", 0, "aucun atelier planifié", "créez un fichier par atelier dans ateliers/ (« ateliers aide atelier » en décrit les clés ; ateliers/_exemple.yaml en donne un exemple)", "gate"))
     covered = {t for a in actifs for t in a.themes}
     for t in c.themes.values():
         if t.id not in covered:
@@ -219,6 +219,13 @@ GATES: dict[Stage, Gate] = {
     Stage.ADOPTION: gate_adoption,
     Stage.RESTITUTION: gate_restitution,
 }
+
+
+def placeholders_left(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The examples of ``init`` still in place: a warning for ``check``, a refusal at every gate."""
+    from ateliers_cli.checks.placeholders import CODE
+
+    return [error(d.path, d.line, d.message, d.hint, CODE) for d in diagnostics if d.code == CODE]
 
 
 def unmet(c: Consultation, today: dt.date | None = None) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ def _fold(s: str) -> str:
     )
 
 
-def closest(name: str, known: Iterable[str]) -> str | None:
+def closest(name: str, known: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The known name closest to ``name`` (accents and case ignored), if any is close."""
     known = list(known)
     if not known:
@@ -22,7 +22,7 @@ def closest(name: str, known: Iterable[str]) -> str | None:
     target = _fold(name)
     if target in folded:
         return folded[target]
-    match = difflib.get_close_matches(target, list(folded), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(target, list(folded), n=1, cutoff=cutoff)
     return folded[match[0]] if match else None
 
 

@@ -334,7 +334,7 @@ def read_registrations(
             hint=did_you_mean(default, c.ateliers) or ("ateliers : " + ", ".join(c.ateliers) if c.ateliers else "aucun atelier dans ateliers/"),
         )
     if not c.ateliers:
-        raise AteliersError("aucun atelier dans ateliers/ : impossible d'y inscrire qui que ce soit", hint="créez d'abord les ateliers (ateliers/<id>.yaml, voir docs/format.md)")
+        raise AteliersError("aucun atelier dans ateliers/ : impossible d'y inscrire qui que ce soit", hint="créez d'abord les ateliers (ateliers/<id>.yaml, « ateliers aide atelier »)")
     choice_fields = ("atelier", "territoire", "commune", "code_postal")
     if default is None and not any(f in mapping.columns for f in choice_fields):
         raise AteliersError(

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ateliers_cli import journal
 from ateliers_cli import schema as S
-from ateliers_cli.checks import personal_data
+from ateliers_cli.checks import personal_data, placeholders
 from ateliers_cli.errors import Diagnostic, error, warning
 from ateliers_cli.fsutil import find_root
 from ateliers_cli.model import (
@@ -135,6 +135,7 @@ class _Reader:
         self.diags.extend(loaded.diagnostics)
         if loaded.text:
             self.diags.extend(personal_data.scan(loaded.text, rel, offset))
+            self.diags.extend(placeholders.scan(loaded.text, rel, offset))
 
     def folder(self, name: str, suffix: str) -> Iterator[tuple[Path, str]]:
         for path, rel, _link in self.folder_entries(name, suffix):
@@ -157,7 +158,7 @@ class _Reader:
             return
         for entry in entries:
             rel = f"{name}/{entry.name}"
-            if entry.name.startswith("."):
+            if entry.name.startswith((".", "_")):  # hidden, or a model kept aside (« _exemple.yaml » of init)
                 continue
             try:
                 entry.name.encode("utf-8")
@@ -208,13 +209,13 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
     if loaded is not None and loaded.ok:
         _consultation(c, loaded.data, r.diags)
     elif loaded is not None and not loaded.diagnostics:
-        r.diags.append(_empty("consultation.yaml", "voir docs/format.md, ou créez une consultation avec « ateliers init »"))
+        r.diags.append(_empty("consultation.yaml", "« ateliers aide consultation » le décrit, ou créez une consultation avec « ateliers init »"))
 
     loaded = r.yaml("themes.yaml")
     if loaded is None:
-        r.diags.append(error("themes.yaml", 0, "fichier « themes.yaml » absent", "créez-le : « themes: [] » puis un bloc par thème (voir docs/format.md)", "fichier-absent"))
+        r.diags.append(error("themes.yaml", 0, "fichier « themes.yaml » absent", "créez-le : « themes: [] » puis un bloc par thème (« ateliers aide themes »)", "fichier-absent"))
     elif not loaded.ok and not loaded.diagnostics:
-        r.diags.append(_empty("themes.yaml", "écrivez « themes: » puis un bloc par thème (voir docs/format.md)"))
+        r.diags.append(_empty("themes.yaml", "écrivez « themes: » puis un bloc par thème (« ateliers aide themes »)"))
     elif loaded.ok:
         clean, d = S.validate(loaded.data, S.THEMES, "themes.yaml")
         r.diags.extend(d)

@@ -84,14 +84,37 @@ def init(target: Path, options: InitOptions) -> list[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if options.git:
-        try:
-            subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True, capture_output=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise AteliersError(
-                f"la consultation est créée, mais « git init » a échoué : {exc}",
-                hint="installez git, puis lancez « git init » dans le dossier",
-            ) from None
+        _first_commit(target, options.titre)
     return sorted(p for p in target.rglob("*") if p.is_file() and ".git" not in p.parts)
+
+
+def _first_commit(target: Path, titre: str) -> None:
+    """``git init`` and a first commit of everything init wrote (``prive/`` is ignored)."""
+    steps = (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", f"Nouvelle consultation : {titre}\n\nDossier créé par « ateliers init »."],
+    )
+    for args in steps:
+        try:
+            subprocess.run(["git", "-C", str(target), *args], check=True, capture_output=True, text=True)
+        except OSError:
+            raise AteliersError(
+                "la consultation est créée, mais git est introuvable",
+                hint="installez git, puis lancez dans le dossier : git init && git add -A && git commit -m \"Nouvelle consultation\"",
+            ) from None
+        except subprocess.CalledProcessError as exc:
+            detail = (exc.stderr or exc.stdout or "").strip().splitlines()
+            identity = "user.email" in (exc.stderr or "") or "user.name" in (exc.stderr or "")
+            raise AteliersError(
+                f"la consultation est créée, mais « git {args[0]} » a échoué" + (f" : {detail[-1]}" if detail else ""),
+                hint=(
+                    "git ne sait pas encore qui vous êtes : git config --global user.name \"Prénom Nom\" ; "
+                    "git config --global user.email vous@exemple.fr ; puis, dans le dossier : git add -A && git commit -m \"Nouvelle consultation\""
+                    if identity
+                    else "corrigez le problème git, puis, dans le dossier : git add -A && git commit -m \"Nouvelle consultation\""
+                ),
+            ) from None
 
 
 def _copy(src: resources.abc.Traversable, dst: Path, values: dict[str, str]) -> None:

@@ -616,7 +616,7 @@ def validate(data: Any, obj: Obj, rel: str, where: str = "", line: int = 0) -> t
 def _validate_obj(data: Any, obj: Obj, rel: str, where: str, line: int, diags: list[Diagnostic]) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         shown = "vide" if data is None else _shown(data)
-        diags.append(error(rel, getattr(data, "line", line) or line, f"{obj.name} doit être un bloc de clés « clé: valeur », pas {shown}", "voir docs/format.md", "type"))
+        diags.append(error(rel, getattr(data, "line", line) or line, f"{obj.name} doit être un bloc de clés « clé: valeur », pas {shown}", "« ateliers aide » décrit chaque sorte de fichier", "type"))
         return None
     out: dict[str, Any] = {}
     by_name = obj.by_name

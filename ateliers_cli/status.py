@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ateliers_cli.gates import unmet
+from ateliers_cli.errors import Diagnostic
+from ateliers_cli.gates import placeholders_left, unmet
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 
@@ -55,8 +56,11 @@ def figures(c: Consultation) -> dict[str, Any]:
     }
 
 
-def status(c: Consultation) -> dict[str, Any]:
+def status(c: Consultation, diagnostics: list[Diagnostic] | None = None) -> dict[str, Any]:
+    """Where the consultation stands; ``diagnostics`` (the loader's) add the examples of init left in place."""
     blocking = unmet(c)
+    if c.etape is not Stage.CLOTUREE:
+        blocking = sorted(set(blocking + placeholders_left(diagnostics or [])))
     return {
         "consultation": {"id": c.id, "titre": c.titre, "collectivite": c.collectivite.nom},
         "etape": {"cle": c.etape.value, "numero": c.etape.number, "libelle": c.etape.label},

@@ -449,7 +449,7 @@ def parse_front_matter(text: str, rel: str) -> Loaded:
                     0,
                     "fichier vide",
                     "une contribution commence par un en-tête entre deux lignes « --- » "
-                    "(voir docs/format.md), suivi de son texte",
+                    "(« ateliers aide contribution »), suivi de son texte",
                     "fichier-vide",
                 )
             ],
@@ -499,7 +499,7 @@ def parse_front_matter(text: str, rel: str) -> Loaded:
                 rel,
                 fm_line + 1,
                 "l'en-tête doit être une suite de clés « clé: valeur »",
-                "voir l'exemple de docs/format.md",
+                "voir « ateliers aide contribution »",
                 "entete-type",
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -105,6 +106,37 @@ def test_dirty_tree_refused_unless_allowed(repo: Path) -> None:
     assert "par: Paul Martin" in (repo / "consultation.yaml").read_text(encoding="utf-8")
 
 
+def test_dry_run_on_a_dirty_tree_lists_every_refusal_and_writes_nothing(repo: Path) -> None:
+    path = repo / "contributions" / "C-0003.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("statut: analysee", "statut: nouvelle"), encoding="utf-8")
+    (repo / "forums" / "lancement.yaml").unlink()
+    before = _snapshot(repo)
+    status_before = _git(repo, "status", "--porcelain")
+    r = run_cli("-C", repo, "advance", "--dry-run")
+    assert r.exit_code == 1
+    assert "impossible de quitter l'étape « Appel à contributions » : 3 condition(s) non remplie(s)" in r.stderr
+    assert "git: erreur : des modifications ne sont pas enregistrées dans git (2 fichier(s)" in r.stderr
+    assert "contributions/C-0003.md:" in r.stderr and "pas encore analysée" in r.stderr
+    assert "forums/lancement.yaml: erreur : le forum de lancement n'est pas planifié" in r.stderr
+    r = run_cli("-C", repo, "advance", "--dry-run", "--json")
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert data["pret"] is False and data["simulation"] is True
+    assert {d["fichier"] for d in data["refus"]} == {"git", "contributions/C-0003.md", "forums/lancement.yaml"}
+    assert _snapshot(repo) == before
+    assert _git(repo, "status", "--porcelain") == status_before
+
+
+def test_dry_run_on_a_dirty_tree_whose_gate_is_met_shows_the_plan_and_the_refusal(repo: Path) -> None:
+    (repo / "notes.txt").write_text("brouillon\n", encoding="utf-8")
+    r = run_cli("-C", repo, "advance", "--dry-run")
+    assert r.exit_code == 1
+    assert "git: erreur : des modifications ne sont pas enregistrées dans git (1 fichier(s) : notes.txt)" in r.stderr
+    r = run_cli("-C", repo, "advance", "--dry-run", "--allow-dirty")
+    assert r.exit_code == 0, r.output
+    assert "documents/1-appel/synthese-des-contributions.md" in r.stdout
+
+
 def test_hand_edit_protected_then_forced(example: Path) -> None:
     r = run_cli("-C", example, "advance")
     assert r.exit_code == 0, r.output
@@ -168,6 +200,20 @@ def test_demo(tmp_path: Path) -> None:
     r = run_cli("-C", tmp_path, "demo")
     assert r.exit_code == 1
     assert "existe déjà" in r.output
+
+
+def test_demo_on_a_narrow_terminal_never_splits_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    r = run_cli("-C", tmp_path, "demo")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert "  documents/1-appel/synthese-des-contributions" in lines
+    assert "  documents/6-adoption/devenir-des-contributions-avesnes-sur-helpe" in lines
+    assert all(len(line) <= 60 or line.startswith("  documents/") for line in lines)
+    r = run_cli("-C", tmp_path, "demo", "autre", "--json")
+    data = json.loads(r.stdout)
+    assert [e["de"] for e in data["etapes"]] == ["appel", "lancement", "ateliers", "synthese", "rapport", "adoption", "restitution"]
+    assert "documents/1-appel/synthese-des-contributions.md" in [d["chemin"] for d in data["etapes"][0]["documents"]]
 
 
 def test_commit_refused_when_prive_is_not_ignored(repo: Path) -> None:

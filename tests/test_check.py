@@ -42,8 +42,10 @@ def test_example_passes_strict(example: Path) -> None:
 
 
 def test_new_consultation_passes(new_consultation: Path) -> None:
-    code, output = check(new_consultation, "--strict")
+    """Only warnings: the examples of init left in place (« --strict » fails on them, test_init)."""
+    code, output = check(new_consultation)
     assert code == 0, output
+    assert "erreur :" not in output
 
 
 CASES = [

@@ -77,3 +77,35 @@ def test_pre_commit_hook_runs_check(tmp_path) -> None:  # type: ignore[no-untype
     shutil.copytree(REPO / "exemple_consultation", example)
     r = run_cli("-C", example, *hook["args"])
     assert r.exit_code == 0, r.output
+
+
+def test_flags_show_no_value_and_refuse_one() -> None:
+    r = run_cli("--help")
+    assert r.exit_code == 0
+    assert "<bool>" not in r.stdout and "<int>" not in r.stdout.split("--verbeux")[1].splitlines()[0]
+    r = run_cli("advance", "--help")
+    assert "<bool>" not in r.stdout
+    r = run_cli("--silencieux", "true", "status")
+    assert r.exit_code == 2
+    assert "une option comme --silencieux ou --dry-run s'écrit seule, sans valeur" in r.output
+
+
+def test_aide_prints_the_reference_from_the_schema() -> None:
+    from ateliers_cli.schema import FILE_KINDS
+
+    r = run_cli("aide")
+    assert r.exit_code == 0
+    for kind, (_obj, pattern) in FILE_KINDS.items():
+        assert kind in r.stdout and pattern in r.stdout
+    for topic in ("atelier", "ateliers", "ateliers/lille-1.yaml"):
+        r = run_cli("aide", topic)
+        assert r.exit_code == 0, r.output
+        assert r.stdout.startswith("ateliers/*.yaml — Un atelier citoyen de coproduction.")
+        # every key the validation knows, nested ones included, with its rules
+        for key in ("capacite (obligatoire) : nombre entier (au moins 1)", "statut (obligatoire) : texte parmi : prevu, tenu, annule", "productions : liste de blocs", "      soutiens : nombre entier"):
+            assert key in r.stdout, key
+    r = run_cli("aide", "restitution")
+    assert "retours : liste de blocs (un retour)" in r.stdout
+    r = run_cli("aide", "atelir")
+    assert r.exit_code == 2
+    assert "sujet d'aide inconnu : « atelir »" in r.stderr and "« atelier »" in r.stderr

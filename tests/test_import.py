@@ -378,6 +378,18 @@ def test_mapping_file_problems_all_at_once_with_lines(two: Path, tmp_path: Path)
     assert contribution_files(two) == []
 
 
+def test_unknown_commune_says_how_to_add_it_not_a_distant_name(two: Path, tmp_path: Path) -> None:
+    """« Wambrechies » is not « Orchies » misspelt: the hint says where to declare it."""
+    text = (two / "consultation.yaml").read_text(encoding="utf-8")
+    (two / "consultation.yaml").write_text(text.replace("communes: [", "communes: [Orchies, ", 1), encoding="utf-8")
+    export = write_bytes(tmp_path / "f.csv", b"texte;commune\nUn texte;Wambrechies\n")
+    r = cli("-C", two, "contributions", "import", export)
+    assert r.exit_code == 1
+    assert "commune « Wambrechies » rattachée à aucun territoire" in r.stderr
+    assert "ajoutez « Wambrechies » à la liste « communes » de son territoire dans consultation.yaml" in r.stderr
+    assert "Orchies" not in r.stderr
+
+
 def test_profile_that_cannot_be_mapped_is_reported(two: Path, tmp_path: Path) -> None:
     export = write_bytes(tmp_path / "f.csv", b"texte;commune;profil\nUn;Lille;Martien\nDeux;Lille;habitant\n")
     r = cli("-C", two, "contributions", "import", export)
@@ -394,7 +406,7 @@ def test_unmappable_territory_is_reported_not_guessed(two: Path, tmp_path: Path)
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 1
     assert f"{export}:2: erreur : ligne rejetée : commune « Lile » rattachée à aucun territoire" in r.stderr
-    assert "vouliez-vous dire « Lille » ?" in r.stderr
+    assert "ou est-ce « Lille » mal orthographiée ?" in r.stderr
     assert f"{export}:3: erreur : ligne rejetée : commune « Cambrai »" in r.stderr
     assert f"{export}:4: erreur : ligne rejetée : aucun territoire, commune ni code postal" in r.stderr
     assert "0 importée" in r.stdout and "3 rejetées" in r.stdout

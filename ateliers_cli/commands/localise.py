@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.markup import escape
 from typer import _click
+from typer.core import TyperOption
 
 
 def _patch_rich_utils(ru: ModuleType) -> None:
@@ -49,7 +50,16 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_FLAG_VALUES = {"true", "false", "oui", "non", "yes", "no", "1", "0", "vrai", "faux"}
+
+
 def translate(message: str) -> str:
+    m = re.match(r"^No such command '(.+)'\.", message)
+    if m and m.group(1).lower() in _FLAG_VALUES:  # « ateliers --silencieux true status »
+        return (
+            f"commande inconnue : « {m.group(1)} » ; une option comme --silencieux ou --dry-run s'écrit seule, sans valeur "
+            "(« ateliers --silencieux status »)"
+        )
     for rx, french in _MESSAGES:
         m = rx.match(message)
         if m:
@@ -108,3 +118,15 @@ def _help_option(self: Any, ctx: Any) -> Any:
 
 
 _click.core.Command.get_help_option = _help_option  # type: ignore[method-assign]
+
+
+def _display_type_rich(self: Any, ctx: Any) -> Any:
+    # A flag (« --dry-run ») or a counter (« -v ») takes no value: no « <bool> » beside it, or a
+    # reader would type « --silencieux true ».
+    if getattr(self, "is_flag", False) or getattr(self, "count", False):
+        return None
+    return _original_display_type_rich(self, ctx)
+
+
+_original_display_type_rich = TyperOption.display_type_rich
+TyperOption.display_type_rich = _display_type_rich  # type: ignore[method-assign]

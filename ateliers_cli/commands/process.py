@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.padding import Padding
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import out, print_changes, print_diagnostics
@@ -62,9 +62,18 @@ def advance_cmd(
 
     root = consultation_root()
     if dry_run:
-        t = plan_advance(root, par=par, allow_dirty=allow_dirty, commit=commit, force=force)
+        from ateliers_cli.advance import GateClosed
+
+        try:
+            t = plan_advance(root, par=par, allow_dirty=allow_dirty, commit=commit, force=force, dry_run=True)
+        except GateClosed as exc:
+            if not as_json:
+                raise
+            refused = {"simulation": True, "pret": False, "message": exc.message, "refus": [d.to_dict() for d in exc.details]}
+            out.print_json(json.dumps(refused, ensure_ascii=False))
+            raise typer.Exit(1) from None
         if as_json:
-            out.print_json(json.dumps(t.summary() | {"simulation": True}, ensure_ascii=False))
+            out.print_json(json.dumps(t.summary() | {"simulation": True, "pret": True}, ensure_ascii=False))
             return
         out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
         _print_transition(t, dry_run=True)
@@ -138,6 +147,7 @@ def render_cmd(
 
 def demo_cmd(
     dossier: Annotated[Path, typer.Argument(help="Dossier de travail à créer.")] = Path("demo-consultation"),
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON : chaque étape et ses documents.")] = False,
 ) -> None:
     """Copie l'exemple « Bien vieillir dans le Nord » et le fait passer par les sept étapes.
 
@@ -148,30 +158,31 @@ def demo_cmd(
     from ateliers_cli.demo import run_demo
 
     target = dossier if dossier.is_absolute() else (state.directory / dossier)
-    out.print(f"Copie de l'exemple dans [bold]{escape(str(target))}[/bold], puis les sept étapes…")
+    if not as_json:
+        out.print(f"Copie de l'exemple dans [bold]{escape(str(target))}[/bold], puis les sept étapes…")
 
     def step(t: Transition) -> None:
-        if not state.quiet:
+        if not state.quiet and not as_json:
             out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {pluriel(len(t.documents), 'fichier', 'fichiers')}")
 
     steps = run_demo(target, step)
-    table = Table(title="Ce que chaque étape a produit", title_justify="left")
-    table.add_column("Étape")
-    table.add_column("Document")
-    table.add_column("Fichier (sans extension)", overflow="fold")
-    table.add_column("Formats")
+    if as_json:
+        out.print_json(json.dumps({"dossier": str(target), "etapes": [t.summary() for t in steps]}, ensure_ascii=False))
+        return
+    # A list, not a table: a path squeezed into a narrow column would be cut mid-word; here
+    # each path starts its own line, and only the titles wrap (between words).
+    out.print("[bold]Ce que chaque étape a produit[/bold] (chemins sans extension, puis les formats) :")
     for t in steps:
+        out.print(f"[bold]{t.de.number}. {escape(t.de.label)}[/bold]")
         by_title: dict[str, dict[str, list[str]]] = {}
         for d in t.documents:
             stem, _, ext = d.path.rpartition(".")
             by_title.setdefault(d.title, {}).setdefault(stem, []).append(ext)
-        first = True
         for title, stems in by_title.items():
             names = list(stems)
-            where = names[0] if len(names) == 1 else f"{names[0]}\n… et {pluriel(len(names) - 1, 'autre', 'autres')}"
             found = {e for exts in stems.values() for e in exts}
-            formats = " ".join(e for e in ("md", "html", "odt", "docx", "pdf") if e in found)
-            table.add_row(f"{t.de.number}. {escape(t.de.label)}" if first else "", escape(title), escape(where), formats)
-            first = False
-    out.print(table)
+            formats = ", ".join(e for e in ("md", "html", "odt", "docx", "pdf") if e in found)
+            more = f" [dim]… et {pluriel(len(names) - 1, 'autre', 'autres')}[/dim]" if len(names) > 1 else ""
+            out.print(f"  {escape(names[0])}{more}", soft_wrap=True)
+            out.print(Padding(f"{escape(title)} [dim]({formats})[/dim]", (0, 0, 0, 6)))
     out.print(f"[green]✓[/green] La consultation de démonstration est clôturée. Ouvrez [bold]{escape(str(target / 'documents'))}[/bold] pour lire les documents.")

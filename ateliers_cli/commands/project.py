@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
     app.command("check")(handled(check_cmd))
     app.command("status")(handled(status_cmd))
     app.command("schema")(handled(schema_cmd))
+    app.command("aide")(handled(aide_cmd))
 
 
 def init_cmd(
@@ -50,8 +51,13 @@ def init_cmd(
     files = init(dossier, InitOptions(titre=titre, collectivite=collectivite, conseil=conseil, git=git))
     out.print(f"[green]✓[/green] Consultation créée dans [bold]{escape(str(dossier))}[/bold] ({len(files)} fichiers).")
     if git:
-        out.print("  Dépôt git initialisé ; « prive/ » est exclu par .gitignore.")
-    out.print("  Ensuite : complétez consultation.yaml et themes.yaml, puis lancez [cyan]ateliers check[/cyan].")
+        out.print("  Dépôt git initialisé, premier commit fait ; « prive/ » est exclu par .gitignore.")
+    out.print(
+        "  Ensuite : remplacez les exemples marqués « (à remplacer) » dans consultation.yaml et themes.yaml "
+        "([cyan]ateliers check[/cyan] dit lesquels restent, [cyan]ateliers aide[/cyan] décrit chaque fichier), "
+        "puis [cyan]ateliers status[/cyan] dit ce qui manque pour passer à l'étape suivante.",
+        soft_wrap=False,
+    )
 
 
 def check_cmd(
@@ -88,7 +94,7 @@ def status_cmd(
 
     loaded = open_consultation()
     c = loaded.consultation
-    data = compute_status(c)
+    data = compute_status(c, loaded.diagnostics)
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
         return
@@ -142,3 +148,22 @@ def schema_cmd(
     for p in written:
         out.print(f"  {escape(str(p))}")
     out.print(f"[green]✓[/green] {len(written)} schémas écrits dans {escape(str(out_dir))}.")
+
+
+def aide_cmd(
+    sujet: Annotated[str | None, typer.Argument(help="Une sorte de fichier (atelier, restitution…) ou un nom de fichier ; rien : la liste.", show_default=False)] = None,
+) -> None:
+    """La référence du format : chaque clé de chaque sorte de fichier, son type, ses règles.
+
+    Tirée des mêmes déclarations que la vérification : elle dit exactement ce que « check » accepte.
+
+    Exemple : [cyan]ateliers aide atelier[/cyan] ou [cyan]ateliers aide restitutions/lille.yaml[/cyan]
+    """
+    from ateliers_cli.reference import reference, resolve, topics
+
+    if sujet is None:
+        out.print("[bold]Les fichiers d'une consultation[/bold] — [cyan]ateliers aide SUJET[/cyan] décrit chacun :")
+        for kind, pattern, doc in topics():
+            out.print(f"  [cyan]{kind:<13}[/cyan] {escape(pattern):<24} {escape(doc)}", soft_wrap=True)
+        return
+    out.print(escape(reference(resolve(sujet))), soft_wrap=True)

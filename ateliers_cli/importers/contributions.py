@@ -53,6 +53,7 @@ from ateliers_cli.importers.readers import Row, Table, read_table
 from ateliers_cli.importers.territories import TerritoryIndex
 from ateliers_cli.importers.util import fold, one_line, tokens
 from ateliers_cli.model import Consultation
+from ateliers_cli.stages import Stage
 from ateliers_cli.store.contributions import check_rendered, existing_ids, meta_of, next_ids
 from ateliers_cli.store.front_matter import render
 from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
@@ -281,6 +282,19 @@ def resolve_mapping(table: Table, options: ImportOptions) -> tuple[fmt.Format | 
     return detected, mapping, notes
 
 
+def _late_import_note(etape: Stage) -> str:
+    """An import after the call for contributions is allowed (a late letter) but never silent."""
+    if etape is Stage.CLOTUREE:
+        return (
+            "attention : la consultation est clôturée ; ces contributions arrivent après la fin de la démarche, "
+            "et « ateliers check » demandera de les analyser (statut et thèmes)"
+        )
+    return (
+        f"attention : l'appel à contributions est clos (étape en cours : « {etape.label} ») ; ces contributions "
+        "arrivent en retard, et « ateliers check » demandera de les analyser (statut et thèmes)"
+    )
+
+
 def plan_import(
     c: Consultation,
     path: Path,
@@ -305,7 +319,7 @@ def plan_import(
         raise AteliersError(
             "aucun territoire dans consultation.yaml : une contribution doit être rattachée à un territoire",
             path="consultation.yaml",
-            hint="déclarez les arrondissements sous « territoires: » (voir docs/format.md)",
+            hint="déclarez les arrondissements sous « territoires: » (« ateliers aide consultation »)",
         )
     if options.communes is not None:
         territories.load_table(options.communes)
@@ -323,6 +337,8 @@ def plan_import(
     platform = detected.platform if detected else "formulaire"
     plan = ImportPlan(table, Path(path).name, detected, mapping, canal, platform, notes=notes)
     plan.notes.extend(table.notes)
+    if c.etape is not Stage.APPEL:
+        plan.notes.append(_late_import_note(c.etape))
     used = mapping.used_columns()
     plan.private_columns = personal_columns(table, mapping)
     category_cols = detected.category_columns if detected else []

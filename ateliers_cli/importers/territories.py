@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ateliers_cli.errors import AteliersError, error
-from ateliers_cli.hints import did_you_mean
+from ateliers_cli.hints import closest, did_you_mean
 from ateliers_cli.importers.readers import read_table
 from ateliers_cli.importers.util import fold
 from ateliers_cli.model import Consultation
@@ -119,6 +119,17 @@ class TerritoryIndex:
             raise AteliersError(f"table des communes : {len(problems)} ligne(s) invalide(s)", path=name, details=problems)
         return len(table.rows)
 
+    def _add_commune_hint(self, commune: str) -> str:
+        """How to attach an unknown commune; a known one is suggested only for a near-identical spelling."""
+        example = self.ids[0] if self.ids else "un-territoire"
+        hint = (
+            f"ajoutez « {commune} » à la liste « communes » de son territoire dans consultation.yaml "
+            f"(ex. sous « - id: {example} » : communes: [{commune}]), ou donnez une table avec --communes FICHIER "
+            "(colonnes commune, territoire), puis relancez l'import"
+        )
+        typo = closest(commune, list(self.commune_names.values()), cutoff=0.85)
+        return f"{hint} ; ou est-ce « {typo} » mal orthographiée ?" if typo and typo != commune else hint
+
     def territory_by_name(self, value: str) -> str | None:
         ids = self.by_name.get(fold(value))
         return next(iter(ids)) if ids and len(ids) == 1 else None
@@ -151,8 +162,7 @@ class TerritoryIndex:
             if len(found) > 1:
                 problems.append((f"commune « {commune} » rattachée à plusieurs territoires ({', '.join(sorted(found))})", "corrigez les listes « communes » de consultation.yaml"))
             else:
-                close = did_you_mean(commune, list(self.commune_names.values()))
-                problems.append((f"commune « {commune} » rattachée à aucun territoire", close or "ajoutez-la aux « communes » d'un territoire de consultation.yaml, ou donnez une table avec --communes"))
+                problems.append((f"commune « {commune} » rattachée à aucun territoire", self._add_commune_hint(commune)))
         if code_postal:
             key = postcode_key(code_postal)
             if key is None:
