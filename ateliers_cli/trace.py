@@ -119,6 +119,7 @@ class ContributionFate:
     original: Contribution | None = None  # when it is a duplicate
     original_fate: ContributionFate | None = None  # what became of the original, for a duplicate
     propositions_existent: bool = True  # whether the workshops have made propositions yet
+    orientations_existent: bool = True  # whether the report's orientations are written yet
     motif: str = ""  # off-topic: why
     redirection: str = ""  # off-topic: where to turn
     reponse: str = ""  # the team's written answer (Markdown), when there is one
@@ -172,7 +173,10 @@ class ContributionFate:
             if not cited:
                 if all(p.ecartee for p in self.propositions):
                     return f"{citee}, écartée{'s' if n > 1 else ''} au forum de synthèse : elle n'a nourri aucune orientation."
-                return f"{citee}, qui n'{'a' if n == 1 else 'ont'} pas (encore) été traduite{'s' if n > 1 else ''} en orientation."
+                if not self.orientations_existent:
+                    return f"{citee} ; les orientations n'en sont pas encore tirées."
+                reprise = "reprise" if n == 1 else "reprises"
+                return f"{citee}, qui n'{'a' if n == 1 else 'ont'} pas été {reprise} dans les orientations : elle n'a nourri aucune orientation."
             return f"{citee}. {_nourri(cited)}"
         if not self.propositions_existent:
             if self.ateliers:
@@ -350,6 +354,7 @@ class Traceability:
             original=original,
             original_fate=self.contribution_fate(original) if original is not None and original.id != ct.id and not original.doublon_de else None,
             propositions_existent=bool(self.propositions),
+            orientations_existent=bool(self.c.orientations),
         )
         if ct.statut == "hors_sujet":
             why = hors_sujet(self.c, ct)

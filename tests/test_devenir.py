@@ -79,12 +79,15 @@ def test_fed_names_only_orientations_reached_through_a_citation(demo: Path, c: C
                 assert "l’orientation" in text and "adoptée par l’assemblée" in text, text
             elif adopted:
                 assert f"{len(adopted)} orientations adoptées par l’assemblée" in text, text
+        if any(cid in p.contributions for p in c.propositions.values()) and not expected:
+            assert "elle n’a nourri aucune orientation" in text, text  # cited, but its proposition went no further
         if not any(cid in p.contributions for p in c.propositions.values()):
             not_cited += 1
             assert text.startswith("Aucune proposition d’atelier ne la cite : elle n’a nourri directement aucune orientation"), text
     assert not_cited > 0  # the demo has contributions no proposition cites (C-0029 among them)
     assert "Aucune proposition d’atelier ne la cite" in resume(demo, "C-0029")
     assert "Une orientation porte sur ses thèmes (O-01)" in resume(demo, "C-0029")
+    assert resume(demo, "C-0013").startswith("Elle est citée par une proposition d’atelier, qui n’a pas été reprise dans les orientations")
 
 
 def test_a_non_retained_orientation_shows_the_assemblys_motif(demo: Path, c: Consultation) -> None:
