@@ -86,7 +86,23 @@ def plan_advance(
             hint="« ateliers render » régénère ses documents, « ateliers site » son site public",
         )
     in_git = gitrepo.is_repo(root)
+    if in_git:
+        conflicts = gitrepo.merge_in_progress(root)
+        if conflicts:
+            listing = ", ".join(conflicts[:5]) + (" …" if len(conflicts) > 5 else "")
+            raise AteliersError(
+                f"une fusion git n'est pas terminée ({listing}) : la consultation n'avance pas au milieu d'une fusion",
+                hint="réglez les conflits (« ateliers check » montre les lignes <<<<<<< qui restent), puis "
+                "« git add » et « git commit » ; ou abandonnez la fusion (« git merge --abort »), puis relancez",
+            )
     if commit and in_git:
+        tag = f"etape-{c.etape.number}-{c.etape.value}"  # Transition.tag, known before anything is computed
+        if gitrepo.tag_commit(root, tag):
+            raise AteliersError(
+                f"l'étiquette git « {tag} » existe déjà : cette étape a déjà été enregistrée ; rien n'a été écrit",
+                hint=f"si elle est de trop (une étape annulée), supprimez-la (« git tag -d {tag} ») puis relancez ; "
+                "sinon, vérifiez l'étape indiquée dans consultation.yaml (« ateliers status »)",
+            )
         gitrepo.check_private_ignored(root)
     if commit and not in_git:
         raise AteliersError(

@@ -93,6 +93,38 @@ def _sign(payload: bytes) -> bytes | None:
     return None if key is None else _MAGIC + hmac.new(key, payload, hashlib.sha256).digest() + payload
 
 
+_FILE_MAGIC = b"ateliers-fichier-1\n"
+
+
+def signed_file(name: str, content: bytes) -> bytes | None:
+    """``content`` as a cache file named ``name``, signed like the pickles; None without a key.
+
+    The name is signed with it: a valid file moved under another name (another document's
+    key) is refused as well."""
+    key = _key()
+    if key is None:
+        return None
+    return _FILE_MAGIC + hmac.new(key, name.encode() + b"\0" + content, hashlib.sha256).digest() + content
+
+
+def read_signed_file(path: Path) -> bytes | None:
+    """The content of a cache file written by :func:`signed_file` under this name by this user;
+    None when absent, unsigned, forged or moved: the caller then makes it again."""
+    key = _key()
+    if key is None:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_FILE_MAGIC) + 32
+    if not raw.startswith(_FILE_MAGIC) or len(raw) < head:
+        return None
+    content = raw[head:]
+    expected = hmac.new(key, path.name.encode() + b"\0" + content, hashlib.sha256).digest()
+    return content if hmac.compare_digest(raw[len(_FILE_MAGIC) : head], expected) else None
+
+
 def _read(path: Path) -> Any:
     key = _key()
     if key is None:
@@ -192,6 +224,12 @@ def snapshot(root: Path) -> tuple[str, bool]:
     single.append(".ateliers-journal")  # an interrupted write is reported (load.py)
     for rel in single:
         add(rel, str(root / rel), None)
+    # check reports the files of prive/ that git tracks: a « git rm --cached » changes the index
+    from ateliers_cli.gitrepo import find_git_dir
+
+    git_dir = find_git_dir(root)
+    if git_dir is not None:
+        add("(index git)", str(git_dir / "index"), None)
     # thousands of files: each stat made relative to its open folder (a quarter faster)
     relative = os.stat in os.supports_dir_fd
     for folder in ("contributions", "ateliers", "restitutions"):

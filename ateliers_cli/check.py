@@ -42,6 +42,7 @@ def check(loaded: LoadResult) -> Report:
     from ateliers_cli.checks.erasure import check_erasure
     from ateliers_cli.checks.links import check_links
     from ateliers_cli.checks.rules import check_rules
+    from ateliers_cli.checks.versioning import check_versioning
 
     c = loaded.consultation
     diags = list(loaded.diagnostics)
@@ -51,6 +52,7 @@ def check(loaded: LoadResult) -> Report:
     diags += check_erasure(c)
     diags += check_answers(c)
     diags += passed_gates(c)
+    diags += check_versioning(c.root)
     # the order of Diagnostic (path, line, message, hint, severity), with a key: far faster
     ordered = sorted(set(diags), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))
     return Report(_at_most_per_file(ordered))

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from ateliers_cli import journal
 from ateliers_cli import schema as S
-from ateliers_cli.checks import personal_data, placeholders
+from ateliers_cli.checks import merge_markers, personal_data, placeholders
 from ateliers_cli.errors import Diagnostic, error, warning
 from ateliers_cli.fsutil import find_root
 from ateliers_cli.model import (
@@ -135,6 +135,7 @@ class _Reader:
         self.diags.extend(loaded.diagnostics)
         if loaded.text:
             self.diags.extend(personal_data.scan(loaded.text, rel, offset))
+            self.diags.extend(merge_markers.scan(loaded.text, rel, offset))
             self.diags.extend(placeholders.scan(loaded.text, rel, offset))
 
     def folder(self, name: str, suffix: str) -> Iterator[tuple[Path, str]]:
@@ -381,6 +382,7 @@ def parse_contribution(path: str, rel: str, root: str, is_symlink: bool = False)
     diags.extend(loaded.diagnostics)
     if loaded.text:
         diags.extend(personal_data.scan(loaded.text, rel))
+        diags.extend(merge_markers.scan(loaded.text, rel))
     if not loaded.ok:
         return None, diags
     clean, d = S.validate(loaded.data, S.CONTRIBUTION, rel)

@@ -266,15 +266,6 @@ def test_after_erase_the_name_is_nowhere_in_export_and_documents(advanced_exampl
     assert run_cli("-C", root, "check").exit_code == 0
 
 
-def _site_command_exists() -> bool:
-    import typer.main
-
-    from ateliers_cli.cli import app
-
-    return "site" in typer.main.get_command(app).commands  # type: ignore[attr-defined]
-
-
-@pytest.mark.skipif(not _site_command_exists(), reason="« ateliers site » n'existe pas encore")
 def test_after_erase_the_name_is_nowhere_on_the_site(advanced_example: Path) -> None:
     root = advanced_example
     r = run_cli("-C", root, "site")

@@ -103,6 +103,7 @@ def test_journal_tracked_by_git_is_never_trusted(example: Path) -> None:
     # an entry the tool itself could have written: only the fact that git tracks it betrays it
     _plant(example, ["", "contributions/C-0002.md"])
     subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "add", "-f", ".ateliers-journal"], check=True)  # past the .gitignore
     subprocess.run([*git, "-c", "user.name=x", "-c", "user.email=x@x.invalid", "commit", "-q", "-m", "x"], check=True)
 
     r = run_cli("-C", example, "render")

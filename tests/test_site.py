@@ -367,7 +367,7 @@ def test_site_refuses_to_replace_a_foreign_folder(example: Path) -> None:
     (foreign / "important.txt").write_text("à garder", encoding="utf-8")
     r = run_cli("-C", example, "site", "--out", "autre")
     assert r.exit_code == 1
-    assert "n'est pas un site produit par ateliers" in r.stderr
+    assert "n'a pas la liste des fichiers qu'ateliers y a écrits" in r.stderr
     assert (foreign / "important.txt").read_text(encoding="utf-8") == "à garder"
     r = run_cli("-C", example, "site", "--out", ".")
     assert r.exit_code == 1 and "contient la consultation" in r.stderr

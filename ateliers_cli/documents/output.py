@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ateliers_cli.cache import read_signed_file, signed_file, tool_fingerprint
 from ateliers_cli.documents.templating import DocumentEnvironment, render_markdown, render_template
 from ateliers_cli.fsutil import atomic_write
 from ateliers_cli.model import Consultation
@@ -81,7 +82,6 @@ class OfficeBatch:
     """
 
     def __init__(self, files: list[OutputFile], cache_dir: Path | None) -> None:
-        from ateliers_cli.cache import tool_fingerprint
 
         self._files = files
         self._cache_dir = cache_dir
@@ -95,8 +95,11 @@ class OfficeBatch:
             key = hashlib.sha256(f"{fingerprint}\n{f.kind}\n{meta!r}\n{markdown}".encode()).hexdigest()
             self._keys[i] = key
             if cache_dir is not None:
-                with contextlib.suppress(OSError):
-                    self._results[i] = (cache_dir / f"{key}.{f.kind}").read_bytes()
+                # signed with this user's key, kept outside the folder: a file planted in the
+                # cache (a forged PDF of the report) is never published, but made again
+                cached = read_signed_file(cache_dir / f"{key}.{f.kind}")
+                if cached is not None:
+                    self._results[i] = cached
         self.todo = [i for i in self._keys if i not in self._results]
 
     def make(self) -> None:
@@ -106,9 +109,12 @@ class OfficeBatch:
             f = self._files[i]
             content = self._results[i] = _office_bytes(f.kind, *f.job)  # type: ignore[misc]
             if content is not None and self._cache_dir is not None:
+                name = f"{self._keys[i]}.{f.kind}"
+                signed = signed_file(name, content)
                 with contextlib.suppress(OSError):
-                    self._cache_dir.mkdir(parents=True, exist_ok=True)
-                    atomic_write(self._cache_dir / f"{self._keys[i]}.{f.kind}", content)
+                    if signed is not None:
+                        self._cache_dir.mkdir(parents=True, exist_ok=True)
+                        atomic_write(self._cache_dir / name, signed)
 
     def files(self) -> list[OutputFile]:
         self.make()

@@ -19,7 +19,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +39,13 @@ from ateliers_cli.render.french import pluriel
 
 Progress = Callable[[int, int], None]
 
-#: Written at the root of every site we build: only such a folder is ever replaced.
+#: Written at the root of every site we build: the list of the files the tool wrote there,
+#: the only ones it ever replaces or removes.
 MARKER = ".ateliers-site"
+_MANIFEST_HEAD = (
+    "# Site public produit par « ateliers site ». Voici les fichiers qu'il a écrits : à chaque\n"
+    "# publication, il remplace et supprime ceux-là seulement ; tout autre fichier du dossier est gardé.\n"
+)
 #: Below this many contributions, one process is faster than starting a pool.
 PARALLEL_THRESHOLD = 400
 _CHUNK = 250
@@ -135,7 +140,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         nonlocal office_files
         b.documents, office_files = collect_documents(c)
         _compile(b, b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")))
-    files: dict[str, bytes] = {MARKER: "Site public produit par « ateliers site » : ce dossier est remplacé à chaque publication.\n".encode()}
+    files: dict[str, bytes] = {}
     files.update(_assets(c.root))
 
     ids = sorted(pc.contributions)
@@ -235,7 +240,23 @@ def plan_site(c: Consultation, *, progress: Progress | None = None) -> dict[str,
     (:func:`~ateliers_cli.site.public.public_view`).
     """
     files, _count = _produce(c, None, progress)
+    files[MARKER] = manifest_bytes(files)
     return dict(sorted(files.items()))
+
+
+def manifest_bytes(paths: Iterable[str]) -> bytes:
+    """The content of :data:`MARKER`: the files of the site, one a line, sorted."""
+    return (_MANIFEST_HEAD + "".join(f"{p}\n" for p in sorted(set(paths) - {MARKER}))).encode("utf-8")
+
+
+def read_manifest(out: Path) -> set[str] | None:
+    """The files the tool wrote in ``out`` at its last publication; None when its marker is one
+    of the first versions, which held no list (then every name the new site has at its top
+    level is the tool's, and the other top-level entries are kept)."""
+    text = (out / MARKER).read_text(encoding="utf-8", errors="replace")
+    if not text.startswith("#"):
+        return None
+    return {line for line in text.split("\n") if line and not line.startswith("#")}
 
 
 # ---------------------------------------------------------------------------
@@ -262,8 +283,10 @@ def check_target(root: Path, out: Path) -> None:
         raise AteliersError(f"« {out} » n'est pas un dossier", hint="choisissez un autre chemin avec --out")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise AteliersError(
-            f"le dossier « {out} » existe et n'est pas un site produit par ateliers : il n'est pas remplacé",
-            hint="videz-le ou choisissez un autre dossier avec --out",
+            f"le dossier « {out} » n'est pas vide et n'a pas la liste des fichiers qu'ateliers y a écrits "
+            f"({MARKER}) : l'outil ne peut pas savoir lesquels sont les siens, il n'y écrit rien",
+            hint="publiez dans un dossier vide ou neuf (par exemple un sous-dossier de votre site web) ; "
+            "ensuite, les fichiers que vous y ajoutez sont gardés à chaque publication",
         )
 
 
@@ -290,6 +313,10 @@ def _staging(out: Path) -> Iterator[_Staging]:
     previous = out if (out / MARKER).is_file() and not out.is_symlink() else None
     try:
         yield _Staging(tmp, previous)
+        written = _files_under(tmp)
+        (tmp / MARKER).write_bytes(manifest_bytes(written))
+        if previous is not None:
+            _keep_foreign(previous, tmp, written)
         tmp.chmod(0o755)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -308,6 +335,62 @@ def _staging(out: Path) -> Iterator[_Staging]:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _files_under(folder: Path) -> set[str]:
+    """Every file and link under ``folder`` (links not followed), relative to it."""
+    found: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(folder):
+        rel = os.path.relpath(dirpath, folder)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        found.update(prefix + n for n in filenames)
+        found.update(prefix + n for n in dirnames if os.path.islink(os.path.join(dirpath, n)))
+    return found
+
+
+def _keep_foreign(previous: Path, new: Path, written: set[str]) -> None:
+    """Carry into the new site every file of the previous folder that the tool did not write
+    (hard-linked, so nothing is copied); refuse when the new site has a file of the same name."""
+    ours = read_manifest(previous)
+    present = _files_under(previous) - {MARKER}
+    if ours is None:  # a marker of the first versions: the site's own top-level names are the tool's
+        top = {rel.split("/", 1)[0] for rel in written}
+        foreign = sorted(rel for rel in present if rel.split("/", 1)[0] not in top)
+    else:
+        foreign = sorted(present - ours)
+    clashes = [rel for rel in foreign if _clashes(new, rel)]
+    if clashes:
+        listing = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+        raise AteliersError(
+            f"{len(clashes)} fichier(s) de « {previous} » n'ont pas été écrits par ateliers mais portent le nom "
+            f"d'une page du site : {listing} ; rien n'a été remplacé",
+            hint="renommez-les ou déplacez-les hors du dossier (ils sont à vous : l'outil ne les écrase pas), puis relancez",
+        )
+    for rel in foreign:
+        src, dst = previous / rel, new / rel
+        parent = dst.parent
+        if not parent.exists():
+            parent.mkdir(parents=True)
+            with contextlib.suppress(OSError):
+                shutil.copystat(src.parent, parent)
+        if src.is_symlink():
+            os.symlink(os.readlink(src), dst)
+            continue
+        try:
+            os.link(src, dst, follow_symlinks=False)
+        except OSError:  # no hard links on this disk
+            shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _clashes(new: Path, rel: str) -> bool:
+    """Whether ``rel`` cannot be put in ``new``: a file or folder of the site is in the way."""
+    parts = rel.split("/")
+    here = new
+    for part in parts[:-1]:
+        here = here / part
+        if os.path.lexists(here) and (here.is_symlink() or not here.is_dir()):
+            return True
+    return os.path.lexists(new / rel)
 
 
 def _write_into(staging: _Staging, files: Mapping[str, bytes]) -> None:
@@ -356,4 +439,4 @@ def build_site(loaded: LoadResult, out: Path, *, progress: Progress | None = Non
         files, written = _produce(c, tmp, progress)
         _write_into(tmp, files)
     pages = written + sum(1 for p in files if p.endswith(".html"))
-    return SiteResult(out, pages, written + len(files))
+    return SiteResult(out, pages, written + len(files) + 1)  # and the list of them, MARKER
