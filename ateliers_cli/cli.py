@@ -11,7 +11,10 @@ from ateliers_cli import __version__
 from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     accountability,
     analysis,
+    capture,
     contributions,
+    correspondence,
+    edits,
     inscriptions,
     localise,
     process,
@@ -47,7 +50,7 @@ def main_options(
         Path,
         typer.Option("-C", "--dossier", help="Dossier de la consultation (par défaut : le dossier courant).", show_default=False),
     ] = Path("."),
-    verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails.")] = 0,
+    verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails (répétable : -vv).", show_default=False)] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--silencieux", help="Seulement l'essentiel ; pas de barre de progression.")] = False,
     version: Annotated[
         bool | None,
@@ -65,7 +68,10 @@ process.register(app)
 accountability.register(app)
 contributions.register(app)
 inscriptions.register(app)
+correspondence.register(app)
 analysis.register(app)
+capture.register(app)
+edits.register(app)
 publish.register(app)
 
 

@@ -72,6 +72,7 @@ class ErasePlan:
     erasures: list[Erasure] = field(default_factory=list)
     changes: dict[str, bytes | None] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    prepared: list[str] = field(default_factory=list)  # prive/courrier/ files that named the person
     git_paths: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # generated folders that still hold the old identity
 
@@ -96,6 +97,9 @@ class ErasePlan:
         regs = sum(e.registrations for e in self.erasures)
         if regs:
             lines.append(f"{PRIVATE_REGISTRATIONS} : {regs} inscription(s) supprimée(s)")
+        if self.prepared:
+            folders = sorted({rel.split("/")[2] for rel in self.prepared})
+            lines.append(f"prive/courrier/ : les courriers préparés qui la nomment supprimés ({', '.join(folders)}) — « ateliers courrier preparer » refait ceux des autres")
         return lines
 
     def next_steps(self) -> list[str]:
@@ -297,6 +301,11 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
             regs.rows = kept
             plan.changes[PRIVATE_REGISTRATIONS] = regs.to_bytes()
 
+    from ateliers_cli.correspondence.outbox import prepared_about
+
+    for rel in prepared_about(root, [(p.courriel, p.telephone, p.prenom, p.nom) for p in persons]):
+        plan.changes[rel] = None  # messages prepared for the person: gone (« courrier preparer » remakes the others)
+        plan.prepared.append(rel)
     plan.warnings = _elsewhere(root, persons)
     plan.outputs = [name for name in ("documents", "site", "export") if (root / name).is_dir()]
     if plan.changes and gitrepo.is_repo(root):

@@ -1,11 +1,18 @@
-"""Registrations for the workshops: places, waiting lists, needs, attendance sheets.
+"""Registrations for the workshops, through their whole life: places, waiting lists, needs,
+cancellations, no-shows, promotions, attendance sheets.
 
 ``ateliers inscriptions import FICHIER`` reads a registration export (a form,
 a spreadsheet), and:
 
-* assigns each registrant to the workshop chosen (or, when only a territory
-  was chosen, to that territory's first workshop with room), in order of
-  registration, within capacity; the others go on the waiting list;
+* places each new registrant, in order of registration, in the first of their
+  ranked choices (« lille-1, lille-2 », or one column per choice) that has
+  room, else in another workshop of the same territory that has room
+  (overflow), else on the waiting list of their first choice; a person who
+  chose only a territory goes to its first workshop with room;
+* never moves anyone already placed: a registration keeps its place, its
+  rank, its cancellation, from one import to the next; a place freed (a
+  cancellation, a larger capacity) goes to the first person waiting, and
+  that promotion is always listed « à prévenir », never silent;
 * writes the *numbers* into ``ateliers/<id>.yaml`` (``inscriptions:``),
   editing the file in place so its comments and key order survive;
 * keeps names and contacts only in ``prive/inscriptions.csv``;
@@ -13,10 +20,8 @@ a spreadsheet), and:
   ``prive/emargement/<atelier>.html``, and the needs per workshop for the
   organisers, ``prive/besoins.md``.
 
-All registrations are kept in ``prive/inscriptions.csv`` with their source
-file: importing a file again replaces that file's registrations and
-recomputes the assignment, so a re-import changes nothing, and a later export
-of the same form (with more registrants) keeps the earlier ones in place.
+``ateliers inscriptions annuler QUI`` and ``ateliers inscriptions absent QUI``
+record a cancellation (the first person waiting is promoted) and a no-show.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -59,7 +65,31 @@ PRIVATE_MANIFEST = paths.MANIFEST
 CSV_COLUMNS = (
     "atelier", "statut", "rang", "nom", "prenom", "commune", "courriel", "telephone", "besoins", "pmr", "lsf",
     "garde_enfants", "autre_besoin", "date_inscription", "choix", "territoire_choisi", "source", "cle", "ligne",
+    "voeux", "contact", "promu_le", "annule_le",
 )
+
+
+class Statut(StrEnum):
+    """Where a registration stands (the ``statut`` column of ``prive/inscriptions.csv``)."""
+
+    INSCRIT = "inscrit"  # has a place
+    ATTENTE = "attente"  # on the waiting list of its workshop, at ``rang``
+    ANNULE = "annule"  # cancelled: the place went to the first person waiting
+    ABSENT = "absent"  # had a place, did not come
+    A_PREVENIR = "a_prevenir"  # its workshop was cancelled or removed: the person must be told
+
+    @property
+    def holds_place(self) -> bool:
+        return self in (Statut.INSCRIT, Statut.ABSENT)
+
+
+STATUT_LABELS = {
+    Statut.INSCRIT: "inscrit·e",
+    Statut.ATTENTE: "en liste d'attente",
+    Statut.ANNULE: "annulée",
+    Statut.ABSENT: "absent·e",
+    Statut.A_PREVENIR: "à prévenir (atelier annulé ou retiré)",
+}
 
 FIELDS = INSCRIPTION_FIELDS
 
@@ -72,6 +102,7 @@ _EXACT = {
     "code_postal": ("code postal", "code_postal", "cp", "votre code postal"),
     "date": ("date", "date d'inscription", "horodateur", "horodatage", "date de l'inscription", "created_at", "submitted at", "date de soumission"),
     "cle": ("id", "identifiant", "reference", "numero", "n°"),
+    "contact": ("contact", "accord contact", "accord pour etre recontacte", "recontact"),
 }
 
 
@@ -90,6 +121,8 @@ def _detect(table: Table) -> Mapping:
         f = fold(col).rstrip(" :?*")
         if f in by_exact:
             put(by_exact[f], col)
+        elif "recontact" in f or ("accept" in f and ("contact" in f or "inform" in f or "invit" in f)) or "accord de contact" in f:
+            put("contact", col)
         elif "autre" in f and "besoin" in f:
             put("autre", col)
         elif "pmr" in f or "mobilite reduite" in f or "fauteuil" in f:
@@ -100,7 +133,7 @@ def _detect(table: Table) -> Mapping:
             put("garde_enfants", col)
         elif "besoin" in f or "accessibilite" in f:
             put("besoins", col)
-        elif "atelier" in f or "session" in f:
+        elif "atelier" in f or "session" in f or re.search(r"\bchoix\b", f):
             put("atelier", col)
         elif "territoire" in f or "arrondissement" in f:
             put("territoire", col)
@@ -127,8 +160,13 @@ class Registration:
     lsf: bool = False
     garde_enfants: bool = False
     autre: str = ""
-    statut: str = ""  # inscrit | attente, once assigned
+    statut: str = ""  # a Statut once placed; empty for a registration not placed yet
     rang: int = 0  # on the waiting list
+    voeux: list[str] = field(default_factory=list)  # the workshops chosen, in order of preference
+    contact: str = ""  # « oui » / « non » when the form asked, empty otherwise
+    promu_le: str = ""  # ISO date: given a place from the waiting list
+    annule_le: str = ""  # ISO date of the cancellation
+    debordement: bool = False  # placed by this import in a workshop the person did not choose
 
     @property
     def person(self) -> str:
@@ -140,6 +178,26 @@ class Registration:
     @property
     def display(self) -> str:
         return " ".join(x for x in (self.nom.upper() if self.nom else "", self.prenom) if x) or self.courriel or self.telephone or f"inscription {self.cle}"
+
+    @property
+    def key(self) -> str:
+        """The registration's reference, as ``inscriptions annuler`` accepts it: « fichier#clé »."""
+        return f"{self.source}#{self.cle}"
+
+    @property
+    def state(self) -> Statut | None:
+        try:
+            return Statut(self.statut)
+        except ValueError:
+            return None
+
+    @property
+    def contact_refused(self) -> bool:
+        return consent(self.contact) is False and bool(self.contact)
+
+    @property
+    def contact_given(self) -> bool:
+        return bool(consent(self.contact))
 
     def needs_label(self) -> str:
         labels = [n for n, on in (("PMR", self.pmr), ("LSF", self.lsf), ("garde d'enfants", self.garde_enfants)) if on]
@@ -168,6 +226,10 @@ class Registration:
             "source": self.source,
             "cle": self.cle,
             "ligne": str(self.ligne),
+            "voeux": ", ".join(self.voeux),
+            "contact": self.contact,
+            "promu_le": self.promu_le,
+            "annule_le": self.annule_le,
         }
 
     @classmethod
@@ -186,9 +248,16 @@ class Registration:
             telephone=row.get("telephone", ""),
             commune=row.get("commune", ""),
             choix=row.get("choix", ""),
-            # chosen: a workshop, or only a territory (then the workshop is assigned again)
-            atelier="" if row.get("territoire_choisi") else row.get("atelier", ""),
+            atelier=row.get("atelier", ""),
             territoire=row.get("territoire_choisi", ""),
+            statut=row.get("statut", ""),
+            rang=int(row["rang"]) if (row.get("rang") or "").isdigit() else 0,
+            # registries written before ranked choices: the workshop chosen was the one placed
+            voeux=[v.strip() for v in (row.get("voeux") or "").split(",") if v.strip()]
+            or ([row["atelier"]] if row.get("atelier") and not row.get("territoire_choisi") else []),
+            contact=row.get("contact", ""),
+            promu_le=row.get("promu_le", ""),
+            annule_le=row.get("annule_le", ""),
             pmr=yes("pmr"),
             lsf=yes("lsf"),
             garde_enfants=yes("garde_enfants"),
@@ -237,6 +306,8 @@ class InscriptionsPlan:
     files: dict[str, bytes] = field(default_factory=dict)  # what changes
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # sheets edited by hand, not overwritten
+    promoted: list[Registration] = field(default_factory=list)  # given a freed place: to be told
+    overflowed: list[Registration] = field(default_factory=list)  # placed in a workshop not chosen: to be told
 
     def by_atelier(self, atelier: str, statut: str) -> list[Registration]:
         return [r for r in self.registrations if r.atelier == atelier and r.statut == statut]
@@ -385,12 +456,14 @@ def read_registrations(
                 rejected.append(Issue(row.line, f"date « {raw_date} » illisible", DATE_FORMATS_HINT))
                 continue
             reg.date = moment.isoformat(timespec="minutes")
-        choice = value_of(row, "atelier")
-        if choice and fold(choice) in translations:
-            choice = translations[fold(choice)]
+        choices = [one_line(row.get(col)) for col in mapping.columns.get("atelier", [])]
+        choices = [translations.get(fold(x), x) for x in choices if x]
+        choice = " ; ".join(choices)
         reg.choix = choice or value_of(row, "territoire") or value_of(row, "commune") or value_of(row, "code_postal")
+        reg.contact = _contact_value(value_of(row, "contact"))
         if choice:
-            reg.atelier, reg.territoire, problem = resolve_choice(choice, c, index, territories)
+            reg.voeux, reg.territoire, problem = resolve_choices(choices, c, index, territories)
+            reg.atelier = reg.voeux[0] if reg.voeux else ""
         else:
             res = territories.resolve(value_of(row, "territoire"), value_of(row, "commune"), value_of(row, "code_postal"))
             reg.territoire, problem = res.territoire, res.problem
@@ -399,13 +472,17 @@ def read_registrations(
         if not (reg.atelier or reg.territoire):
             if default:
                 reg.atelier, problem = default, ""
+                reg.voeux = [default]
             else:
                 rejected.append(Issue(row.line, problem or "aucun atelier choisi", "choix possibles : " + ", ".join(c.ateliers)))
                 continue
-        chosen = c.ateliers.get(reg.atelier)
-        if chosen is not None and chosen.statut == "annule":
-            rejected.append(Issue(row.line, f"l'atelier « {chosen.id} » est annulé", "proposez à la personne un autre atelier"))
+        open_voeux = [v for v in reg.voeux if c.ateliers[v].statut != "annule"]
+        if reg.voeux and not open_voeux:
+            names = ", ".join(f"« {v} »" for v in reg.voeux)
+            rejected.append(Issue(row.line, f"l'atelier {names} est annulé" if len(reg.voeux) == 1 else f"les ateliers {names} sont annulés", "proposez à la personne un autre atelier"))
             continue
+        reg.voeux = open_voeux
+        reg.atelier = open_voeux[0] if open_voeux else ""
         if reg.territoire and not _workshops_of(c, reg.territoire):
             rejected.append(Issue(row.line, f"aucun atelier ouvert dans le territoire « {reg.territoire} »"))
             continue
@@ -417,6 +494,58 @@ def read_registrations(
         seen_people[who] = row.line
         regs.append(reg)
     return table, mapping, regs, rejected, duplicates
+
+
+#: Separators of ranked choices: « lille-1, lille-2 », « lille-1 ; lille-2 », « lille-1 > lille-2 », one per line.
+_CHOICE_SPLIT = re.compile(r"\s*(?:[,;>|\n]|\bpuis\b)\s*|\s+(?=\(?\d+\s*(?:er|re|e|eme|°)?\s*(?:choix)?\s*[).:-]\s)")
+#: « 1. », « 1) », « 1er choix : », « choix 2 - » before a choice.
+_RANK_PREFIX = re.compile(r"^(?:\(?\d+\s*(?:er|re|e|eme|°)?\s*(?:choix)?\s*[).:-]?|choix\s*\d+\s*[).:-]?)\s*")
+
+
+def resolve_choices(
+    choices: list[str], c: Consultation, index: dict[str, list[str]], territories: TerritoryIndex
+) -> tuple[list[str], str, str]:
+    """(workshops in order of preference, territory chosen, problem) for what a person chose:
+    one value per column; a value may itself rank several workshops (« lille-1, lille-2 »)."""
+    voeux: list[str] = []
+    territoire = ""
+
+    def add(atelier: str, terr: str) -> None:
+        nonlocal territoire
+        if atelier and atelier not in voeux:
+            voeux.append(atelier)
+        territoire = territoire or terr
+
+    for value in choices:
+        exact = set(index.get(fold(value), []))
+        parts = [p for p in (_RANK_PREFIX.sub("", x) for x in _CHOICE_SPLIT.split(value.strip())) if p]
+        if len(exact) == 1 or len(parts) < 2:
+            atelier, terr, problem = resolve_choice(parts[0] if len(parts) == 1 and len(exact) != 1 else value, c, index, territories)
+            if problem:
+                return [], "", problem
+            add(atelier, terr)
+            continue
+        resolved = [(part, *resolve_choice(part, c, index, territories)) for part in parts]
+        bad = next(((part, problem) for part, _a, _t, problem in resolved if problem), None)
+        if bad is None:
+            for _part, atelier, terr, _p in resolved:
+                add(atelier, terr)
+            continue
+        # one title with commas in it (« Atelier de Roubaix — Roubaix, Tourcoing, Wattrelos »)
+        titled = {a.id for a in c.ateliers.values() if a.titre and fold(a.titre) in fold(value)}
+        if len(titled) == 1:
+            add(titled.pop(), "")
+            continue
+        part, problem = bad
+        return [], "", problem.replace(f"« {part} »", f"« {part} » (dans « {value} »)", 1)
+    # a territory named alongside workshops only says where to overflow: the workshops come first
+    return voeux, ("" if voeux else territoire), ""
+
+
+def _contact_value(value: str) -> str:
+    """« oui », « non » or empty (not asked, or an answer that is neither)."""
+    said = consent(value) if value else None
+    return "oui" if said else ("non" if said is False else "")
 
 
 def _workshops_of(c: Consultation, territoire: str) -> list[Atelier]:
@@ -433,44 +562,125 @@ def read_existing(root: Path) -> list[Registration]:
 # --- assigning --------------------------------------------------------------------
 
 
-def assign(c: Consultation, registrations: list[Registration]) -> dict[str, Counts]:
-    """Places in order of registration, within capacity; then the waiting list."""
+def _order(r: Registration) -> tuple[bool, str, str, int]:
+    """Order of registration: the date, then the file and its line."""
+    return (not r.date, r.date, r.source, r.ligne)
 
-    def order(r: Registration) -> tuple[bool, str, str, int]:
-        return (not r.date, r.date, r.source, r.ligne)
 
+def _open(c: Consultation, atelier_id: str) -> Atelier | None:
+    a = c.ateliers.get(atelier_id)
+    return a if a is not None and a.statut != "annule" else None
+
+
+def _rerank(c: Consultation, registrations: list[Registration]) -> None:
+    """Waiting lists numbered 1, 2, … per workshop, keeping everyone's order."""
+    queues: dict[str, list[Registration]] = {}
+    for r in registrations:
+        if r.statut == Statut.ATTENTE:
+            queues.setdefault(r.atelier, []).append(r)
+    for queue in queues.values():
+        queue.sort(key=lambda r: (r.rang == 0, r.rang, _order(r)))
+        for i, r in enumerate(queue, 1):
+            r.rang = i
+    for r in registrations:
+        if r.statut != Statut.ATTENTE:
+            r.rang = 0
+
+
+def assign(c: Consultation, registrations: list[Registration], *, overflow: bool = False) -> dict[str, Counts]:
+    """Place the registrations not placed yet, and count.
+
+    Whoever is already placed (a status read from ``prive/inscriptions.csv``) stays where they
+    are. A new registration, in order of registration, takes the first of its choices with a
+    free place that nobody is waiting for; else (``overflow``) a free place in another workshop
+    of the same territory, noted in ``debordement``; else the waiting list of its first choice. Nobody is promoted here: see
+    :func:`promote`.
+    """
     taken: dict[str, int] = {a: 0 for a in c.ateliers}
     waiting: dict[str, int] = {a: 0 for a in c.ateliers}
-    for r in sorted(registrations, key=order):
-        if r.territoire and not r.atelier:
-            options = _workshops_of(c, r.territoire)
-            if not options:
-                continue  # no workshop left in that territory: reported by the caller
-            room = [a for a in options if taken[a.id] < a.capacite]
-            r.atelier = (room[0] if room else options[0]).id
-        a = c.ateliers.get(r.atelier)
-        if a is None:
-            continue  # a workshop removed since: reported by the caller
-        if taken[a.id] < a.capacite:
-            taken[a.id] += 1
-            r.statut, r.rang = "inscrit", 0
+    for r in registrations:
+        if r.atelier in taken and r.state is not None and r.state.holds_place:
+            taken[r.atelier] += 1
+        elif r.atelier in waiting and r.statut == Statut.ATTENTE:
+            waiting[r.atelier] += 1
+
+    def room(a: Atelier) -> bool:
+        return taken[a.id] < a.capacite and not waiting[a.id]
+
+    for r in sorted((r for r in registrations if not r.statut), key=_order):
+        if r.voeux:
+            wanted = [a for v in r.voeux if (a := _open(c, v)) is not None]
+        elif r.territoire:
+            wanted = _workshops_of(c, r.territoire)
         else:
-            waiting[a.id] += 1
-            r.statut, r.rang = "attente", waiting[a.id]
+            wanted = [a] if (a := _open(c, r.atelier)) is not None else []
+        if not wanted:
+            continue  # no workshop left: reported by the caller
+        place = next((a for a in wanted if room(a)), None)
+        if place is None and overflow and r.voeux:  # another workshop of the same territory
+            place = next((a for a in _workshops_of(c, wanted[0].territoire) if a not in wanted and room(a)), None)
+            r.debordement = place is not None
+        if place is not None:
+            r.atelier, r.statut, r.rang = place.id, Statut.INSCRIT.value, 0
+            taken[place.id] += 1
+        else:
+            r.atelier, r.statut = wanted[0].id, Statut.ATTENTE.value
+            waiting[wanted[0].id] += 1
+            r.rang = waiting[wanted[0].id] + 100_000  # after everyone already waiting
+    _rerank(c, registrations)
+    return count(c, registrations)
+
+
+def count(c: Consultation, registrations: list[Registration]) -> dict[str, Counts]:
+    """The numbers of each open workshop: places taken (absent people included), waiting, needs."""
     counts = {a: Counts() for a in c.ateliers if c.ateliers[a].statut != "annule"}
     for r in registrations:
         k = counts.get(r.atelier)
-        if k is None:
+        if k is None or r.state is None:
             continue
-        if r.statut == "inscrit":
+        if r.state.holds_place:
             k.inscrits += 1
             k.pmr += r.pmr
             k.lsf += r.lsf
             k.garde_enfants += r.garde_enfants
             k.autre += bool(r.autre)
-        else:
+        elif r.state == Statut.ATTENTE:
             k.liste_attente += 1
     return counts
+
+
+def promote(c: Consultation, registrations: list[Registration], today: str) -> list[Registration]:
+    """Free places given to the first people waiting; the people promoted, to be told."""
+    promoted: list[Registration] = []
+    for a in c.ateliers.values():
+        if a.statut == "annule":
+            continue
+        taken = sum(1 for r in registrations if r.atelier == a.id and r.state is not None and r.state.holds_place)
+        queue = sorted((r for r in registrations if r.atelier == a.id and r.statut == Statut.ATTENTE), key=lambda r: r.rang)
+        for r in queue[: max(0, a.capacite - taken)]:
+            r.statut, r.rang, r.promu_le = Statut.INSCRIT.value, 0, today
+            promoted.append(r)
+    _rerank(c, registrations)
+    return promoted
+
+
+def find(registrations: list[Registration], who: str, atelier: str | None = None) -> list[Registration]:
+    """The registrations a person names: « fichier#clé », an e-mail, a phone, or « NOM Prénom »."""
+    w = fold(who)
+    digits = re.sub(r"\D", "", who)
+    out = []
+    for r in registrations:
+        if atelier and r.atelier != atelier:
+            continue
+        names = {fold(f"{r.nom} {r.prenom}"), fold(f"{r.prenom} {r.nom}")}
+        if (
+            who == r.key
+            or (r.courriel and fold(r.courriel) == w)
+            or (len(digits) >= 9 and r.telephone and re.sub(r"\D", "", r.telephone).endswith(digits[-9:]))
+            or (r.nom and w in names)
+        ):
+            out.append(r)
+    return out
 
 
 # --- writing ------------------------------------------------------------------------
@@ -601,6 +811,38 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _same_person(a: Registration, b: Registration) -> bool:
+    return bool(a.person) and a.person == b.person and (a.voeux[:1] == b.voeux[:1]) and a.territoire == b.territoire
+
+
+def _merge(existing: list[Registration], regs: list[Registration], fichier: str, plan: InscriptionsPlan) -> list[Registration]:
+    """The registrations after this file: the earlier ones keep their place; a row already
+    known (same file and key, or the same person with the same choice) updates its contact
+    details and needs, never its place; a row not seen before is new."""
+    by_key = {(r.source, r.cle): r for r in existing}
+    matched: set[int] = set()
+    out = list(existing)
+    for r in regs:
+        old = by_key.get((r.source, r.cle))
+        # a key that is only a line number moves when a row is removed: the person decides
+        if old is None or id(old) in matched or old.person != r.person:
+            old = next((o for o in existing if id(o) not in matched and _same_person(o, r)), None)
+        if old is None:
+            out.append(r)
+            continue
+        matched.add(id(old))
+        for name in ("nom", "prenom", "courriel", "telephone", "commune", "pmr", "lsf", "garde_enfants", "autre", "contact", "date"):
+            setattr(old, name, getattr(r, name))
+        old.source, old.cle, old.ligne, old.choix = r.source, r.cle, r.ligne, r.choix
+    for o in existing:
+        if o.source == fichier and id(o) not in matched and o.statut in (Statut.INSCRIT, Statut.ATTENTE):
+            plan.warnings.append(
+                f"{o.source}:{o.ligne} : {o.display} n'est plus dans ce fichier : inscription gardée ({STATUT_LABELS[Statut(o.statut)]}) ; "
+                f"pour l'annuler : ateliers inscriptions annuler « {o.key} »"
+            )
+    return out
+
+
 def plan_inscriptions(
     c: Consultation,
     path: Path,
@@ -611,33 +853,56 @@ def plan_inscriptions(
     atelier: str | None = None,
     sheet: str | None = None,
     force: bool = False,
+    today: str | None = None,
+    overflow: bool = False,
 ) -> InscriptionsPlan:
     """Everything the import would change, computed without writing."""
-    from ateliers_cli.yamledit import edit_file
-
     table, mapping, regs, rejected, duplicates = read_registrations(
         c, path, shown=shown, maps=maps, mapping_file=mapping_file, atelier=atelier, sheet=sheet
     )
     fichier = Path(path).name
     plan = InscriptionsPlan(table, fichier, mapping, rejected=rejected, duplicates=duplicates, from_file=len(regs))
-    # registrations from other files are kept, and placed again with the new ones
-    others = [r for r in read_existing(c.root) if r.source != fichier]
-    everyone = list(regs)
-    for r in others:
+    everyone = _merge(read_existing(c.root), regs, fichier, plan)
+    return _plan_files(c, plan, everyone, today=today, force=force, overflow=overflow)
+
+
+def _day(today: str | None) -> str:
+    if today:
+        return today
+    from ateliers_cli.clock import now
+
+    return now().date().isoformat()
+
+
+def _plan_files(
+    c: Consultation, plan: InscriptionsPlan, everyone: list[Registration], *, today: str | None, force: bool = False, overflow: bool = False
+) -> InscriptionsPlan:
+    """Place, promote, count, and compute every file that changes."""
+    from ateliers_cli.yamledit import edit_file
+
+    placed: list[Registration] = []
+    for r in everyone:
         a = c.ateliers.get(r.atelier)
-        if r.territoire and not _workshops_of(c, r.territoire):
+        if r.statut in (Statut.ANNULE, Statut.A_PREVENIR):
+            placed.append(r)
+            continue
+        if r.territoire and not r.atelier and not _workshops_of(c, r.territoire):
             plan.warnings.append(f"{r.source}:{r.ligne} : plus aucun atelier ouvert dans le territoire « {r.territoire} » : personne à prévenir")
-        elif not r.territoire and a is None:
+        elif r.atelier and a is None:
             plan.warnings.append(f"{r.source}:{r.ligne} : l'atelier « {r.atelier} » n'existe plus : personne à prévenir")
-        elif not r.territoire and a is not None and a.statut == "annule":
+        elif r.atelier and a is not None and a.statut == "annule" and r.statut:
             plan.warnings.append(f"{r.source}:{r.ligne} : l'atelier « {a.id} » est annulé : personne à prévenir")
         else:
-            everyone.append(r)
+            placed.append(r)
             continue
-        r.statut, r.rang = "a_prevenir", 0
+        r.statut, r.rang = Statut.A_PREVENIR.value, 0
         plan.orphans.append(r)
-    plan.counts = assign(c, everyone)
-    plan.registrations = everyone
+        placed.append(r)
+    assign(c, placed, overflow=overflow)
+    plan.overflowed = [r for r in placed if r.debordement]
+    plan.promoted = promote(c, placed, _day(today))
+    plan.counts = count(c, placed)
+    plan.registrations = placed
     plan.capacities = {a.id: a.capacite for a in c.ateliers.values()}
     plan.accessible = {a.id: a.accessible_pmr for a in c.ateliers.values()}
 
@@ -654,7 +919,7 @@ def plan_inscriptions(
             changes[a.path] = new_text.encode("utf-8")
         else:
             plan.unchanged.append(a.path)
-    private: dict[str, bytes] = {PRIVATE_PATH: _registry_bytes(everyone + plan.orphans), NEEDS_PATH: render_needs(c, plan).encode("utf-8")}
+    private: dict[str, bytes] = {PRIVATE_PATH: _registry_bytes(placed), NEEDS_PATH: render_needs(c, plan).encode("utf-8")}
     for aid in plan.counts:
         a = c.ateliers[aid]
         html = render_sheet(c, a, plan.by_atelier(aid, "inscrit"), plan.by_atelier(aid, "attente"))
@@ -691,6 +956,51 @@ def plan_inscriptions(
         changes[PRIVATE_MANIFEST] = (json.dumps(dict(sorted(new_manifest.items())), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     plan.files = changes
     return plan
+
+
+@dataclass
+class ChangePlan:
+    """A cancellation or a no-show: who, and what follows."""
+
+    changed: list[Registration]
+    plan: InscriptionsPlan
+
+
+def plan_change(c: Consultation, who: str, statut: Statut, *, atelier: str | None = None, today: str | None = None) -> ChangePlan:
+    """Mark the registration(s) ``who`` names cancelled or absent, then give the freed places
+    to the first people waiting (a cancellation only): computed without writing."""
+    everyone = read_existing(c.root)
+    if not everyone:
+        raise AteliersError("aucune inscription enregistrée", path=PRIVATE_PATH, hint="importez-les d'abord : ateliers inscriptions import FICHIER")
+    if atelier is not None and atelier not in c.ateliers:
+        raise UsageError(f"atelier « {atelier} » inconnu", hint=did_you_mean(atelier, c.ateliers) or "ateliers : " + ", ".join(c.ateliers))
+    found = find(everyone, who, atelier)
+    if not found:
+        raise AteliersError(
+            f"aucune inscription ne correspond à « {who} »" + (f" dans l'atelier « {atelier} »" if atelier else ""),
+            path=PRIVATE_PATH,
+            hint="donnez l'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de prive/inscriptions.csv",
+        )
+    if len(found) > 1 and len({r.person for r in found}) > 1:
+        raise AteliersError(
+            f"« {who} » désigne plusieurs personnes : " + ", ".join(f"{r.display} ({r.key}, {r.atelier})" for r in found),
+            hint="précisez par l'adresse électronique ou la référence « fichier#clé »",
+        )
+    day = _day(today)
+    wanted = (Statut.INSCRIT, Statut.ATTENTE) if statut == Statut.ANNULE else (Statut.INSCRIT,)
+    changed = [r for r in found if r.statut in wanted]
+    if not changed:
+        states = ", ".join(f"{r.atelier} : {STATUT_LABELS.get(Statut(r.statut), r.statut) if r.state else r.statut}" for r in found)
+        raise AteliersError(
+            f"{found[0].display} : rien à changer ({states})",
+            hint="seule une personne inscrite ou en attente peut être annulée ; seule une personne inscrite peut être notée absente",
+        )
+    for r in changed:
+        r.statut = statut.value
+        if statut == Statut.ANNULE:
+            r.annule_le, r.rang = day, 0
+    plan = InscriptionsPlan(Table(PRIVATE_PATH, "csv", [], []), PRIVATE_PATH, Mapping())
+    return ChangePlan(changed, _plan_files(c, plan, everyone, today=day))
 
 
 def apply_inscriptions(root: Path, plan: InscriptionsPlan) -> None:

@@ -178,16 +178,16 @@ def test_reimport_is_idempotent(root: Path, form: Path) -> None:
     assert {**snapshot(root, "ateliers"), **snapshot(root, "prive")} == before
 
 
-def test_a_second_source_is_merged_in_order(root: Path, form: Path, tmp_path: Path) -> None:
+def test_a_second_source_never_takes_a_place_given(root: Path, form: Path, tmp_path: Path) -> None:
     cli("-C", root, "inscriptions", "import", form)
     phone = write_bytes(tmp_path / "telephone.csv", b"date;nom;prenom;atelier\n12/03/2026 08:00;Bernard;Luc;lille-1\n")
     r = cli("-C", root, "inscriptions", "import", phone)
     assert r.exit_code == 0, r.output
     rows = {r["nom"]: r for r in registry(root)}
-    # registered earlier than anyone: Bernard takes a place, Dupont (10 h) goes to the waiting list
-    assert rows["Bernard"]["statut"] == "inscrit"
+    # registered earlier than anyone, but imported after: the places given are kept, Bernard waits
     assert rows["Martin"]["statut"] == "inscrit"
-    assert rows["Dupont"]["statut"] == "attente" and rows["Dupont"]["rang"] == "1"
+    assert rows["Dupont"]["statut"] == "inscrit"
+    assert rows["Bernard"]["statut"] == "attente" and rows["Bernard"]["rang"] == "2"
     c = load(root).consultation
     assert (c.ateliers["lille-1"].inscriptions.inscrits, c.ateliers["lille-1"].inscriptions.liste_attente) == (2, 2)
     # the first file again: nothing changes, the phone registration stays
@@ -244,3 +244,71 @@ def test_bad_input(root: Path, tmp_path: Path, content: str, args: list[str], ex
     assert r.exit_code == 1
     assert expected.format(f=export) in r.stderr
     assert "Traceback" not in r.output
+
+
+RANKED = (
+    "Horodateur;Nom;Prénom;E-mail;Vos choix d'atelier (par ordre de préférence)\r\n"
+    "12/03/2026 09:00;Martin;Paul;paul@example.org;lille-1, lille-2\r\n"
+    "12/03/2026 10:00;Dupont;Jeanne;jeanne@example.org;lille-1, lille-2\r\n"
+    "12/03/2026 11:00;Roux;Max;max@example.org;1. lille-1 2. lille-2\r\n"
+    "12/03/2026 12:00;Petit;Léa;lea@example.org;lille-1\r\n"
+    "12/03/2026 13:00;Morel;Eve;eve@example.org;lille-1, cambrai-9\r\n"
+)
+
+
+def test_ranked_choices(root: Path, tmp_path: Path) -> None:
+    export = write_bytes(tmp_path / "voeux.csv", RANKED.encode())
+    r = cli("-C", root, "inscriptions", "import", export)
+    assert r.exit_code == 1
+    assert f"{export}:6: erreur : ligne rejetée : atelier « cambrai-9 » (dans « lille-1, cambrai-9 ») introuvable" in r.stderr
+    rows = {x["nom"]: x for x in registry(root)}
+    assert (rows["Martin"]["atelier"], rows["Martin"]["statut"]) == ("lille-1", "inscrit")
+    assert (rows["Dupont"]["atelier"], rows["Dupont"]["statut"]) == ("lille-1", "inscrit")
+    # lille-1 (2 places) is full: Roux gets his second choice
+    assert (rows["Roux"]["atelier"], rows["Roux"]["statut"], rows["Roux"]["voeux"]) == ("lille-2", "inscrit", "lille-1, lille-2")
+    # Petit chose lille-1 only: waiting list, unless overflow is asked for
+    assert (rows["Petit"]["atelier"], rows["Petit"]["statut"], rows["Petit"]["rang"]) == ("lille-1", "attente", "1")
+
+
+def test_overflow_to_another_workshop_of_the_territory(root: Path, tmp_path: Path) -> None:
+    export = write_bytes(tmp_path / "voeux.csv", RANKED.encode())
+    r = cli("-C", root, "inscriptions", "import", export, "--debordement")
+    rows = {x["nom"]: x for x in registry(root)}
+    assert (rows["Petit"]["atelier"], rows["Petit"]["statut"]) == ("lille-2", "inscrit")
+    assert "À prévenir (1)" in r.stdout and "PETIT Léa" in r.stdout and "« lille-2 » du même territoire" in r.stdout
+
+
+def test_cancellation_promotes_the_first_waiting_and_reimport_keeps_it(root: Path, form: Path) -> None:
+    cli("-C", root, "inscriptions", "import", form)
+    r = cli("-C", root, "inscriptions", "annuler", "jeanne@example.org")
+    assert r.exit_code == 0, r.output
+    assert "DUPONT Jeanne" in r.stdout and "annulée" in r.stdout
+    assert "À prévenir (1)" in r.stdout
+    assert "une place s'est libérée dans l'atelier « lille-1 »" in r.stdout
+    rows = {x["nom"]: x for x in registry(root)}
+    assert rows["Dupont"]["statut"] == "annule" and rows["Dupont"]["annule_le"]
+    kiddie = rows["<script>alert(1)</script>"]
+    assert kiddie["statut"] == "inscrit" and kiddie["promu_le"] and kiddie["rang"] == ""
+    ins = load(root).consultation.ateliers["lille-1"].inscriptions
+    assert (ins.inscrits, ins.liste_attente, ins.besoins.pmr) == (2, 0, 0)
+    # the same form again (Dupont still in it): nothing moves, nobody is promoted again
+    before = {**snapshot(root, "ateliers"), **snapshot(root, "prive")}
+    r = cli("-C", root, "inscriptions", "import", form)
+    assert "À prévenir" not in r.stdout
+    assert {**snapshot(root, "ateliers"), **snapshot(root, "prive")} == before
+    # a no-show keeps counting as registered
+    r = cli("-C", root, "inscriptions", "absent", "MARTIN Paul", "--atelier", "lille-1")
+    assert r.exit_code == 0 and "absent·e" in r.stdout
+    assert {x["nom"]: x for x in registry(root)}["Martin"]["statut"] == "absent"
+    assert load(root).consultation.ateliers["lille-1"].inscriptions.inscrits == 2
+    r = cli("-C", root, "inscriptions", "annuler", "personne@example.org")
+    assert r.exit_code == 1 and "aucune inscription ne correspond à « personne@example.org »" in r.stderr
+
+
+def test_a_row_gone_from_a_new_export_is_kept_and_said(root: Path, form: Path) -> None:
+    cli("-C", root, "inscriptions", "import", form)
+    form.write_bytes("\r\n".join(x for x in FORM.split("\r\n") if "Martin" not in x).encode("cp1252"))
+    r = cli("-C", root, "inscriptions", "import", form)
+    assert "MARTIN Paul n'est plus dans ce fichier : inscription gardée (inscrit·e)" in r.stderr
+    assert "ateliers inscriptions annuler « inscriptions.csv#" in r.stderr
+    assert {x["nom"]: x for x in registry(root)}["Martin"]["statut"] == "inscrit"

@@ -30,6 +30,8 @@ inscriptions_app = typer.Typer(
 def register(app: typer.Typer) -> None:
     app.add_typer(inscriptions_app, name="inscriptions")
     inscriptions_app.command("import")(handled(import_cmd))
+    inscriptions_app.command("annuler")(handled(cancel_cmd))
+    inscriptions_app.command("absent")(handled(absent_cmd))
 
 
 def import_cmd(
@@ -43,17 +45,18 @@ def import_cmd(
     feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Réécrit aussi les feuilles d'émargement modifiées à la main (gardées à côté en .modifie.html).")] = False,
+    debordement: Annotated[bool, typer.Option("--debordement", help="Quand tous les choix d'une personne sont complets, la place dans un autre atelier de son territoire qui a de la place (elle est alors à prévenir), plutôt qu'en liste d'attente.")] = False,
 ) -> None:
     """Importe les inscriptions aux ateliers : places dans la limite de la capacité, puis liste d'attente.
 
-    Les places sont attribuées dans l'ordre d'inscription ; une personne qui choisit un territoire plutôt qu'un atelier va au premier atelier du territoire qui a de la place. Les nombres (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans ateliers/*.yaml ; les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md. Réimporter le même fichier ne change rien.
+    Les places sont attribuées dans l'ordre d'inscription, au premier des choix classés de chaque personne (« lille-1, lille-2 », ou une colonne par choix) qui a de la place ; une personne qui choisit un territoire plutôt qu'un atelier va au premier atelier du territoire qui a de la place. Une place donnée n'est jamais reprise : une inscription déjà enregistrée garde sa place d'un import à l'autre, et une place libérée va à la première personne en attente, listée « à prévenir ». Les nombres (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans ateliers/*.yaml ; les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md. Réimporter le même fichier ne change rien.
 
     Exemple : [cyan]ateliers inscriptions import inscriptions.csv --map atelier="Atelier choisi"[/cyan]
     """
     from ateliers_cli.inscriptions import apply_inscriptions, plan_inscriptions
 
     root = consultation_root()
-    options = {"shown": str(fichier), "maps": list(map_ or []), "mapping_file": mapping, "atelier": atelier, "sheet": feuille, "force": force}
+    options = {"shown": str(fichier), "maps": list(map_ or []), "mapping_file": mapping, "atelier": atelier, "sheet": feuille, "force": force, "overflow": debordement}
     if dry_run:
         plan = plan_inscriptions(open_consultation().consultation, fichier, **options)  # type: ignore[arg-type]
     else:
@@ -109,3 +112,66 @@ def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
     out.print(summary)
     if not dry_run and n_written:
         out.print(f"  Noms et contacts : {PRIVATE_PATH} ; feuilles d'émargement : {SHEETS_DIR}/ ; besoins : {NEEDS_PATH}.")
+    _to_tell(plan, dry_run)
+
+
+def _to_tell(plan: InscriptionsPlan, dry_run: bool) -> None:
+    """The people whose place changed: promoted from the waiting list, placed elsewhere."""
+    if not (plan.promoted or plan.overflowed):
+        return
+    verb = "seraient" if dry_run else "sont"
+    out.print(f"[bold]À prévenir[/bold] ({len(plan.promoted) + len(plan.overflowed)}) :")
+    for r in plan.promoted:
+        out.print(f"  • {escape(r.display)} ({escape(r.key)}) : une place s'est libérée dans l'atelier « {escape(r.atelier)} », {verb} inscrit·e")
+    for r in plan.overflowed:
+        out.print(f"  • {escape(r.display)} ({escape(r.key)}) : ses choix étaient complets, {verb} placé·e dans l'atelier « {escape(r.atelier)} » du même territoire")
+    if not dry_run:
+        out.print("  Pour les prévenir : [cyan]ateliers courrier preparer place-liberee[/cyan] (puis [cyan]ateliers courrier envoyer place-liberee[/cyan]).")
+
+
+def _change(qui: str, atelier: str | None, dry_run: bool, statut: str) -> None:
+    from ateliers_cli.inscriptions import STATUT_LABELS, Statut, apply_inscriptions, plan_change
+
+    root = consultation_root()
+    wanted = Statut(statut)
+    if dry_run:
+        change = plan_change(open_consultation().consultation, qui, wanted, atelier=atelier)
+    else:
+        with lock(root, f"inscriptions {'annuler' if wanted == Statut.ANNULE else 'absent'}"):
+            change = plan_change(open_consultation().consultation, qui, wanted, atelier=atelier)
+            apply_inscriptions(root, change.plan)
+    for r in change.changed:
+        out.print(f"[green]✓[/green] {escape(r.display)} ({escape(r.key)}), atelier « {escape(r.atelier)} » : {STATUT_LABELS[wanted]}.")
+    for w in change.plan.warnings:
+        err.print(f"[yellow]![/yellow] {escape(w)}")
+    _to_tell(change.plan, dry_run)
+    if dry_run:
+        out.print("[bold](simulation : rien n'a été écrit)[/bold]")
+    elif wanted == Statut.ANNULE and not change.plan.promoted:
+        out.print("Personne n'attendait : la place reste libre.")
+
+
+def cancel_cmd(
+    qui: Annotated[str, typer.Argument(help="L'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de prive/inscriptions.csv.", show_default=False)],
+    atelier: Annotated[str | None, typer.Option("--atelier", metavar="ID", help="Seulement l'inscription à cet atelier.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
+) -> None:
+    """Annule une inscription : la place libérée va à la première personne en attente, listée « à prévenir ».
+
+    Les comptes de ateliers/*.yaml, prive/inscriptions.csv (statut « annule », date), les feuilles d'émargement et prive/besoins.md sont mis à jour. Un import suivant garde l'annulation.
+
+    Exemple : [cyan]ateliers inscriptions annuler jeanne@example.org[/cyan]
+    """
+    _change(qui, atelier, dry_run, "annule")
+
+
+def absent_cmd(
+    qui: Annotated[str, typer.Argument(help="L'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé ».", show_default=False)],
+    atelier: Annotated[str | None, typer.Option("--atelier", metavar="ID", help="Seulement l'inscription à cet atelier.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
+) -> None:
+    """Note qu'une personne inscrite n'est pas venue (sa place reste comptée parmi les inscrits).
+
+    Exemple : [cyan]ateliers inscriptions absent "DUPONT Jeanne" --atelier lille-1[/cyan]
+    """
+    _change(qui, atelier, dry_run, "absent")

@@ -78,7 +78,7 @@ INSCRIPTION_FIELDS: dict[str, Field] = {
         Field("prenom", "le prénom", private=True),
         Field("courriel", "l'adresse électronique", private=True),
         Field("telephone", "le téléphone", private=True),
-        Field("atelier", "l'atelier choisi (identifiant, titre ou lieu)"),
+        Field("atelier", "l'atelier choisi (identifiant, titre ou lieu) ; des choix classés : « lille-1, lille-2 » ou une colonne par choix", multi=True),
         Field("territoire", "le territoire choisi, quand l'atelier n'est pas précisé"),
         Field("commune", "la commune, pour trouver le territoire", private=True),
         Field("code_postal", "le code postal, pour trouver le territoire", private=True),
@@ -89,6 +89,7 @@ INSCRIPTION_FIELDS: dict[str, Field] = {
         Field("lsf", "besoin d'une interprétation en langue des signes (oui / non)"),
         Field("garde_enfants", "besoin d'une garde d'enfants (oui / non)"),
         Field("autre", "autre besoin (texte libre)"),
+        Field("contact", "l'accord pour être recontacté·e (oui / non) : invitations, suites de la consultation", private=True),
     )
 }
 
