@@ -28,7 +28,7 @@ from typing import Any
 from ateliers_cli import __version__
 from ateliers_cli.store import paths
 
-CACHE_DIR = ".ateliers-cache"
+CACHE_DIR = paths.CACHE_DIR
 RACY_SECONDS = 2.0
 _FINGERPRINT: str | None = None
 

@@ -40,8 +40,10 @@ def check(loaded: LoadResult) -> Report:
     from ateliers_cli.answers import check_answers
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
+    from ateliers_cli.checks.institution import check_institution
     from ateliers_cli.checks.links import check_links
     from ateliers_cli.checks.merge_markers import scan_folders
+    from ateliers_cli.checks.provenance import check_provenance
     from ateliers_cli.checks.rules import check_rules
     from ateliers_cli.checks.versioning import check_versioning
 
@@ -52,6 +54,8 @@ def check(loaded: LoadResult) -> Report:
     diags += check_dates(c)
     diags += check_erasure(c)
     diags += check_answers(c)
+    diags += check_institution(c)
+    diags += check_provenance(c)
     diags += passed_gates(c)
     diags += check_versioning(c.root)
     diags += scan_folders(c.root)  # the data load reads is scanned as it is read
@@ -108,7 +112,7 @@ def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tup
     if use_cache and not racy:
         hit: tuple[Report, str] | None = cache.cached_report(root, key)
         if hit is not None:
-            return hit
+            return with_outputs(root, hit[0]), hit[1]
     from ateliers_cli.console import progress
     from ateliers_cli.load import load
 
@@ -122,4 +126,18 @@ def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tup
     )
     if use_cache and not racy:
         cache.store_report(root, key, (report, what))
-    return report, what
+    return with_outputs(root, report), what
+
+
+def with_outputs(root: Path, report: Report) -> Report:
+    """The report and, never from the cache, the outputs that still hold an erased identity."""
+    from ateliers_cli.store.paths import ERASURES
+
+    if not (root / ERASURES).is_file():
+        return report
+    from ateliers_cli.checks.erasure import erased_in_outputs
+
+    stale = erased_in_outputs(root)
+    if not stale:
+        return report
+    return Report(sorted(set(report.diagnostics) | set(stale), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity)))

@@ -19,6 +19,7 @@ Documents, site and open data are generated from the model, so the next ``render
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -34,11 +35,14 @@ from ateliers_cli.hints import did_you_mean
 from ateliers_cli.importers.util import fold
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
-from ateliers_cli.store import front_matter
+from ateliers_cli.store import front_matter, outputs
+from ateliers_cli.store.erasures import Tombstone
+from ateliers_cli.store.paths import CACHE_DIR, ERASURES
 from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_CONTRIBUTORS
 from ateliers_cli.store.paths import REGISTRATIONS as PRIVATE_REGISTRATIONS
+from ateliers_cli.store.persons import PersonIndex, person_index
 from ateliers_cli.store.private import ContributorRegister, PrivateCsv
-from ateliers_cli.store.redaction import Person, name_pattern, scrub
+from ateliers_cli.store.redaction import PLACEHOLDER, Person, name_pattern, scrub
 
 # Versioned files written by people, where a name may have been copied: reported, not edited.
 _OTHER_FILES = ("ateliers", "restitutions", "forums", "orientations.yaml", "deliberation.yaml", "themes.yaml")
@@ -74,7 +78,8 @@ class ErasePlan:
     warnings: list[Diagnostic] = field(default_factory=list)
     prepared: list[str] = field(default_factory=list)  # prive/courrier/ files that named the person
     git_paths: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)  # generated folders that still hold the old identity
+    outputs: list[str] = field(default_factory=list)  # generated outputs that hold the old identity until regenerated
+    cache_files: list[str] = field(default_factory=list)
 
     def describe(self) -> list[str]:
         """What changes, one line per file, in French."""
@@ -127,35 +132,82 @@ class ErasePlan:
         ]
 
 
-def _select(c: Consultation, ids: Iterable[str], auteur: str | None, people: dict[str, Person]) -> list[Contribution]:
+def _normalise_id(raw: str) -> str:
+    ident = raw.strip()
+    if ident[:2].islower() and ident[1:2] == "-":
+        ident = ident[0].upper() + ident[1:]
+    return ident
+
+
+def person_of(ct: Contribution, register: ContributorRegister, index: PersonIndex) -> str:
+    """The key of a contribution's author: from prive/, else their public name alone."""
+    row = register.rows.get(ct.id)
+    if row:
+        return row.get("personne") or index.key(row, fallback=f"contribution:{ct.id}")
+    if ct.auteur and ct.auteur != ANONYMOUS_AUTHOR:
+        return "nom:" + fold(ct.auteur)
+    return f"contribution:{ct.id}"
+
+
+@dataclass
+class Selection:
+    contributions: list[Contribution]
+    by_person: bool  # a whole person (--auteur, --personne): identifiers go to the erasure register
+
+
+def _select(
+    c: Consultation, ids: Iterable[str], auteur: str | None, personne: str | None, register: ContributorRegister, index: PersonIndex
+) -> Selection:
     chosen: dict[str, Contribution] = {}
     for raw in ids:
-        ident = raw.strip()
-        if ident[:2].islower() and ident[1:2] == "-":
-            ident = ident[0].upper() + ident[1:]
+        ident = _normalise_id(raw)
         if ident not in c.contributions:
             raise AteliersError(
                 f"contribution « {raw} » introuvable : rien n'a été effacé",
                 hint=did_you_mean(ident, c.contributions) or "donnez l'identifiant d'une contribution, comme C-0042 (voir « ateliers contributions list »)",
             )
         chosen[ident] = c.contributions[ident]
+    persons: dict[str, list[Contribution]] = {}
+    if auteur or personne:
+        for ct in c.contributions.values():
+            persons.setdefault(person_of(ct, register, index), []).append(ct)
+    if personne:
+        found = persons.get(personne.strip(), [])
+        if not found:
+            raise AteliersError(
+                f"aucune contribution de la personne « {personne} » : rien n'a été effacé",
+                hint=f"la clé d'une personne est dans la colonne « personne » de {PRIVATE_CONTRIBUTORS} (pers-…)",
+            )
+        for ct in found:
+            chosen.setdefault(ct.id, ct)
     if auteur:
         wanted = fold(auteur)
-        found = []
-        for ct in c.contributions.values():
-            p = people.get(ct.id)
-            full = {fold(f"{p.prenom} {p.nom}"), fold(f"{p.nom} {p.prenom}")} if p and p.nom else set()
-            if wanted in ({fold(ct.auteur)} | full) or (p and p.courriel and fold(p.courriel) == wanted):
-                found.append(ct)
-        if not found:
+        matching: dict[str, list[Contribution]] = {}
+        for key, cts in persons.items():
+            for ct in cts:
+                row = register.rows.get(ct.id, {})
+                full = {fold(f"{row.get('prenom', '')} {row.get('nom', '')}"), fold(f"{row.get('nom', '')} {row.get('prenom', '')}")} if row.get("nom") else set()
+                if wanted in ({fold(ct.auteur)} | full) or (row.get("courriel") and fold(row["courriel"]) == wanted):
+                    matching[key] = cts
+                    break
+        if not matching:
             known = sorted({ct.auteur for ct in c.contributions.values() if ct.auteur and ct.auteur != ANONYMOUS_AUTHOR})
             raise AteliersError(
                 f"aucune contribution de « {auteur} » : rien n'a été effacé",
                 hint=did_you_mean(auteur, known) or "donnez le nom public (champ « auteur ») ou le prénom et le nom du registre privé",
             )
-        for ct in found:
-            chosen.setdefault(ct.id, ct)
-    return sorted(chosen.values(), key=lambda ct: ct.path)
+        if len(matching) > 1:
+            listing = " ; ".join(
+                f"{', '.join(sorted(ct.id for ct in cts))}" + (f" (personne {key})" if key.startswith("pers-") else "") for key, cts in sorted(matching.items())
+            )
+            raise AteliersError(
+                f"« {auteur} » désigne {len(matching)} personnes différentes : rien n'a été effacé",
+                hint=f"précisez qui : par les identifiants de ses contributions (ateliers erase C-…) ou par sa clé (--personne pers-…). Contributions : {listing}",
+            )
+        for cts in matching.values():
+            for ct in cts:
+                chosen.setdefault(ct.id, ct)
+    return Selection(sorted(chosen.values(), key=lambda ct: ct.path), by_person=bool(auteur or personne))
 
 
 def _people(register: ContributorRegister) -> dict[str, Person]:
@@ -200,6 +252,7 @@ def _remove_keeping_comments(data: Any, key: str) -> None:
 
 
 def _edit_front_matter(fm: str, ct: Contribution, day: dt.date, person: Person) -> tuple[str, int]:
+    """The header anonymised: author, organisation, date of erasure, the title and every comment scrubbed."""
     from ateliers_cli.yamledit import edit_text
 
     scrubbed_titre = 0
@@ -220,7 +273,32 @@ def _edit_front_matter(fm: str, ct: Contribution, day: dt.date, person: Person) 
         if not data.get("efface"):
             data["efface"] = day
 
-    return edit_text(fm, change), scrubbed_titre
+    edited = edit_text(fm, change)
+    in_comments = 0
+    lines = edited.split("\n")
+    for i, line in enumerate(lines):
+        start = comment_start(line)
+        if start is None:
+            continue
+        s = scrub(line[start:], person)
+        if s.count:
+            lines[i] = line[:start] + s.text
+            in_comments += s.count
+    return "\n".join(lines), scrubbed_titre + in_comments
+
+
+def comment_start(line: str) -> int | None:
+    """Where a YAML comment starts on ``line`` (a « # » at the start or after a space, outside quotes)."""
+    quote = ""
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"" and (i == 0 or line[i - 1] in " \t:[{,-"):
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+    return None
 
 
 def _validate(text: str, rel: str) -> None:
@@ -241,17 +319,23 @@ def _validate(text: str, rel: str) -> None:
         )
 
 
-def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = None, day: dt.date | None = None) -> ErasePlan:
-    """Every change erasing the identity behind ``ids`` (and ``auteur``'s contributions). Writes nothing."""
+def plan_erase(
+    loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = None, personne: str | None = None, day: dt.date | None = None
+) -> ErasePlan:
+    """Every change erasing the identity behind ``ids`` (and ``auteur``'s or ``personne``'s contributions). Writes nothing."""
     from ateliers_cli.yamlio import read_text
 
     c = loaded.consultation
     root = c.root
     day = day or today()
     register = ContributorRegister(root)
+    index = person_index(root, register)
     people = _people(register)
-    chosen = _select(c, ids, auteur, people)
+    selection = _select(c, ids, auteur, personne, register, index)
+    chosen = selection.contributions
     plan = ErasePlan(root, [ct.id for ct in chosen], day)
+    tombstone = Tombstone.read(root)
+    before = tombstone.to_bytes() if tombstone else b""
 
     removed_ids: set[str] = set()
     persons: list[Person] = []
@@ -269,18 +353,22 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
         parts = front_matter.split(text)
         if parts is None or not parts.closed:
             raise AteliersError(f"{ct.path} : en-tête YAML introuvable, rien n'a été effacé", path=ct.path, line=1, hint="corrigez le fichier (ateliers check), puis relancez")
-        opening, fm, closing, body = parts.opening, parts.fm, parts.closing, parts.body
-        new_fm, in_title = _edit_front_matter(fm, ct, day, person)
-        s = scrub(body, person)
+        new_fm, in_header = _edit_front_matter(parts.fm, ct, day, person)
+        s = scrub(parts.body, person)
         e.names, e.emails, e.phones = s.names, s.emails, s.phones
-        e.names += in_title
-        new = opening + new_fm + closing + s.text
+        e.names += in_header
+        new = parts.opening + new_fm + parts.closing + s.text
         if new != text:
             _validate(new, ct.path)
             plan.changes[ct.path] = (new.replace("\n", "\r\n") if crlf else new).encode("utf-8")
-        if ct.id in register.rows:
+        row = register.rows.get(ct.id)
+        if row is not None:
             e.private_row = True
             removed_ids.add(ct.id)
+        # what would bring them back: the record always; the person, when the person is erased
+        tombstone.add_person(
+            row or {}, [n for n in person.public if not PLACEHOLDER.match(n)], records_of(ct), day, whole_person=selection.by_person
+        )
         plan.erasures.append(e)
 
     if removed_ids:
@@ -289,14 +377,15 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
 
     regs = PrivateCsv.read(root, PRIVATE_REGISTRATIONS)
     if regs is not None:
-        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone")}
+        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone", "commune")}
         kept = []
-        for row in regs.rows:
-            match = next((i for i, p in enumerate(persons) if _same_person(regs, row, p, cols)), None)
+        for reg_row in regs.rows:
+            match = next((i for i, p in enumerate(persons) if _same_person(regs, reg_row, p, cols)), None)
             if match is None:
-                kept.append(row)
-            else:
-                plan.erasures[match].registrations += 1
+                kept.append(reg_row)
+                continue
+            plan.erasures[match].registrations += 1
+            tombstone.add_person({k: regs.cell(reg_row, i) for k, i in cols.items()}, [], [], day, whole_person=selection.by_person)
         if len(kept) != len(regs.rows):
             regs.rows = kept
             plan.changes[PRIVATE_REGISTRATIONS] = regs.to_bytes()
@@ -306,13 +395,70 @@ def plan_erase(loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = N
     for rel in prepared_about(root, [(p.courriel, p.telephone, p.prenom, p.nom) for p in persons]):
         plan.changes[rel] = None  # messages prepared for the person: gone (« courrier preparer » remakes the others)
         plan.prepared.append(rel)
-    plan.warnings = _elsewhere(root, persons)
-    plan.outputs = [name for name in ("documents", "site", "export") if (root / name).is_dir()]
+    if plan.changes or selection.by_person:
+        data = tombstone.to_bytes()
+        if data != before:
+            plan.changes[ERASURES] = data
+    if plan.changes:
+        # the parse cache keeps the old front matter and text: a cache is only a cache
+        plan.cache_files = _cache_files(root)
+    plan.warnings = _elsewhere(root, persons) + _named_in_contributions(c, persons, {ct.id for ct in chosen})
+    plan.outputs = [kind for kind, folder in outputs.places(root).items() if folder.is_dir()]
     if plan.changes and gitrepo.is_repo(root):
-        plan.git_paths = [rel for rel in plan.changes if not rel.startswith("prive/") and _tracked(root, rel)]
+        plan.git_paths = [rel for rel in plan.changes if not rel.startswith("prive/") and not rel.startswith(".ateliers-cache/") and _tracked(root, rel)]
         if plan.git_paths:
             plan.git_paths += [f"{name}/" for name in ("documents", "site", "export") if _tracked(root, name)]
     return plan
+
+
+def records_of(ct: Contribution) -> list[str]:
+    """The source identities of an imported contribution, as the importer recognises them."""
+    from ateliers_cli.importers.contributions import record_identity
+
+    src = ct.source or {}
+    empreinte = str(src.get("empreinte") or "")
+    out = []
+    if src.get("origine") and src.get("cle"):
+        out.append(record_identity(str(src["origine"]), str(src["cle"]), empreinte, str(src.get("colonnes") or "")))
+    if empreinte:
+        out.append(f"empreinte:{empreinte}")
+    return out
+
+
+def _cache_files(root: Path) -> list[str]:
+    folder = root / CACHE_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def _named_in_contributions(c: Consultation, persons: list[Person], erased: set[str]) -> list[Diagnostic]:
+    """Other contributions whose title or text names an erased person: listed for review, never edited."""
+    names = sorted({name for p in persons for name in p.names() if len(name) >= 4 and not PLACEHOLDER.match(name)}, key=len, reverse=True)
+    if not names:
+        return []
+    alternatives = "|".join(name_pattern(n).pattern for n in names)
+    pattern = re.compile(alternatives, re.IGNORECASE)
+    found: list[Diagnostic] = []
+    for ct in c.contributions.values():
+        if ct.id in erased:
+            continue
+        for field_name, text, first_line in (("titre", ct.titre or "", ct.line_of("titre")), ("texte", ct.texte or "", ct.texte_line)):
+            m = pattern.search(text)
+            if m is None:
+                continue
+            line = first_line + (text.count("\n", 0, m.start()) if field_name == "texte" else 0)
+            found.append(
+                warning(
+                    ct.path,
+                    line,
+                    f"le nom « {m.group()} » d'une personne effacée apparaît dans cette contribution ({field_name}) : à relire",
+                    "s'il s'agit de la même personne, retirez le nom à la main (ou effacez aussi cette contribution) ; sinon, rien à faire",
+                    "effacement",
+                )
+            )
+            break
+    return found
 
 
 def _tracked(root: Path, rel: str) -> bool:
@@ -350,12 +496,63 @@ def _elsewhere(root: Path, persons: list[Person]) -> list[Diagnostic]:
 
 
 def apply_erase(plan: ErasePlan) -> None:
-    """Write every change at once: all or nothing.
+    """Empty the caches that hold the identity, then write every change at once: all or nothing.
 
     The private registers are renamed first: a run killed during the renames has then
     removed the personal data before the public pseudonym, never the other way round (and
     ``check`` finds no erased contribution whose identity is still in prive/).
     """
+    # the caches first: a run killed later leaves no cache older than the erasure (check would say so)
+    for rel in plan.cache_files:
+        with contextlib.suppress(OSError):
+            (plan.root / rel).unlink()
     if plan.changes:
         ordered = sorted(plan.changes.items(), key=lambda item: not item[0].startswith("prive/"))
         write_all(plan.root, dict(ordered))
+
+
+@dataclass
+class Regenerated:
+    """What ``erase`` made again, and what it could not (with the command to run)."""
+
+    done: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def regenerate(root: Path, kinds: Iterable[str]) -> Regenerated:
+    """Generate again the outputs that existed (documents, site where it was built, export), in that order.
+
+    Each is regenerated whole from the anonymised consultation; one that fails is said,
+    with its reason, and the others are still made."""
+    from ateliers_cli.load import load
+
+    result = Regenerated()
+    wanted = [k for k in ("documents", "site", "export") if k in set(kinds)]
+    if not wanted:
+        return result
+    places = outputs.places(root)
+    commands = {"documents": "ateliers render", "site": "ateliers site", "export": "ateliers export"}
+    for kind in wanted:
+        target = places[kind]
+        try:
+            loaded = load(root)
+            if kind == "documents":
+                from ateliers_cli.render_all import apply_render, plan_render
+
+                apply_render(root, plan_render(loaded))
+            elif kind == "site":
+                from ateliers_cli.site import build_site
+
+                build_site(loaded, target)
+            else:
+                from ateliers_cli.export import apply_export, plan_export
+
+                apply_export(plan_export(loaded.consultation, target, loaded.diagnostics))
+            outputs.record(root, kind, target)
+            result.done.append(f"{kind} ({target})")
+        except AteliersError as exc:
+            where = f" ({exc.path}{':' + str(exc.line) if exc.line else ''})" if exc.path else ""
+            result.failed.append(f"{kind} ({target}) : {exc.message}{where} — lancez « {commands[kind]} » une fois le problème réglé")
+        except OSError as exc:
+            result.failed.append(f"{kind} ({target}) : {exc.strerror or exc} — lancez « {commands[kind]} » une fois le problème réglé")
+    return result

@@ -26,6 +26,8 @@ from ateliers_cli.model import (
     Avis,
     Besoins,
     Collectivite,
+    RapportInfo,
+    SitePublic,
     Commission,
     Consultation,
     Contribution,
@@ -308,6 +310,10 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
     c.description = clean.get("description", "")
     if "collectivite" in clean:
         c.collectivite = _build(Collectivite, clean["collectivite"], rel)
+    if isinstance(clean.get("rapport"), dict):
+        c.rapport = _build(RapportInfo, clean["rapport"], rel)
+    if isinstance(clean.get("site_public"), dict):
+        c.site_public = _build(SitePublic, clean["site_public"], rel)
     for t in clean.get("territoires", []):
         _unique(c.territoires, _build(Territoire, t, rel), "territoire", diags)
     for m in clean.get("commissions", []):

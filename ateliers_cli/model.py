@@ -42,6 +42,12 @@ class Commission(Located):
     id: str = ""
     nom: str = ""
     president: str = ""
+    finances: bool = False
+
+    @property
+    def nom_court(self) -> str:
+        """« Commission Solidarités, autonomie et santé » → « Solidarités, autonomie et santé »."""
+        return self.nom[len("Commission "):] if self.nom.startswith("Commission ") else self.nom
 
 
 @dataclass(kw_only=True)
@@ -67,6 +73,34 @@ class Collectivite(Located):
     adresse: str = ""
     site: str = ""
     signataire: str = ""
+    logo: str = ""
+    tribunal_administratif: str = ""
+    tribunal_adresse: str = ""
+
+
+@dataclass(kw_only=True)
+class SitePublic(Located):
+    """consultation.yaml's ``site_public``: legal notices, open-data licence, visual identity."""
+
+    directeur_publication: str = ""
+    hebergeur: str = ""
+    hebergeur_adresse: str = ""
+    hebergeur_telephone: str = ""
+    contact_donnees: str = ""
+    licence: str = ""
+    couleur: str = ""
+    police: str = ""
+    facile_a_lire: str = ""
+
+
+@dataclass(kw_only=True)
+class RapportInfo(Located):
+    """consultation.yaml's ``rapport``: what the report's cover page says."""
+
+    numero: str = ""
+    rapporteur: str = ""
+    seance: dt.date | None = None
+    service: str = ""
 
 
 @dataclass(kw_only=True)
@@ -240,6 +274,13 @@ class Orientation(Located):
     regroupements: list[str] = field(default_factory=list)
     commissions: list[str] = field(default_factory=list)
     indicateurs: list[str] = field(default_factory=list)
+    cout_fonctionnement: float | None = None
+    cout_investissement: float | None = None
+    financement: str = ""
+
+    @property
+    def chiffree(self) -> bool:
+        return self.cout_fonctionnement is not None or self.cout_investissement is not None
 
 
 @dataclass(kw_only=True)
@@ -270,6 +311,7 @@ class Seance(Located):
     url: str = ""
     prefecture: str = ""
     prefecture_date: dt.date | None = None
+    publication: dt.date | None = None
     budget_annee: str = ""
     budget_nom: str = ""
 
@@ -335,6 +377,8 @@ class Consultation(Located):
     calendrier: dict[str, Periode] = field(default_factory=dict)
     etape: Stage = Stage.APPEL
     historique: list[Passage] = field(default_factory=list)
+    rapport: RapportInfo = field(default_factory=RapportInfo)
+    site_public: SitePublic = field(default_factory=SitePublic)
     themes: dict[str, Theme] = field(default_factory=dict)
     themes_path: str = ""
     contributions: dict[str, Contribution] = field(default_factory=dict)

@@ -114,6 +114,7 @@ COMMISSION = Obj(
         _slug("id", "Identifiant de la commission."),
         F("nom", "str", "Nom complet de la commission thématique.", required=True),
         F("president", "str", "Président ou présidente de la commission."),
+        F("finances", "bool", "La commission des finances : sa note présente le coût et le financement de toutes les orientations."),
     ),
 )
 PERIODE = Obj(
@@ -142,6 +143,32 @@ COLLECTIVITE = Obj(
         F("adresse", "str", "Adresse postale."),
         F("site", "str", "Site internet de la collectivité."),
         F("signataire", "str", "Qui signe les délibérations, tel qu'il doit être écrit (ex. « La Présidente du Conseil départemental ») ; par défaut déduit du nom de l'assemblée."),
+        F("logo", "str", "Logo de la collectivité (fichier PNG, JPEG ou SVG du dossier de la consultation, ex. « identite/logo.svg ») : page de garde du rapport et des notes."),
+        F("tribunal_administratif", "str", "Tribunal administratif compétent pour les recours contre la délibération (ex. « Tribunal administratif de Lille »)."),
+        F("tribunal_adresse", "str", "Adresse postale du tribunal administratif."),
+    ),
+)
+SITE_PUBLIC = Obj(
+    "le site public",
+    (
+        F("directeur_publication", "str", "Directeur ou directrice de la publication (mentions légales), ex. « Jean Dupont, président du Conseil départemental »."),
+        F("hebergeur", "str", "Nom de l'hébergeur du site (mentions légales)."),
+        F("hebergeur_adresse", "str", "Adresse de l'hébergeur."),
+        F("hebergeur_telephone", "str", "Téléphone de l'hébergeur."),
+        F("contact_donnees", "str", "Délégué à la protection des données : adresse électronique ou postale où exercer ses droits."),
+        F("licence", "str", "Licence des données ouvertes ; par défaut la Licence Ouverte 2.0 (Etalab)."),
+        F("couleur", "str", "Couleur principale du site (liens, titres, bandeau), en hexadécimal : « #00205b ». Son contraste sur fond blanc doit atteindre 4,5:1.", pattern=r"^#[0-9A-Fa-f]{6}$", pattern_hint="une couleur comme « #00205b », entre guillemets"),
+        F("police", "str", "Police du site, suivie des polices système en secours (ex. « Marianne »)."),
+        F("facile_a_lire", "text", "La politique adoptée en « facile à lire et à comprendre » (FALC) : phrases courtes, mots simples (Markdown) ; publiée sur la page de la politique."),
+    ),
+)
+RAPPORT = Obj(
+    "le rapport à l'assemblée",
+    (
+        F("numero", "str", "Numéro du rapport à l'assemblée (ex. « DSOL/2026/041 »), sur sa page de garde."),
+        F("rapporteur", "str", "Élu ou élue rapporteur du rapport."),
+        F("seance", "date", "Date de la séance où le rapport est présenté ; par défaut le premier jour de l'adoption au calendrier."),
+        F("service", "str", "Direction ou service qui présente le rapport."),
     ),
 )
 MOTIF_HORS_SUJET = Obj(
@@ -167,6 +194,8 @@ CONSULTATION = Obj(
         F("forme_inclusive", "str", "Comment nommer le profil d'une personne dont la civilité n'est pas connue : doublet (« habitante ou habitant », par défaut), point_median (« habitant·e ») ou masculin (« habitant »).", enum=FORMES_INCLUSIVES),
         F("reponses_individuelles", "bool", "La consultation promet une réponse écrite à chaque contribution : le passage aux restitutions l'exige."),
         _objects("motifs_hors_sujet", MOTIF_HORS_SUJET, "Les motifs de hors sujet, chacun avec à qui s'adresser."),
+        F("rapport", "object", "Le rapport à l'assemblée : numéro, rapporteur, séance (page de garde).", obj=RAPPORT),
+        F("site_public", "object", "Le site public : mentions légales, licence des données, identité visuelle, résumé facile à lire.", obj=SITE_PUBLIC),
     ),
     "Identité, territoires, commissions, calendrier et étape de la consultation.",
 )
@@ -192,10 +221,13 @@ THEMES = Obj("themes.yaml", (_objects("themes", THEME, "Les thèmes de la consul
 SOURCE = Obj(
     "la source d'import",
     (
-        F("fichier", "str", "Fichier importé.", required=True),
+        F("origine", "str", "Sorte de source : la plateforme (decidim, grand-debat…) ou « formulaire »."),
+        F("colonnes", "str", "Signature des colonnes de l'export : deux plateformes de même sorte numérotent pareil, l'identifiant n'y vaut que pour des exports de même forme."),
+        F("fichier", "str", "Nom du fichier importé (pour mémoire : ce n'est pas l'identité de la ligne).", required=True),
+        F("somme", "str", "Somme de contrôle (SHA-256, base 32) du fichier importé."),
         F("ligne", "int", "Numéro de ligne dans le fichier importé.", minimum=0),
-        F("cle", "str", "Identifiant de la ligne dans l'export.", required=True),
-        F("empreinte", "str", "Empreinte du contenu importé."),
+        F("cle", "str", "Identifiant propre de l'enregistrement dans la source (id, référence ou URL), quand elle en donne un."),
+        F("empreinte", "str", "Empreinte du contenu importé : l'identité de la ligne quand la source n'a pas d'identifiant."),
     ),
 )
 CONTRIBUTION = Obj(
@@ -356,6 +388,9 @@ ORIENTATION = Obj(
         _list("regroupements", _id("G", "", required=False), "Sources : regroupements.", required=True),
         _list("commissions", _slug("", required=False), "Commissions saisies.", required=True),
         _list("indicateurs", F("", "str"), "Indicateurs de suivi."),
+        F("cout_fonctionnement", "number", "Coût de fonctionnement estimé, en euros par an (en année pleine).", minimum=0),
+        F("cout_investissement", "number", "Coût d'investissement estimé, en euros (sur toute la durée).", minimum=0),
+        F("financement", "str", "Comment l'orientation est financée (budget, partenaires, cofinancements)."),
     ),
 )
 REGROUPEMENT_ECARTE = Obj(
@@ -402,6 +437,7 @@ SEANCE = Obj(
         F("url", "str", "Adresse web où la délibération est publiée (DELIB_URL).", pattern=r"^https?://[^\s/]+\S*$", pattern_hint="une adresse complète, commençant par https://"),
         F("prefecture", "str", "Identifiant du contrôle de légalité (PREF_ID), par exemple « PREF059 »."),
         F("prefecture_date", "date", "Date d'enregistrement au contrôle de légalité (PREF_DATE)."),
+        F("publication", "date", "Date de publication de la délibération (elle est exécutoire une fois publiée et transmise)."),
         F("budget_annee", "str", "Exercice budgétaire concerné (BUDGET_ANNEE) : « 2027 » ou « 2027/2028 »."),
         F("budget_nom", "str", "Budget concerné (BUDGET_NOM), avec l'exercice."),
     ),

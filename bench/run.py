@@ -79,8 +79,14 @@ def has_command(*words: str) -> bool:
     return r.returncode == 0
 
 
-def write_import_csv(consultation: Path, target: Path) -> None:
-    """A French Excel-like CSV of the consultation's contributions (;, UTF-8 BOM)."""
+PERSONAL_COLUMNS = ["Nom", "Prénom", "Courriel", "Téléphone", "Commune"]
+
+
+def write_import_csv(consultation: Path, target: Path, *, personal: bool = False) -> None:
+    """A French Excel-like CSV of the consultation's contributions (;, UTF-8 BOM).
+
+    With ``personal``, the columns of a form that asks who you are (name, e-mail, phone,
+    commune): one person in ten writes twice, with the same e-mail (their person key)."""
     import csv
 
     import yaml
@@ -88,11 +94,15 @@ def write_import_csv(consultation: Path, target: Path) -> None:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with target.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["Identifiant", "Date", "Profil", "Arrondissement", "Pseudonyme", "J'accepte d'être cité", "Votre contribution"])
+        w.writerow(["Identifiant", "Date", "Profil", "Arrondissement", "Pseudonyme", "J'accepte d'être cité", "Votre contribution", *(PERSONAL_COLUMNS if personal else [])])
         for i, path in enumerate(sorted((consultation / "contributions").glob("*.md")), 1):
             _, fm, body = path.read_text(encoding="utf-8").split("---\n", 2)
             data = yaml.load(fm, Loader=loader)
-            w.writerow([f"F{i}", str(data["date"]), data["profil"], data["territoire"], data["auteur"], "oui" if data["publication"] else "non", body.strip()])
+            row = [f"F{i}", str(data["date"]), data["profil"], data["territoire"], data["auteur"], "oui" if data["publication"] else "non", body.strip()]
+            if personal:
+                who = i - 1 if i % 10 == 0 else i  # every tenth row: the previous row's person again
+                row += [f"Nom{who}", f"Prénom{who}", f"personne{who}@exemple.fr", f"06 {who // 1_000_000 % 100:02d} {who // 10_000 % 100:02d} {who // 100 % 100:02d} {who % 100:02d}", "Lille"]
+            w.writerow(row)
 
 
 def run(
@@ -127,21 +137,25 @@ def run(
 
             def step(
                 name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None,
-                *, remove: tuple[Path, ...] = (),
-            ) -> None:
-                """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run."""
+                *, remove: tuple[Path, ...] = (), before: Callable[[], None] | None = None,
+            ) -> Measure | None:
+                """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run;
+                ``before``: called before each run (to change a file)."""
                 if not want(key or name.split()[0]):
-                    return
+                    return None
 
                 def once() -> Measure:
                     for folder in remove:
                         shutil.rmtree(folder, ignore_errors=True)
+                    if before is not None:
+                        before()
                     return measure(cmd, cwd=cwd)
 
                 m = best_of(runs, once)
                 ratio = m.seconds / floor.seconds if floor else None
                 rows.append((name, n, m, floor_name, ratio))
                 print(f"  {name:<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + (f"  {ratio:4.2f}× {floor_name}" if ratio else "") + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
+                return m
 
             cache = base / ".ateliers-cache"
             shutil.rmtree(cache, ignore_errors=True)
@@ -170,9 +184,20 @@ def run(
             step("render (rien n'a changé)", render, build, "build")
             if has_command("site"):
                 site_cmd = [*ATELIERS, "-C", str(walked), "site", "--out", str(work / f"site{n}")]
-                step("site (à vide)", site_cmd, build, "build", remove=(work / f"site{n}",))
+                pages = walked / ".ateliers-cache" / "pages"
+                full = step("site (à vide)", site_cmd, build, "build", remove=(work / f"site{n}", pages))
                 # the previous site kept: unchanged pages are linked from it, not written again
                 step("site (site précédent gardé)", site_cmd, build, "build")
+                # one contribution changed: only the pages that depend on it are made again
+                changed = sorted((walked / "contributions").glob("C-*.md"))[n // 2]
+                edits = iter(range(1_000_000))
+
+                def edit_one() -> None:
+                    with changed.open("a", encoding="utf-8") as f:
+                        f.write(f"\nUne phrase ajoutée ({next(edits)}).\n")
+
+                if full is not None:
+                    step("site (une contribution modifiée)", site_cmd, full, "site à vide", before=edit_one)
             if has_command("export") and want("export"):
                 step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
             if has_command("themes", "suggest") and want("themes"):
@@ -186,7 +211,15 @@ def run(
                 fresh = work / f"fresh{n}"
                 subprocess.run([*ATELIERS, "init", str(fresh)], check=True, capture_output=True)
                 shutil.copy(base / "consultation.yaml", fresh / "consultation.yaml")
-                step("contributions import", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(csv_path), "--map", "cle=Identifiant", "--map", "date=Date", "--map", "profil=Profil", "--map", "territoire=Arrondissement", "--map", "auteur=Pseudonyme", "--map", "publication=J'accepte d'être cité", "--map", "texte=Votre contribution"], parse, "parse", key="import")
+                maps = ["--map", "cle=Identifiant", "--map", "date=Date", "--map", "profil=Profil", "--map", "territoire=Arrondissement", "--map", "auteur=Pseudonyme", "--map", "publication=J'accepte d'être cité", "--map", "texte=Votre contribution"]
+                step("contributions import", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(csv_path), *maps], parse, "parse", key="import", remove=(fresh / "contributions", fresh / "prive"))
+                # the same rows with the personal columns of a form: written to prive/, one key per person
+                personal_csv = work / f"import{n}-perso.csv"
+                write_import_csv(base, personal_csv, personal=True)
+                step(
+                    "contributions import (colonnes perso.)", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(personal_csv), *maps],
+                    build, "build", key="import", remove=(fresh / "contributions", fresh / "prive"),
+                )
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -15,6 +15,8 @@ from ateliers_cli.scaffold import InitOptions, init
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "exemple_consultation"
+#: The secret of the person keys in every test (and the processes they start: see test_crash.ENV).
+PERSON_SECRET = "cle-des-tests-de-personnes"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -32,6 +34,9 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
+    # person keys: a fixed secret, never the user's own (store/persons.py); ids without a block
+    monkeypatch.setenv("ATELIERS_CLE_PERSONNES", PERSON_SECRET)
+    monkeypatch.delenv("ATELIERS_ANIMATEUR", raising=False)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
 from pathlib import Path
@@ -179,3 +181,35 @@ def test_not_a_consultation(tmp_path: Path) -> None:
     assert r.exit_code == 1
     assert "consultation.yaml" in r.output and "ateliers init" in r.output
     assert "Traceback" not in r.output
+
+
+def _settings(root: Path, old: str, new: str) -> None:
+    path = root / "consultation.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_what_the_filed_documents_and_the_site_lack_is_reported(example: Path) -> None:
+    """The settings the report, the deliberation and the site need: each gap said at once."""
+    _settings(example, "etape: appel", "etape: adoption")
+    _settings(example, "  tribunal_administratif: Tribunal administratif de Lille\n", "")
+    _settings(example, "  hebergeur_telephone: 03 59 73 59 59\n", "")
+    _settings(example, "  directeur_publication:", "  # directeur_publication:")
+    _settings(example, '  couleur: "#00205b"', '  couleur: "#8899ff"')
+    _settings(example, "  numero: DSOL/2026/041\n", "")
+    _settings(example, "  logo: identite/logo.svg", "  logo: identite/absent.png")
+    path = example / "consultation.yaml"
+    hard = "    Le Département fixera, dans les plans d'aide et dans ses relations avec les services d'aide et d'accompagnement à domicile, une durée minimale pour les interventions comportant une toilette, étendue ensuite aux autres actes essentiels de la vie quotidienne.\n"
+    path.write_text(re.sub(r"  facile_a_lire: \|\n(    .*\n|\n)*", "  facile_a_lire: |\n" + hard, path.read_text(encoding="utf-8")), encoding="utf-8")
+    orientations = example / "orientations.yaml"
+    orientations.write_text(orientations.read_text(encoding="utf-8").replace("    cout_fonctionnement: 450000\n", "", 1), encoding="utf-8")
+    code, output = check(example)
+    assert code == 1, output
+    assert "la délibération ne peut pas indiquer les voies et délais de recours" in output
+    assert "les mentions légales du site sont incomplètes : il manque le directeur de la publication (directeur_publication), le téléphone de l'hébergeur (hebergeur_telephone)" in output
+    assert "contraste de 2,6:1 sur fond blanc" in output
+    assert "la page de garde du rapport n'a pas de numéro" in output
+    assert "logo introuvable" in output and "identite/absent.png" in output
+    assert "orientation « O-07 » sans coût estimé, alors que d'autres en ont un" in output
+    assert "le résumé « facile à lire » n'est pas facile à lire : score de lisibilité" in output

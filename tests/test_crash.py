@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE, REPO, run_cli
+from tests.conftest import EXAMPLE, PERSON_SECRET, REPO, run_cli
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL : POSIX")
 
@@ -44,6 +44,7 @@ ENV = {
     "NO_COLOR": "1",
     "ATELIERS_WORKERS": "1",
     "PYTHONPATH": str(REPO),
+    "ATELIERS_CLE_PERSONNES": PERSON_SECRET,  # the same person keys as the in-process recovery
 }
 #: What is not part of the consultation's content: the tool's own bookkeeping.
 BOOKKEEPING = (".ateliers.lock", ".ateliers-journal")

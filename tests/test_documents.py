@@ -609,3 +609,103 @@ def test_signataire_given_in_consultation_yaml(tmp_path: Path) -> None:
     assert "la Présidente du Conseil départemental est chargée de l’exécution" in text
     assert "\nLa Présidente du Conseil départemental,\n" in text
     assert "Le Président" not in text
+
+
+# --- the report as an administration files it ---------------------------------------------------
+
+
+def _soffice_pdf_text(path: Path, tmp: Path) -> list[str]:
+    """``path`` converted to PDF by LibreOffice as delivered (nobody updates anything), then its
+    text, one string per page."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice est absent : apt-get install libreoffice-writer-nogui")
+    import subprocess
+
+    profile = tmp / "profil-libreoffice"  # its own profile: never shares a running instance's
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp / (path.stem + ".pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("kind", ["odt", "docx"])
+def test_report_converted_by_libreoffice_has_a_table_of_contents_with_page_numbers(
+    built: dict[str, OutputFile], tmp_path: Path, kind: str
+) -> None:
+    f = built[f"documents/5-rapport/rapport-orientations.{kind}"]
+    path = tmp_path / f"rapport.{kind}"
+    path.write_bytes(f.content)
+    pages = _soffice_pdf_text(path, tmp_path)
+    whole = "\n".join(pages)
+    assert "F9" not in whole and "Mettre à jour" not in whole
+    assert "Il est proposé au Conseil départemental du Nord" in whole
+    # the cover: assembly, sitting, report number, rapporteur
+    assert "Séance du" in pages[0] and "DSOL/2026/041" in pages[0] and "Martine Desreumaux" in pages[0]
+    toc_page = next(i for i, p in enumerate(pages) if "Table des matières" in p)
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", pages[toc_page], re.M)
+    titles = [t for t, _ in entries]
+    assert "Synthèse" in titles and "Proposition de décision" in titles and len(entries) >= 12
+    assert not any(t == "Sources" for t in titles)  # the sources are in the annex, out of the table
+    for title, number in entries:
+        # each heading is on the page the table says (a long title wraps: its first words)
+        assert title[:25] in pages[int(number) - 1], f"« {title} » n'est pas page {number}"
+
+
+def test_report_cover_summary_costs_decision_and_annex(built: dict[str, OutputFile]) -> None:
+    md = built["documents/5-rapport/rapport-orientations.md"].content.decode()
+    summary = md.split("## Synthèse", 1)[1].split("## Introduction", 1)[0]
+    assert "| O-03 Redonner du temps et de la stabilité à l’aide à domicile | Solidarités, autonomie et santé\u202f; Finances" in summary
+    assert "10\u202f500\u202f000\u00a0€ par an" in summary and "| Adoption |" in summary
+    assert "Coût total estimé\u00a0: 20\u202f200\u202f000\u00a0€ par an en fonctionnement et 8\u202f600\u202f000\u00a0€ d’investissement" in summary
+    decision = md.split("## Proposition de décision", 1)[1]
+    assert decision.lstrip().startswith("Il est proposé au Conseil départemental du Nord de bien vouloir")
+    assert "### Sources" not in md  # moved to the annex, under readable names
+    annex = md.split("## Annexe — Les sources de chaque orientation", 1)[1]
+    assert "Regroupement «\u00a0" in annex and "soutiens" in annex
+    finances = built["documents/5-rapport/note-commission-finances.md"].content.decode()
+    assert "## Coût et financement de l’ensemble des orientations" in finances
+    assert "| **Total** | **20\u202f200\u202f000\u00a0€** | **8\u202f600\u202f000\u00a0€** |" in finances
+
+
+def test_deliberation_has_its_legal_mentions(built: dict[str, OutputFile]) -> None:
+    md = built["documents/6-adoption/deliberation.md"].content.decode()
+    tail = md.split("**Annexes\u00a0:**", 1)[1]
+    assert "rapport d’orientations n°\u00a0DSOL/2026/041" in tail
+    assert "exécutoire de plein droit dès sa publication et sa transmission au représentant de l’État" in tail
+    assert "contrôle de légalité" in tail
+    assert "devant le tribunal administratif de Lille (5 rue Geoffroy Saint-Hilaire" in tail
+    assert "dans un délai de deux mois" in tail and "Télérecours citoyens" in tail
+    assert "adressé au Président du Conseil départemental" in tail
+
+
+def test_the_report_pdf_has_no_near_empty_last_page_and_never_splits_a_row(built: dict[str, OutputFile], tmp_path: Path) -> None:
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext est absent : apt-get install poppler-utils")
+    pdf = tmp_path / "rapport.pdf"
+    pdf.write_bytes(built["documents/5-rapport/rapport-orientations.pdf"].content)
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    last = [line for line in pages[-1].splitlines() if line.strip()]
+    assert len(last) >= 12, f"dernière page presque vide : {last}"
+    # no table row is ever split across two pages: PDF (Typst), ODT and DOCX say so
+    from ateliers_cli.office import DocumentMeta, render_typst
+
+    md = built["documents/5-rapport/rapport-orientations.md"].content.decode()
+    assert "#set table.cell(breakable: false)" in render_typst(md, DocumentMeta(titre="R", collectivite="C"))
+    import zipfile
+
+    (tmp_path / "r.odt").write_bytes(built["documents/5-rapport/rapport-orientations.odt"].content)
+    content = zipfile.ZipFile(tmp_path / "r.odt").read("content.xml").decode()
+    assert 'style:name="Tableau.Rangee"' in content and 'fo:keep-together="always"' in content
+    assert content.count('table:style-name="Tableau.Rangee"') == content.count("<table:table-row")
+    (tmp_path / "r.docx").write_bytes(built["documents/5-rapport/rapport-orientations.docx"].content)
+    document = zipfile.ZipFile(tmp_path / "r.docx").read("word/document.xml").decode()
+    assert document.count("<w:cantSplit/>") == document.count("<w:tr>") + document.count("<w:tr ")

@@ -374,7 +374,8 @@ def test_no_markup_or_script_from_citizens_in_any_html(poisoned: Path) -> None:
 def test_search_index_is_data(poisoned: Path) -> None:
     index = (poisoned / "site/contributions/recherche.js").read_text(encoding="utf-8")
     assert index.startswith("ateliersRecherche(") and index.rstrip().endswith(");")
-    entries = json.loads(index.strip()[len("ateliersRecherche(") : -2])
+    entries, numbers = json.loads("[" + index.strip()[len("ateliersRecherche(") : -2] + "]")
+    assert all(isinstance(n, str) for n in numbers)  # the numbers of the unpublished ones, nothing else
     assert entries and any("<script>" in (e.get("extrait") or "") + (e.get("titre") or "") for e in entries)
 
 

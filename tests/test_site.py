@@ -41,6 +41,8 @@ PAGE_KINDS = {
     "contributions": "contributions/index.html",
     "contribution publiée": "contributions/C-0001.html",
     "contribution non publiée": "contributions/C-0007.html",
+    "contributions par numéro": "contributions/numeros.html",
+    "communes et territoires": "devenir/communes.html",
     "devenir": "devenir/index.html",
     "devenir d'un territoire": "devenir/lille.html",
     "documents": "documents/index.html",
@@ -283,7 +285,10 @@ def test_an_erased_identity_is_never_shown(closed: Path, site: Path) -> None:
     for rel in ("contributions/C-0002.html", "contributions/index.html", "contributions/recherche.js"):
         text = (site / rel).read_text(encoding="utf-8")
         assert ct.auteur not in text and sentence not in text, rel
-    assert '"C-0002"' not in (site / "contributions" / "recherche.js").read_text(encoding="utf-8")
+    # not among the published entries of the search; its number alone finds its page (its outcome)
+    script = (site / "contributions" / "recherche.js").read_text(encoding="utf-8")
+    entries, numbers = json.loads("[" + script[len("ateliersRecherche(") : -len(");\n")] + "]")
+    assert "C-0002" not in {e["id"] for e in entries} and "C-0002" in numbers
 
 
 def test_the_same_consultation_gives_the_same_site(closed: Path, site: Path) -> None:
@@ -517,6 +522,44 @@ def test_axe_finds_no_violation_on_any_page_kind(site: Path, tmp_path: Path) -> 
     assert not failures, "axe-core :\n" + "\n".join(failures)
 
 
+_SMALL_CHART_TEXT = """Array.from(document.querySelectorAll('svg text')).filter(t => {
+  const scale = t.ownerSVGElement.getScreenCTM().a;
+  return parseFloat(getComputedStyle(t).fontSize) * scale < 12;
+}).map(t => t.textContent)"""
+
+
+def test_every_page_kind_reads_on_a_390_px_screen(site: Path, tmp_path: Path) -> None:
+    """At 390 px (a phone): no page scrolls sideways as a whole (tables and charts scroll in
+    their own area), no chart text under 12 px, and axe finds nothing."""
+    source = _axe_source()
+    pages = sorted(set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")})
+    failures = []
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 390, "height": 844})
+        for rel in pages:
+            page.goto(base + rel)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                failures.append(f"{rel} : la page défile sur le côté ({width} px de large)")
+            small = page.evaluate(_SMALL_CHART_TEXT)
+            if small:
+                failures.append(f"{rel} : {len(small)} textes de graphique sous 12 px ({small[0]!r}…)")
+            violations = _axe(page, source)
+            if violations:
+                failures.append(_describe(rel, violations))
+        # the menu is one line: the first content comes right after it
+        page.goto(base + "index.html")
+        menu = page.locator(".navigation ul").bounding_box()
+        assert menu is not None and menu["height"] < 60, menu
+        # the vote: every figure in view, none hidden in a sideways scroll
+        page.goto(base + "politique.html")
+        for cell in page.locator("table.vote td").all():
+            box = cell.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390, box
+    assert not failures, "\n".join(failures)
+
+
 def test_hostile_text_never_runs_in_the_browser(hostile: Path, tmp_path: Path) -> None:
     dialogs: list[str] = []
     with _served(hostile) as base, _browser(tmp_path / "profil") as context:
@@ -537,6 +580,107 @@ def test_hostile_text_never_runs_in_the_browser(hostile: Path, tmp_path: Path) -
         assert "window.__pwned=1" in page.inner_text("main")
         assert page.evaluate("document.querySelectorAll('main script, main iframe, main img, main svg').length") == 0
     assert dialogs == []
+
+
+def test_an_unpublished_contribution_is_found_by_its_number(site: Path, tmp_path: Path) -> None:
+    """The one person who needs that page: the author of C-0007, whose text is not published."""
+    assert "publication: false" in (site.parent / "contributions" / "C-0007.md").read_text(encoding="utf-8")
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto(base + "contributions/index.html")
+        for typed in ("C-0007", "c0007", "C 7"):
+            page.fill("#recherche-texte", typed)
+            page.wait_for_selector("#recherche-resultats li")
+            assert "Aucune contribution" not in page.inner_text("#recherche-etat"), typed
+            assert page.locator("#recherche-resultats li").first.inner_text().startswith("Contribution C-0007"), typed
+        page.locator("#recherche-resultats li a").first.click()
+        page.wait_for_url("**/contributions/C-0007.html")
+        main = page.inner_text("main")
+        assert "Ce qu’elle est devenue" in main and "n’a pas donné son accord" in main
+        texte = (site.parent / "contributions" / "C-0007.md").read_text(encoding="utf-8").split("---", 2)[2].strip()
+        assert texte.splitlines()[-1][:40] not in main  # its outcome, not its text
+    with _browser(tmp_path / "profil-sans-js", javascript=False) as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto((site / "contributions" / "index.html").as_uri())
+        page.get_by_role("link", name="Retrouvez votre contribution par son numéro").click()
+        page.get_by_role("link", name="C-0007", exact=True).click()
+        assert page.locator("h1").inner_text() == "Contribution C-0007"
+
+
+def test_a_commune_leads_to_its_territory_and_a_closed_consultation_says_what_was_decided(site: Path) -> None:
+    communes = (site / "devenir" / "communes.html").read_text(encoding="utf-8")
+    row = re.search(r"<th scope=\"row\">Landrecies</th><td><a href=\"../devenir/([a-z-]+).html\">([^<]+)</a>", communes)
+    assert row and row.groups() == ("avesnes-sur-helpe", "Avesnes-sur-Helpe")
+    # alphabetical as a reader expects: « Râches » with the R's, before « Roubaix »
+    assert communes.index(">Anzin<") < communes.index(">Arleux<") < communes.index(">Armentières<")
+    assert communes.index(">Râches<") < communes.index(">Roubaix<")
+    home = (site / "index.html").read_text(encoding="utf-8")
+    decided = home.split('id="decide"', 1)[1].split("</section>", 1)[0]
+    assert "8 orientations adoptées (dont 2 avec des amendements), 1 non retenue, sur 9 orientations proposées" in decided
+    assert "Rapprocher les soins des habitants</a>\u00a0: <strong>non retenue</strong>" in decided
+    assert home.index('id="decide"') < home.index('id="ou-en-est"')  # first thing after the presentation
+    documents = (site / "documents" / "index.html").read_text(encoding="utf-8")
+    key = documents.split('id="essentiels"', 1)[1].split("</section>", 1)[0]
+    assert key.index("La politique adoptée") < key.index("Délibération") < key.index("Rapport d’orientations")
+
+
+def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path) -> None:
+    import json as _json
+
+    donnees = (site / "donnees.html").read_text(encoding="utf-8")
+    assert "Licence Ouverte / Open Licence version 2.0" in donnees and "Mise à jour\u00a0: " in donnees
+    section = donnees.split('id="jeu-contributions"', 1)[1].split("</section>", 1)[0]
+    assert "Une ligne par contribution reçue" in section and "contributions.csv" in section
+    assert '<link rel="alternate" type="application/ld+json" href="donnees/catalogue.jsonld">' in donnees
+    ld = _json.loads((site / "donnees" / "catalogue.jsonld").read_text(encoding="utf-8"))
+    assert ld["@type"] == "DataCatalog" and ld["publisher"]["name"] == "Département du Nord"
+    datasets = {d["name"]: d for d in ld["dataset"]}
+    contributions = next(d for d in ld["dataset"] if "contributions" in d["description"].lower())
+    assert contributions["@type"] == "Dataset" and contributions["license"].startswith("https://www.etalab.gouv.fr/")
+    for dist in contributions["distribution"]:
+        assert (site / dist["contentUrl"]).is_file(), dist
+    assert len(datasets) >= 10
+    mentions = (site / "mentions-legales.html").read_text(encoding="utf-8")
+    for expected in ("Jean-Pierre Vandewalle", "Hébergeur\u00a0: Département du Nord", "Téléphone\u00a0: 03 59 73 59 59", "Délégué à la protection des données"):
+        assert expected in mentions, expected
+    assert ":root { --bleu: #00205b; }" in (site / "assets" / "identite.css").read_text(encoding="utf-8")
+    assert (site / "assets" / "logo.svg").is_file()
+    assert '<img src="assets/logo.svg" alt="Département du Nord"' in (site / "index.html").read_text(encoding="utf-8")
+    politique = (site / "politique.html").read_text(encoding="utf-8")
+    assert "En bref, facile à lire" in politique and "Les aidants pourront prendre des jours de repos." in politique
+
+
+def test_the_site_s_own_words_follow_french_typography(site: Path) -> None:
+    """No ordinary space before « : ; ! ? » nor inside « », no straight apostrophe, in the words
+    the templates write (citizens' texts are published as written, and are not looked at)."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.chunks: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style") or ("class", "texte-citoyen") in attrs or tag == "blockquote":
+                self.skip += 1
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.skip and tag in ("script", "style", "div", "blockquote"):
+                self.skip -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.chunks.append(data)
+
+    pages = ["index.html", "politique.html", "mentions-legales.html", "accessibilite.html", "donnees.html",
+             "devenir/communes.html", "contributions/C-0007.html", "calendrier.html", "documents/index.html"]
+    for rel in pages:
+        parser = Text()
+        parser.feed((site / rel).read_text(encoding="utf-8"))
+        text = "".join(parser.chunks)
+        assert not re.search(r" [:;!?](\s|$)", text), (rel, re.search(r".{30} [:;!?](\s|$)", text))
+        assert "« " not in text and " »" not in text, rel
 
 
 def test_without_javascript_the_list_is_all_there(site: Path, tmp_path: Path) -> None:
@@ -597,6 +741,30 @@ def test_publishing_again_reuses_what_did_not_change(example: Path) -> None:
     assert after["contributions/C-0001.html"] != before["contributions/C-0001.html"]
     assert "Parler à quelqu’un" in (out / "contributions" / "C-0001.html").read_text(encoding="utf-8")
     assert [p.name for p in example.iterdir() if p.name.startswith(".site.")] == []
+
+
+def test_after_one_contribution_changed_only_its_pages_are_made_again(example: Path) -> None:
+    """The second « site » reads back from its cache every page the change does not reach, and
+    gives the same bytes as a build from nothing."""
+    out = example / "site"
+    with _clock():
+        build_site(load(example), out)
+    pages = example / ".ateliers-cache" / "pages"
+    before = {p.name for p in pages.iterdir()}
+    assert len(before) > 148  # every contribution page, the list, the territories
+    ct = example / "contributions" / "C-0001.md"
+    ct.write_text(ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8")
+    with _clock():
+        loaded = load(example)
+        build_site(loaded, out)
+        fresh = plan_site(loaded.consultation)  # from nothing: no cache read
+    after = {p.name for p in pages.iterdir()}
+    # made again: its page, the page of the list it is on, its territory's page; nothing else
+    assert len(after - before) == 3 and len(before - after) == 3
+    built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert built.keys() == fresh.keys()
+    assert [k for k in fresh if fresh[k] != built[k]] == []
+    assert "Parler à quelqu’un" in built["contributions/C-0001.html"].decode()
 
 
 @pytest.mark.parametrize(

@@ -486,8 +486,16 @@ def plan_doublons(
         raise _no_contributions(c)
     rows: list[GroupRow] = []
     copies = find_duplicates(docs, threshold, progress=progress)
-    # who sent it: the author's name within a territory (no name, no sender)
-    senders = {ct.id: f"{name}|{ct.territoire}" for ct in docs if (name := author_key(ct.auteur))}
+    # who sent it: the person's key (prive/: the same e-mail, phone, or name and commune),
+    # else the author's public name within a territory (no name, no sender)
+    from ateliers_cli.store.persons import person_keys
+
+    keys = person_keys(c.root)
+    senders: dict[str, str] = {}
+    for ct in docs:
+        name = author_key(ct.auteur)
+        if ct.id in keys or name:
+            senders[ct.id] = keys.get(ct.id) or f"{name}|{ct.territoire}"
     rewritten = find_resends(docs, senders, already=[g.member_ids for g in copies])
     for group in [*copies, *rewritten]:
         statuts = {m: c.contributions[m].statut for m in group.member_ids}

@@ -14,6 +14,16 @@ def _mask(value: str) -> str:
     return value[:3] + "…" if len(value) > 4 else "…"
 
 
+# The institution's own contacts, which the law asks to publish (the site's host, its data
+# protection officer: consultation.yaml's ``site_public``): not a person's data.
+_INSTITUTIONAL = re.compile(r"[ \t]*(?:hebergeur_telephone|contact_donnees)[ \t]*:")
+
+
+def _institutional(text: str, index: int) -> bool:
+    start = text.rfind("\n", 0, index) + 1
+    return _INSTITUTIONAL.match(text, start) is not None
+
+
 def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
     """Flag e-mail addresses and phone numbers; the value is masked in the message."""
     found: list[Diagnostic] = []
@@ -27,6 +37,8 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
 
     if "@" in text:
         for m in EMAIL.finditer(text):
+            if _institutional(text, m.start()):
+                continue
             found.append(
                 error(
                     rel,
@@ -42,7 +54,7 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
     for cand in _CANDIDATE.finditer(text):  # cheap first pass: runs of digits and separators
         # searched in place, so the look-arounds see the characters around the candidate
         phone = PHONE.search(text, cand.start(), min(len(text), cand.end() + 1))
-        if phone is None:
+        if phone is None or _institutional(text, phone.start()):
             continue
         found.append(
             error(

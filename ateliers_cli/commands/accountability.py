@@ -211,6 +211,7 @@ def export_cmd(
     Exemple : [cyan]ateliers export --out donnees-ouvertes[/cyan]
     """
     from ateliers_cli.export import apply_export, plan_export
+    from ateliers_cli.store import outputs
 
     root = consultation_root()
     # like git -C, a relative --out is taken from the -C folder
@@ -220,6 +221,7 @@ def export_cmd(
         plan = plan_export(loaded.consultation, target, loaded.diagnostics)
         if not dry_run:
             apply_export(plan)
+            outputs.record(root, "export", target)
     errors = sum(d.is_error for d in loaded.diagnostics)
     if errors:
         plan.notes.append(f"la consultation a {_pluriel(errors, 'erreur', 'erreurs')} de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
@@ -243,30 +245,42 @@ def export_cmd(
 
 def erase_cmd(
     ids: Annotated[list[str] | None, typer.Argument(metavar="ID…", help="Identifiant(s) des contributions (C-…).", show_default=False)] = None,
-    auteur: Annotated[str | None, typer.Option("--auteur", help="Efface toutes les contributions de cette personne (nom public, ou nom et prénom du registre privé).", show_default=False)] = None,
+    auteur: Annotated[
+        str | None,
+        typer.Option("--auteur", help="Efface la personne : toutes ses contributions et inscriptions (nom public, prénom et nom, ou courriel du registre privé).", show_default=False),
+    ] = None,
+    personne: Annotated[
+        str | None, typer.Option("--personne", help="Efface la personne de cette clé (colonne « personne » de prive/contributeurs.csv).", show_default=False)
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
     """Droit à l'effacement : retire l'identité d'un contributeur partout, garde son texte.
 
-    L'auteur devient « Contribution anonymisée », l'organisation est retirée, le nom, les
-    courriels et les téléphones sont ôtés du texte ; sa ligne de prive/contributeurs.csv et ses
-    inscriptions de prive/inscriptions.csv sont supprimées. Documents, site et données ouvertes
-    en tiennent compte dès qu'on les régénère. Tout ou rien.
+    Par contribution (ses identifiants) ou par personne (--auteur, --personne : toutes ses
+    contributions et inscriptions ; un nom porté par plusieurs personnes est refusé). L'auteur
+    devient « Contribution anonymisée », l'organisation est retirée, le nom, les courriels et les
+    téléphones sont ôtés du titre, du texte et des commentaires de l'en-tête ; ses lignes de
+    prive/contributeurs.csv et de prive/inscriptions.csv sont supprimées ; prive/effacements.csv
+    garde de quoi l'écarter des imports suivants (des empreintes, jamais son nom). Documents, site
+    et données ouvertes déjà produits sont régénérés aussitôt. Tout ou rien.
 
     Exemple : [cyan]ateliers erase C-0042 --dry-run[/cyan] puis [cyan]ateliers erase C-0042[/cyan]
     """
-    from ateliers_cli.erase import apply_erase, plan_erase
+    from ateliers_cli.erase import apply_erase, plan_erase, regenerate
     from ateliers_cli.errors import UsageError
 
-    if not ids and not auteur:
-        raise UsageError("indiquez l'identifiant d'une contribution (C-…) ou --auteur « Nom »", hint="exemple : ateliers erase C-0042")
+    if not ids and not auteur and not personne:
+        raise UsageError("indiquez l'identifiant d'une contribution (C-…), --auteur « Nom » ou --personne pers-…", hint="exemple : ateliers erase C-0042")
     root = consultation_root()
+    regenerated = None
     if dry_run:
-        plan = plan_erase(open_consultation(), ids or [], auteur=auteur)
+        plan = plan_erase(open_consultation(), ids or [], auteur=auteur, personne=personne)
     else:
         with lock(root, "ateliers erase"):
-            plan = plan_erase(open_consultation(), ids or [], auteur=auteur)
+            plan = plan_erase(open_consultation(), ids or [], auteur=auteur, personne=personne)
             apply_erase(plan)
+            if plan.changes:
+                regenerated = regenerate(root, plan.outputs)
     if dry_run:
         out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
     for line in plan.describe():
@@ -277,12 +291,22 @@ def erase_cmd(
         out.print("[green]✓[/green] Rien à effacer : " + ("ces contributions sont déjà anonymisées." if len(plan.ids) > 1 else "cette contribution est déjà anonymisée."))
         return
     if dry_run:
+        if plan.outputs:
+            out.print("  → seraient régénérés ensuite : " + escape(", ".join(plan.outputs)), soft_wrap=True)
         return
     out.print(f"[green]✓[/green] Identité effacée de {_pluriel(len(plan.ids), 'contribution', 'contributions')} : {escape(', '.join(plan.ids))}.")
+    if regenerated is not None:
+        for line in regenerated.done:
+            out.print(f"  [green]✓[/green] régénéré : {escape(line)}", soft_wrap=True)
+        for line in regenerated.failed:
+            err.print(f"[red]✗[/red] non régénéré : {escape(line)}", soft_wrap=True)
+        if regenerated.failed:
+            err.print("  « ateliers check » signale les fichiers qui gardent l'ancienne identité tant qu'ils ne sont pas régénérés.", soft_wrap=True)
     for line in plan.next_steps():
         out.print(f"  → {escape(line)}", soft_wrap=True)
     if plan.git_paths:
         err.print("[yellow]Attention : git garde l'ancienne version dans son historique.[/yellow]", soft_wrap=True)
         for line in plan.git_advice():
             err.print(f"  {escape(line)}", soft_wrap=True)
-
+    if regenerated is not None and regenerated.failed:
+        raise typer.Exit(1)

@@ -363,7 +363,7 @@ def import_cmd(
 # --- contributions doublons -------------------------------------------------------------
 
 _RESEND_NOTE = (
-    "Un renvoi, c'est la même personne (même nom, même territoire) qui réécrit autrement ce qu'elle avait envoyé "
+    "Un renvoi, c'est la même personne (même courriel ou téléphone dans prive/, à défaut même nom et même territoire) qui réécrit autrement ce qu'elle avait envoyé "
     "(« je renvoie mon message au cas où ») : la plupart des mots significatifs de l'un se retrouvent dans l'autre. "
     "Relisez les deux textes, puis marquez-les avec --apply-renvois, ou à la main (statut: doublon, doublon_de)."
 )
@@ -378,13 +378,13 @@ def doublons_cmd(
     seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,8 par défaut : sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne perdus), aucun faux doublon de 0,5 à 0,9, et 83 % des copies trouvées à 0,8, 98 % à 0,6 (bench/calibrate_doublons.py) ; plus bas coûte plus de temps et de mémoire sur de très grandes consultations.")] = "0,8",
     apply: Annotated[bool, typer.Option("--apply", help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout ou rien.")] = False,
     apply_campagnes: Annotated[bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")] = False,
-    apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même auteur, même territoire, mêmes mots ; implique --apply).")] = False,
+    apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même personne, mêmes mots ; implique --apply).")] = False,
     lignes: Annotated[int, typer.Option("--lignes", metavar="N", help="Groupes affichés (0 : tous) ; --json donne tout.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
 ) -> None:
     """Trouve les quasi-doublons et les campagnes de copier-coller parmi les contributions.
 
-    Les titres et textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation ; les mots collés par un retour à la ligne perdu, « etinapproprié », sont séparés d'après le vocabulaire de la consultation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même nom, même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
+    Les titres et textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation ; les mots collés par un retour à la ligne perdu, « etinapproprié », sont séparés d'après le vocabulaire de la consultation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même courriel, téléphone, ou nom et commune dans prive/ ; à défaut même nom public et même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
 
     Exemple : [cyan]ateliers contributions doublons --seuil 0,7[/cyan] puis [cyan]ateliers contributions doublons --apply[/cyan]
     """

@@ -169,7 +169,7 @@ def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
     for k in plan.changed:
         hint = "" if k.updated else "relancez avec --update pour mettre la contribution à jour (thèmes et statut sont gardés)"
         what = "mise à jour" if k.updated else "non réécrite"
-        diags.append(warning(t.name, k.line, f"ligne modifiée depuis son import (clé « {k.cle} », {k.id}) : {what}", hint, "modifiee"))
+        diags.append(warning(t.name, k.line, f"ligne modifiée depuis son import ({k.cle}, {k.id}) : {what}", hint, "modifiee"))
     diags.extend(_grouped(t.name, plan.warnings))
     print_diagnostics(diags)
     s = plan.summary()

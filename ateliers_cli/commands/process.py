@@ -111,6 +111,7 @@ def render_cmd(
     Exemple : [cyan]ateliers render[/cyan], puis [cyan]ateliers render --etape appel[/cyan]
     """
     from ateliers_cli.render_all import apply_render, plan_render, stages_named
+    from ateliers_cli.store import outputs
 
     stages = stages_named(etape or [])
     root = consultation_root()
@@ -119,6 +120,7 @@ def render_cmd(
         result = plan_render(loaded, force=force, stages=stages)
         if not dry_run:
             apply_render(root, result)
+            outputs.record(root, "documents", root / "documents")
     plan = result.plan
     verb = "serait" if dry_run else "est"
     print_changes(plan.created, plan.updated, plan.removed)

@@ -32,6 +32,7 @@ def site_cmd(
     Exemple : [cyan]ateliers site[/cyan] puis ouvrez [bold]site/index.html[/bold]
     """
     from ateliers_cli.site import build_site
+    from ateliers_cli.store import outputs
 
     root = consultation_root()
     if sortie is None:
@@ -42,6 +43,7 @@ def site_cmd(
         loaded = open_consultation()
         with progress("Pages des contributions", state.quiet) as cb:
             result = build_site(loaded, target, progress=cb)
+        outputs.record(root, "site", target)
     shown = target.relative_to(root) if target.is_relative_to(root) else target
     out.print(
         f"[green]✓[/green] Site écrit dans [bold]{escape(str(shown))}/[/bold] : {result.pages} pages, "

@@ -124,6 +124,15 @@ def qualite_president(conseil: str, signataire: str = "") -> str:
     return f"Le Président de {name}"
 
 
+def a_la_personne(qualite: str) -> str:
+    """« Le Président du Conseil départemental » → « au Président du Conseil départemental »,
+    « La Présidente … » → « à la Présidente … », « L'… » → « à l'… »."""
+    for article, contracted in (("Le ", "au "), ("Les ", "aux "), ("La ", "à la "), ("L'", "à l'"), ("L’", "à l’")):
+        if qualite.startswith(article):
+            return contracted + qualite[len(article):]
+    return f"à {qualite}"
+
+
 def passage(c: Consultation, stage: Stage) -> dt.date | None:
     """When ``stage`` was left, from the history."""
     for p in c.historique:
@@ -167,6 +176,7 @@ def adoption_context(c: Consultation) -> dict[str, Any]:
         "retenues": [x for x in decisions if x["retenue"]],
         "fait_a": lieu_ville(lieu, ville_collectivite(c)) or ville_collectivite(c),
         "qualite_president": qualite_president(c.conseil, c.collectivite.signataire),
+        "a_qualite_president": a_la_personne(qualite_president(c.conseil, c.collectivite.signataire)),
         "date_rapport": passage(c, Stage.RAPPORT),
         "restitutions": [
             {"restitution": r, "territoire": c.territoires.get(r.territoire)} for r in restitutions

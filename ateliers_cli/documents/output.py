@@ -40,7 +40,7 @@ def stage_dir(stage: Stage) -> str:
 
 
 def _office_files(
-    c: Consultation, markdown: str, stem: str, title: str, when: dt.datetime, *, sommaire: bool, sous_titre: str
+    c: Consultation, markdown: str, stem: str, title: str, when: dt.datetime, *, sommaire: bool, sous_titre: str, couverture: Any = None
 ) -> list[OutputFile]:
     try:
         from ateliers_cli.office import OFFICE_FORMATS, DocumentMeta
@@ -53,6 +53,7 @@ def _office_files(
         date=when,
         table_des_matieres=sommaire,
         mots_cles=tuple(x for x in ("Ateliers citoyens", c.titre) if x),
+        couverture=couverture,
     )
     public = not stem.startswith("prive/")
     return [OutputFile(f"{stem}.{kind}", b"", title, kind, public, job=(markdown, meta)) for kind in OFFICE_FORMATS]
@@ -144,8 +145,10 @@ def publish(
     office: bool = False,
     sommaire: bool = False,
     sous_titre: str = "",
+    couverture: Any = None,
 ) -> list[OutputFile]:
-    """Render ``template`` to ``stem.md`` and ``stem.html`` (and ODT/DOCX/PDF if ``office``)."""
+    """Render ``template`` to ``stem.md`` and ``stem.html`` (and ODT/DOCX/PDF if ``office``,
+    with ``couverture``, an :class:`ateliers_cli.office.Couverture`, as their cover page)."""
     rendered = render_markdown(env, template, context)
     page = render_template(env, LAYOUT, {**context, "titre": title, "corps": Markup(rendered.body_html)})
     public = not stem.startswith("prive/")
@@ -154,7 +157,7 @@ def publish(
         OutputFile(f"{stem}.html", _final_newline(page).encode("utf-8"), title, "html", public),
     ]
     if office:
-        files += _office_files(c, rendered.markdown, stem, title, when, sommaire=sommaire, sous_titre=sous_titre)
+        files += _office_files(c, rendered.markdown, stem, title, when, sommaire=sommaire, sous_titre=sous_titre, couverture=couverture)
     return files
 
 

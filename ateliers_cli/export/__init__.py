@@ -75,14 +75,19 @@ def known_names() -> set[str]:
     return names
 
 
-def build_export(c: Consultation, load_diagnostics: list[Diagnostic] | None = None) -> tuple[dict[str, bytes], int, list[str]]:
-    """Every file of the export (name → bytes), the number of rows, notes for the user.
+def build_export(
+    c: Consultation, load_diagnostics: list[Diagnostic] | None = None, *, tables_out: list[Table] | None = None
+) -> tuple[dict[str, bytes], int, list[str]]:
+    """Every file of the export (name → bytes), the number of rows, notes for the user; the
+    tables (their titles and descriptions) appended to ``tables_out`` when given.
 
     Raises :class:`AteliersError` listing every SCDL rule the deliberation breaks: an invalid
     row is never written.
     """
     notes: list[str] = []
     tables = build_tables(c)
+    if tables_out is not None:
+        tables_out.extend(tables)
     files: dict[str, bytes] = {}
     rows = 0
     for t in tables:

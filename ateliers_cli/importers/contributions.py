@@ -55,10 +55,13 @@ from ateliers_cli.importers.territories import TerritoryIndex
 from ateliers_cli.importers.util import fold, one_line, tokens
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
-from ateliers_cli.store.contributions import check_rendered, existing_ids, meta_of, next_ids
+from ateliers_cli.store import paths
+from ateliers_cli.store.contributions import check_rendered, existing_ids, id_prefix, meta_of, next_ids
+from ateliers_cli.store.erasures import Tombstone
 from ateliers_cli.store.front_matter import render
 from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
 from ateliers_cli.store.paths import contribution_path
+from ateliers_cli.store.persons import person_index
 from ateliers_cli.store.private import ContributorRegister
 from ateliers_cli.store.redaction import redact
 
@@ -141,6 +144,7 @@ class ImportPlan:
     unmatched_categories: Counter[str] = field(default_factory=Counter)
     """Why a category got no theme (the contribution is imported without), with counts."""
     private: ContributorRegister | None = None
+    checksum: str = ""
 
     @property
     def to_write(self) -> list[Planned]:
@@ -360,23 +364,23 @@ def plan_import(
         elif default_terr:
             plan.notes.append(f"aucune colonne de territoire : tout est rattaché à « {default_terr} » (--territoire)")
 
-    # what was imported before, by source
-    known: dict[str, tuple[str, str]] = {}
-    for contrib in c.contributions.values():
-        src = contrib.source or {}
-        if src.get("fichier") == plan.fichier and src.get("cle") is not None:
-            known[str(src["cle"])] = (contrib.id, str(src.get("empreinte", "")))
-
+    origine = source_kind(platform)
+    colonnes = columns_signature(table.columns)
+    plan.checksum = file_checksum(path)
+    known = known_records(c, plan.fichier)
     register = ContributorRegister(c.root)
     plan.private = register
+    persons = person_index(c.root, register)
+    tombstone = Tombstone.read(c.root)
     taken = existing_ids(c.root, c.contributions)
     # a file the loader could not read may still be an earlier import of this very row
     for cid in sorted(taken - set(c.contributions)):
         cle = _source_key_of_broken(c.root / contribution_path(cid), plan.fichier)
         if cle is not None:
-            known.setdefault(cle, (cid, ""))
+            known.setdefault(f"ancien:{plan.fichier}:{cle}", Previous(cid, "", False))
             plan.notes.append(f"{contribution_path(cid)} est illisible (ateliers check) mais vient de ce fichier (clé « {cle} ») : la ligne n'est pas réimportée")
     seen: dict[str, int] = {}
+    seen_content: dict[str, int] = {}
     pending: list[tuple[Row, dict[str, Any]]] = []
     total = len(table.rows)
     texte_cols = mapping.columns["texte"]
@@ -394,14 +398,23 @@ def plan_import(
         if detected and detected.skipped(row):
             plan.skipped.append(Issue(row.line, detected.skip_reason, kind="ignoree"))
             continue
-        cle = row.get(key_col) if key_col else str(row.line)
+        cle = row.get(key_col) if key_col else ""
         if key_col and not cle:
             plan.rejected.append(Issue(row.line, f"identifiant vide (colonne « {key_col} »)", "chaque ligne de l'export doit avoir son identifiant", "cle"))
             continue
         if cle in seen:
             plan.rejected.append(Issue(row.line, f"identifiant « {cle} » en double (déjà ligne {seen[cle]})", "supprimez le doublon dans le fichier", "cle"))
             continue
-        seen[cle] = row.line
+        empreinte = _fingerprint(row, mapping)
+        if not cle and empreinte in seen_content:
+            plan.skipped.append(Issue(row.line, f"ligne identique à la ligne {seen_content[empreinte]} : importée une fois", kind="identique"))
+            continue
+        if cle:
+            seen[cle] = row.line
+        else:
+            seen_content[empreinte] = row.line
+        identity = record_identity(origine, cle, empreinte, colonnes)
+        label = f"clé « {cle} »" if cle else f"ligne {row.line}"
         row_warnings: list[Issue] = []  # reported only if the row is written
 
         # the text: one column as is, several each under its heading
@@ -480,10 +493,13 @@ def plan_import(
         # public names; personal details aside
         organisation = one_line(value_of("organisation"))
         auteur = one_line(value_of("auteur")) or (organisation if prof == "partenaire" and organisation else "")
-        if not auteur:
-            auteur = f"Contributeur·rice {platform} n°{cle}"
         titre = one_line(html_to_text(value_of("titre")))
         private = {name: one_line(value_of(name)) for name in PRIVATE_FIELDS if value_of(name)}
+        erased_on = tombstone.match(private, auteur, (identity, f"empreinte:{empreinte}")) if tombstone else ""
+        if erased_on:
+            plan.skipped.append(Issue(row.line, f"personne effacée le {erased_on} (droit à l'effacement, {paths.ERASURES}) : ligne ignorée", kind="efface"))
+            continue
+        placeholder = not auteur
         extras = [f"{col} : {one_line(row.get(col))}" for col in plan.private_columns if row.get(col)]
         found_emails: list[str] = []
         found_phones: list[str] = []
@@ -509,7 +525,9 @@ def plan_import(
                         extras.append(f"{kind} trouvé dans le texte : {v}")
         if extras:
             private["autres"] = " | ".join(extras)
-        private["source"] = f"{plan.fichier}#{cle}"
+        private["source"] = f"{plan.fichier}#{cle or row.line}"
+        if any(v for k, v in private.items() if k != "source"):
+            private["personne"] = persons.key(private, fallback=identity)
 
         meta: dict[str, Any] = {
             "id": "",
@@ -524,7 +542,9 @@ def plan_import(
             "themes": [],
             "statut": "nouvelle",
             "titre": cleaned["titre"],
-            "source": {"fichier": plan.fichier, "ligne": row.line, "cle": str(cle), "empreinte": _fingerprint(row, mapping)},
+            "source": {
+                "origine": origine, "colonnes": colonnes, "fichier": plan.fichier, "somme": plan.checksum, "ligne": row.line, "cle": cle, "empreinte": empreinte,
+            },
         }
         category = row.get(category_cols[0]) if category_cols else ""
         if category and "themes" not in mapping.columns:
@@ -539,32 +559,36 @@ def plan_import(
             else:
                 plan.unmatched_categories[problem] += 1
 
-        previous = known.get(str(cle))
+        previous = known.get(identity) or known.get(f"empreinte:{empreinte}") or known.get(f"ancien:{plan.fichier}:{cle or row.line}")
         if previous is not None:
-            pid, empreinte = previous
-            if empreinte == meta["source"]["empreinte"]:
-                plan.unchanged.append(Known(row.line, cle, pid))
+            if previous.empreinte == empreinte or previous.empreinte == "":
+                plan.unchanged.append(Known(row.line, label, previous.id))
                 continue
-            plan.changed.append(Known(row.line, cle, pid, updated=options.update))
+            if previous.efface:
+                plan.skipped.append(Issue(row.line, f"{label} : la contribution {previous.id} a été effacée (droit à l'effacement) : ligne ignorée, rien n'est rétabli", kind="efface"))
+                continue
+            plan.changed.append(Known(row.line, label, previous.id, updated=options.update))
             if options.update:
-                old = c.contributions[pid]
+                old = c.contributions[previous.id]
                 kept = meta_of(old)
                 # the analysts' work stays; what came from the export is refreshed
                 for k in ("date", "profil", "territoire", "auteur", "organisation", "publication", "titre", "source"):
                     kept[k] = meta[k]
-                if old.efface:
+                if placeholder:
                     kept["auteur"] = old.auteur
-                    private = {}
                 content = render(kept, cleaned["texte"])
                 plan.warnings.extend(row_warnings)
-                plan.updates.append(Planned(pid, old.path or contribution_path(pid), content, row.line, cle, kept, cleaned["texte"], private, category))
+                plan.updates.append(Planned(previous.id, old.path or contribution_path(previous.id), content, row.line, label, kept, cleaned["texte"], private, category))
             continue
-        pending.append((row, {"meta": meta, "texte": cleaned["texte"], "private": private, "cle": cle, "category": category, "warnings": row_warnings}))
+        pending.append((row, {"meta": meta, "texte": cleaned["texte"], "private": private, "cle": label, "category": category, "warnings": row_warnings, "placeholder": placeholder}))
 
-    ids = next_ids(taken, len(pending))
+    prefix = id_prefix(c.root) if pending else ""
+    ids = next_ids(taken, len(pending), prefix)
     for cid, (row, item) in zip(ids, pending, strict=True):
         meta = item["meta"]
         meta["id"] = cid
+        if item["placeholder"]:
+            meta["auteur"] = placeholder_name(platform, cid)
         rel = contribution_path(cid)
         content = render(meta, item["texte"])
         problems = [d for d in check_rendered(content, rel) if d.is_error or d.code == "cle-inconnue"]
@@ -575,17 +599,20 @@ def plan_import(
         plan.warnings.extend(item["warnings"])
     # a rejected row above must not leave a gap in the numbering
     if len(plan.new) != len(pending):
-        renumbered = next_ids(taken, len(plan.new))
+        renumbered = next_ids(taken, len(plan.new), prefix)
         for p, cid in zip(plan.new, renumbered, strict=True):
             if p.id != cid:
+                if p.meta["auteur"] == placeholder_name(platform, p.id):
+                    p.meta["auteur"] = placeholder_name(platform, cid)
                 p.meta["id"] = cid
                 p.id, p.rel = cid, contribution_path(cid)
                 p.content = render(p.meta, p.texte)
 
     for p in plan.to_write:
         register.set(p.id, p.private)
-    # personal details left by an import killed before its contributions were written
-    for cid in [cid for cid in register.rows if cid not in taken and cid not in {p.id for p in plan.new}]:
+    # personal details whose contribution is not on disk (a register restored from a backup…)
+    new_ids = {p.id for p in plan.new}
+    for cid in [cid for cid in register.rows if cid not in taken and cid not in new_ids]:
         register.set(cid, None)
     if undated:
         listing = ", ".join(str(n) for n in undated[:10]) + (" …" if len(undated) > 10 else "")
@@ -629,19 +656,85 @@ def _translate(name: str, value: str, mapping: Mapping, words: dict[str, str], d
 
 
 def apply_import(root: Path, plan: ImportPlan, progress: Progress | None = None) -> None:
-    """Write the plan: the private register, then the contributions by chunks.
+    """Write the plan as one change: the private register and every contribution, all or nothing.
 
-    The caller holds the consultation's lock. Each chunk is all or nothing; a
-    run interrupted between chunks leaves complete files that the next run
-    recognises as already imported.
+    The caller holds the consultation's lock. A failure (a full disk, a read-only file)
+    leaves every file as it was, ``prive/`` included; a run killed while the files are
+    renamed into place is completed by the next command (the journal, :mod:`ateliers_cli.fsutil`).
     """
+    files: dict[str, bytes | str | None] = {}
     if plan.private is not None and plan.private.changed:
-        # first, so that no contribution is ever on disk without its personal details
-        write_all(root, {PRIVATE_PATH: plan.private.to_bytes()})
+        # first in the journal: no contribution is ever on disk without its personal details
+        files[PRIVATE_PATH] = plan.private.to_bytes()
     items = plan.to_write
-    total = len(items)
-    for start in range(0, total, CHUNK):
-        chunk = items[start : start + CHUNK]
-        write_all(root, {p.rel: p.content.encode("utf-8") for p in chunk})
-        if progress is not None:
-            progress(min(start + CHUNK, total), total)
+    for p in items:
+        files[p.rel] = p.content.encode("utf-8")
+    if files:
+        write_all(root, files)
+    if progress is not None:
+        progress(len(items), len(items))
+
+
+# --- identity of a source record ---------------------------------------------------------
+
+
+@dataclass
+class Previous:
+    """A record imported before: its contribution, the fingerprint of its content then."""
+
+    id: str
+    empreinte: str
+    efface: bool
+
+
+def source_kind(platform: str) -> str:
+    """``source.origine``: the platform, as a word (decidim, grand-debat, formulaire…)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(platform)).strip("-") or "formulaire"
+
+
+def file_checksum(path: Path) -> str:
+    """SHA-256 of the file, in base 32 (hex digits could pass for a phone number)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return base64.b32encode(h.digest()).decode("ascii").rstrip("=").lower()
+
+
+def columns_signature(columns: list[str]) -> str:
+    """``source.colonnes``: a short digest of the export's columns.
+
+    Two platforms of the same kind number their records alike (two Decidim sites both have a
+    proposal 1156): the id is the record's only within exports of the same shape."""
+    blob = "\n".join(sorted(fold(c) for c in columns if c.strip()))
+    return base64.b32encode(hashlib.sha256(blob.encode("utf-8")).digest()).decode("ascii")[:8].lower()
+
+
+def record_identity(origine: str, cle: str, empreinte: str, colonnes: str = "") -> str:
+    """Who a record is, whatever the file's name: the source's own id (within exports of the
+    same platform and shape), else its content."""
+    return f"cle:{origine}:{colonnes}:{cle}" if cle else f"empreinte:{empreinte}"
+
+
+def known_records(c: Consultation, fichier: str) -> dict[str, Previous]:
+    """Every record imported before, under each identity it can be recognised by."""
+    known: dict[str, Previous] = {}
+    for contrib in c.contributions.values():
+        src = contrib.source or {}
+        empreinte = str(src.get("empreinte") or "")
+        previous = Previous(contrib.id, empreinte, contrib.efface is not None)
+        cle = str(src.get("cle") or "")
+        if src.get("origine"):
+            if cle:
+                known.setdefault(record_identity(str(src["origine"]), cle, empreinte, str(src.get("colonnes") or "")), previous)
+        elif src.get("fichier") == fichier and cle:
+            # imported before provenance was recorded: the file's name and the row's key
+            known.setdefault(f"ancien:{fichier}:{cle}", previous)
+        if empreinte:
+            known.setdefault(f"empreinte:{empreinte}", previous)
+    return known
+
+
+def placeholder_name(platform: str, cid: str) -> str:
+    """The public name of a row without one: unique in the consultation (it holds the id)."""
+    return f"Contributeur·rice {platform} {cid}"

@@ -18,6 +18,7 @@ from datetime import datetime
 
 __all__ = [
     "OFFICE_FORMATS",
+    "Couverture",
     "DocumentMeta",
     "render_typst",
     "write_docx",
@@ -27,6 +28,30 @@ __all__ = [
 
 #: les extensions des formats bureautiques, dans l'ordre où les écrire
 OFFICE_FORMATS = ("odt", "docx", "pdf")
+
+
+@dataclass(frozen=True)
+class Couverture:
+    """La page de garde d'un document déposé devant l'assemblée (rapport, note à une commission).
+
+    collectivite   « Département du Nord », en tête de page, sous le logo
+    assemblee      « Conseil départemental du Nord »
+    intitule       la nature du document (« Rapport à l'assemblée »)
+    titre          le titre, en grand
+    sous_titre     sous le titre (« Ateliers citoyens « Bien vieillir dans le Nord » »)
+    mentions       des paires (libellé, valeur) : (« Séance du », « lundi 29 juin 2026 »), …
+    logo           le fichier du logo (PNG, JPEG ou SVG), ses octets ; vide : pas de logo
+    logo_format    « png », « jpeg » ou « svg »
+    """
+
+    collectivite: str
+    assemblee: str
+    intitule: str
+    titre: str
+    sous_titre: str = ""
+    mentions: tuple[tuple[str, str], ...] = ()
+    logo: bytes = b""
+    logo_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +72,7 @@ class DocumentMeta:
     signature            lignes du bloc de signature, placé en fin de document, à droite, d'un
                          seul tenant (« Fait à Lille, le 22 juin 2026 », « Le Président », « … »)
     mots_cles            mots-clés des métadonnées
+    couverture           une page de garde (voir `Couverture`) ; le titre y figure, pas en tête du texte
     """
 
     titre: str
@@ -59,6 +85,7 @@ class DocumentMeta:
     pied_de_page: str | None = None
     signature: tuple[str, ...] = ()
     mots_cles: tuple[str, ...] = ()
+    couverture: Couverture | None = None
 
     @property
     def auteur_effectif(self) -> str:

@@ -3,7 +3,7 @@
 Styles intégrés de Word (« Title », « Heading 1 » à « Heading 4 », « List Paragraph »,
 « Quote », « Table Grid », « TOC 1 »…), listes numérotées qui repartent à 1 à chaque liste,
 tableaux dont la ligne d'en-tête se répète, pied de page « collectivité — Page n sur N »
-(champs PAGE et NUMPAGES), champ TOC pré-rempli, langue fr-FR dans les styles, page A4,
+(champs PAGE et NUMPAGES), table des matières aux numéros de page calculés (champs PAGEREF), langue fr-FR dans les styles, page A4,
 propriétés du document datées de `meta.date`. L'archive est réécrite pour être déterministe.
 """
 
@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor, Twips
+from docx.shared import Cm, Mm, Pt, RGBColor, Twips
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from . import DocumentMeta
@@ -36,13 +36,15 @@ from .model import (
     Run,
     Table,
     clean_text,
+    NB_HYPHEN,
     iso_utc,
+    logo_png,
+    nobreak_identifiers,
     parse_markdown,
     resolve_date,
     zip_date,
 )
 
-TOC_PLACEHOLDER = "Mettre à jour la table des matières (F9)"
 FONT = "Arial"
 MONO = "Courier New"
 TEXT_WIDTH = Mm(170)  # A4, 2 cm de marge de chaque côté
@@ -70,6 +72,20 @@ def _add_field(paragraph: DocxParagraph, instr: str, cached: str, *, end: bool =
         r._r.append(_fld_char("end"))
 
 
+def _add_run(p: DocxParagraph, text: str):  # type: ignore[no-untyped-def]
+    """``p.add_run(text)``, the hyphens of identifiers written as Word's non-breaking hyphen."""
+    text = nobreak_identifiers(text)
+    if NB_HYPHEN not in text:
+        return p.add_run(text)
+    run = p.add_run()
+    for i, piece in enumerate(text.split(NB_HYPHEN)):
+        if i:
+            run._r.append(parse_xml(f"<w:noBreakHyphen {nsdecls('w')}/>"))
+        if piece:
+            run._r.add_t(piece)
+    return run
+
+
 class _Writer:
     def __init__(self, doc: Document, meta: DocumentMeta) -> None:
         self.doc = doc
@@ -81,6 +97,7 @@ class _Writer:
         self.bookmark_id = 0
         self.bookmarks: dict[str, str] = {}
         self.break_before_next = False
+        self.toc_pages: dict[str, str] = {}  # heading anchor → page number shown until a viewer computes it
         # style name → style id, looked up once: python-docx scans every style at each lookup
         self._style_ids: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}
 
@@ -190,6 +207,10 @@ class _Writer:
             el.set(qn("w:val"), ",")
         for el in settings.iter(qn("w:listSeparator")):
             el.set(qn("w:val"), ";")
+        if self.meta.table_des_matieres:
+            # Word updates every field (the table of contents' page numbers) when it opens the
+            # document; the schema wants the element before « compat »
+            settings.find(qn("w:compat")).addprevious(parse_xml(f'<w:updateFields {nsdecls("w")} w:val="true"/>'))
 
         self.abstract_ids[False] = self._abstract_num(ordered=False)
         self.abstract_ids[True] = self._abstract_num(ordered=True)
@@ -271,11 +292,11 @@ class _Writer:
                 rid = p.part.relate_to(r.href, RT.HYPERLINK, is_external=True)
                 h = parse_xml(f'<w:hyperlink {nsdecls("w", "r")} r:id="{rid}" w:history="1"/>')
                 p._p.append(h)
-                run = p.add_run(r.text)
+                run = _add_run(p, r.text)
                 h.append(run._r)  # déplace le run dans le lien
                 run._r.style = self._style_id("Hyperlink", WD_STYLE_TYPE.CHARACTER)
             else:
-                run = p.add_run(r.text)
+                run = _add_run(p, r.text)
             if r.bold:
                 run.bold = True
             if r.italic:
@@ -386,27 +407,26 @@ class _Writer:
         self.d.add_paragraph().paragraph_format.space_after = Pt(0)
 
     def toc(self) -> None:
+        """The table of contents: one paragraph per heading (styles « TOC 1 » to « TOC 3 »), a link
+        to it and a PAGEREF field to its bookmark. No TOC field around them: LibreOffice shows a
+        TOC field's stored result as it is, but computes a PAGEREF as it lays out the pages
+        (opening, printing, converting to PDF); Word updates the fields when it opens the
+        document (``w:updateFields`` in the settings)."""
         d = self.d
-        self.add_paragraph(TOC_LABEL, style="TOC Heading")
-        entries = self.doc.toc_entries(3)
-        p = self.add_paragraph(style="toc 1")
-        _add_field(p, r'TOC \o "1-3" \h \z \u', "", end=False)
-        run = p.add_run(TOC_PLACEHOLDER)
-        run.italic = True
-        last = p
-        for h in entries:
-            level = self.doc.outline_level(h)
-            q = self.add_paragraph(style=f"toc {level}")
-            hl = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{self._bookmark_name(h.anchor)}" w:history="1"/>')
+        self.paragraph("TOC Heading").add_run(TOC_LABEL)
+        for h in self.doc.toc_entries(3):
+            q = self.add_paragraph(style=f"toc {self.doc.outline_level(h)}")
+            bookmark = self._bookmark_name(h.anchor)
+            hl = parse_xml(f'<w:hyperlink {nsdecls("w")} w:anchor="{bookmark}" w:history="1"/>')
             q._p.append(hl)
             tmp = d.add_paragraph()
             self.runs(tmp, h.runs, links=False)
+            tmp.add_run("\t")
+            _add_field(tmp, f"PAGEREF {bookmark} \\h", self.toc_pages.get(h.anchor, ""))
             for r in tmp._p.findall(qn("w:r")):
                 hl.append(r)
             tmp._p.getparent().remove(tmp._p)
-            last = q
-        last.add_run()._r.append(_fld_char("end"))
-        self.break_before_next = True
+        self.break_before_next = self.meta.couverture is None  # after a cover, the text follows on the page
 
     def footer(self) -> None:
         sec = self.d.sections[0]
@@ -458,10 +478,40 @@ class _Writer:
 
     # ------------------------------------------------------------------ document
 
+    def cover(self) -> None:
+        """The cover page: logo, authority, kind of document, title, mentions; the next block opens a page."""
+        cv = self.meta.couverture
+        assert cv is not None
+        logo = logo_png(cv.logo, cv.logo_format) if cv.logo else None
+        if logo is not None:
+            png, _, height = logo
+            run = self.add_paragraph().add_run()
+            shape = run.add_picture(io.BytesIO(png), height=Cm(height))
+            shape._inline.docPr.set("descr", f"Logo : {clean_text(cv.collectivite)}")
+            shape._inline.docPr.set("name", "Logo")
+        p = self.add_paragraph()
+        r = p.add_run(clean_text(cv.collectivite))
+        r.bold, r.font.size = True, Pt(12)
+        self.add_paragraph(clean_text(cv.assemblee))
+        p = self.add_paragraph()
+        p.paragraph_format.space_before = Cm(6.5)
+        r = p.add_run(clean_text(cv.intitule.upper()))
+        r.font.size, r.font.color.rgb = Pt(12), RGBColor(0x3C, 0x3C, 0x3C)
+        self.add_paragraph(clean_text(cv.titre), style="Title")
+        if cv.sous_titre:
+            self.add_paragraph(clean_text(cv.sous_titre), style="Subtitle")
+        for label, value in cv.mentions:
+            p = self.add_paragraph()
+            p.add_run(f"{clean_text(label)} ")
+            _add_run(p, clean_text(value)).bold = True
+        self.break_before_next = True
+
     def build(self) -> bytes:
         self.setup()
         m, d = self.meta, self.d
-        if self.doc.title is not None:
+        if m.couverture is not None:
+            self.cover()
+        elif self.doc.title is not None:
             p = self.add_paragraph(style="Title")
             self.runs(p, self.doc.title)
         else:

@@ -135,6 +135,19 @@ def clean_text(text: str) -> str:
     return _BAD_CHARS.sub("", text)
 
 
+# An identifier of the consultation (« C-0061 », « P-LIL1-01 », « DCD-2026-0412 »): capitals, then
+# hyphenated parts, the last one starting with a digit.
+_IDENTIFIER = re.compile(r"\b[A-Z]+(?:-[A-Z0-9]+)*-[0-9][A-Z0-9]*\b")
+NB_HYPHEN = "\u2011"
+
+
+def nobreak_identifiers(text: str) -> str:
+    """The hyphens of identifiers made non-breaking (U+2011): « C-0061 » is never cut at the line end."""
+    if "-" not in text:
+        return text
+    return _IDENTIFIER.sub(lambda m: m.group(0).replace("-", NB_HYPHEN), text)
+
+
 def safe_href(href: str | None) -> str | None:
     """Un lien n'est gardé que vers le web ou une adresse électronique."""
     if not href:
@@ -355,3 +368,30 @@ def split_lang(langue: str) -> tuple[str, str]:
     lang = parts[0].lower() or "fr"
     country = parts[1].upper() if len(parts) > 1 and parts[1] else ("FR" if lang == "fr" else "")
     return lang, country
+
+
+# --------------------------------------------------------------------------- logo
+
+
+def logo_png(data: bytes, fmt: str, height_cm: float = 2.2) -> tuple[bytes, float, float] | None:
+    """The logo as a PNG (what ODT and DOCX viewers all show), with its width and height in cm
+    at ``height_cm`` high: drawn by Typst from the PNG, JPEG or SVG. None if Typst is absent or
+    the file cannot be read as an image."""
+    try:
+        import typst
+    except ImportError:  # pragma: no cover - Typst is a dependency of the office helper
+        return None
+    from .pdf import typst_bytes, typst_string
+
+    source = (
+        "#set page(width: auto, height: auto, margin: 0pt, fill: none)\n"
+        f"#image({typst_bytes(data)}, format: {typst_string(fmt)}, height: {height_cm}cm)\n"
+    )
+    try:
+        png = bytes(typst.compile(source.encode(), format="png", ppi=300))  # type: ignore[type-var]
+    except typst.TypstError:
+        return None
+    width_px, height_px = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    if not height_px:
+        return None
+    return png, height_cm * width_px / height_px, height_cm

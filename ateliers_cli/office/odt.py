@@ -13,7 +13,7 @@ import io
 import re
 import threading
 
-from odf import dc, teletype
+from odf import dc, draw, teletype
 from odf import meta as odfmeta
 from odf import namespaces as ns
 from odf.element import Element
@@ -35,6 +35,7 @@ from odf.style import (
     TableCellProperties,
     TableColumnProperties,
     TableProperties,
+    TableRowProperties,
     TabStop,
     TabStops,
     TextProperties,
@@ -44,6 +45,7 @@ from odf.table import TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import (
     A,
     Bookmark,
+    BookmarkRef,
     H,
     IndexBody,
     IndexEntryChapter,
@@ -88,6 +90,8 @@ from .model import (
     Table,
     clean_text,
     iso_date,
+    logo_png,
+    nobreak_identifiers,
     parse_markdown,
     resolve_date,
     split_lang,
@@ -115,6 +119,7 @@ class _Writer:
         self.table_count = 0
         self.break_next = False  # le bloc qui suit la table des matières ouvre une page
         self.break_styles: set[str] = set()
+        self.toc_pages: dict[str, str] = {}  # heading anchor → page number shown until a viewer computes it
         self.lang, self.country = split_lang(meta.langue)
 
     # ------------------------------------------------------------------ styles
@@ -174,6 +179,17 @@ class _Writer:
         s = self._style("Collectivite", parentstylename="Text_20_body")
         s.addElement(ParagraphProperties(marginbottom="0.5cm"))
         s.addElement(TextProperties(fontweight="bold"))
+        add(s)
+        s = self._style("Cover Authority", parentstylename="Text_20_body")
+        s.addElement(ParagraphProperties(margintop="0.3cm", marginbottom="0cm"))
+        s.addElement(TextProperties(fontsize="12pt", fontweight="bold"))
+        add(s)
+        s = self._style("Cover Kind", parentstylename="Text_20_body")
+        s.addElement(ParagraphProperties(margintop="7cm", marginbottom="0.2cm"))
+        s.addElement(TextProperties(fontsize="12pt", color="#3c3c3c"))
+        add(s)
+        s = self._style("Cover Mention", parentstylename="Text_20_body")
+        s.addElement(ParagraphProperties(margintop="0.15cm", marginbottom="0.1cm"))
         add(s)
         s = self._style("List", parentstylename="Text_20_body")
         s.addElement(ParagraphProperties(marginbottom="0.1cm"))
@@ -342,6 +358,9 @@ class _Writer:
                 s = Style(name=f"{base}.{align}", family="paragraph", parentstylename=base)
                 s.addElement(ParagraphProperties(textalign=fo, justifysingleword="false"))
                 auto(s)
+        s = Style(name="Tableau.Rangee", family="table-row")
+        s.addElement(TableRowProperties(keeptogether="always"))  # a row is never split across pages
+        auto(s)
         s = Style(name="Sect1", family="section")
         s.addElement(SectionProperties(editable="false"))
         auto(s)
@@ -415,12 +434,13 @@ class _Writer:
                 )
                 parent.addElement(target)
             style = self._text_style(r)
+            text = nobreak_identifiers(r.text)
             if style:
                 span = Span(stylename=style)
-                teletype.addTextToElement(span, r.text)
+                teletype.addTextToElement(span, text)
                 target.addElement(span)
             else:
-                teletype.addTextToElement(target, r.text)
+                teletype.addTextToElement(target, text)
 
     # ------------------------------------------------------------------ blocs
 
@@ -520,7 +540,7 @@ class _Writer:
         t.addElement(TableColumn(numbercolumnsrepeated=str(ncols), stylename=f"{name}.A"))
 
         def row(cells: list[list[Run]], header: bool, top: bool) -> TableRow:
-            tr = TableRow()
+            tr = TableRow(stylename="Tableau.Rangee")
             base = "Table_20_Heading" if header else "Table_20_Contents"
             for i, cell in enumerate(cells):
                 tc = TableCell(stylename=self._cell_style(header, top, i == len(cells) - 1), valuetype="string")
@@ -566,6 +586,10 @@ class _Writer:
             a = A(type="simple", href=f"#{h.anchor}", stylename="Index_20_Link", visitedstylename="Index_20_Link")
             self.runs(a, h.runs, links=False)
             a.addElement(Tab())
+            # a page reference to the heading's bookmark: LibreOffice computes it as it lays out
+            # the pages (opening, printing, converting), so the table shows its page numbers
+            # without anyone having to update the index
+            a.addElement(BookmarkRef(referenceformat="page", refname=h.anchor, text=self.toc_pages.get(h.anchor, "")))
             p.addElement(a)
             body.addElement(p)
         toc.addElement(body)
@@ -588,12 +612,44 @@ class _Writer:
             o.meta.addElement(dc.Date(text=iso_date(date)))
         o.meta.addElement(dc.Language(text=m.langue or "fr-FR"))
 
+    def cover(self) -> None:
+        """The cover page: logo, authority, kind of document, title, mentions; the next block opens a page."""
+        cv = self.meta.couverture
+        assert cv is not None
+        text = self.odt.text
+        logo = logo_png(cv.logo, cv.logo_format) if cv.logo else None
+        if logo is not None:
+            png, width, height = logo
+            href = self.odt.addPicture("Pictures/logo.png", "image/png", png)
+            p = P(stylename="Standard")
+            frame = draw.Frame(name="Logo", anchortype="as-char", width=f"{width:.2f}cm", height=f"{height:.2f}cm")
+            frame.addElement(draw.Image(href=href))
+            frame.addElement(_svg_title(f"Logo : {clean_text(cv.collectivite)}"))
+            p.addElement(frame)
+            text.addElement(p)
+        text.addElement(P(stylename="Cover_20_Authority", text=clean_text(cv.collectivite)))
+        text.addElement(P(stylename="Text_20_body", text=clean_text(cv.assemblee)))
+        text.addElement(P(stylename="Cover_20_Kind", text=clean_text(cv.intitule.upper())))
+        text.addElement(P(stylename="Title", text=clean_text(cv.titre)))
+        if cv.sous_titre:
+            text.addElement(P(stylename="Subtitle", text=clean_text(cv.sous_titre)))
+        for label, value in cv.mentions:
+            p = P(stylename="Cover_20_Mention")
+            teletype.addTextToElement(p, f"{clean_text(label)} ")
+            span = Span(stylename="Strong_20_Emphasis")
+            teletype.addTextToElement(span, nobreak_identifiers(clean_text(value)))
+            p.addElement(span)
+            text.addElement(p)
+        self.break_next = True
+
     def build(self) -> bytes:
         self.styles()
         self.metadata()
         text = self.odt.text
         m = self.meta
-        if self.doc.title is not None:
+        if m.couverture is not None:
+            self.cover()
+        elif self.doc.title is not None:
             p = P(stylename="Title")
             self.runs(p, self.doc.title)
             text.addElement(p)
@@ -603,8 +659,10 @@ class _Writer:
                 text.addElement(P(stylename="Subtitle", text=clean_text(m.sous_titre)))
             text.addElement(P(stylename="Collectivite", text=clean_text(m.collectivite)))
         if m.table_des_matieres:
+            if self.break_next:
+                text.addElement(P(stylename=self._break("Standard")))
             text.addElement(self.toc())
-            self.break_next = True
+            self.break_next = m.couverture is None  # after a cover, the text follows on the page
         for b in self.doc.blocks:
             self.block(b, text)
         for i, line in enumerate(m.signature):
@@ -614,6 +672,15 @@ class _Writer:
         buf = io.BytesIO()
         self.odt.write(buf)
         return buf.getvalue()
+
+
+def _svg_title(text: str) -> Element:
+    """The image's text alternative (``svg:title``), read aloud by screen readers."""
+    from odf.svg import Title
+
+    t = Title()
+    t.addText(text)
+    return t
 
 
 _GENERATOR = re.compile(rb"<meta:generator>[^<]*</meta:generator>")

@@ -66,6 +66,7 @@ PREAMBLE = """\
   stroke: (left: 2pt + luma(102)), inset: (left: 0.8em, y: 0.2em), above: 0.6em, below: 0.6em, it.body,
 )
 #set table(stroke: 0.75pt, inset: (x: 0.45em, y: 0.3em), fill: (x, y) => if y == 0 { luma(232) })
+#set table.cell(breakable: false)
 #show table: set text(size: 9.5pt)
 #show table: set block(above: 0.4em, below: 0.9em)
 #set list(indent: 0.4em, body-indent: 0.6em)
@@ -199,6 +200,35 @@ def _date(d: datetime | None) -> str:
     return f"datetime(year: {u.year}, month: {u.month}, day: {u.day}, hour: {u.hour}, minute: {u.minute}, second: {u.second})"
 
 
+def typst_bytes(data: bytes) -> str:
+    """Des octets dans la source : un tableau de nombres (le logo ; pas de fichier lu)."""
+    return f"bytes(({', '.join(str(b) for b in data)},))"
+
+
+def _cover(meta: DocumentMeta) -> str:
+    """La page de garde : logo, collectivité et assemblée en haut ; intitulé, titre et mentions
+    (séance, numéro, rapporteur) au milieu ; sans pied de page."""
+    cv = meta.couverture
+    assert cv is not None
+    out = ["#page(footer: none)[\n"]
+    if cv.logo:
+        out.append(
+            f"#image({typst_bytes(cv.logo)}, format: {typst_string(cv.logo_format)}, height: 2.2cm, "
+            f"alt: {typst_string('Logo : ' + cv.collectivite)})\n#v(0.6em)\n"
+        )
+    out.append(f"#text(size: 12pt, weight: \"bold\")[{_text(cv.collectivite)}] #linebreak() {_text(cv.assemblee)}\n")
+    out.append("#v(1fr)\n")
+    out.append(f"#text(size: 12pt, fill: luma(60))[{_text(cv.intitule.upper())}]\n#v(0.4em)\n")
+    out.append(f"#title[{_text(cv.titre)}]\n")
+    if cv.sous_titre:
+        out.append(f"#text(size: 13pt)[{_text(cv.sous_titre)}]\n")
+    if cv.mentions:
+        cells = ", ".join(f"[{_text(k)}], [#strong[{_text(v)}]]" for k, v in cv.mentions)
+        out.append(f"#v(1.5em)\n#grid(columns: (auto, 1fr), column-gutter: 1.2em, row-gutter: 0.7em, {cells})\n")
+    out.append("#v(2fr)\n]\n")
+    return "".join(out)
+
+
 def render_typst(markdown: str, meta: DocumentMeta) -> str:
     """La source Typst du PDF (autonome : mise en page comprise)."""
     doc = parse_markdown(markdown)
@@ -221,7 +251,9 @@ def render_typst(markdown: str, meta: DocumentMeta) -> str:
             "footer": f"[{_text(meta.texte_pied_de_page)}]",
         },
     ]
-    if doc.title is not None:
+    if meta.couverture is not None:
+        src.append(_cover(meta))
+    elif doc.title is not None:
         src.append(f"#title[{_runs(doc.title) or _text(titre)}]\n")
     else:
         src.append(f"#title[{_text(titre)}]\n")
@@ -229,7 +261,9 @@ def render_typst(markdown: str, meta: DocumentMeta) -> str:
             src.append(f"#block(below: 0.3em, text(size: 13pt)[{_text(meta.sous_titre)}])\n")
         src.append(f"#block(below: 1.2em, strong[{_text(meta.collectivite)}])\n")
     if meta.table_des_matieres:
-        src.append(f"#outline(title: [{_text(TOC_LABEL)}], depth: 3)\n#pagebreak(weak: true)\n")
+        # after a cover page, the text follows the table of contents on its page
+        brk = "" if meta.couverture is not None else "#pagebreak(weak: true)\n"
+        src.append(f"#outline(title: [{_text(TOC_LABEL)}], depth: 3)\n{brk}")
     w = _Writer(doc)
     for b in doc.blocks:
         w.block(b)

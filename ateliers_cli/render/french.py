@@ -250,6 +250,14 @@ def euros(n: Number | str, decimals: int | None = None) -> str:
     return f"{_format(value, decimals)}{NBSP}€"
 
 
+def cle_de_tri(text: str) -> str:
+    """A key that sorts French names as a reader expects: « Écouen » with the E, « l'Abbaye » with the A."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def ordinal(n: int, feminin: bool = False) -> str:
     """« 1er » (« 1re » with ``feminin=True``), « 2e », « 10e »."""
     if isinstance(n, bool) or not isinstance(n, int):

@@ -15,6 +15,7 @@ Same consultation, same bytes: everything is ordered, nothing depends on the clo
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import stat
@@ -78,9 +79,84 @@ class _Staging:
         target.write_bytes(data)
 
 
-# The builder and the staging folder, inherited by the forked workers (set just before the pool starts).
+class PageCache:
+    """The contribution pages of earlier builds, each under a key of everything it is made of.
+
+    A contribution's page depends on that contribution (and, for a duplicate, on the one it
+    repeats) and on the rest of the consultation (themes, workshops, forums, orientations,
+    deliberation, restitutions, settings, stage), the templates and the tool — never on the
+    other contributions. So after one contribution changed, only its page is rendered again;
+    the others are read back, byte for byte what a full build would make. Each file is signed
+    like every cache of the tool (never unpickled unless this user's ateliers wrote it).
+    """
+
+    def __init__(self, root: Path, pc: Consultation, donnees_ouvertes: bool) -> None:
+        from dataclasses import replace as _replace
+
+        from ateliers_cli.cache import CACHE_DIR, tool_fingerprint, tree_state
+
+        self.folder = root / CACHE_DIR / "pages"
+        own, racy_own = tree_state(root / "templates")
+        packaged, racy_packaged = tree_state(default_templates_dir())
+        self.usable = not (racy_own or racy_packaged)
+        rest = repr(_replace(pc, contributions={}))
+        self.base = hashlib.sha256(f"{tool_fingerprint()}\n{own}\n{packaged}\n{donnees_ouvertes}\n{rest}".encode()).hexdigest()
+        # every contribution's key, computed here once, before the workers fork (they inherit it)
+        self.keys: dict[str, str] = {}
+        for cid, ct in pc.contributions.items():
+            original = pc.contributions.get(ct.doublon_de) if ct.doublon_de else None
+            self.keys[cid] = hashlib.sha256(f"{self.base}\n{ct!r}\n{original!r}".encode()).hexdigest()
+        self.kept: set[str] = set(self.keys.values())
+
+    def key(self, c: Consultation, cid: str) -> str:
+        return self.keys[cid]
+
+    def key_of(self, *parts: object) -> str:
+        """The key of a page made of several contributions (a territory's, a page of the list)."""
+        key = hashlib.sha256(f"{self.base}\n{parts!r}".encode()).hexdigest()
+        self.kept.add(key)
+        return key
+
+    def page(self, key: str, make: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes]:
+        """A page from the cache, or made by ``make`` and kept."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit[0], hit[1]
+        path, content = make()
+        self.put(key, path, content, None)
+        return path, content
+
+    def get(self, key: str) -> tuple[str, bytes, dict[str, Any] | None] | None:
+        from ateliers_cli.cache import _read
+
+        if not self.usable:
+            return None
+        data = _read(self.folder / key)
+        if data is None:
+            return None
+        return data["chemin"], data["page"], data["entree"]
+
+    def put(self, key: str, path: str, page: bytes, entree: dict[str, Any] | None) -> None:
+        from ateliers_cli.cache import _write, tool_fingerprint
+
+        if self.usable:
+            with contextlib.suppress(OSError):
+                self.folder.parent.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / key, {"outil": tool_fingerprint(), "chemin": path, "page": page, "entree": entree})
+
+    def prune(self, keep: set[str]) -> None:
+        """Forget the pages no contribution is made of any more (edited, erased)."""
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.folder):
+                if entry.name not in keep and entry.name != ".gitignore":
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
+
+# The builder, the staging folder and the page cache, inherited by the forked workers (set just before the pool starts).
 _BUILDER: SiteBuilder | None = None
 _STAGING: _Staging | None = None
+_CACHE: PageCache | None = None
 
 
 @dataclass
@@ -94,8 +170,16 @@ def _render_chunk(ids: list[str]) -> _Rendered:
     builder, staging = _BUILDER, _STAGING
     assert builder is not None
     out = _Rendered({}, 0, [])
+    cache = _CACHE
     for cid in ids:
-        (path, content), entree = builder.contribution(builder.c.contributions[cid])
+        key = cache.key(builder.c, cid) if cache is not None else ""
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            path, content, entree = hit
+        else:
+            (path, content), entree = builder.contribution(builder.c.contributions[cid])
+            if cache is not None:
+                cache.put(key, path, content, entree)
         if staging is None:
             out.pages[path] = content
         else:
@@ -123,16 +207,19 @@ def _use_pool(total: int) -> bool:
     return total >= PARALLEL_THRESHOLD and parallel.workers() > 1
 
 
-def _produce(c: Consultation, staging: _Staging | None, progress: Progress | None) -> tuple[dict[str, bytes], int]:
+def _produce(
+    c: Consultation, staging: _Staging | None, progress: Progress | None, *, use_cache: bool = True
+) -> tuple[dict[str, bytes], int]:
     """Every file of the site but, when ``staging`` is given, the contribution pages, written there.
 
     Returns the files still to write and the number of contribution pages. The contribution
     pages are rendered on every core while this process renders all the other pages.
     """
-    global _BUILDER, _STAGING
+    global _BUILDER, _STAGING, _CACHE
     # The documents are only needed by their own pages: collected once the workers have started.
     b = SiteBuilder(c, [], donnees_ouvertes=_export_available())
     pc = b.c
+    cache = PageCache(c.root, pc, b.donnees_ouvertes) if use_cache else None
     _compile(b, [_CONTRIBUTION_TEMPLATE])  # before the workers fork, who inherit it
     office_files: dict[str, bytes] = {}
 
@@ -142,6 +229,7 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         _compile(b, b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")))
     files: dict[str, bytes] = {}
     files.update(_assets(c.root))
+    files.update(_identite(c))
 
     ids = sorted(pc.contributions)
     chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
@@ -157,7 +245,13 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         nonlocal listed
         while listed < upto:
             listed += 1
-            files.update([b.liste_page(listed, rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE], publiees)])
+            items = rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE]
+            n = listed
+            if cache is None:
+                files.update([b.liste_page(n, items, publiees)])
+            else:
+                key = cache.key_of("liste", n, publiees, len(ids), items)
+                files.update([cache.page(key, lambda: b.liste_page(n, items, publiees))])
 
     def merge(part: _Rendered) -> None:
         rendered.pages.update(part.pages)
@@ -171,17 +265,23 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
         files.update([b.accueil(), b.themes_index(), b.calendrier(), b.politique(), b.statistiques()])
         files.update(b.theme(t) for t in pc.themes)
         files.update(b.atelier(a) for a in pc.ateliers)
-        files.update([b.devenir_index(), b.documents_index()])
-        files.update(b.devenir_territoire(t.id) for t in b.territoires_avec_contributions())
+        files.update([b.devenir_index(), b.documents_index(), b.numeros(), b.communes()])
+        for t in b.territoires_avec_contributions():
+            if cache is None:
+                files.update([b.devenir_territoire(t.id)])
+            else:
+                mine = [cache.keys[cid] for cid in ids if pc.contributions[cid].territoire == t.id]
+                key = cache.key_of("devenir", t.id, mine)
+                files.update([cache.page(key, lambda tid=t.id: b.devenir_territoire(tid))])
         files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)
         if b.donnees_ouvertes:
-            donnees = _donnees(pc)
+            donnees, jeux = _donnees(pc)
             files.update(donnees)
-            files.update([b.donnees_page(donnees)])
+            files.update(b.donnees_page(jeux))
         files.update([b.mentions_legales(), b.accessibilite(), b.plan()])
 
-    _BUILDER, _STAGING = b, staging
+    _BUILDER, _STAGING, _CACHE = b, staging, cache
     try:
         if _use_pool(len(ids)):
             with parallel.fork_pool(parallel.workers()) as pool:
@@ -196,7 +296,9 @@ def _produce(c: Consultation, staging: _Staging | None, progress: Progress | Non
                 merge(_render_chunk(chunk))
             other_pages()
     finally:
-        _BUILDER, _STAGING = None, None
+        _BUILDER, _STAGING, _CACHE = None, None, None
+    if cache is not None:
+        cache.prune(cache.kept)
 
     list_pages(nombre_de_pages(publiees))  # the last one (or the only one, even empty)
     files.update(rendered.pages)
@@ -212,15 +314,47 @@ def _export_available() -> bool:
     return True
 
 
-def _donnees(c: Consultation) -> dict[str, bytes]:
-    """The open data of ``ateliers export``, under ``donnees/``.
+def _donnees(c: Consultation) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+    """The open data of ``ateliers export``, under ``donnees/``, and what each data set is
+    (title, description, rows, its files) for the page that presents them.
 
     ``c`` is the public view: the data say no more than the pages.
     """
-    from ateliers_cli.export import build_export
+    from ateliers_cli.export import README, SCDL_NAME, build_export
 
-    files, _rows, _notes = build_export(c)
-    return {f"donnees/{name}": data for name, data in sorted(files.items())}
+    tables: list[Any] = []
+    files, _rows, _notes = build_export(c, tables_out=tables)
+    jeux = [
+        {"nom": t.name, "titre": t.title, "description": t.doc, "lignes": len(t.rows), "colonnes": len(t.columns)}
+        for t in tables
+    ]
+    if f"{SCDL_NAME}.csv" in files:
+        jeux.append(
+            {
+                "nom": SCDL_NAME,
+                "titre": "La délibération au format SCDL « Délibérations »",
+                "description": "La délibération de l'assemblée selon le socle commun des données locales (schéma « Délibérations »), comme les collectivités publient leurs actes.",
+                "lignes": 1,
+                "colonnes": 0,
+            }
+        )
+    for jeu in jeux:
+        jeu["fichiers"] = [
+            (f"donnees/{jeu['nom']}.{ext}", fmt, len(files[f"{jeu['nom']}.{ext}"]))
+            for ext, fmt in (("csv", "CSV"), ("json", "JSON"))
+            if f"{jeu['nom']}.{ext}" in files
+        ]
+    jeux.append(
+        {
+            "nom": "README",
+            "titre": "Description des fichiers",
+            "description": "Chaque fichier et chacune de ses colonnes : nom, type, signification.",
+            "lignes": 0,
+            "colonnes": 0,
+            "fichiers": [(f"donnees/{README}", "Markdown", len(files[README]))],
+        }
+    )
+    return {f"donnees/{name}": data for name, data in sorted(files.items())}, jeux
 
 
 def _assets(root: Path) -> dict[str, bytes]:
@@ -233,13 +367,25 @@ def _assets(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _identite(c: Consultation) -> dict[str, bytes]:
+    """The institution's style sheet (colour, typeface) and its logo, copied into assets/."""
+    from ateliers_cli.checks.institution import logo_path
+    from ateliers_cli.site.identite import feuille_identite
+
+    files = {"assets/identite.css": feuille_identite(c)}
+    path = logo_path(c)
+    if path is not None:
+        files[f"assets/logo{path.suffix.lower()}"] = path.read_bytes()
+    return files
+
+
 def plan_site(c: Consultation, *, progress: Progress | None = None) -> dict[str, bytes]:
     """Every file of the site, by path relative to its root. Pure: nothing is written.
 
     ``c`` is the whole consultation: what each stage may publish is decided here
     (:func:`~ateliers_cli.site.public.public_view`).
     """
-    files, _count = _produce(c, None, progress)
+    files, _count = _produce(c, None, progress, use_cache=False)
     files[MARKER] = manifest_bytes(files)
     return dict(sorted(files.items()))
 

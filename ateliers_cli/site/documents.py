@@ -35,6 +35,24 @@ _TITLE_RE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.DOTALL | re.IGNORECASE
 _TAG_RE = re.compile(r"<[^>]*>")
 _SPACES_RE = re.compile(r"\s+")
 _SAFE_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# a table or a chart of a document's body: on a small screen it scrolls in its own area
+_WIDE_RE = re.compile(r"<table\b.*?</table>|<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
+_CAPTION_RE = re.compile(r"<caption\b[^>]*>(.*?)</caption>|<title\b[^>]*>(.*?)</title>", re.DOTALL | re.IGNORECASE)
+
+
+def _scrolling(body: str) -> str:
+    """Each table and chart in a region of its own that scrolls sideways (focusable, named), so
+    that the page itself never does at 390 px."""
+
+    def wrap(m: re.Match[str]) -> str:
+        block = m.group(0)
+        kind = "Tableau" if block[1:6].lower() == "table" else "Graphique"
+        cap = _CAPTION_RE.search(block)
+        name = _text((cap.group(1) or cap.group(2)) if cap else "")
+        label = html.escape(f"{kind} : {name}" if name else kind, quote=True)
+        return f'<div class="defile" role="region" tabindex="0" aria-label="{label}">{block}</div>'
+
+    return _WIDE_RE.sub(wrap, body)
 
 
 @dataclass
@@ -78,7 +96,7 @@ def split_document(page: str, fallback_title: str) -> tuple[str, Markup]:
     if not titre:
         t = _TITLE_RE.search(page)
         titre = _text(t.group(1)).split(" — ")[0] if t else ""
-    return titre or fallback_title, clean_trusted_html(body)
+    return titre or fallback_title, Markup(_scrolling(str(clean_trusted_html(body))))
 
 
 def _stage_of_folder(name: str) -> Stage | None:

@@ -193,6 +193,9 @@ class SiteBuilder:
             "consultation": self.c,
             "collectivite": self.c.collectivite,
             "conseil": self.c.conseil,
+            "site_public": self.c.site_public,
+            "licence": licence(self.c),
+            "logo": logo_du_site(self.c),
             "etape": self.c.etape,
             "navigation": nav,
             "donnees_ouvertes": donnees_ouvertes,
@@ -285,10 +288,33 @@ class SiteBuilder:
             "orientations": len(c.orientations),
             "adoptees": decisions["adoptee"] + decisions["amendee"],
         }
+        decide = []  # what the assembly decided, once it is published: first on the home page
+        if self.decisions_publiees:
+            for o in c.orientations.values():
+                label, key = self.decision(o)
+                if key:
+                    decide.append({"orientation": o, "libelle": label, "cle": key})
+        seance = c.deliberation.seance if c.deliberation else None
         return self.render(
             "site/accueil.html.j2", "index.html", c.titre, "accueil", etapes=self.etapes(), chiffres=chiffres,
-            en_cours=c.etape,
+            en_cours=c.etape, decide=decide, seance=seance, essentiels=self.documents_essentiels(),
         )
+
+    #: the documents a citizen looks for first, in this order (file stems)
+    ESSENTIELS = (
+        "politique-adoptee",
+        "deliberation",
+        "devenir-des-contributions",
+        "bilan-de-la-demarche",
+        "rapport-orientations",
+        "synthese-des-contributions",
+        "programme-des-ateliers",
+    )
+
+    def documents_essentiels(self) -> list[SiteDocument]:
+        """The key documents produced so far, the most decisive first."""
+        by_name = {d.nom: d for d in self.documents}
+        return [by_name[n] for n in self.ESSENTIELS if n in by_name]
 
     def themes_index(self) -> Page:
         counts = Counter(t for ct in self.c.contributions.values() for t in ct.themes)
@@ -350,14 +376,29 @@ class SiteBuilder:
         )
 
     def index_recherche(self, entrees: list[dict[str, Any]]) -> Page:
-        """The search data for the list's enhancement, as a script (it works from disk, where fetch() does not)."""
+        """The search data for the list's enhancement, as a script (it works from disk, where fetch() does not):
+        the published contributions, then the numbers of the others, so that everyone finds their
+        own contribution by its number, published or not (its page shows what became of it)."""
         data = [
             {k: e[k] for k in ("id", "titre", "auteur", "territoire", "themes", "date", "extrait")} for e in entrees
         ]
+        listed = {e["id"] for e in entrees}
+        autres = sorted(cid for cid in self.c.contributions if cid not in listed)
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        numeros = json.dumps(autres, ensure_ascii=False, separators=(",", ":"))
         # Nothing in a JSON string can end a script; "<" is escaped anyway, should the file ever be inlined.
-        payload = payload.replace("<", "\\u003c")
-        return "contributions/recherche.js", f"ateliersRecherche({payload});\n".encode()
+        payload, numeros = payload.replace("<", "\\u003c"), numeros.replace("<", "\\u003c")
+        return "contributions/recherche.js", f"ateliersRecherche({payload}, {numeros});\n".encode()
+
+    def numeros(self) -> Page:
+        """Every contribution by its number, published or not: finding one's own without JavaScript."""
+        ids = sorted(self.c.contributions)
+        groupes = [ids[i : i + 100] for i in range(0, len(ids), 100)]
+        return self.render(
+            "site/numeros.html.j2", "contributions/numeros.html", "Retrouver une contribution par son numéro", "contributions",
+            [("Accueil", "index.html"), ("Contributions", "contributions/index.html")],
+            groupes=groupes, total=len(ids),
+        )
 
     def territoires_avec_contributions(self) -> list[Territoire]:
         present = {ct.territoire for ct in self.c.contributions.values()}
@@ -369,6 +410,20 @@ class SiteBuilder:
             "site/devenir.html.j2", "devenir/index.html", "Ce que sont devenues les contributions", "devenir",
             [("Accueil", "index.html")], par_territoire=par_territoire,
             liste_territoires=self.territoires_avec_contributions(),
+        )
+
+    def communes(self) -> Page:
+        """Which territory (arrondissement) each commune belongs to, from consultation.yaml."""
+        from ateliers_cli.render.french import cle_de_tri
+
+        lignes = sorted(
+            ((commune, t) for t in self.c.territoires.values() for commune in t.communes),
+            key=lambda x: (cle_de_tri(x[0]), x[1].nom),
+        )
+        return self.render(
+            "site/communes.html.j2", "devenir/communes.html", "Votre commune, votre territoire", "devenir",
+            [("Accueil", "index.html"), ("Ce que sont devenues les contributions", "devenir/index.html")],
+            lignes=lignes, avec_contributions={t.id for t in self.territoires_avec_contributions()},
         )
 
     def devenir_territoire(self, territoire_id: str) -> Page:
@@ -389,7 +444,7 @@ class SiteBuilder:
             par_etape.setdefault(d.etape, []).append(d)
         return self.render(
             "site/documents.html.j2", "documents/index.html", "Les documents de la démarche", "documents",
-            [("Accueil", "index.html")], par_etape=list(par_etape.items()),
+            [("Accueil", "index.html")], par_etape=list(par_etape.items()), essentiels=self.documents_essentiels(),
         )
 
     def document(self, doc: SiteDocument) -> Page:
@@ -490,12 +545,50 @@ class SiteBuilder:
             figures=figures,
         )
 
-    def donnees_page(self, donnees: dict[str, bytes]) -> Page:
-        fichiers = sorted((p, len(b)) for p, b in donnees.items())
-        return self.render(
+    def donnees_page(self, jeux: list[dict[str, Any]]) -> list[Page]:
+        """The open data, each set described, with its licence and date; and its catalogue as
+        schema.org ``DataCatalog``/``Dataset`` metadata (``donnees/catalogue.jsonld``, linked from
+        the page: no script in the page) that data portals and search engines read."""
+        lic = licence(self.c)
+        base = _http_url(self.c.collectivite.site)
+        catalogue = {
+            "@context": "https://schema.org/",
+            "@type": "DataCatalog",
+            "name": f"Données ouvertes — {self.c.titre}",
+            "inLanguage": "fr",
+            "publisher": {"@type": "GovernmentOrganization", "name": self.c.collectivite.nom},
+            "license": lic["url"] or lic["nom"],
+            "dateModified": self.date.isoformat(),
+            "dataset": [
+                {
+                    "@type": "Dataset",
+                    "name": jeu["titre"],
+                    "description": jeu["description"],
+                    "license": lic["url"] or lic["nom"],
+                    "dateModified": self.date.isoformat(),
+                    "inLanguage": "fr",
+                    "isAccessibleForFree": True,
+                    "creator": {"@type": "GovernmentOrganization", "name": self.c.collectivite.nom},
+                    **({"url": base} if base else {}),
+                    "distribution": [
+                        {
+                            "@type": "DataDownload",
+                            "encodingFormat": {"CSV": "text/csv", "JSON": "application/json"}.get(fmt, "text/markdown"),
+                            "contentUrl": chemin,
+                            "contentSize": f"{octets} o",
+                        }
+                        for chemin, fmt, octets in jeu["fichiers"]
+                    ],
+                }
+                for jeu in jeux
+            ],
+        }
+        ld = json.dumps(catalogue, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        page = self.render(
             "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
-            fichiers=fichiers,
+            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE,
         )
+        return [page, (CATALOGUE, ld.encode())]
 
     def mentions_legales(self) -> Page:
         return self.render(
@@ -553,6 +646,28 @@ class SiteBuilder:
                 "extrait": html_excerpt(corps, 300),
             }
         return page, entree
+
+
+#: the catalogue of the open data (schema.org JSON-LD), beside the data
+CATALOGUE = "donnees/catalogue.jsonld"
+#: the licence of the open data when consultation.yaml names none (the French administration's default)
+LICENCE_OUVERTE = ("Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+
+
+def licence(c: Consultation) -> dict[str, str]:
+    """The open-data licence: consultation.yaml's ``site_public.licence``, else Etalab's Licence Ouverte 2.0."""
+    name = c.site_public.licence.strip()
+    if not name or "licence ouverte" in name.lower():
+        return {"nom": LICENCE_OUVERTE[0], "url": LICENCE_OUVERTE[1]}
+    return {"nom": name, "url": ""}
+
+
+def logo_du_site(c: Consultation) -> str:
+    """The path of the logo in the site (``assets/logo.svg``…), or "" when there is none."""
+    from ateliers_cli.checks.institution import logo_path
+
+    path = logo_path(c)
+    return f"assets/logo{path.suffix.lower()}" if path else ""
 
 
 def _http_url(url: str) -> str:

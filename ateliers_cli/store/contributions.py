@@ -7,7 +7,9 @@ there: they go to ``prive/contributeurs.csv`` (:class:`.private.ContributorRegis
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -40,18 +42,66 @@ def existing_ids(root: Path, known: Iterable[str] = ()) -> set[str]:
     return ids
 
 
-def next_ids(taken: Iterable[str], count: int) -> list[str]:
-    """``count`` new ids continuing the numbering: C-0001… (4 digits, more when needed)."""
+def next_ids(taken: Iterable[str], count: int, prefix: str = "") -> list[str]:
+    """``count`` new ids continuing the numbering: C-0001… (4 digits, more when needed).
+
+    With a ``prefix`` (a facilitator's block, :func:`id_prefix`), the block has its own
+    numbering: C-NORD-0001, C-NORD-0002…
+    """
     taken = set(taken)
-    numbers = [int(m.group(1)) for i in taken if (m := _NUMBERED.match(i))]
+    head = f"C-{prefix}-" if prefix else "C-"
+    numbered = re.compile(rf"^{re.escape(head)}(\d+)$")
+    numbers = [int(m.group(1)) for i in taken if (m := numbered.match(i))]
     n = max(numbers, default=0)
     out: list[str] = []
     while len(out) < count:
         n += 1
-        cid = f"C-{n:04d}"
+        cid = f"{head}{n:04d}"
         if cid not in taken:
             out.append(cid)
     return out
+
+
+#: Branches where contributions are numbered without a block (C-0001…).
+MAIN_BRANCHES = ("main", "master", "principale", "trunk")
+ENV_PREFIX = "ATELIERS_ANIMATEUR"
+
+
+def clean_prefix(value: str) -> str:
+    """A block name as it goes into an id: capitals, digits, single dashes, at most 16 characters."""
+    from ateliers_cli.importers.util import fold
+
+    letters = re.sub(r"[^A-Z0-9]+", "-", fold(value).upper()).strip("-")
+    if len(letters) <= 16:
+        return letters
+    # two long names sharing their beginning (arrondissement-lille-1, -2) must not share a block
+    digest = base64.b32encode(hashlib.sha256(letters.encode("utf-8")).digest()).decode("ascii")[:4]
+    return f"{letters[:11].strip('-')}-{digest}"
+
+
+def id_prefix(root: Path) -> str:
+    """The block of ids new contributions get here, so that facilitators never collide.
+
+    In this order: the environment variable ``ATELIERS_ANIMATEUR``; the git setting
+    ``ateliers.animateur`` of this clone (``git config ateliers.animateur nord``); the
+    name of the current git branch unless it is the main one. None of these: no block
+    (C-0001…), for a consultation kept by one person. See docs/plusieurs-animateurs.md.
+    """
+    given = os.environ.get(ENV_PREFIX, "")
+    if given:
+        return clean_prefix(given)
+    from ateliers_cli import gitrepo
+
+    if not gitrepo.available():
+        return ""
+    setting = gitrepo._git(root, "config", "--get", "ateliers.animateur", check=False)
+    if setting.returncode == 0 and setting.stdout.strip():
+        return clean_prefix(setting.stdout.strip())
+    branch = gitrepo._git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    name = branch.stdout.strip() if branch.returncode == 0 else ""
+    if not name or name in MAIN_BRANCHES:
+        return ""
+    return clean_prefix(name)
 
 
 def meta_of(c: Contribution) -> dict[str, Any]:
@@ -216,7 +266,7 @@ def prepare_new(c: Any, new: NewContribution) -> Prepared:
         raise UsageError("auteur vide", hint="un nom public ou un pseudonyme ; pour un partenaire, l'organisation (--auteur)")
     if private:
         private["source"] = "saisie (contributions add)"
-    cid = next_ids(existing_ids(c.root, c.contributions), 1)[0]
+    cid = next_ids(existing_ids(c.root, c.contributions), 1, id_prefix(c.root))[0]
     meta = {
         "id": cid,
         "date": new.date,
@@ -243,7 +293,12 @@ def write_new(root: Path, prepared: Prepared) -> None:
     """The contribution and its personal details, as one change (the caller holds the lock)."""
     files: dict[str, bytes | str | None] = {prepared.rel: prepared.content.encode("utf-8")}
     register = ContributorRegister(root)
-    register.set(prepared.id, prepared.private)
+    private = dict(prepared.private)
+    if private:
+        from ateliers_cli.store.persons import person_index
+
+        private["personne"] = person_index(root, register).key(private, fallback=f"contribution:{prepared.id}")
+    register.set(prepared.id, private)
     if register.changed:
         files[CONTRIBUTORS] = register.to_bytes()
     from ateliers_cli.fsutil import write_all

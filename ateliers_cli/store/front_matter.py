@@ -23,7 +23,7 @@ KEY_ORDER = (
     "themes", "statut", "doublon_de", "motif", "redirection", "titre", "source", "efface",
     "reponse_modele", "reponse",
 )
-SOURCE_ORDER = ("fichier", "ligne", "cle", "empreinte")
+SOURCE_ORDER = ("origine", "colonnes", "fichier", "somme", "ligne", "cle", "empreinte")
 #: Optional texts of the team (off-topic reason, written answer): written only when set.
 OPTIONAL_TEXTS = ("civilite", "motif", "redirection", "reponse_modele", "reponse")
 

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 CONTRIBUTIONS_DIR = "contributions"
 PRIVATE_DIR = "prive"
+#: The tool's caches (parsed files, check report, office files): deleted by erase.
+CACHE_DIR = ".ateliers-cache"
+#: Generated outputs, by kind, where they go unless --out says otherwise.
+OUTPUT_DIRS = {"documents": "documents", "site": "site", "export": "export"}
 
 #: Personal details of the contributors, one row per contribution that has any.
 CONTRIBUTORS = "prive/contributeurs.csv"
@@ -17,6 +21,10 @@ REGISTRATIONS = "prive/inscriptions.csv"
 NEEDS = "prive/besoins.md"
 #: Attendance sheets, one per workshop.
 SHEETS_DIR = "prive/emargement"
+#: Keyed hashes of the erased (identifiers, public names, records): later imports skip them.
+ERASURES = "prive/effacements.csv"
+#: Where the site and the export were generated, when not in their default folder (--out).
+OUTPUTS = "prive/.sorties.json"
 #: Checksums of the private files the tool wrote (an edited sheet is never overwritten silently).
 MANIFEST = "prive/.empreintes.json"
 

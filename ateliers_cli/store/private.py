@@ -22,7 +22,7 @@ from ateliers_cli.importers.util import fold
 from ateliers_cli.store import paths
 
 #: Columns of prive/contributeurs.csv, in order (a column added by hand is kept after them).
-CONTRIBUTOR_COLUMNS = ("id", "nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal", "autres", "source")
+CONTRIBUTOR_COLUMNS = ("id", "personne", "nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal", "autres", "source")
 
 #: The names a column may have in a register edited by hand.
 SYNONYMS: dict[str, tuple[str, ...]] = {

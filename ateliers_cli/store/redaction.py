@@ -24,6 +24,10 @@ EMAIL_REMOVED = "[courriel retiré]"
 PHONE_REMOVED = "[téléphone retiré]"
 ADDRESS_REMOVED = "[adresse retirée]"
 
+#: The public name the import gives a row without one (« Contributeur·rice Decidim C-0042 »,
+#: before provenance: « … n°4521 »): not a person's name, never searched for.
+PLACEHOLDER = re.compile(r"^Contributeur·rice .+ (?:C-[A-Z0-9-]+|n°\S+)$")
+
 
 # --- on the way in -------------------------------------------------------------------------
 

@@ -13,13 +13,15 @@
   var racine = form.getAttribute("data-racine") || "";
   var MAX = 50;
   var donnees = null;
+  var autres = [];  // numbers of the contributions whose text is not published
   var demande = false;
 
   function normalise(s) {
     return (s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
-  window.ateliersRecherche = function (entrees) {
+  window.ateliersRecherche = function (entrees, nonPubliees) {
+    autres = nonPubliees || [];
     donnees = entrees.map(function (e) {
       return { e: e, t: normalise([e.id, e.titre, e.auteur, e.territoire, e.themes, e.extrait].join(" ")) };
     });
@@ -51,8 +53,31 @@
     h.appendChild(a);
     li.appendChild(h);
     li.appendChild(element("p", [e.auteur, e.territoire, e.date, "n° " + e.id].filter(Boolean).join(" — "), "meta"));
-    if (e.themes) { li.appendChild(element("p", "Thèmes : " + e.themes, "meta")); }
+    if (e.themes) { li.appendChild(element("p", "Thèmes : " + e.themes, "meta")); }
     if (e.extrait) { li.appendChild(element("p", e.extrait)); }
+    return li;
+  }
+
+  // « C-0007 », « c0007 », « C 7 », « 7 » → the number it names, if any
+  function numero(q) {
+    var m = /^([a-z]*)[\s-]*0*(\d+)$/.exec(q);
+    if (!m) { return null; }
+    var trouve = null;
+    autres.forEach(function (id) {
+      var n = /^([A-Za-z]*)-?0*(\d+)$/.exec(id);
+      if (n && Number(n[2]) === Number(m[2]) && (!m[1] || m[1] === n[1].toLowerCase())) { trouve = id; }
+    });
+    return trouve;
+  }
+
+  function carteNonPubliee(id) {
+    var li = document.createElement("li");
+    var h = element("h2");
+    var a = element("a", "Contribution " + id);
+    if (/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(id)) { a.href = racine + "contributions/" + id + ".html"; }
+    h.appendChild(a);
+    li.appendChild(h);
+    li.appendChild(element("p", "Texte non publié (son auteur n’a pas donné son accord) : sa page dit ce qu’elle est devenue.", "meta"));
     return li;
   }
 
@@ -70,11 +95,13 @@
       return mots.every(function (m) { return d.t.indexOf(m) !== -1; });
     });
     resultats.textContent = "";
+    var seul = numero(q);
+    if (seul) { resultats.appendChild(carteNonPubliee(seul)); }
     trouves.slice(0, MAX).forEach(function (d) { resultats.appendChild(carte(d.e)); });
-    var n = trouves.length;
+    var n = trouves.length + (seul ? 1 : 0);
     etat.textContent = n === 0 ? "Aucune contribution ne correspond."
       : (n === 1 ? "1 contribution correspond." : n + " contributions correspondent.")
-        + (n > MAX ? " Les " + MAX + " premières sont affichées ; précisez la recherche." : "");
+        + (n > MAX ? " Les " + MAX + " premières sont affichées ; précisez la recherche." : "");
     resultats.hidden = false;
     liste.hidden = true;
   }
