@@ -127,11 +127,14 @@ def test_today_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_today_without_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    before = date.today()
-    assert today() in {before, date.today()}
+    def paris() -> date:  # « today » is the day in France, not on the machine's clock
+        return datetime.now(ZoneInfo("Europe/Paris")).date()
+
+    before = paris()
+    assert today() in {before, paris()}
     assert now().tzinfo == ZoneInfo("Europe/Paris")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
-    assert today() in {before, date.today()}
+    assert today() in {before, paris()}
 
 
 def test_invalid_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:

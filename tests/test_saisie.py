@@ -260,7 +260,7 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
     run("contributions", "import", export)
     out = run("themes", "tag", "--apply")
     assert "C-0005" in out  # left to classify by hand: no keyword in it
-    run("contributions", "classer", "C-0005", "--statut", "hors_sujet")
+    run("contributions", "classer", "C-0005", "--statut", "hors_sujet", "--motif", "Une question d'impôt local, hors du champ de la consultation", "--redirection", "Le service des impôts de Cambrai")
     book = template("lancement")
     fill(book, fiche={"Forum": {"date": "07/03/2026 10:00", "lieu": "Maison du Département, Cambrai", "statut": "prevu"}})
     run("saisie", "import", book)
