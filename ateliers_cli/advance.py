@@ -14,12 +14,14 @@ from typing import Any
 
 from ateliers_cli import gitrepo
 from ateliers_cli.check import check
+from ateliers_cli.checks.dates import transition_warnings
 from ateliers_cli.clock import now
 from ateliers_cli.documents import OutputFile, build_stage_documents
 from ateliers_cli.errors import AteliersError, Diagnostic, error
 from ateliers_cli.fsutil import lock, write_all
 from ateliers_cli.gates import placeholders_left, unmet
 from ateliers_cli.load import load
+from ateliers_cli.render.french import pluriel
 from ateliers_cli.stages import Stage
 from ateliers_cli.writer import WritePlan, conflict_error, plan_writes
 from ateliers_cli.yamledit import edit_file
@@ -41,6 +43,8 @@ class Transition:
     consultation_yaml: str
     commit: bool = False
     warnings: list[Diagnostic] = field(default_factory=list)
+    # what the documents of this passage will say that deserves a look (early closure, dates)
+    remarques: list[Diagnostic] = field(default_factory=list)
 
     @property
     def tag(self) -> str:
@@ -54,6 +58,7 @@ class Transition:
             "par": self.par,
             "documents": [{"chemin": d.path, "titre": d.title, "format": d.kind, "public": d.public} for d in self.documents],
             "commit": self.commit,
+            "remarques": [{"chemin": d.path, "ligne": d.line, "message": d.message} for d in self.remarques],
             "etiquette": self.tag if self.commit else None,
         }
 
@@ -109,7 +114,7 @@ def plan_advance(
         dirty = gitrepo.dirty_files(root)
         if dirty:
             listing = ", ".join(dirty[:5]) + (" …" if len(dirty) > 5 else "")
-            message = f"des modifications ne sont pas enregistrées dans git ({len(dirty)} fichier(s) : {listing})"
+            message = f"des modifications ne sont pas enregistrées dans git ({pluriel(len(dirty), 'fichier', 'fichiers')} : {listing})"
             hint = "enregistrez-les d'abord (git add -A && git commit), ou relancez avec --allow-dirty"
             if not dry_run:
                 raise AteliersError(message, hint=hint)
@@ -118,7 +123,7 @@ def plan_advance(
     blocking = refusals + unmet(c) + report.errors + placeholders_left(report.warnings)
     if blocking:
         raise GateClosed(
-            f"impossible de quitter l'étape « {c.etape.label} » : {len(blocking)} condition(s) non remplie(s)",
+            f"impossible de quitter l'étape « {c.etape.label} » : {pluriel(len(blocking), 'condition non remplie', 'conditions non remplies')}",
             details=sorted(set(blocking)),
             hint="corrigez ces points (« ateliers status » les rappelle), puis relancez « ateliers advance »",
         )
@@ -147,7 +152,7 @@ def plan_advance(
         history.append({"de": de.value, "vers": vers.value, "date": when.isoformat(timespec="seconds"), "par": who})
 
     new_yaml = edit_file(root / "consultation.yaml", change)
-    return Transition(root, de, vers, when, who, documents, writes, new_yaml, commit, report.warnings)
+    return Transition(root, de, vers, when, who, documents, writes, new_yaml, commit, report.warnings, transition_warnings(c, de, when))
 
 
 def apply(t: Transition) -> str:

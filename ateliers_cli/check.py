@@ -49,6 +49,7 @@ def open_data_rules(loaded: LoadResult) -> list[Diagnostic]:
 
 def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
+    from ateliers_cli.answers import check_answers
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
     from ateliers_cli.checks.institution import check_institution
@@ -64,6 +65,7 @@ def check(loaded: LoadResult) -> Report:
     diags += check_rules(c)
     diags += check_dates(c)
     diags += check_erasure(c)
+    diags += check_answers(c)
     diags += check_institution(c)
     diags += check_provenance(c)
     diags += passed_gates(c)

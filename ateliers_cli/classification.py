@@ -35,6 +35,10 @@ class Decision:
     line: int = 0
     add: bool = False
     """Add the themes to those the contribution already has, instead of replacing them."""
+    motif: str = ""
+    """Why it is off topic (only with the statut hors_sujet): written as « motif »."""
+    redirection: str = ""
+    """Where its author can turn (only with hors_sujet): written as « redirection »."""
 
 
 @dataclass
@@ -45,6 +49,8 @@ class Change:
     path: str
     before: tuple[tuple[str, ...], str, str]
     after: tuple[tuple[str, ...], str, str]
+    texts: tuple[tuple[str, str], ...] = ()
+    """The off-topic texts set by the decision (« motif », « redirection »)."""
 
 
 @dataclass
@@ -96,6 +102,8 @@ def check_decisions(c: Consultation, decisions: Sequence[Decision]) -> list[Diag
                 add(f"« {d.id} » ne peut pas être le doublon d'elle-même")
         elif d.doublon_de:
             add(f"« {d.id} » : doublon_de n'a de sens qu'avec le statut doublon", "--statut doublon")
+        if (d.motif.strip() or d.redirection.strip()) and d.statut != "hors_sujet":
+            add(f"« {d.id} » : un motif ou une redirection ne vont qu'avec le statut hors_sujet", "--statut hors_sujet")
     return problems
 
 
@@ -114,10 +122,11 @@ def plan_classification(c: Consultation, decisions: Sequence[Decision]) -> Class
         before = (tuple(ct.themes), ct.statut, ct.doublon_de)
         themes = tuple(ct.themes) + tuple(t for t in d.themes if t not in ct.themes) if d.add else d.themes
         after = (themes, d.statut, d.doublon_de if d.statut == "doublon" else "")
-        if after == before:
+        texts = tuple((k, v.strip()) for k, v in (("motif", d.motif), ("redirection", d.redirection)) if v.strip() and v.strip() != getattr(ct, k, ""))
+        if after == before and not texts:
             plan.unchanged.append(d.id)
         else:
-            plan.changes.append(Change(d.id, ct.path, before, after))
+            plan.changes.append(Change(d.id, ct.path, before, after, texts))
     return plan
 
 
@@ -131,7 +140,7 @@ def classification_files(c: Consultation, plan: ClassificationPlan) -> dict[str,
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise AteliersError(f"contribution illisible : {exc}", path=change.path, hint="lancez « ateliers check » : rien n'a été écrit") from None
-        updates: dict[str, object] = {"themes": list(themes), "statut": statut}
+        updates: dict[str, object] = {"themes": list(themes), "statut": statut, **dict(change.texts)}
         remove = []
         if doublon_de:
             updates["doublon_de"] = doublon_de

@@ -109,10 +109,11 @@ class ErasePlan:
 
     def next_steps(self) -> list[str]:
         steps = [f"« ateliers check » confirme qu'il ne reste rien (contribution et {PRIVATE_CONTRIBUTORS})"]
-        commands = {"documents": "ateliers render", "site": "ateliers site", "export": "ateliers export"}
+        # the documents of passed stages are rewritten only on an explicit option: erasure is that case
+        commands = {"documents": "ateliers render --etape toutes", "site": "ateliers site", "export": "ateliers export"}
         todo = [commands[o] for o in ("documents", "site", "export") if o in self.outputs]
         if "site" in self.outputs and "documents" not in self.outputs:
-            todo.insert(0, "ateliers render")  # the site publishes the documents: render them first
+            todo.insert(0, commands["documents"])  # the site publishes the documents: render them first
         if todo:
             order = ", dans cet ordre" if len(todo) > 1 else ""
             steps.append(f"régénérez ce qui a été publié avec l'ancienne identité{order} : " + ", ".join(f"« {t} »" for t in todo))
@@ -261,6 +262,8 @@ def _edit_front_matter(fm: str, ct: Contribution, day: dt.date, person: Person) 
         data["auteur"] = ANONYMOUS_AUTHOR
         if "organisation" in data:
             _remove_keeping_comments(data, "organisation")
+        if "civilite" in data:  # identifying too, with the text kept: gone with the name
+            _remove_keeping_comments(data, "civilite")
         titre = data.get("titre")
         if isinstance(titre, str) and titre:
             s = scrub(titre, person)

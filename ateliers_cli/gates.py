@@ -153,7 +153,7 @@ def gate_rapport(c: Consultation, today: dt.date) -> list[Diagnostic]:
 
 
 def gate_adoption(c: Consultation, today: dt.date) -> list[Diagnostic]:
-    d: list[Diagnostic] = []
+    d: list[Diagnostic] = _promised_answers(c)
     dl = c.deliberation
     if dl is None:
         return [error("deliberation.yaml", 0, "la délibération n'est pas enregistrée", "créez deliberation.yaml : avis des commissions, séance, vote, décisions", "gate")]
@@ -175,6 +175,21 @@ def gate_adoption(c: Consultation, today: dt.date) -> list[Diagnostic]:
     for o in c.orientations.values():
         if o.id not in decided:
             d.append(error(dl.path, dl.line_of("decisions"), f"pas de décision pour l'orientation « {o.id} »", "ajoutez-la sous « decisions » : adoptee, amendee ou non_retenue", "gate"))
+    return d
+
+
+def _promised_answers(c: Consultation) -> list[Diagnostic]:
+    """A consultation that promises each contributor a written answer keeps its word before the restitutions."""
+    if not c.reponses_individuelles:
+        return []
+    from ateliers_cli.answers import sans_reponse
+
+    d: list[Diagnostic] = []
+    missing = sans_reponse(c)
+    for ct in missing[:20]:
+        d.append(error(ct.path, ct.line_of("statut"), f"contribution {ct.id} sans réponse écrite, alors que la consultation en promet une à chacune (reponses_individuelles)", "écrivez « reponse: … », ou « reponse_modele: ID » d'un modèle de reponses.yaml, ou un modèle pour son thème ou son orientation", "reponse"))
+    if len(missing) > 20:
+        d.append(error("contributions", 0, f"… et {len(missing) - 20} autres contributions sans réponse écrite ({len(missing)} en tout)", "un modèle par thème ou par orientation dans reponses.yaml répond à beaucoup d'un coup", "reponse"))
     return d
 
 

@@ -37,6 +37,8 @@ from ateliers_cli.model import (
     Inscriptions,
     Lancement,
     Located,
+    ModeleReponse,
+    MotifHorsSujet,
     Orientation,
     Passage,
     Periode,
@@ -64,6 +66,7 @@ SINGLE_FILES = (
     "forums/synthese.yaml",
     "orientations.yaml",
     "deliberation.yaml",
+    "reponses.yaml",
 )
 
 
@@ -276,6 +279,15 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
     if loaded is not None and loaded.ok:
         c.deliberation = _deliberation(loaded.data, r.diags)
 
+    loaded = r.yaml("reponses.yaml")
+    if loaded is not None and loaded.ok:
+        rel = "reponses.yaml"
+        clean, d = S.validate(loaded.data, S.REPONSES, rel)
+        r.diags.extend(d)
+        c.reponses_path = rel
+        for m in clean.get("modeles", []):
+            _unique(c.modeles_reponse, _build(ModeleReponse, m, rel), "modèle de réponse", r.diags)
+
     for fpath, rel in r.folder("restitutions", ".yaml"):
         loaded = r.item(fpath, rel)
         if loaded.ok:
@@ -319,6 +331,10 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
     if "etape" in clean:
         c.etape = Stage(clean["etape"])
     c.historique = [_build(Passage, p, rel) for p in clean.get("historique", [])]
+    c.reponses_individuelles = bool(clean.get("reponses_individuelles", False))
+    c.forme_inclusive = clean.get("forme_inclusive") or "doublet"
+    for m in clean.get("motifs_hors_sujet", []):
+        _unique(c.motifs_hors_sujet, _build(MotifHorsSujet, m, rel), "motif de hors sujet", diags)
 
 
 def _contributions(

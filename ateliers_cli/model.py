@@ -147,6 +147,7 @@ class Contribution(Located):
     territoire: str = ""
     auteur: str = ""
     organisation: str = ""
+    civilite: str = ""  # "madame" | "monsieur" when the import or the entry gives it
     publication: bool = False
     themes: list[str] = field(default_factory=list)
     statut: str = "nouvelle"
@@ -154,8 +155,31 @@ class Contribution(Located):
     titre: str = ""
     source: dict[str, Any] | None = None
     efface: dt.date | None = None
+    motif: str = ""  # off-topic: why (text, or the id of a reason of consultation.yaml)
+    redirection: str = ""  # off-topic: where to turn
+    reponse: str = ""  # the team's written answer
+    reponse_modele: str = ""  # the id of an answer template of reponses.yaml
     texte: str = ""
     texte_line: int = 0
+
+
+@dataclass(kw_only=True)
+class MotifHorsSujet(Located):
+    """A reason a contribution is off-topic, with where to turn."""
+
+    id: str = ""
+    motif: str = ""
+    redirection: str = ""
+
+
+@dataclass(kw_only=True)
+class ModeleReponse(Located):
+    """A reusable written answer, for the contributions of a theme or of an orientation."""
+
+    id: str = ""
+    theme: str = ""
+    orientation: str = ""
+    texte: str = ""
 
 
 @dataclass(kw_only=True)
@@ -386,6 +410,11 @@ class Consultation(Located):
     regroupements_ecartes: list[Ecart] = field(default_factory=list)
     deliberation: Deliberation | None = None
     restitutions: dict[str, Restitution] = field(default_factory=dict)
+    reponses_individuelles: bool = False
+    forme_inclusive: str = "doublet"  # the profile of a person whose civility is unknown
+    motifs_hors_sujet: dict[str, MotifHorsSujet] = field(default_factory=dict)
+    modeles_reponse: dict[str, ModeleReponse] = field(default_factory=dict)
+    reponses_path: str = ""
 
     # --- derived views ------------------------------------------------------
 

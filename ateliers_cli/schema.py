@@ -27,6 +27,8 @@ ID_PATTERNS = {
 }
 _ID_EXAMPLES = {"C": "C-0001", "P": "P-LIL1-01", "G": "G-01", "O": "O-01"}
 
+CIVILITES = ("madame", "monsieur")
+FORMES_INCLUSIVES = ("doublet", "point_median", "masculin")
 PROFILS = ("habitant", "citoyen", "partenaire")
 CANAUX = ("formulaire", "courrier", "courriel", "reunion", "plateforme", "telephone", "autre")
 STATUTS_CONTRIBUTION = ("nouvelle", "analysee", "hors_sujet", "doublon")
@@ -170,6 +172,14 @@ RAPPORT = Obj(
         F("service", "str", "Direction ou service qui présente le rapport."),
     ),
 )
+MOTIF_HORS_SUJET = Obj(
+    "un motif de hors sujet",
+    (
+        _slug("id", "Identifiant du motif, que la contribution nomme dans « motif »."),
+        F("motif", "str", "Pourquoi la contribution ne relève pas de la consultation.", required=True),
+        F("redirection", "str", "À qui s'adresser pour cette question (service, site, téléphone public)."),
+    ),
+)
 CONSULTATION = Obj(
     "consultation.yaml",
     (
@@ -182,6 +192,9 @@ CONSULTATION = Obj(
         F("calendrier", "object", "Début et fin de chaque étape.", map_of=PERIODE),
         F("etape", "str", "Étape en cours.", required=True, enum=tuple(Stage.keys())),
         _objects("historique", PASSAGE, "Passages d'étape, écrits par « ateliers advance »."),
+        F("forme_inclusive", "str", "Comment nommer le profil d'une personne dont la civilité n'est pas connue : doublet (« habitante ou habitant », par défaut), point_median (« habitant·e ») ou masculin (« habitant »).", enum=FORMES_INCLUSIVES),
+        F("reponses_individuelles", "bool", "La consultation promet une réponse écrite à chaque contribution : le passage aux restitutions l'exige."),
+        _objects("motifs_hors_sujet", MOTIF_HORS_SUJET, "Les motifs de hors sujet, chacun avec à qui s'adresser."),
         F("rapport", "object", "Le rapport à l'assemblée : numéro, rapporteur, séance (page de garde).", obj=RAPPORT),
         F("site_public", "object", "Le site public : mentions légales, licence des données, identité visuelle, résumé facile à lire.", obj=SITE_PUBLIC),
     ),
@@ -228,6 +241,7 @@ CONTRIBUTION = Obj(
         _slug("territoire", "Arrondissement (identifiant)."),
         F("auteur", "str", "Nom public ou pseudonyme ; pour un partenaire, l'organisation.", required=True),
         F("organisation", "str", "Organisation, pour un partenaire."),
+        F("civilite", "str", "Madame ou Monsieur, quand l'import ou la saisie le dit : accorde le profil (« habitante », « habitant »).", enum=CIVILITES),
         F("publication", "bool", "Consentement à être cité publiquement.", required=True),
         _list("themes", _slug("", required=False), "Thèmes affectés par les analystes."),
         F("statut", "str", "Où en est l'analyse.", required=True, enum=STATUTS_CONTRIBUTION),
@@ -235,8 +249,29 @@ CONTRIBUTION = Obj(
         F("titre", "str", "Titre court."),
         F("source", "object", "Source d'import (écrit par l'outil).", obj=SOURCE),
         F("efface", "date", "Date d'effacement de l'identité (droit à l'effacement)."),
+        F("motif", "str", "Hors sujet : pourquoi (un texte, ou l'identifiant d'un motif de consultation.yaml)."),
+        F("redirection", "str", "Hors sujet : à qui s'adresser (remplace celle du motif)."),
+        F("reponse", "text", "La réponse écrite de l'équipe à cette contribution (Markdown)."),
+        F("reponse_modele", "str", "L'identifiant d'un modèle de réponse de reponses.yaml, à défaut de « reponse »."),
     ),
     "Une contribution : en-tête YAML entre deux lignes « --- », puis le texte en Markdown.",
+)
+
+# --- reponses.yaml -------------------------------------------------------------
+
+MODELE_REPONSE = Obj(
+    "un modèle de réponse",
+    (
+        _slug("id", "Identifiant du modèle, que la contribution peut nommer dans « reponse_modele »."),
+        _slug("theme", "Thème dont il répond aux contributions (à défaut de réponse propre).", required=False),
+        _id("O", "orientation", "Orientation dont il répond aux contributions qui l'ont nourrie.", required=False),
+        F("texte", "text", "La réponse (Markdown).", required=True),
+    ),
+)
+REPONSES = Obj(
+    "reponses.yaml",
+    (_objects("modeles", MODELE_REPONSE, "Les modèles de réponse écrite, par thème ou par orientation.", required=True),),
+    "Les modèles de réponse écrite aux contributions, réutilisables.",
 )
 
 # --- ateliers/*.yaml ---------------------------------------------------------
@@ -474,6 +509,7 @@ FILE_KINDS: dict[str, tuple[Obj, str]] = {
     "orientations": (ORIENTATIONS, "orientations.yaml"),
     "deliberation": (DELIBERATION, "deliberation.yaml"),
     "restitution": (RESTITUTION, "restitutions/*.yaml"),
+    "reponses": (REPONSES, "reponses.yaml"),
 }
 
 

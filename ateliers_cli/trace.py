@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ateliers_cli.answers import hors_sujet, reponse
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.model import (
@@ -27,6 +28,7 @@ from ateliers_cli.model import (
     Retour,
     Theme,
 )
+from ateliers_cli.render.french import liste
 
 DECISION_LABELS = {"adoptee": "adoptée", "amendee": "adoptée avec amendements", "non_retenue": "non retenue"}
 
@@ -49,6 +51,11 @@ class OrientationFate:
     decision: Decision | None
     retours: list[tuple[Restitution, Retour]] = field(default_factory=list)
     amendements: list[tuple[str, str]] = field(default_factory=list)  # (commission, texte)
+
+    @property
+    def retenue(self) -> bool:
+        """Adopted, with or without amendments."""
+        return self.decision is not None and self.decision.decision in ("adoptee", "amendee")
 
     @property
     def decision_label(self) -> str:
@@ -96,6 +103,13 @@ class PropositionFate:
 
 @dataclass
 class ContributionFate:
+    """What became of one contribution.
+
+    Two kinds of link, never confused: an orientation is *cited* (« a nourri ») when a
+    proposition names the contribution and the chain runs on through a regroupement to it;
+    it is only *related* when it comes from a theme the contribution shares.
+    """
+
     contribution: Contribution
     themes: list[Theme]
     ateliers: list[Atelier]  # the workshops that worked its themes
@@ -103,36 +117,78 @@ class ContributionFate:
     orientations_par_theme: list[OrientationFate]  # what its themes became, even when not cited
     restitutions: list[Restitution]  # the restitution meetings of its territory
     original: Contribution | None = None  # when it is a duplicate
+    original_fate: ContributionFate | None = None  # what became of the original, for a duplicate
+    propositions_existent: bool = True  # whether the workshops have made propositions yet
+    orientations_existent: bool = True  # whether the report's orientations are written yet
+    motif: str = ""  # off-topic: why
+    redirection: str = ""  # off-topic: where to turn
+    reponse: str = ""  # the team's written answer (Markdown), when there is one
 
     @property
-    def summary(self) -> str:
-        """One French sentence: what became of it."""
-        ct = self.contribution
-        if ct.statut == "hors_sujet":
-            return "Cette contribution a été jugée hors du sujet de la consultation."
-        if ct.statut == "doublon":
-            return f"Cette contribution reprend la contribution {ct.doublon_de}, qui a été suivie à sa place."
-        if ct.statut == "nouvelle":
-            return "Cette contribution est en cours d'analyse."
-        adopted = [o for o in self._all_orientations() if o.decision and o.decision.decision in ("adoptee", "amendee")]
-        if adopted:
-            return f"Elle a nourri {len(adopted)} orientation(s) adoptée(s) par l'assemblée."
-        if self._all_orientations():
-            return "Elle a nourri des orientations soumises à l'assemblée."
-        if self.propositions:
-            return "Elle a inspiré des propositions des ateliers."
-        if self.ateliers:
-            return "Ses thèmes ont été travaillés en atelier."
-        return "Elle a été classée dans ses thèmes."
-
-    def _all_orientations(self) -> list[OrientationFate]:
+    def orientations_citees(self) -> list[OrientationFate]:
+        """Orientations reached through the propositions that cite it, in the order of the report."""
         seen: dict[str, OrientationFate] = {}
         for p in self.propositions:
             for o in p.orientations:
                 seen.setdefault(o.orientation.id, o)
-        for o in self.orientations_par_theme:
-            seen.setdefault(o.orientation.id, o)
-        return list(seen.values())
+        return sorted(seen.values(), key=lambda f: f.orientation.id)
+
+    @property
+    def orientations_liees(self) -> list[OrientationFate]:
+        """Orientations only related to it: from its themes, not reached through a citation."""
+        cited = {o.orientation.id for o in self.orientations_citees}
+        return [o for o in self.orientations_par_theme if o.orientation.id not in cited]
+
+    @property
+    def a_nourri_retenue(self) -> bool:
+        """Whether it fed an orientation the assembly retained, through a citation (analysed ones only)."""
+        return self.contribution.statut == "analysee" and any(o.retenue for o in self.orientations_citees)
+
+    @property
+    def summary(self) -> str:
+        """One or two French sentences: what became of it, cited and related kept apart."""
+        ct = self.contribution
+        if ct.statut == "hors_sujet":
+            phrase = "Cette contribution a été jugée hors du sujet de la consultation : elle n'a pas été versée aux ateliers."
+            if self.motif:
+                phrase += f" Motif : {self.motif.rstrip('.')}."
+            if self.redirection:
+                phrase += f" Vers qui vous tourner : {self.redirection.rstrip('.')}."
+            return phrase
+        if ct.statut == "doublon":
+            phrase = f"Cette contribution reprend la contribution {ct.doublon_de}, qui a été suivie à sa place."
+            if self.original_fate is not None and self.original_fate.contribution.statut == "analysee":
+                phrase += " " + self.original_fate.chemin(f"La contribution {ct.doublon_de}")
+            return phrase
+        if ct.statut == "nouvelle":
+            return "Cette contribution est en cours d'analyse."
+        return self.chemin("Elle")
+
+    def chemin(self, sujet: str) -> str:
+        """The path of an analysed contribution, as a sentence whose subject is ``sujet``."""
+        cited = self.orientations_citees
+        if self.propositions:
+            n = len(self.propositions)
+            citee = f"{sujet} est citée par {'une proposition' if n == 1 else f'{n} propositions'} d'atelier"
+            if not cited:
+                if all(p.ecartee for p in self.propositions):
+                    return f"{citee}, écartée{'s' if n > 1 else ''} au forum de synthèse : elle n'a nourri aucune orientation."
+                if not self.orientations_existent:
+                    return f"{citee} ; les orientations n'en sont pas encore tirées."
+                reprise = "reprise" if n == 1 else "reprises"
+                return f"{citee}, qui n'{'a' if n == 1 else 'ont'} pas été {reprise} dans les orientations : elle n'a nourri aucune orientation."
+            return f"{citee}. {_nourri(cited)}"
+        if not self.propositions_existent:
+            if self.ateliers:
+                return f"{sujet} a été classée dans ses thèmes, qui sont travaillés en atelier."
+            return f"{sujet} a été classée dans ses thèmes."
+        cite = "ne la cite" if sujet == "Elle" else f"ne cite {sujet[0].lower()}{sujet[1:]}"
+        phrase = f"Aucune proposition d'atelier {cite} : elle n'a nourri directement aucune orientation."
+        related = self.orientations_liees
+        if related:
+            k = len(related)
+            phrase += f" {'Une orientation porte' if k == 1 else f'{k} orientations portent'} sur ses thèmes ({_ids(related)})."
+        return phrase
 
     def to_dict(self) -> dict[str, Any]:
         ct = self.contribution
@@ -147,13 +203,58 @@ class ContributionFate:
             "statut": ct.statut,
             "doublon_de": ct.doublon_de or None,
             "resume": self.summary,
+            "motif_hors_sujet": self.motif or None,
+            "redirection": self.redirection or None,
+            "reponse": self.reponse or None,
             "territoire": ct.territoire,
             "themes": [{"id": t.id, "titre": t.titre} for t in self.themes],
             "ateliers": [{"id": a.id, "titre": a.titre, "statut": a.statut} for a in self.ateliers],
             "propositions": [p.to_dict() for p in self.propositions],
             "orientations_par_theme": [o.to_dict() for o in self.orientations_par_theme],
+            "orientations_citees": [o.to_dict() for o in self.orientations_citees],
+            "orientations_liees_par_theme": [o.to_dict() for o in self.orientations_liees],
             "restitutions": [{"id": r.id, "lieu": r.lieu, "date": iso(r.date), "statut": r.statut} for r in self.restitutions],
         }
+
+
+def _ids(fates: list[OrientationFate]) -> str:
+    return liste(f.orientation.id for f in fates)
+
+
+def _named(fates: list[OrientationFate]) -> str:
+    return liste(f"{f.orientation.id} « {f.orientation.titre} »" for f in fates)
+
+
+def _nourri(cited: list[OrientationFate]) -> str:
+    """« Elle a nourri l'orientation O-03 « … », adoptée par l'assemblée. » and the others, each named."""
+    retenues = [o for o in cited if o.retenue]
+    rejetees = [o for o in cited if o.decision is not None and not o.retenue]
+    en_attente = [o for o in cited if o.decision is None]
+    parts = []
+    if retenues:
+        k = len(retenues)
+        parts.append(
+            f"Elle a nourri l'orientation {_named(retenues)}, adoptée par l'assemblée."
+            if k == 1
+            else f"Elle a nourri {k} orientations adoptées par l'assemblée : {_named(retenues)}."
+        )
+    for o in rejetees:
+        motif = " ".join((o.decision.motif or "").split()) if o.decision else ""
+        debut = "Elle a aussi nourri" if parts else "Elle a nourri"
+        parts.append(
+            f"{debut} l'orientation {_named([o])}, que l'assemblée n'a pas retenue"
+            + (f", pour ce motif : « {motif} »" if motif else " (motif non précisé)")
+            + "."
+        )
+    if en_attente:
+        k = len(en_attente)
+        debut = "Elle a aussi nourri" if parts else "Elle a nourri"
+        parts.append(
+            f"{debut} l'orientation {_named(en_attente)}, soumise à l'assemblée."
+            if k == 1
+            else f"{debut} {k} orientations soumises à l'assemblée : {_named(en_attente)}."
+        )
+    return " ".join(parts)
 
 
 class Traceability:
@@ -242,15 +343,24 @@ class Traceability:
             for o in self.orients_of_theme.get(t.id, {}).values():
                 by_theme.setdefault(o.id, self.orientation_fate(o))
         props = [self.proposition_fate(p) for p in sorted(self.props_citing.get(ct.id, []), key=lambda p: p.id)]
-        return ContributionFate(
+        original = self.c.contributions.get(ct.doublon_de) if ct.doublon_de else None
+        fate = ContributionFate(
             contribution=ct,
             themes=themes,
             ateliers=sorted(ateliers.values(), key=lambda a: a.id),
             propositions=props,
             orientations_par_theme=sorted(by_theme.values(), key=lambda f: f.orientation.id),
             restitutions=sorted(self.restitutions_of_territory.get(ct.territoire, []), key=lambda r: r.id),
-            original=self.c.contributions.get(ct.doublon_de) if ct.doublon_de else None,
+            original=original,
+            original_fate=self.contribution_fate(original) if original is not None and original.id != ct.id and not original.doublon_de else None,
+            propositions_existent=bool(self.propositions),
+            orientations_existent=bool(self.c.orientations),
         )
+        if ct.statut == "hors_sujet":
+            why = hors_sujet(self.c, ct)
+            fate.motif, fate.redirection = why.motif, why.redirection
+        fate.reponse = reponse(self.c, ct, [o.orientation.id for o in fate.orientations_citees])
+        return fate
 
     # --- backward ------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ateliers_cli.documents import OutputFile
 from ateliers_cli.errors import AteliersError
+from ateliers_cli.render.french import pluriel
 from ateliers_cli.store import paths
 
 MANIFESTS = {True: "documents/.empreintes.json", False: paths.MANIFEST}
@@ -161,7 +162,7 @@ def plan_writes(
 def conflict_error(plan: WritePlan) -> AteliersError:
     listing = ", ".join(plan.conflicts[:5]) + (" …" if len(plan.conflicts) > 5 else "")
     return AteliersError(
-        f"{len(plan.conflicts)} document(s) modifié(s) à la main depuis leur dernière écriture par l'outil : {listing}",
+        f"{pluriel(len(plan.conflicts), 'document modifié', 'documents modifiés')} à la main depuis leur dernière écriture par l'outil : {listing}",
         hint="rien n'a été écrit. Reportez vos modifications dans les données ou dans un gabarit "
         "(templates/), ou relancez avec --force : la version modifiée sera gardée à côté (.modifie)",
     )

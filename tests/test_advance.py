@@ -114,8 +114,8 @@ def test_dry_run_on_a_dirty_tree_lists_every_refusal_and_writes_nothing(repo: Pa
     status_before = _git(repo, "status", "--porcelain")
     r = run_cli("-C", repo, "advance", "--dry-run")
     assert r.exit_code == 1
-    assert "impossible de quitter l'étape « Appel à contributions » : 3 condition(s) non remplie(s)" in r.stderr
-    assert "git: erreur : des modifications ne sont pas enregistrées dans git (2 fichier(s)" in r.stderr
+    assert "impossible de quitter l'étape « Appel à contributions » : 3 conditions non remplies" in r.stderr
+    assert "git: erreur : des modifications ne sont pas enregistrées dans git (2 fichiers" in r.stderr
     assert "contributions/C-0003.md:" in r.stderr and "pas encore analysée" in r.stderr
     assert "forums/lancement.yaml: erreur : le forum de lancement n'est pas planifié" in r.stderr
     r = run_cli("-C", repo, "advance", "--dry-run", "--json")
@@ -131,7 +131,7 @@ def test_dry_run_on_a_dirty_tree_whose_gate_is_met_shows_the_plan_and_the_refusa
     (repo / "notes.txt").write_text("brouillon\n", encoding="utf-8")
     r = run_cli("-C", repo, "advance", "--dry-run")
     assert r.exit_code == 1
-    assert "git: erreur : des modifications ne sont pas enregistrées dans git (1 fichier(s) : notes.txt)" in r.stderr
+    assert "git: erreur : des modifications ne sont pas enregistrées dans git (1 fichier : notes.txt)" in r.stderr
     r = run_cli("-C", repo, "advance", "--dry-run", "--allow-dirty")
     assert r.exit_code == 0, r.output
     assert "documents/1-appel/synthese-des-contributions.md" in r.stdout
@@ -143,12 +143,16 @@ def test_hand_edit_protected_then_forced(example: Path) -> None:
     doc = example / "documents" / "1-appel" / "synthese-des-contributions.md"
     edited = doc.read_text(encoding="utf-8") + "\nNote ajoutée à la main.\n"
     doc.write_text(edited, encoding="utf-8")
-    r = run_cli("-C", example, "render")
+    r = run_cli("-C", example, "render")  # a passed stage: left as it is, and said
+    assert r.exit_code == 0, r.output
+    assert "documents/1-appel/synthese-des-contributions.md" in r.output and "--etape appel" in r.output
+    assert doc.read_text(encoding="utf-8") == edited
+    r = run_cli("-C", example, "render", "--etape", "appel")
     assert r.exit_code == 1
-    assert "modifié(s) à la main" in r.output
+    assert "1 document modifié à la main" in r.output
     assert "synthese-des-contributions.md" in r.output
     assert doc.read_text(encoding="utf-8") == edited
-    r = run_cli("-C", example, "render", "--force")
+    r = run_cli("-C", example, "render", "--etape", "appel", "--force")
     assert r.exit_code == 0, r.output
     aside = doc.with_name("synthese-des-contributions.modifie.md")
     assert aside.read_text(encoding="utf-8") == edited

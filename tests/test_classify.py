@@ -79,3 +79,15 @@ def test_classified_contributions_become_examples_for_tag(example: Path) -> None
     n = r["exemples"]
     assert run_cli("-C", example, "contributions", "classer", "C-0004", "--statut", "hors_sujet").exit_code == 0
     assert json.loads(run_cli("-C", example, "themes", "tag", "--toutes", "--json").stdout)["exemples"] == n - 1
+
+
+def test_classer_hors_sujet_with_its_motif_and_redirection(example: Path) -> None:
+    """An off-topic contribution classified with its reason: « check » has nothing to say."""
+    r = run_cli("-C", example, "contributions", "classer", "C-0003", "--statut", "hors_sujet", "--motif", "Une question d'impôt local", "--redirection", "Le centre des finances publiques")
+    assert r.exit_code == 0, r.output
+    meta = _meta(example, "C-0003")
+    assert (meta["statut"], meta["motif"], meta["redirection"]) == ("hors_sujet", "Une question d'impôt local", "Le centre des finances publiques")
+    assert "hors sujet sans motif" not in run_cli("-C", example, "check").output
+    r = run_cli("-C", example, "contributions", "classer", "C-0001", "--themes", "isolement", "--motif", "sans objet")
+    assert r.exit_code != 0 and "ne vont qu'avec le statut hors_sujet" in r.output
+    assert "motif" not in _meta(example, "C-0001")

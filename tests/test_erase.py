@@ -50,11 +50,12 @@ def test_erase_removes_the_identity_and_keeps_the_text(example: Path) -> None:
     path = prepare(example)
     r = run_cli("-C", example, "erase", "C-0001")
     assert r.exit_code == 0, r.output
-    assert "Identité effacée de 1 contribution(s) : C-0001." in r.stdout
+    assert "Identité effacée de 1 contribution : C-0001." in r.stdout
     text = path.read_text(encoding="utf-8")
     head, body = text.split("\n---\n", 1)
     assert f"auteur: {ANONYMOUS_AUTHOR} # nom affiché" in head
     assert "organisation" not in head
+    assert "civilite" not in head  # the civility goes with the name
     assert "# commentaire à garder" in head, "les commentaires de l'en-tête sont gardés"
     assert "efface: 2026-11-18" in head
     assert "titre: Juste parler à quelqu'un, par [nom retiré]" in head
@@ -253,8 +254,8 @@ def test_after_erase_the_name_is_nowhere_in_export_and_documents(advanced_exampl
 
     r = run_cli("-C", root, "erase", "C-0001")
     assert r.exit_code == 0, r.output
-    assert "« ateliers render »" in r.stdout and "« ateliers export »" in r.stdout
-    r = run_cli("-C", root, "render")
+    assert "« ateliers render --etape toutes »" in r.stdout and "« ateliers export »" in r.stdout
+    r = run_cli("-C", root, "render", "--etape", "toutes")
     assert r.exit_code == 0, r.output
     assert run_cli("-C", root, "export").exit_code == 0
     for folder in ("documents", "export", "contributions"):
@@ -272,8 +273,8 @@ def test_after_erase_the_name_is_nowhere_on_the_site(advanced_example: Path) -> 
     assert any("Jeanne M." in t for t in _texts(root / "site").values()), "le site cite bien Jeanne M. avant l'effacement"
     r = run_cli("-C", root, "erase", "C-0001")
     assert r.exit_code == 0, r.output
-    assert "dans cet ordre : « ateliers render », « ateliers site »" in r.stdout
-    assert run_cli("-C", root, "render").exit_code == 0  # the site publishes the documents
+    assert "dans cet ordre : « ateliers render --etape toutes », « ateliers site »" in r.stdout
+    assert run_cli("-C", root, "render", "--etape", "toutes").exit_code == 0  # the site publishes the documents
     r = run_cli("-C", root, "site")
     assert r.exit_code == 0, r.output
     for path, text in _texts(root / "site").items():

@@ -78,7 +78,7 @@ def test_contributions_columns_and_consent(example: Path) -> None:
     rows = {r["id"]: r for r in read_csv(out / "contributions.csv")}
     assert list(next(iter(rows.values()))) == [
         "id", "date", "profil", "canal", "territoire", "territoire_nom", "statut", "doublon_de", "themes",
-        "propositions", "publication", "anonymisee", "auteur", "organisation", "titre", "texte",
+        "propositions", "orientations_nourries", "a_nourri_une_orientation_retenue", "publication", "anonymisee", "auteur", "organisation", "titre", "texte",
     ]
     c1 = rows["C-0001"]
     assert (c1["auteur"], c1["titre"], c1["publication"], c1["anonymisee"]) == ("Jeanne M.", "Juste parler à quelqu'un", "true", "false")
@@ -110,7 +110,7 @@ def test_contact_details_left_in_a_text_are_never_published(make_tree: Callable[
     edit(root / "contributions/C-0001.md", "Je vis seule", "Écrivez-moi : jeanne@example.org ou 06 12 34 56 78. Je vis seule")
     r = run_cli("-C", root, "export", "--out", root.parent / "donnees")
     assert r.exit_code == 0, r.output
-    assert "erreur(s) de lecture" in r.stdout and "ateliers check" in r.stdout
+    assert re.search(r"\d+ erreurs? de lecture", r.stdout) and "ateliers check" in r.stdout
     (row,) = read_csv(root.parent / "donnees" / "contributions.csv")
     assert row["texte"].startswith("Écrivez-moi : [courriel retiré] ou [téléphone retiré]. Je vis seule")
 

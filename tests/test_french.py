@@ -127,11 +127,14 @@ def test_today_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_today_without_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    before = date.today()
-    assert today() in {before, date.today()}
+    def paris() -> date:  # « today » is the day in France, not on the machine's clock
+        return datetime.now(ZoneInfo("Europe/Paris")).date()
+
+    before = paris()
+    assert today() in {before, paris()}
     assert now().tzinfo == ZoneInfo("Europe/Paris")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
-    assert today() in {before, date.today()}
+    assert today() in {before, paris()}
 
 
 def test_invalid_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -363,3 +366,66 @@ def test_filters_in_jinja() -> None:
     }
     assert all(callable(f) for f in filters().values())
     assert french.filters() is not french.filters()  # a fresh dict each time
+
+
+# --- phrases about people and lists (issue 13) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("profil", "civilite", "forme", "attendu"),
+    [
+        ("habitant", "madame", "doublet", "habitante"),
+        ("habitant", "monsieur", "doublet", "habitant"),
+        ("habitant", "", "doublet", "habitante ou habitant"),
+        ("habitant", "", "point_median", "habitant·e"),
+        ("habitant", "", "masculin", "habitant"),
+        ("citoyen", "madame", "point_median", "citoyenne"),
+        ("citoyen", "monsieur", "point_median", "citoyen"),
+        ("citoyen", "", "doublet", "citoyenne ou citoyen"),
+        ("partenaire", "madame", "doublet", "partenaire"),
+    ],
+)
+def test_the_profile_of_a_person_agrees_with_the_civility(profil: str, civilite: str, forme: str, attendu: str) -> None:
+    assert french.profil_personne(profil, civilite, forme) == attendu
+
+
+def test_lists_and_elision() -> None:
+    assert french.liste([]) == ""
+    assert french.liste(["Lille"]) == "Lille"
+    assert french.liste(["Douai", "Lille"]) == "Douai et Lille"
+    assert french.liste(["A", "B", "C", "D"]) == "A, B, C et D"  # four announced, four named
+    assert french.de("Lille") == "de Lille"
+    assert french.de("Avesnes-sur-Helpe") == "d'Avesnes-sur-Helpe"
+    assert french.de("Hazebrouck") == "d'Hazebrouck"
+
+
+def test_a_quote_ends_at_a_sentence_never_inside_the_request() -> None:
+    from ateliers_cli.render.markup import sentence_excerpt
+
+    texte = (
+        "Je vis seule depuis cinq ans. Mes enfants sont loin et je ne vois personne de la semaine. "
+        "Je voudrais que vous organisiez des visites régulières pour les personnes comme moi, surtout en hiver."
+    )
+    for longueur in range(40, len(texte)):
+        extrait = sentence_excerpt(texte, longueur)
+        assert len(extrait) <= longueur
+        assert "Je voudrais" not in extrait  # the request is quoted whole or not at all
+        assert extrait.endswith(". (…)"), extrait
+    assert sentence_excerpt(texte, len(texte)) == texte
+    assert sentence_excerpt("Court.", 50) == "Court."
+
+
+def _citation_of(civilite: str, forme: str) -> str:
+    from ateliers_cli.documents.context import citation
+    from ateliers_cli.model import Consultation, Contribution
+
+    c = Consultation(forme_inclusive=forme)
+    ct = Contribution(id="C-0001", profil="habitant", civilite=civilite, auteur="Odile P.", publication=True, statut="analysee", texte="Bonjour. Merci.")
+    return citation(c, ct).profil
+
+
+def test_quoted_people_are_named_by_their_gender_or_inclusively() -> None:
+    assert _citation_of("madame", "doublet") == "habitante"
+    assert _citation_of("monsieur", "doublet") == "habitant"
+    assert _citation_of("", "doublet") == "habitante ou habitant"
+    assert _citation_of("", "point_median") == "habitant·e"

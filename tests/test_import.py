@@ -704,3 +704,28 @@ def test_decidim_recent_export_with_taxonomies(two: Path, tmp_path: Path) -> Non
     assert f["date"] == dt.date(2025, 3, 1)  # 23 h 30 UTC is already the next day in Paris
     assert body(c).strip() == "Un parc, enfin.\n\n- des arbres\n\n- des bancs"
     assert diagnostics_of(two) == []
+
+
+def test_civility_column_agrees_the_profile(example: Path, tmp_path: Path) -> None:
+    """« Mme » / « M. » from the form: the contribution knows its civility, the quotes agree with it."""
+    export = tmp_path / "formulaire.csv"
+    export.write_text(
+        "Civilité;Pseudo;Commune;Votre contribution;Consentement\n"
+        "Mme;Odile P.;Lille;Je vis seule. Je voudrais que vous passiez me voir.;oui\n"
+        "M.;Paul;Douai;Les transports sont rares.;oui\n"
+        ";Camille;Lille;Rien à ajouter.;oui\n",
+        encoding="utf-8",
+    )
+    from tests.conftest import run_cli
+
+    r = run_cli("-C", example, "contributions", "import", export)
+    assert r.exit_code == 0, r.output
+    heads = {}
+    for path in (example / "contributions").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        for name in ("Odile P.", "Paul", "Camille"):
+            if f"auteur: {name}\n" in text:
+                heads[name] = text.split("\n---\n", 1)[0]
+    assert "civilite: madame" in heads["Odile P."]
+    assert "civilite: monsieur" in heads["Paul"]
+    assert "civilite" not in heads["Camille"]

@@ -79,6 +79,7 @@ def test_init_writes_a_commented_example_of_every_file_kind(tmp_path: Path) -> N
         "orientations": "orientations.yaml",
         "deliberation": "deliberation.yaml",
         "restitution": "restitutions/_exemple.yaml",
+        "reponses": "reponses.yaml",
         "contribution": "contributions/_exemple.md",
     }
     assert set(examples) == set(FILE_KINDS)
@@ -130,6 +131,7 @@ def test_schemas_accept_the_example(tmp_path: Path) -> None:
         "orientations": ["orientations.yaml"],
         "deliberation": ["deliberation.yaml"],
         "restitution": [str(p.relative_to(EXAMPLE)) for p in sorted((EXAMPLE / "restitutions").glob("*.yaml"))],
+        "reponses": ["reponses.yaml"],
     }
     for kind, files in kinds.items():
         schema = json.loads((tmp_path / "s" / f"{kind}.schema.json").read_text(encoding="utf-8"))

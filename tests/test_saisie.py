@@ -260,7 +260,7 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
     run("contributions", "import", export)
     out = run("themes", "tag", "--apply")
     assert "C-0005" in out  # left to classify by hand: no keyword in it
-    run("contributions", "classer", "C-0005", "--statut", "hors_sujet")
+    run("contributions", "classer", "C-0005", "--statut", "hors_sujet", "--motif", "Une question d'impôt local, hors du champ de la consultation", "--redirection", "Le service des impôts de Cambrai")
     book = template("lancement")
     fill(book, fiche={"Forum": {"date": "07/03/2026 10:00", "lieu": "Maison du Département, Cambrai", "statut": "prevu"}})
     run("saisie", "import", book)
@@ -375,7 +375,7 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
         if rel in ("consultation.yaml", "themes.yaml") or rel.startswith(("documents/", "schemas/")) or path.name.startswith("_"):
             continue
         text = path.read_text(encoding="utf-8")
-        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml"), rel
+        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "reponses.yaml"), rel  # reponses.yaml : the optional answer templates, left as init wrote them
 
 
 def test_a_forged_identifier_never_names_a_path_and_a_formula_stays_text(tmp_path: Path) -> None:

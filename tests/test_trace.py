@@ -19,7 +19,7 @@ def test_contribution_tree_follows_the_whole_chain(example: Path) -> None:
     assert r.exit_code == 0, r.output
     out = r.stdout
     assert "Contribution C-0001 — « Juste parler à quelqu'un »" in out
-    assert "Elle a nourri 1 orientation(s) adoptée(s) par l'assemblée." in out
+    assert "Elle a nourri l'orientation O-01 « Faire de chaque commune un territoire attentif à l'isolement », adoptée par l'assemblée." in out
     # contribution → theme → workshops → proposition → regroupement → orientation → decision → restitution
     for step in (
         "isolement — Rompre l'isolement des personnes âgées",
@@ -32,7 +32,7 @@ def test_contribution_tree_follows_the_whole_chain(example: Path) -> None:
         "lille — Hôtel du Département, Lille, le 17/09/2026 à 18 h 30 (tenu)",
     ):
         assert step in out, step
-    assert out.index("P-LIL1-01") < out.index("G-01") < out.index("O-01") < out.index("Décision")
+    assert out.index("P-LIL1-01") < out.index("G-01") < out.index("Orientation O-01") < out.index("Décision")
 
 
 def test_contribution_json_is_the_same_chain(example: Path) -> None:

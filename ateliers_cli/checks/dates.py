@@ -66,3 +66,23 @@ def check_dates(c: Consultation) -> list[Diagnostic]:
     for r in c.restitutions.values():
         _outside(d, r, "date", r.date, cal.get("restitution"), f"restitution « {r.id} »", Stage.RESTITUTION)
     return d
+
+
+def transition_warnings(c: Consultation, stage: Stage, when: dt.datetime) -> list[Diagnostic]:
+    """What leaving ``stage`` on ``when`` would make the documents say that deserves a look:
+    a stage closed before its announced end, contributions dated after the call's closure
+    (the synthesis does not quote them)."""
+    d: list[Diagnostic] = []
+    day = when.date()
+    periode = c.calendrier.get(stage.value)
+    if periode is not None and periode.fin is not None and day < periode.fin:
+        d.append(
+            warning(periode.path or "consultation.yaml", periode.line_of("fin"), f"l'étape « {stage.value} » est close le {_fmt(day)}, avant la fin annoncée au calendrier ({_fmt(periode.fin)}) : les documents diront la clôture anticipée", f"si ce n'est pas voulu, attendez le {_fmt(periode.fin)} ; sinon rien à faire", "cloture-anticipee")
+        )
+    if stage is Stage.APPEL:
+        for ct in sorted(c.contributions.values(), key=lambda x: x.id):
+            if ct.date is not None and ct.date > day:
+                d.append(
+                    warning(ct.path, ct.line_of("date"), f"contribution datée du {_fmt(ct.date)}, après la clôture de l'appel ({_fmt(day)}) : la synthèse des contributions ne la cite pas", "corrigez sa date si elle est fausse", "date-apres-document")
+                )
+    return d

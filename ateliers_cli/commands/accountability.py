@@ -13,6 +13,7 @@ from rich.tree import Tree
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_changes, print_diagnostics
 from ateliers_cli.fsutil import lock
+from ateliers_cli.render.french import pluriel as _pluriel
 
 # The core of each command is imported inside it, so that other commands start fast.
 
@@ -119,10 +120,9 @@ def _contribution_tree(d: dict[str, Any]) -> Tree:
         _proposition_node(props, p)
     if not d["propositions"]:
         _none(props, "aucune proposition ne la cite")
-    cited = {o["id"] for p in d["propositions"] for o in p.get("orientations", [])}
-    others = [o for o in d["orientations_par_theme"] if o["id"] not in cited]
+    others = d["orientations_liees_par_theme"]
     if others:
-        by_theme = tree.add("Autres orientations issues de ses thèmes")
+        by_theme = tree.add("Orientations liées par le thème seulement (aucune proposition qui la cite n'y mène)")
         for o in others:
             _orientation_node(by_theme, o)
     restitutions = tree.add("Restitutions dans son territoire")
@@ -135,7 +135,7 @@ def _contribution_tree(d: dict[str, Any]) -> Tree:
 
 
 def _proposition_tree(d: dict[str, Any]) -> Tree:
-    tree = Tree(f"[bold]Proposition {escape(d['id'])}[/bold] — {escape(d['titre'])}\n[dim]atelier {escape(d['atelier'])} · thème {escape(d['theme'])} · {d.get('soutiens', 0)} soutien(s)[/dim]")
+    tree = Tree(f"[bold]Proposition {escape(d['id'])}[/bold] — {escape(d['titre'])}\n[dim]atelier {escape(d['atelier'])} · thème {escape(d['theme'])} · {_pluriel(d.get('soutiens', 0), 'soutien', 'soutiens')}[/dim]")
     sources = tree.add("Contributions dont elle s'inspire")
     for ct in d["contributions"]:
         sources.add(f"{escape(ct['id'])}" + (f" — {escape(ct['auteur'])}" if ct.get("auteur") else ""))
@@ -169,7 +169,7 @@ def _orientation_tree(d: dict[str, Any]) -> Tree:
         sources.add(f"Regroupement {escape(g['id'])} — {escape(g['titre'])}")
     for p in d["propositions"]:
         sources.add(f"Proposition {escape(p['id'])} — {escape(p['titre'])} [dim](atelier {escape(p['atelier'])})[/dim]")
-    sources.add(f"{len(d['contributions'])} contribution(s) citée(s)" + (f" : {escape(', '.join(d['contributions']))}" if d["contributions"] else ""))
+    sources.add(_pluriel(len(d['contributions']), "contribution citée", "contributions citées") + (f" : {escape(', '.join(d['contributions']))}" if d["contributions"] else ""))
     _orientation_node(tree, d, label="Devenir de l'orientation")
     return tree
 
@@ -224,7 +224,7 @@ def export_cmd(
             outputs.record(root, "export", target)
     errors = sum(d.is_error for d in loaded.diagnostics)
     if errors:
-        plan.notes.append(f"la consultation a {errors} erreur(s) de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
+        plan.notes.append(f"la consultation a {_pluriel(errors, 'erreur', 'erreurs')} de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
     if dry_run:
         out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
     print_changes(plan.created, plan.updated, plan.removed)
@@ -235,8 +235,8 @@ def export_cmd(
     else:
         tail = "simulation : rien n'est écrit" if dry_run else "rien n'est écrit à moitié"
         out.print(
-            f"[green]✓[/green] {plan.rows} lignes dans {len(plan.files)} fichiers ; {len(plan.created)} créé(s), "
-            f"{len(plan.updated)} mis à jour, {len(plan.removed)} retiré(s) — {tail}. Dossier : {escape(str(target))}"
+            f"[green]✓[/green] {plan.rows} lignes dans {len(plan.files)} fichiers ; {_pluriel(len(plan.created), 'créé', 'créés')}, "
+            f"{len(plan.updated)} mis à jour, {_pluriel(len(plan.removed), 'retiré', 'retirés')} — {tail}. Dossier : {escape(str(target))}"
         )
 
 
@@ -294,7 +294,7 @@ def erase_cmd(
         if plan.outputs:
             out.print("  → seraient régénérés ensuite : " + escape(", ".join(plan.outputs)), soft_wrap=True)
         return
-    out.print(f"[green]✓[/green] Identité effacée de {len(plan.ids)} contribution(s) : {escape(', '.join(plan.ids))}.")
+    out.print(f"[green]✓[/green] Identité effacée de {_pluriel(len(plan.ids), 'contribution', 'contributions')} : {escape(', '.join(plan.ids))}.")
     if regenerated is not None:
         for line in regenerated.done:
             out.print(f"  [green]✓[/green] régénéré : {escape(line)}", soft_wrap=True)

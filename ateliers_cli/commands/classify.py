@@ -23,6 +23,8 @@ def classer_cmd(
     themes: Annotated[str, typer.Option("--themes", metavar="A,B", help="Les thèmes (identifiants de themes.yaml, séparés par des virgules).")] = "",
     statut: Annotated[str, typer.Option("--statut", metavar="STATUT", help="analysee (par défaut avec --themes), hors_sujet, doublon ou nouvelle.")] = "",
     doublon_de: Annotated[str, typer.Option("--doublon-de", metavar="ID", help="Avec --statut doublon : la contribution dont c'est la copie.")] = "",
+    motif: Annotated[str, typer.Option("--motif", metavar="TEXTE", help="Avec --statut hors_sujet : pourquoi (un texte, ou l'identifiant d'un motif de « motifs_hors_sujet »).")] = "",
+    redirection: Annotated[str, typer.Option("--redirection", metavar="TEXTE", help="Avec --statut hors_sujet : vers qui son auteur peut se tourner.")] = "",
     ajouter: Annotated[bool, typer.Option("--ajouter", help="Ajouter ces thèmes à ceux qu'elles ont déjà, au lieu de les remplacer.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
@@ -40,7 +42,7 @@ def classer_cmd(
         raise UsageError("rien à faire : donnez --themes, --statut, ou les deux", hint="par exemple --themes mobilite ou --statut hors_sujet")
     if status in ("hors_sujet", "doublon", "nouvelle") and chosen:
         raise UsageError(f"--statut {status} ne va pas avec --themes", hint="une contribution hors sujet, doublon ou nouvelle n'a pas de thème")
-    decisions = [Decision(cid.strip(), chosen, status, doublon_de.strip(), add=ajouter) for cid in ids if cid.strip()]
+    decisions = [Decision(cid.strip(), chosen, status, doublon_de.strip(), add=ajouter, motif=motif, redirection=redirection) for cid in ids if cid.strip()]
     root = consultation_root()
     with lock(root, "contributions classer"):
         c = open_consultation().consultation

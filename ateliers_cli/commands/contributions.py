@@ -248,6 +248,7 @@ def add_cmd(
     territoire: Annotated[str | None, typer.Option("--territoire", metavar="ID", help="Territoire (déduit de --commune ou --code-postal si possible).")] = None,
     auteur: Annotated[str | None, typer.Option("--auteur", help="Nom public ou pseudonyme ; pour un partenaire, l'organisation.")] = None,
     organisation: Annotated[str, typer.Option("--organisation", help="Organisation, pour un partenaire.")] = "",
+    civilite: Annotated[str, typer.Option("--civilite", help="madame ou monsieur, quand la lettre le dit : accorde le profil (« habitante », « habitant »).")] = "",
     titre: Annotated[str, typer.Option("--titre", help="Titre court.")] = "",
     date: Annotated[str | None, typer.Option("--date", help="Date de réception (par défaut : aujourd'hui).")] = None,
     publication: Annotated[bool, typer.Option("--publication/--sans-publication", help="Consentement à être cité publiquement.")] = False,
@@ -267,7 +268,7 @@ def add_cmd(
     Exemple : [cyan]ateliers contributions add --canal courrier --profil habitant --auteur "Mme D." --commune Roubaix --editor[/cyan]
     """
     from ateliers_cli import clock, schema
-    from ateliers_cli.importers.contributions import DATE_FORMATS_HINT, parse_date
+    from ateliers_cli.importers.contributions import DATE_FORMATS_HINT, civilite_of, parse_date
     from ateliers_cli.importers.territories import TerritoryIndex
     from ateliers_cli.store.contributions import NewContribution, prepare_new, write_new
     from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
@@ -317,7 +318,11 @@ def add_cmd(
             if parsed is None:
                 raise UsageError(f"--date « {date} » illisible", hint=DATE_FORMATS_HINT)
             when = parsed
+        civ = civilite_of(civilite)
+        if civilite.strip() and not civ:
+            raise UsageError(f"--civilite « {civilite} » : ni madame ni monsieur", hint="écrivez --civilite madame ou --civilite monsieur, ou ne la donnez pas")
         new = NewContribution(
+            civilite=civ,
             texte=texte or "",
             profil=profil,
             canal=canal,

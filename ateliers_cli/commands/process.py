@@ -11,8 +11,9 @@ from rich.markup import escape
 from rich.padding import Padding
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
-from ateliers_cli.console import out, print_changes
+from ateliers_cli.console import out, print_changes, print_diagnostics
 from ateliers_cli.fsutil import lock
+from ateliers_cli.render.french import pluriel
 
 if TYPE_CHECKING:
     from ateliers_cli.advance import Transition
@@ -40,6 +41,7 @@ def _print_transition(t: Transition, *, dry_run: bool) -> None:
     out.print(f"  consultation.yaml : étape « {t.vers.value} », passage inscrit dans l'historique")
     if t.commit:
         out.print(f"  git : un commit et l'étiquette « {t.tag} »")
+    print_diagnostics(t.remarques)
 
 
 def advance_cmd(
@@ -89,20 +91,33 @@ def advance_cmd(
 def render_cmd(
     force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
+    etape: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--etape",
+            metavar="ÉTAPE",
+            help="Réécrit les documents de cette étape passée (appel, lancement, ateliers, synthese, rapport, adoption, restitution, ou « toutes ») ; répétable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Régénère les documents de toutes les étapes franchies ; n'écrit que ce qui a changé.
+    """Écrit les documents manquants des étapes franchies ; ne réécrit ceux d'une étape passée que sur demande.
 
-    Un document modifié à la main n'est jamais écrasé sans --force.
+    Les documents d'une étape passée sont ce qui a été remis : un simple « render » ne les
+    réécrit pas, il dit lesquels les données changeraient. « --etape appel » (répétable, ou
+    « --etape toutes ») les réécrit. Un document modifié à la main n'est jamais écrasé sans --force.
+    Rien n'est jamais supprimé sous prive/.
 
-    Exemple : [cyan]ateliers render[/cyan]
+    Exemple : [cyan]ateliers render[/cyan], puis [cyan]ateliers render --etape appel[/cyan]
     """
-    from ateliers_cli.render_all import apply_render, plan_render
+    from ateliers_cli.render_all import apply_render, plan_render, stages_named
     from ateliers_cli.store import outputs
 
+    stages = stages_named(etape or [])
     root = consultation_root()
     with lock(root, "ateliers render"):
         loaded = open_consultation()
-        result = plan_render(loaded, force=force)
+        result = plan_render(loaded, force=force, stages=stages)
         if not dry_run:
             apply_render(root, result)
             outputs.record(root, "documents", root / "documents")
@@ -112,9 +127,24 @@ def render_cmd(
     for edited, aside in plan.kept_aside.items():
         out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
     if not plan.touched:
-        out.print(f"[green]✓[/green] {len(result.documents)} documents à jour : aucun fichier modifié.")
+        out.print(f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; aucun fichier modifié.")
     else:
-        out.print(f"[green]✓[/green] {len(result.documents)} documents ; {len(plan.created)} créé(s), {len(plan.updated)} mis à jour, {len(plan.removed)} retiré(s) — rien n'{verb} écrit à moitié.")
+        out.print(
+            f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; {pluriel(len(plan.created), 'créé', 'créés')}, "
+            f"{len(plan.updated)} mis à jour, {pluriel(len(plan.removed), 'retiré', 'retirés')} — rien n'{verb} écrit à moitié."
+        )
+    if result.kept:
+        n = sum(len(v) for v in result.kept.values())
+        out.print(
+            f"[yellow]![/yellow] {pluriel(n, 'document', 'documents')} d'étapes passées {'changerait' if n == 1 else 'changeraient'} avec les données actuelles ; "
+            "gardés tels qu'ils ont été remis :"
+        )
+        for stage, paths in result.kept.items():
+            out.print(f"  {escape(stage.label)} ({stage.value}) :")
+            for path in paths:
+                out.print(f"    {escape(path)}", soft_wrap=True)
+        options = " ".join(f"--etape {s.value}" for s in result.kept)
+        out.print(f"  → pour les réécrire : « ateliers render {options} »", soft_wrap=True)
 
 
 def demo_cmd(
@@ -135,7 +165,7 @@ def demo_cmd(
 
     def step(t: Transition) -> None:
         if not state.quiet and not as_json:
-            out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {len(t.documents)} fichier(s)")
+            out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {pluriel(len(t.documents), 'fichier', 'fichiers')}")
 
     steps = run_demo(target, step)
     if as_json:
@@ -154,7 +184,7 @@ def demo_cmd(
             names = list(stems)
             found = {e for exts in stems.values() for e in exts}
             formats = ", ".join(e for e in ("md", "html", "odt", "docx", "pdf") if e in found)
-            more = f" [dim]… et {len(names) - 1} autre(s)[/dim]" if len(names) > 1 else ""
+            more = f" [dim]… et {pluriel(len(names) - 1, 'autre', 'autres')}[/dim]" if len(names) > 1 else ""
             out.print(f"  {escape(names[0])}{more}", soft_wrap=True)
             out.print(Padding(f"{escape(title)} [dim]({formats})[/dim]", (0, 0, 0, 6)))
     out.print(f"[green]✓[/green] La consultation de démonstration est clôturée. Ouvrez [bold]{escape(str(target / 'documents'))}[/bold] pour lire les documents.")

@@ -238,7 +238,11 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
                 {"proposition": propositions[p], "ecartee": trace.ecartee.get(p, "")} for p in direct if p in propositions
             ],
             "orientations": orientations,
-            "retenue": any(o["decision"] and o["decision"].decision in RETENUES for o in orientations),
+            # fed the policy: an analysed contribution cited on the way to a retained orientation
+            # (a duplicate shows its original's path but is not counted twice; a theme is no citation)
+            "retenue": x.statut == "analysee"
+            and any(o["decision"] and o["decision"].decision in RETENUES for o in orientations if not o["par_theme"]),
+            "non_retenues": [o for o in orientations if not o["par_theme"] and o["decision"] and o["decision"].decision == "non_retenue"],
             "doublon_de": follow,
         }
 
@@ -268,5 +272,6 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
         "devenirs": fates,
         "devenirs_par_territoire": par_territoire,
         "nombre_retenues": sum(1 for f in fates if f["retenue"]),
-        "nombre_citees": sum(1 for f in fates if f["propositions"]),
+        "nombre_citees": sum(1 for f in fates if f["propositions"] and f["contribution"].statut == "analysee"),
+        "nombre_analysees": sum(1 for f in fates if f["contribution"].statut == "analysee"),
     }

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from ateliers_cli.answers import hors_sujet
 from ateliers_cli.documents.context import (
     ORDRE_CANAUX,
     ORDRE_PROFILS,
@@ -30,7 +31,7 @@ def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[
     folder = stage_dir(Stage.APPEL)
     files: list[OutputFile] = []
     docs = (
-        ("synthese-des-contributions", "Synthèse des contributions", synthese_context(c)),
+        ("synthese-des-contributions", "Synthèse des contributions", synthese_context(c, when.date())),
         ("programme-des-ateliers", "Programme des ateliers", programme_context(c)),
         ("formulaire-inscription", "Formulaire d'inscription aux ateliers", programme_context(c)),
     )
@@ -69,7 +70,8 @@ def _frequent_words(c: Consultation, analysed: list[Contribution]) -> dict[str, 
     return out
 
 
-def synthese_context(c: Consultation) -> dict[str, Any]:
+def synthese_context(c: Consultation, jusquau: dt.date | None = None) -> dict[str, Any]:
+    """The synthesis, written on ``jusquau`` (the call's closure): it quotes nothing dated after."""
     contributions = [c.contributions[k] for k in sorted(c.contributions)]
     analysed = [x for x in contributions if x.statut == "analysee"]
     dates = [x.date for x in contributions if x.date is not None]
@@ -88,7 +90,7 @@ def synthese_context(c: Consultation) -> dict[str, Any]:
         tcount = Counter(x.territoire for x in of_theme)
         pcount = Counter(x.profil for x in of_theme)
         citables = [x for x in of_theme if citable(x)]
-        citations = choose_citations(c, of_theme, CITATIONS_PAR_THEME, theme=theme.id)
+        citations = choose_citations(c, of_theme, CITATIONS_PAR_THEME, theme=theme.id, jusquau=jusquau)
         par_theme.append(
             {
                 "theme": theme,
@@ -124,6 +126,7 @@ def synthese_context(c: Consultation) -> dict[str, Any]:
         "par_theme": par_theme,
         "plusieurs_themes": sum(1 for x in analysed if len(x.themes) > 1),
         "hors_sujet": [x for x in contributions if x.statut == "hors_sujet"],
+        "motifs_hors_sujet": {x.id: hors_sujet(c, x) for x in contributions if x.statut == "hors_sujet"},
         "doublons": [{"original": k, "doublons": v} for k, v in sorted(doublons.items())],
         "non_analysees": [x for x in contributions if x.statut == "nouvelle"],
     }

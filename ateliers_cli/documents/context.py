@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Proposition
-from ateliers_cli.render.markup import plain_excerpt
+from ateliers_cli.render.french import profil_personne
+from ateliers_cli.render.markup import sentence_excerpt
 from ateliers_cli.stages import Stage
 
 #: French labels of the enumerated values of the format.
@@ -113,9 +114,9 @@ def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -
         texte = without[0].upper() + without[1:]
     return Citation(
         id=contribution.id,
-        extrait=plain_excerpt(texte, longueur) if texte.strip() else "",
+        extrait=sentence_excerpt(texte, longueur) if texte.strip() else "",
         auteur=contribution.auteur or "Anonyme",
-        profil=libelle("profil", contribution.profil).lower(),
+        profil=profil_personne(contribution.profil, contribution.civilite, c.forme_inclusive),
         territoire=territoire.nom if territoire else contribution.territoire,
         date=contribution.date,
         titre=contribution.titre,
@@ -123,7 +124,13 @@ def citation(c: Consultation, contribution: Contribution, longueur: int = 320) -
 
 
 def choose_citations(
-    c: Consultation, contributions: Iterable[Contribution], n: int, longueur: int = 320, *, theme: str = ""
+    c: Consultation,
+    contributions: Iterable[Contribution],
+    n: int,
+    longueur: int = 320,
+    *,
+    theme: str = "",
+    jusquau: dt.date | None = None,
 ) -> list[Citation]:
     """Up to ``n`` consented excerpts, varied in territory and profile, deterministic.
 
@@ -134,7 +141,9 @@ def choose_citations(
     # Within one (first theme or not, territory, profile) group every candidate has the same
     # key but for its identifier: each pick looks at the head of each group, not at them all.
     groups: dict[tuple[bool, str, str], list[Contribution]] = {}
-    for x in sorted((x for x in contributions if citable(x) and x.texte.strip()), key=lambda x: x.id, reverse=True):
+    # a document never quotes a contribution dated after it (``jusquau``: the document's day)
+    quotable = (x for x in contributions if citable(x) and x.texte.strip() and not (jusquau and x.date and x.date > jusquau))
+    for x in sorted(quotable, key=lambda x: x.id, reverse=True):
         groups.setdefault((bool(theme) and x.themes[:1] != [theme], x.territoire, x.profil), []).append(x)
     chosen: list[Contribution] = []
     by_territory: dict[str, int] = {}
@@ -264,6 +273,9 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "ateliers": len(ateliers),
         "ateliers_tenus": len(tenus),
         "ateliers_annules": sum(1 for a in ateliers if a.statut == "annule"),
+        # arrondissements where a workshop was actually held (not merely planned)
+        "territoires_couverts": len({a.territoire for a in tenus if a.territoire in c.territoires}),
+        "territoires_prevus": len({a.territoire for a in ateliers if a.statut != "annule" and a.territoire in c.territoires}),
         "participants_ateliers": sum(a.participants or 0 for a in tenus),
         "inscrits": sum(a.inscriptions.inscrits for a in ateliers if a.inscriptions),
         "capacite": sum(a.capacite for a in ateliers if a.statut != "annule"),
@@ -286,6 +298,40 @@ def calendrier(c: Consultation) -> list[dict[str, Any]]:
         periode = c.calendrier.get(stage.value)
         if periode is not None and (periode.debut or periode.fin):
             out.append({"etape": stage, "debut": periode.debut, "fin": periode.fin})
+    return out
+
+
+def passages(c: Consultation) -> dict[str, dt.date]:
+    """The day each stage was left, from the history of passages (the first one)."""
+    out: dict[str, dt.date] = {}
+    for p in c.historique:
+        if p.date is not None and p.de not in out:
+            out[p.de] = p.date.date() if isinstance(p.date, dt.datetime) else p.date
+    return out
+
+
+def deroulement(c: Consultation, stage: Stage | None = None, when: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Each stage's announced period (the calendar) and its actual end (the passage leaving it).
+
+    The one source of a stage's dates for every document: ``debut`` and ``fin`` as announced,
+    ``cloture`` the day it was left (``when`` for the ``stage`` being left now), ``anticipee``
+    when it was left before its announced end.
+    """
+    left = passages(c)
+    if stage is not None and when is not None:
+        left.setdefault(stage.value, when.date())
+    out: dict[str, dict[str, Any]] = {}
+    for s in Stage.process():
+        periode = c.calendrier.get(s.value)
+        debut, fin = (periode.debut, periode.fin) if periode is not None else (None, None)
+        cloture = left.get(s.value)
+        out[s.value] = {
+            "etape": s,
+            "debut": debut,
+            "fin": fin,
+            "cloture": cloture,
+            "anticipee": bool(cloture and fin and cloture < fin),
+        }
     return out
 
 
@@ -320,6 +366,7 @@ def base_context(c: Consultation, stage: Stage, when: dt.datetime, *, titre: str
         "territoires": list(c.territoires.values()),
         "commissions": list(c.commissions.values()),
         "calendrier": calendrier(c),
+        "deroulement": deroulement(c, stage, when),
         "chiffres": chiffres(c),
         "libelles": LIBELLES,
         "natures": NATURE_EXPLICATION,

@@ -223,7 +223,7 @@ def _new_environment(root: Path | None) -> DocumentEnvironment:
         {
             "md": md,
             "md_bloc": md_bloc,
-            "liste": liste,
+            "liste": french.liste,
             "par_habitants": par_habitants,
             "quand": quand,
             "horaire": horaire,
@@ -291,14 +291,6 @@ def md_bloc(value: object, niveau: int = 4, retrait: int = 0) -> str:
         pad = " " * retrait
         text = "\n".join((pad + line if i and line.strip() else line) for i, line in enumerate(text.split("\n")))
     return text
-
-
-def liste(values: Iterable[object], derniere: str = " et ") -> str:
-    """« a, b et c »."""
-    items = [str(v) for v in values]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + derniere + items[-1]
 
 
 def quand(debut: Any, fin: Any = None) -> str:

@@ -55,6 +55,8 @@ CONTRIBUTIONS = (
     C("doublon_de", "texte", "Pour un doublon : la contribution suivie à sa place."),
     C("themes", "liste", "Thèmes affectés par les analystes (identifiants, voir themes.csv)."),
     C("propositions", "liste", "Propositions des ateliers qui citent cette contribution (voir propositions.csv)."),
+    C("orientations_nourries", "liste", "Orientations auxquelles mènent les propositions qui la citent (par leur regroupement) ; un thème partagé ne compte pas."),
+    C("a_nourri_une_orientation_retenue", "booléen", "Contribution analysée dont une orientation nourrie a été adoptée, avec ou sans amendement (le compte du document « Ce que sont devenues vos contributions »)."),
     C("publication", "booléen", "L'auteur a consenti à être cité publiquement."),
     C("anonymisee", "booléen", "L'identité de l'auteur a été effacée à sa demande (droit à l'effacement)."),
     C("auteur", "texte", "Nom public ou pseudonyme choisi par l'auteur ; vide sans consentement ; « Contribution anonymisée » après effacement."),
@@ -228,6 +230,7 @@ def build_tables(c: Consultation) -> list[Table]:
     rows: list[dict[str, Any]] = []
     for ct in sorted(c.contributions.values(), key=lambda x: _id_key(x.id)):
         auteur, organisation, titre, texte = public_identity(ct)
+        fate = t.contribution_fate(ct)
         terr = c.territoires.get(ct.territoire)
         rows.append(
             {
@@ -240,7 +243,9 @@ def build_tables(c: Consultation) -> list[Table]:
                 "statut": ct.statut,
                 "doublon_de": ct.doublon_de,
                 "themes": list(ct.themes),
-                "propositions": sorted(p.id for p in t.props_citing.get(ct.id, [])),
+                "propositions": sorted(p.proposition.id for p in fate.propositions),
+                "orientations_nourries": [o.orientation.id for o in fate.orientations_citees],
+                "a_nourri_une_orientation_retenue": fate.a_nourri_retenue,
                 "publication": ct.publication,
                 "anonymisee": ct.efface is not None,
                 "auteur": auteur,

@@ -218,6 +218,21 @@ class _Text(HTMLParser):
 _HTML = re.compile(r"</?(?:p|br|div|ul|ol|li|strong|em|b|i|u|a|span|h[1-6])\b[^>]*>", re.IGNORECASE)
 
 
+_MADAME = frozenset({"madame", "mme", "mme.", "mmes", "mademoiselle", "mlle", "mlle.", "f", "femme"})
+_MONSIEUR = frozenset({"monsieur", "m", "m.", "mr", "mr.", "h", "homme"})
+
+
+def civilite_of(value: str) -> str:
+    """« Mme », « Madame » → ``madame`` ; « M. », « Monsieur » → ``monsieur`` ; anything else → ""
+    (the profile then takes the consultation's inclusive form)."""
+    word = fold(value).strip()
+    if word in _MADAME:
+        return "madame"
+    if word in _MONSIEUR:
+        return "monsieur"
+    return ""
+
+
 def html_to_text(value: str) -> str:
     """Plain text when ``value`` is HTML (recent Decidim bodies are); unchanged otherwise."""
     if not _HTML.search(value):
@@ -522,6 +537,7 @@ def plan_import(
             "territoire": terr,
             "auteur": cleaned["auteur"],
             "organisation": cleaned["organisation"],
+            "civilite": civilite_of(value_of("civilite")),
             "publication": publication,
             "themes": [],
             "statut": "nouvelle",

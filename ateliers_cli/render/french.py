@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import html as _html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -275,6 +275,51 @@ def pluriel(n: Number, singulier: str, pluriel: str) -> str:
     value = _to_decimal(n)
     mot = singulier if abs(value) < 2 else pluriel
     return f"{nombre(n)} {mot}"
+
+
+#: The profiles said of a person: (feminine, masculine, with a middle dot).
+_PROFILS_PERSONNE = {
+    "habitant": ("habitante", "habitant", "habitant·e"),
+    "citoyen": ("citoyenne", "citoyen", "citoyen·ne"),
+}
+
+
+def profil_personne(profil: str, civilite: str = "", forme: str = "doublet") -> str:
+    """The profile of a person, in lower case, agreeing with their civility when it is known.
+
+    « habitante » (madame), « habitant » (monsieur); unknown: the consultation's choice,
+    « habitante ou habitant » (doublet), « habitant·e » (point_median) or « habitant »
+    (masculin). A partner is an organisation: « partenaire ».
+    """
+    forms = _PROFILS_PERSONNE.get(profil)
+    if forms is None:
+        return profil.replace("_", " ")
+    feminine, masculine, dotted = forms
+    if civilite == "madame":
+        return feminine
+    if civilite == "monsieur":
+        return masculine
+    if forme == "point_median":
+        return dotted
+    if forme == "masculin":
+        return masculine
+    return f"{feminine} ou {masculine}"
+
+
+def de(nom: str) -> str:
+    """« de Lille », « d'Avesnes-sur-Helpe », « d'Hazebrouck »: the preposition elided before a vowel or h."""
+    text = str(nom)
+    if text[:1].lower() in "aeiouyhàâéèêëîïôöûüœæ":
+        return f"d'{text}"
+    return f"de {text}"
+
+
+def liste(values: Iterable[object], derniere: str = " et ") -> str:
+    """« a, b et c » (« a » alone, « » for none)."""
+    items = [str(v) for v in values]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + derniere + items[-1]
 
 
 # ---------------------------------------------------------------------------
@@ -587,6 +632,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "euros": euros,
         "ordinal": ordinal,
         "pluriel": pluriel,
+        "de": de,
         "typographie": typographie,
         "typographie_html": typographie_html,
         "typographie_markdown": typographie_markdown,

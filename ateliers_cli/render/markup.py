@@ -297,6 +297,30 @@ def plain_excerpt(md: str, max_chars: int) -> str:
     return _shorten(_plain_text(md), max_chars)
 
 
+# the end of a sentence: its mark (and a closing quote or bracket), before a space
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[»”\")]?(?=\s)")
+
+
+def sentence_excerpt(md: str, max_chars: int) -> str:
+    """A quotation of Markdown as plain text, ending at a sentence boundary.
+
+    A longer text keeps its first whole sentences within ``max_chars`` and ends with « (…) »
+    (counted): a quote never stops inside a sentence, so never inside the request a citizen
+    makes at its end (« je voudrais que vous… »). Only a first sentence longer than the
+    limit is cut at a word, as :func:`plain_excerpt` does.
+    """
+    if max_chars < 1:
+        raise ValueError("max_chars doit être au moins 1")
+    text = _plain_text(md)
+    if len(text) <= max_chars:
+        return text
+    room = max_chars - len(" (…)")
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text[: room + 2]) if m.end() <= room]
+    if ends:
+        return text[: ends[-1]] + " (…)"
+    return _shorten(text, max_chars)
+
+
 _BLOCK_TAG_RE = re.compile(r"</?(?:p|br|hr|li|ul|ol|blockquote|pre|h[1-6]|table|thead|tbody|tr|th|td)\b[^>]*>")
 _INLINE_TAG_RE = re.compile(r"<[^>]*>")
 

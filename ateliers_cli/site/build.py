@@ -36,6 +36,7 @@ from ateliers_cli.model import Consultation
 from ateliers_cli.site.documents import collect_documents
 from ateliers_cli.site.pages import PAR_PAGE, SiteBuilder, nombre_de_pages
 from ateliers_cli.site.public import texte_publiable
+from ateliers_cli.render.french import pluriel
 
 Progress = Callable[[int, int], None]
 
@@ -574,7 +575,7 @@ def build_site(loaded: LoadResult, out: Path, *, progress: Progress | None = Non
     errors = [d for d in loaded.diagnostics if d.is_error]
     if errors:
         raise AteliersError(
-            f"la consultation a {len(errors)} erreur(s) : le site n'est pas publié",
+            f"la consultation a {pluriel(len(errors), 'erreur', 'erreurs')} : le site n'est pas publié",
             details=sorted(errors),
             hint="corrigez-les (« ateliers check » les liste toutes), puis relancez « ateliers site »",
         )

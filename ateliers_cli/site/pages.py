@@ -33,7 +33,7 @@ from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_c
 from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
-from ateliers_cli.render.french import nombre, typographie_html
+from ateliers_cli.render.french import de, nombre, profil_personne, typographie_html
 from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
@@ -272,12 +272,18 @@ class SiteBuilder:
     def accueil(self) -> Page:
         c = self.c
         decisions = Counter(d.decision for d in c.deliberation.decisions) if c.deliberation else Counter()
-        participants = sum(a.participants or 0 for a in c.ateliers.values() if a.statut == "tenu")
+        tenus = [a for a in c.ateliers.values() if a.statut == "tenu"]
+        # Once the workshops' stage is over (or one was held), the workshops held; before, those planned.
+        faits = bool(tenus) or c.reached(Stage.SYNTHESE)
+        ateliers = tenus if faits else [a for a in c.ateliers.values() if a.statut != "annule"]
         chiffres = {
             "contributions": len(c.contributions),
             "publiees": sum(1 for ct in c.contributions.values() if texte_publiable(ct)),
-            "ateliers": sum(1 for a in c.ateliers.values() if a.statut != "annule"),
-            "participants": participants,
+            "ateliers": len(ateliers),
+            "ateliers_tenus": faits,
+            "ateliers_annules": sum(1 for a in c.ateliers.values() if a.statut == "annule"),
+            "territoires_ateliers": len({a.territoire for a in ateliers if a.territoire in c.territoires}),
+            "participants": sum(a.participants or 0 for a in tenus),
             "propositions": len(c.propositions),
             "orientations": len(c.orientations),
             "adoptees": decisions["adoptee"] + decisions["amendee"],
@@ -427,7 +433,7 @@ class SiteBuilder:
         lignes = [(f.contribution, f.themes, f.summary) for f in fates]
         restitutions = self.trace.restitutions_of_territory.get(territoire_id, [])
         return self.render(
-            "site/devenir-territoire.html.j2", f"devenir/{t.id}.html", f"Les contributions du territoire de {t.nom}",
+            "site/devenir-territoire.html.j2", f"devenir/{t.id}.html", f"Les contributions du territoire {de(t.nom)}",
             "devenir", [("Accueil", "index.html"), ("Ce que sont devenues les contributions", "devenir/index.html")],
             territoire=t, lignes=lignes, restitutions=sorted(restitutions, key=lambda r: r.id),
         )
@@ -611,9 +617,8 @@ class SiteBuilder:
         publiee = texte_publiable(ct)
         territoire = self.territoire_nom(ct.territoire)
         themes = fate.themes
-        # Orientations reached through its themes that no cited proposition already shows.
-        par_propositions = {o.orientation.id for p in fate.propositions for o in p.orientations}
-        autres = [o for o in fate.orientations_par_theme if o.orientation.id not in par_propositions]
+        # Orientations only related through its themes: no proposition citing it leads there.
+        autres = fate.orientations_liees
         titre = f"Contribution {ct.id}" + (f" : {ct.titre}" if publiee and ct.titre.strip() else "")
         # The citizen's text as written: sanitised, but no typographic rewriting.
         corps = markdown_to_html(ct.texte, min_heading=3) if publiee and ct.texte.strip() else Markup("")
@@ -624,6 +629,7 @@ class SiteBuilder:
             auteur=auteur_public(ct) if publiee or ct.efface is not None else "",
             organisation=ct.organisation if publiee and ct.efface is None and ct.organisation != ct.auteur else "",
             corps=corps, territoire=territoire, themes_ct=themes,
+            profil=profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive) if ct.profil else "",
             autres_orientations=autres, decisions_publiees=self.decisions_publiees,
             original=fate.original if fate.original is not None and fate.original.id in self.c.contributions else None,
         )
@@ -633,7 +639,7 @@ class SiteBuilder:
                 "id": ct.id,
                 "titre": ct.titre.strip(),
                 "auteur": auteur_public(ct),
-                "profil": libelle("profil", ct.profil) if ct.profil else "",
+                "profil": profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive).capitalize() if ct.profil else "",
                 "territoire": territoire,
                 "themes": " ; ".join(t.titre for t in themes),
                 "date": self.env.filters["date_longue"](ct.date) if ct.date else "",

@@ -20,7 +20,7 @@ from typing import Any
 from ateliers_cli.errors import AteliersError, Diagnostic
 from ateliers_cli.importers.util import fold
 from ateliers_cli.model import Contribution
-from ateliers_cli.store.front_matter import render
+from ateliers_cli.store.front_matter import OPTIONAL_TEXTS, render
 from ateliers_cli.store.paths import CONTRIBUTORS, contribution_path
 from ateliers_cli.store.private import ContributorRegister, id_sort_key
 from ateliers_cli.store.redaction import redact
@@ -120,6 +120,9 @@ def meta_of(c: Contribution) -> dict[str, Any]:
         "doublon_de": c.doublon_de,
         "titre": c.titre,
     }
+    for key in OPTIONAL_TEXTS:  # kept when a command writes the header back
+        if getattr(c, key):
+            meta[key] = getattr(c, key)
     if c.source:
         meta["source"] = {k: v for k, v in c.source.items() if not str(k).startswith("_")}
     if c.efface:
@@ -207,6 +210,7 @@ class NewContribution:
     publication: bool = False
     themes: list[str] = field(default_factory=list)
     private: dict[str, str] = field(default_factory=dict)
+    civilite: str = ""  # madame | monsieur, when the letter says it
 
 
 @dataclass
@@ -271,6 +275,7 @@ def prepare_new(c: Any, new: NewContribution) -> Prepared:
         "territoire": new.territoire,
         "auteur": fields_out["auteur"],
         "organisation": fields_out["organisation"],
+        "civilite": new.civilite,
         "publication": new.publication,
         "themes": list(new.themes),
         "statut": "analysee" if new.themes else "nouvelle",

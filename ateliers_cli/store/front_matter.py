@@ -19,10 +19,13 @@ from ateliers_cli.errors import AteliersError
 
 #: Front matter keys of a contribution, in the order of docs/format.md.
 KEY_ORDER = (
-    "id", "date", "profil", "canal", "territoire", "auteur", "organisation", "publication",
-    "themes", "statut", "doublon_de", "titre", "source", "efface",
+    "id", "date", "profil", "canal", "territoire", "auteur", "organisation", "civilite", "publication",
+    "themes", "statut", "doublon_de", "motif", "redirection", "titre", "source", "efface",
+    "reponse_modele", "reponse",
 )
 SOURCE_ORDER = ("origine", "colonnes", "fichier", "somme", "ligne", "cle", "empreinte")
+#: Optional texts of the team (off-topic reason, written answer): written only when set.
+OPTIONAL_TEXTS = ("civilite", "motif", "redirection", "reponse_modele", "reponse")
 
 _FM_OPEN = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*-{3,}[ \t]*\r?\n")
 _FM_CLOSE = re.compile(r"^-{3,}[ \t]*\r?$", re.MULTILINE)
@@ -83,7 +86,7 @@ def front_matter(meta: Mapping[str, Any]) -> str:
         if key not in meta:
             continue
         value = meta[key]
-        if value is None or (key in ("organisation", "titre", "doublon_de", "territoire") and value == ""):
+        if value is None or (key in ("organisation", "titre", "doublon_de", "territoire", *OPTIONAL_TEXTS) and value == ""):
             continue
         if key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in SOURCE_ORDER if k in value and value[k] not in (None, "")}
