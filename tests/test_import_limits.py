@@ -77,7 +77,7 @@ def _xlsx_rows(path: Path, rows: int) -> Path:
     sheet.write('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
     sheet.write('<row r="1"><c r="A1" t="inlineStr"><is><t>texte</t></is></c></row>')
     for i in range(2, rows + 2):
-        sheet.write(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>a</t></is></c></row>')
+        sheet.write(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>texte {i}</t></is></c></row>')  # distinct: identical rows are one record
     sheet.write("</sheetData></worksheet>")
     files = {
         "[Content_Types].xml": (

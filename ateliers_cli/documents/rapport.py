@@ -9,7 +9,7 @@ from ateliers_cli.documents.context import Trace, base_context, choose_citations
 from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.synthese import proposition_view, regroupement_view
 from ateliers_cli.documents.templating import DocumentEnvironment
-from ateliers_cli.model import Consultation, Orientation
+from ateliers_cli.model import PlainText, Consultation, Orientation
 from ateliers_cli.stages import Stage
 
 #: Words of inhabitants quoted under each orientation (consented contributions only).
@@ -123,7 +123,7 @@ def totaux(views: list[dict[str, Any]]) -> dict[str, Any]:
 def _signataire(c: Consultation) -> str:
     from ateliers_cli.documents.adoption import qualite_president  # adoption builds on this module
 
-    return qualite_president(c.conseil, c.collectivite.signataire)
+    return PlainText(qualite_president(c.conseil, c.collectivite.signataire))
 
 
 def rapport_context(c: Consultation) -> dict[str, Any]:
@@ -142,6 +142,9 @@ def rapport_context(c: Consultation) -> dict[str, Any]:
         "totaux": totaux(views),
         "seance_prevue": seance_prevue(c),
         "qualite_president": _signataire(c),
+        # « autoriser le Président… »: the first letter lowered here, as plain text (a slice in
+        # the template would lose it, and a name written as Markdown would become a link)
+        "qualite_president_minuscule": PlainText(_signataire(c)[:1].lower() + _signataire(c)[1:]),
         "commission_finances": next((m for m in c.commissions.values() if m.finances), None),
         "regroupements_ecartes": ecartes,
         "commissions_concernees": concerned,
