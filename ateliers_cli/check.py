@@ -39,6 +39,7 @@ def check(loaded: LoadResult) -> Report:
     """All the problems of a loaded consultation, sorted by file and line."""
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
+    from ateliers_cli.checks.followup import check_followup
     from ateliers_cli.checks.links import check_links
     from ateliers_cli.checks.rules import check_rules
     from ateliers_cli.checks.versioning import check_versioning
@@ -46,6 +47,7 @@ def check(loaded: LoadResult) -> Report:
     c = loaded.consultation
     diags = list(loaded.diagnostics)
     diags += check_links(c)
+    diags += check_followup(c)
     diags += check_rules(c)
     diags += check_dates(c)
     diags += check_erasure(c)

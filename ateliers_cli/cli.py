@@ -13,6 +13,7 @@ from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     analysis,
     contributions,
     correspondence,
+    followup,
     inscriptions,
     localise,
     process,
@@ -67,6 +68,7 @@ accountability.register(app)
 contributions.register(app)
 inscriptions.register(app)
 correspondence.register(app)
+followup.register(app)
 analysis.register(app)
 publish.register(app)
 

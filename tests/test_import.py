@@ -683,3 +683,16 @@ def test_decidim_recent_export_with_taxonomies(two: Path, tmp_path: Path) -> Non
     assert f["date"] == dt.date(2025, 3, 1)  # 23 h 30 UTC is already the next day in Paris
     assert body(c).strip() == "Un parc, enfin.\n\n- des arbres\n\n- des bancs"
     assert diagnostics_of(two) == []
+
+
+def test_consent_to_be_contacted_goes_to_prive(two: Path, tmp_path: Path) -> None:
+    export = write_bytes(
+        tmp_path / "f.csv",
+        "texte;courriel;commune;J'accepte d'être recontacté\nUne idée;a@example.org;Roubaix;oui\nUne autre;b@example.org;Roubaix;non\n".encode(),
+    )
+    r = cli("-C", two, "contributions", "import", export)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO((two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert [(x["courriel"], x["contact"]) for x in rows] == [("a@example.org", "oui"), ("b@example.org", "non")]
+    public = "".join(f.read_text(encoding="utf-8") for f in contribution_files(two))
+    assert "recontact" not in public and "publication: true" not in public

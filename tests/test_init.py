@@ -79,6 +79,7 @@ def test_init_writes_a_commented_example_of_every_file_kind(tmp_path: Path) -> N
         "orientations": "orientations.yaml",
         "deliberation": "deliberation.yaml",
         "restitution": "restitutions/_exemple.yaml",
+        "suivi": "suivi.yaml",
     }
     assert set(examples) | {"contribution"} == set(FILE_KINDS)  # contributions: « ateliers contributions add »
     for kind, rel in examples.items():
