@@ -230,6 +230,12 @@ def snapshot(root: Path) -> tuple[str, bool]:
     git_dir = find_git_dir(root)
     if git_dir is not None:
         add("(index git)", str(git_dir / "index"), None)
+    # check scans templates/ and prive/ whole for conflict markers (checks/merge_markers.py)
+    folders_racy = False
+    for folder in ("templates", "prive"):
+        state, racy_folder = tree_state(root / folder)
+        parts.append(f"{folder}/:{state}\n")
+        folders_racy = folders_racy or racy_folder
     # thousands of files: each stat made relative to its open folder (a quarter faster)
     relative = os.stat in os.supports_dir_fd
     for folder in ("contributions", "ateliers", "restitutions"):
@@ -246,7 +252,7 @@ def snapshot(root: Path) -> tuple[str, bool]:
             if fd is not None:
                 os.close(fd)
     key = hashlib.sha256("".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-    return key, newest / 1e9 >= time.time() - RACY_SECONDS
+    return key, folders_racy or newest / 1e9 >= time.time() - RACY_SECONDS
 
 
 def tree_state(folder: Path) -> tuple[str, bool]:

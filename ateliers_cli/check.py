@@ -41,6 +41,7 @@ def check(loaded: LoadResult) -> Report:
     from ateliers_cli.checks.erasure import check_erasure
     from ateliers_cli.checks.followup import check_followup
     from ateliers_cli.checks.links import check_links
+    from ateliers_cli.checks.merge_markers import scan_folders
     from ateliers_cli.checks.rules import check_rules
     from ateliers_cli.checks.versioning import check_versioning
 
@@ -53,6 +54,7 @@ def check(loaded: LoadResult) -> Report:
     diags += check_erasure(c)
     diags += passed_gates(c)
     diags += check_versioning(c.root)
+    diags += scan_folders(c.root)  # the data load reads is scanned as it is read
     # the order of Diagnostic (path, line, message, hint, severity), with a key: far faster
     ordered = sorted(set(diags), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))
     return Report(_at_most_per_file(ordered))

@@ -11,8 +11,10 @@ from ateliers_cli import __version__
 from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     accountability,
     analysis,
+    capture,
     contributions,
     correspondence,
+    edits,
     followup,
     inscriptions,
     localise,
@@ -49,7 +51,7 @@ def main_options(
         Path,
         typer.Option("-C", "--dossier", help="Dossier de la consultation (par défaut : le dossier courant).", show_default=False),
     ] = Path("."),
-    verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails.")] = 0,
+    verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails (répétable : -vv).", show_default=False)] = 0,
     quiet: Annotated[bool, typer.Option("-q", "--silencieux", help="Seulement l'essentiel ; pas de barre de progression.")] = False,
     version: Annotated[
         bool | None,
@@ -70,6 +72,8 @@ inscriptions.register(app)
 correspondence.register(app)
 followup.register(app)
 analysis.register(app)
+capture.register(app)
+edits.register(app)
 publish.register(app)
 
 

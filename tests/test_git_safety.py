@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,14 @@ def _repo(root: Path, gitignore: str | None) -> Path:
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "Consultation importée")
     return root
+
+
+def _age(root: Path) -> None:
+    """Every file older than the cache's « racy » window, so that the check cache serves."""
+    past = time.time() - 10
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            os.utime(path, (past, past))
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -137,6 +147,26 @@ def test_check_reports_conflict_markers_with_their_line(example: Path) -> None:
     for n, mark in ((1, "<<<<<<<"), (3, "======="), (5, ">>>>>>>")):
         assert f"contributions/C-0001.md:{lines + n}: erreur : marque de conflit git « {mark} »" in r.output, r.output
     assert "themes.yaml:" in r.output and "marque de conflit git" in r.output.split("themes.yaml:", 1)[1]
+
+
+def test_conflict_markers_in_templates_and_private_registers(example: Path) -> None:
+    """The folders a command reads whole: the consultation's templates, the private registers."""
+    (example / "templates").mkdir()
+    (example / "templates" / "rapport-orientations.md.j2").write_text("# Rapport\n" + CONFLICT, encoding="utf-8")
+    (example / "prive").mkdir()
+    (example / "prive" / "contributeurs.csv").write_text("id;nom\r\n" + CONFLICT.replace("\n", "\r\n"), encoding="utf-8")
+    _age(example)
+    r = run_cli("-C", example, "check")
+    assert r.exit_code == 1, r.output
+    assert "templates/rapport-orientations.md.j2:2: erreur : marque de conflit git « <<<<<<< »" in r.output, r.output
+    assert "prive/contributeurs.csv:6: erreur : marque de conflit git « >>>>>>> »" in r.output, r.output
+    assert "Jeanne" not in r.output  # a line of the register is located, never shown
+    template = example / "templates" / "rapport-orientations.md.j2"
+    st = template.stat()
+    template.write_text("# Rapport\n", encoding="utf-8")
+    os.utime(template, ns=(st.st_atime_ns, st.st_mtime_ns))  # old: the check cache is used, and must see it
+    r = run_cli("-C", example, "check")
+    assert "templates/rapport-orientations.md.j2" not in r.output, r.output
 
 
 def test_a_setext_title_alone_is_not_a_conflict(example: Path) -> None:

@@ -391,6 +391,20 @@ def test_unknown_commune_says_how_to_add_it_not_a_distant_name(two: Path, tmp_pa
     assert "Orchies" not in r.stderr
 
 
+def test_import_after_the_call_or_into_a_closed_consultation_warns(two: Path, tmp_path: Path) -> None:
+    export = write_bytes(tmp_path / "f.csv", b"texte;territoire\nUn courrier en retard;lille\n")
+    r = cli("-C", two, "contributions", "import", export, "--dry-run")
+    assert r.exit_code == 0 and "arrivent en retard" not in r.output  # during the call: nothing to say
+    path = two / "consultation.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("etape: appel", "etape: synthese"), encoding="utf-8")
+    r = cli("-C", two, "contributions", "import", export, "--dry-run")
+    assert "attention : l'appel à contributions est clos (étape en cours : « Forum départemental de synthèse »)" in r.stdout
+    path.write_text(path.read_text(encoding="utf-8").replace("etape: synthese", "etape: cloturee"), encoding="utf-8")
+    r = cli("-C", two, "contributions", "import", export)
+    assert r.exit_code == 0, r.output
+    assert "attention : la consultation est clôturée" in r.stdout
+
+
 def test_profile_that_cannot_be_mapped_is_reported(two: Path, tmp_path: Path) -> None:
     export = write_bytes(tmp_path / "f.csv", b"texte;commune;profil\nUn;Lille;Martien\nDeux;Lille;habitant\n")
     r = cli("-C", two, "contributions", "import", export)

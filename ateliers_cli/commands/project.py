@@ -116,14 +116,14 @@ def status_cmd(
             table.add_row(label, ", ".join(f"{escape(str(k))} {v}" for k, v in ct[key].items()))
     a = fig["ateliers"]
     table.add_row("Thèmes", str(fig["themes"]))
-    table.add_row("Ateliers", f"{a['total']} : {a['prevus']} prévus, {a['tenus']} tenus, {a['annules']} annulés")
+    table.add_row("Ateliers", f"{a['total']} : {_n(a['prevus'], 'prévu')}, {_n(a['tenus'], 'tenu')}, {_n(a['annules'], 'annulé')}")
     table.add_row("Inscriptions", f"{a['inscrits']} inscrits, {a['liste_attente']} en liste d'attente")
     table.add_row("Propositions", str(fig["propositions"]))
     table.add_row("Regroupements", str(fig["regroupements"]))
     table.add_row("Orientations", str(fig["orientations"]))
     if fig["decisions"]:
         table.add_row("Décisions", ", ".join(f"{k} {v}" for k, v in fig["decisions"].items()))
-    table.add_row("Restitutions", f"{fig['restitutions']['tenues']} tenues sur {fig['restitutions']['total']}")
+    table.add_row("Restitutions", f"{_n(fig['restitutions']['tenues'], 'tenue')} sur {fig['restitutions']['total']}")
     out.print(table)
     if data["prochaine_etape"] is None:
         return
@@ -133,6 +133,11 @@ def status_cmd(
         print_diagnostics(blocking, out)
     else:
         out.print("[green]✓[/green] Tout est prêt : [cyan]ateliers advance[/cyan] peut passer à l'étape suivante.")
+
+
+def _n(count: int, word: str) -> str:
+    """« 1 annulé », « 2 annulés », « 0 prévu » (in French, 0 and 1 take the singular)."""
+    return f"{count} {word}{'s' if count > 1 else ''}"
 
 
 def schema_cmd(

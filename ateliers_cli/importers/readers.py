@@ -58,6 +58,7 @@ class Table:
     sheet: str = ""
     notes: list[str] = field(default_factory=list)
     header_line: int = 1
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook it was read from
 
     @property
     def description(self) -> str:
@@ -113,6 +114,34 @@ def read_table(path: Path, shown: str | None = None, sheet: str | None = None) -
             hint="l'export est-il complet ? vérifiez les filtres appliqués sur la plateforme",
         )
     return table
+
+
+def read_workbook(path: Path, shown: str | None = None) -> dict[str, Table]:
+    """Every sheet of an XLSX or ODS workbook by name, empty ones included (a template filled in)."""
+    name = shown or str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise AteliersError("fichier introuvable", path=name, hint="vérifiez le chemin et le nom du fichier") from None
+    except OSError as exc:
+        raise AteliersError(f"fichier illisible : {exc.strerror or exc}", path=name) from None
+    try:
+        kind = detect_kind(raw, path, name) if raw.strip() else ""
+    except AteliersError:  # an unknown format: the same answer as for a CSV
+        kind = ""
+    if kind not in ("xlsx", "ods"):
+        raise AteliersError(
+            "ce n'est pas un classeur XLSX ou ODS",
+            path=name,
+            hint="importez le modèle écrit par « ateliers saisie modele », enregistré au format XLSX ou ODS",
+        )
+    read = _read_xlsx if kind == "xlsx" else _read_ods
+    first = read(raw, name, None)
+    tables = {first.sheet: first}
+    for sheet in first.sheets:
+        if sheet not in tables:
+            tables[sheet] = read(raw, name, sheet)
+    return tables
 
 
 def _drop_empty_unnamed(table: Table) -> None:
@@ -387,7 +416,7 @@ def _spreadsheet_table(name: str, kind: str, sheet_name: str, sheets: list[str],
     notes = []
     if len(sheets) > 1:
         notes.append(f"feuille « {sheet_name} » lue ; le classeur en a {len(sheets)} : " + ", ".join(f"« {s} »" for s in sheets) + " (choisir : --feuille)")
-    return Table(name, kind, columns, rows, sheet=sheet_name, notes=notes, header_line=header_line or 1)
+    return Table(name, kind, columns, rows, sheet=sheet_name, notes=notes, header_line=header_line or 1, sheets=list(sheets))
 
 
 def _read_xlsx(raw: bytes, name: str, sheet: str | None) -> Table:
