@@ -364,7 +364,7 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
         if rel in ("consultation.yaml", "themes.yaml") or rel.startswith(("documents/", "schemas/")) or path.name.startswith("_"):
             continue
         text = path.read_text(encoding="utf-8")
-        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml"), rel
+        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "suivi.yaml"), rel
 
 
 def test_a_forged_identifier_never_names_a_path_and_a_formula_stays_text(tmp_path: Path) -> None:
