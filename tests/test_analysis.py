@@ -26,6 +26,7 @@ from ateliers_cli.analysis import (
     tokens,
     words,
 )
+from ateliers_cli.analysis.tag import estimate_reliability
 from ateliers_cli.analysis.text import STOP_WORDS, SurfaceForms, content_words, is_stop_word, slugify
 
 # --- a small synthetic corpus on three clear topics -------------------------------------
@@ -479,3 +480,122 @@ def test_duplicates_find_every_pair_above_the_threshold(threshold: float) -> Non
     assert 5 < len(expected) < 60
     for g in groups:
         assert g.similarity == pytest.approx(pairs[frozenset(g.member_ids)], abs=1e-4)
+
+
+# --- tag: what an analyst writes is read ------------------------------------------------
+
+MOBILITE_ECOLE = [
+    ThemeSpec("mobilite", "Se déplacer", mots_cles=("car", "bus", "transport")),
+    ThemeSpec("ecole", "L'école", mots_cles=("école", "cantine", "enseignants")),
+]
+
+
+def test_tag_never_drops_a_key_word_the_analyst_wrote() -> None:
+    docs = [
+        ("C-1", "Plus de cars le matin"),
+        ("C-2", "La cantine de l'école est trop chère"),
+        ("C-3", "Le car scolaire passe trop tôt"),
+        ("C-4", "Les enseignants manquent"),
+    ]
+    best = {s.doc_id: s.best for s in tag(docs, MOBILITE_ECOLE)}
+    assert best["C-1"] is not None and best["C-1"].theme_id == "mobilite" and best["C-1"].matched == ("car",)
+    assert best["C-3"] is not None and best["C-3"].theme_id == "mobilite" and best["C-3"].matched == ("car",)
+
+
+def test_tag_reads_titles() -> None:
+    docs = [
+        {"id": "C-1", "titre": "Dépense publique", "texte": "Il faut la réduire, c'est urgent."},
+        {"id": "C-2", "titre": "Le car du matin", "texte": "Il faut le réduire, c'est urgent."},
+    ]
+    themes = [
+        ThemeSpec("finances", "Finances", mots_cles=("dépense publique", "impôts")),
+        ThemeSpec("mobilite", "Se déplacer", mots_cles=("car", "bus")),
+    ]
+    best = {s.doc_id: s.best for s in tag(docs, themes)}
+    assert best["C-1"] is not None and best["C-1"].theme_id == "finances" and best["C-1"].matched == ("dépense publique",)
+    assert best["C-2"] is not None and best["C-2"].theme_id == "mobilite"
+    without_titles = tag([(d["id"], d["texte"]) for d in docs], themes)
+    assert all(s.best is None for s in without_titles)
+
+
+def test_tag_learns_words_from_the_texts_and_the_examples() -> None:
+    # « hôpital » is no key word: texts that use it with « santé » teach it.
+    themes = [
+        ThemeSpec("sante", "Santé", mots_cles=("santé",)),
+        ThemeSpec("sport", "Sport", mots_cles=("sport",)),
+    ]
+    docs = [(f"S-{i}", "La santé d'abord : l'hôpital manque de médecins") for i in range(5)]
+    docs += [(f"P-{i}", "Le sport pour tous : des stades et des clubs") for i in range(5)]
+    docs += [("N-1", "Un hôpital plus proche, avec des médecins"), ("N-2", "Des clubs et des stades ouverts le soir")]
+    best = {s.doc_id: s.best for s in tag(docs, themes)}
+    assert best["N-1"] is not None and best["N-1"].theme_id == "sante" and best["N-1"].matched == ()
+    assert {"hôpital", "médecins"} <= set(best["N-1"].shared_words)
+    assert best["N-2"] is not None and best["N-2"].theme_id == "sport"
+    # An example classified by hand wins over the key words it lacks.
+    docs += [("E-1", "Les vestiaires du gymnase sont vétustes"), ("E-2", "Rénover les vestiaires du gymnase")]
+    before = {s.doc_id: s.best for s in tag(docs, themes)}
+    assert before["E-2"] is None
+    after = {s.doc_id: s.best for s in tag(docs, themes, examples={"E-1": ["sport"]})}
+    assert after["E-2"] is not None and after["E-2"].theme_id == "sport"
+
+
+def test_reliability_is_estimated_on_the_examples_only_from_ten() -> None:
+    themes = [ThemeSpec("sante", "Santé", mots_cles=("santé",)), ThemeSpec("sport", "Sport", mots_cles=("sport",))]
+    docs = [(f"S-{i}", f"L'hôpital numéro {i} manque de médecins et d'infirmières") for i in range(8)]
+    docs += [(f"P-{i}", f"Le stade numéro {i} attend des clubs et des licenciés") for i in range(8)]
+    examples = {f"S-{i}": ["sante"] for i in range(5)} | {f"P-{i}": ["sport"] for i in range(5)}
+    reliability = estimate_reliability(docs, themes, examples)
+    assert reliability is not None and reliability.n_examples == 10 and reliability.n_right == 10
+    assert estimate_reliability(docs, themes, dict(list(examples.items())[:9])) is None
+    # Half the examples of each theme given the other one: the analyst's choices contradict each other.
+    wrong = {k: (["sport" if v == ["sante"] else "sante"] if int(k[2:]) % 2 else v) for k, v in examples.items()}
+    bad = estimate_reliability(docs, themes, wrong)
+    assert bad is not None and bad.n_right < 10
+
+
+# --- suggest: labels an analyst would keep -------------------------------------------------
+
+
+def test_suggest_labels_are_phrases_without_place_names_or_vague_words() -> None:
+    rng = random.Random(3)
+    bus = ["À Roubaix le transport à la demande ne vient pas.", "Le transport à la demande est trop rare à Tourcoing.",
+           "Il faut des chauffeurs pour le transport à la demande.", "Les gens attendent le bus à Roubaix des heures."]
+    ecole = ["La cantine scolaire de Tourcoing coûte cher aux gens.", "Les repas de la cantine scolaire sont froids.",
+             "Les enseignants de Roubaix manquent à la cantine scolaire.", "Il y a beaucoup de gens à la cantine."]
+    docs = [(f"C-{i:03d}", " ".join(rng.sample(bus if i % 2 else ecole, 3))) for i in range(40)]
+    candidates = suggest_themes(docs, k=2)
+    titles = sorted(c.titre for c in candidates)
+    assert titles[0].startswith("Cantine scolaire") and titles[1].startswith("Transport à la demande"), titles
+    for c in candidates:
+        label_words = {w.lower() for w in c.titre.replace(",", " ").replace(":", " ").split()} | {w.lower() for w in c.mots_cles}
+        assert not label_words & {"roubaix", "tourcoing", "gens"}, c
+    assert suggest_themes(docs, k=2) == candidates  # the same on every run
+
+
+def test_suggest_says_why_that_many_themes() -> None:
+    from ateliers_cli.analysis.suggest import suggest_themes_with_choice
+
+    docs, _ = topic_corpus()
+    candidates, choice = suggest_themes_with_choice(docs)
+    assert choice.chosen == len(candidates)
+    assert set(choice.silhouettes) == set(range(3, 13))
+    best = max(choice.silhouettes.values())
+    assert choice.silhouettes[choice.chosen] >= best - 0.01
+    assert all(v < best - 0.01 for k, v in choice.silhouettes.items() if k < choice.chosen)
+    _, given = suggest_themes_with_choice(docs, k=4)
+    assert given.chosen == 4 and given.silhouettes == {}
+
+
+def test_duplicates_read_titles_and_mend_words_glued_by_lost_line_breaks() -> None:
+    text = (
+        "Afin d'éviter toute dérive des forces de l'ordre, l'identification des agents lors d'actes "
+        "répréhensibles tels qu'un emploi abusif et inapproprié des armes doit pouvoir être faite en "
+        "toute transparence et sans ambiguïté pour les citoyens que nous sommes."
+    )
+    glued = text.replace("abusif et inapproprié", "abusif etinapproprié").replace("faite en toute", "faite entoute").replace("pour les citoyens", "pour lescitoyens")
+    others = [(f"C-{i}", t) for i, t in enumerate(distinct_texts(5, seed=3))]
+    docs = [{"id": "A", "titre": "Interdire les visages masqués", "texte": text}, {"id": "B", "titre": "Interdire les visages masqués", "texte": glued}, *others]
+    (group,) = find_duplicates(docs)
+    assert group.member_ids == ["A", "B"] and group.similarity >= 0.9
+    untitled = find_duplicates([("A", text), ("B", glued), *others])
+    assert [g.member_ids for g in untitled] == [["A", "B"]]

@@ -47,7 +47,7 @@ def test_finds_the_planted_campaign_and_the_resends(example: Path) -> None:
     assert len(campaigns) == 1
     assert campaigns[0]["membres"] == CAMPAIGN
     assert campaigns[0]["original"] == "C-0087"
-    assert 0.8 <= campaigns[0]["similarite"] <= 1.0
+    assert 0.7 <= campaigns[0]["similarite"] <= 1.0  # each copy has its own title: a little below the text alone
     pairs = {tuple(g["membres"]) for g in groups if g["nature"] == "doublon"}
     for copy, original in RESENDS.items():
         assert (original, copy) in pairs

@@ -80,8 +80,9 @@ def test_init_writes_a_commented_example_of_every_file_kind(tmp_path: Path) -> N
         "deliberation": "deliberation.yaml",
         "restitution": "restitutions/_exemple.yaml",
         "suivi": "suivi.yaml",
+        "contribution": "contributions/_exemple.md",
     }
-    assert set(examples) | {"contribution"} == set(FILE_KINDS)  # contributions: « ateliers contributions add »
+    assert set(examples) == set(FILE_KINDS)
     for kind, rel in examples.items():
         text = (target / rel).read_text(encoding="utf-8")
         assert f"ateliers aide {kind}" in text, rel
@@ -97,6 +98,13 @@ def test_init_writes_a_commented_example_of_every_file_kind(tmp_path: Path) -> N
         data = yaml.safe_load("\n".join(line[2:] for line in lines[start:]))
         _clean, diags = validate(data, FILE_KINDS[kind][0], rel)
         assert not diags, diags
+    header = (target / "contributions/_exemple.md").read_text(encoding="utf-8").split("---\n")[1]
+    _clean, diags = validate(yaml.safe_load(header), FILE_KINDS["contribution"][0], "contributions/_exemple.md")
+    assert not diags, diags
+    # none of the examples is read: the new consultation has no contribution, workshop or restitution
+    r = run_cli("-C", target, "status", "--json")
+    figures = json.loads(r.stdout)["chiffres"]
+    assert figures["contributions"]["total"] == 0 and figures["ateliers"]["total"] == 0 and figures["restitutions"]["total"] == 0
 
 
 def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:

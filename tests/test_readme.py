@@ -33,8 +33,6 @@ def test_readme_first_hour_in_a_fresh_venv_reaches_status(tmp_path: Path) -> Non
     quick = next(b for b in _blocks(readme[start:]) if "ateliers status" in b)
     steps = []
     for command in _commands(quick):
-        if command == "ateliers demo":
-            continue  # already run by the set-up command
         steps.append(command)
         if command == "ateliers status":
             break
@@ -53,5 +51,6 @@ def test_readme_first_hour_in_a_fresh_venv_reaches_status(tmp_path: Path) -> Non
     assert "command not found" not in output and "commande introuvable" not in output, output
     assert r.returncode == 0, output
     assert "Consultation créée dans ma-consultation" in r.stdout
-    assert "1. Appel à contributions  ← étape en cours" in r.stdout  # « ateliers status »
+    assert "La consultation est clôturée." in r.stdout  # the example, through the seven stages by the set-up command
+    assert "1. Appel à contributions  ← étape en cours" in r.stdout  # « ateliers status » of the new one
     assert (project / "ma-consultation" / ".git").is_dir()

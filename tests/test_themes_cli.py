@@ -336,3 +336,37 @@ def test_update_front_matter_refuses_what_it_cannot_edit_cleanly() -> None:
     for text in ("---\nid: C-1\nstatut: nouvelle\nstatut: analysee\n---\nTexte.\n", "pas d'en-tête\n", "---\nid: C-1\n"):
         with pytest.raises(AteliersError):
             update_front_matter(text, {"statut": "analysee", "themes": ["a"]}, rel="contributions/C-1.md")
+
+
+def test_tag_shows_its_reliability_estimated_on_classified_contributions(example: Path) -> None:
+    _reset(example, ["C-0003"])
+    r = run_cli("-C", example, "themes", "tag")
+    assert r.exit_code == 0, r.output
+    assert "Fiabilité estimée : le premier thème suggéré est le bon pour" in r.stdout
+    data = json.loads(run_cli("-C", example, "themes", "tag", "--json").stdout)
+    analysed = [p for p in (example / "contributions").glob("C-*.md") if "statut: analysee" in p.read_text(encoding="utf-8")]
+    assert data["exemples"] == len(analysed) == 136
+    assert data["fiabilite"]["verifiees"] == 136 and 0.6 <= data["fiabilite"]["taux"] <= 1.0
+    ids = _reset(example)
+    r = run_cli("-C", example, "themes", "tag")
+    assert "Fiabilité non estimée : 0 contribution classée, il en faut au moins 10" in r.stdout
+    assert len(ids) == 148
+
+
+def test_suggest_justifies_the_number_of_themes(example: Path) -> None:
+    r = run_cli("-C", example, "themes", "suggest")
+    assert r.exit_code == 0, r.output
+    assert "Pourquoi " in r.stdout and "silhouette" in r.stdout and "--nombre K" in r.stdout
+    data = json.loads(run_cli("-C", example, "themes", "suggest", "--force", "--json").stdout)
+    assert data["choix_du_nombre"]["retenu"] == len(data["themes"])
+    assert set(data["choix_du_nombre"]["silhouettes"]) == {str(k) for k in range(3, 13)}
+    fixed = json.loads(run_cli("-C", example, "themes", "suggest", "--force", "--json", "--nombre", "5").stdout)
+    assert fixed["choix_du_nombre"] is None and len(fixed["themes"]) == 5
+
+
+def test_tag_says_how_to_classify_what_is_left_without_editing_files(example: Path) -> None:
+    _reset(example)
+    r = run_cli("-C", example, "themes", "tag", "--seuil", "0,9")
+    assert r.exit_code == 0, r.output
+    assert "À classer à la main" in r.stdout
+    assert "ateliers contributions classer" in r.stdout and "ateliers themes export" in r.stdout

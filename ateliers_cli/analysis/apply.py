@@ -29,8 +29,8 @@ from ateliers_cli.store.front_matter import update_front_matter
 
 from .duplicates import DuplicateGroup, author_key, find_duplicates
 from .resends import find_resends
-from .suggest import CandidateTheme, draft_themes_yaml, suggest_themes
-from .tag import ThemeScore, tag
+from .suggest import CandidateTheme, NumberChoice, draft_themes_yaml, suggest_themes_with_choice
+from .tag import Reliability, ThemeScore, tag_with_reliability
 
 __all__ = [
     "DEFAULT_DRAFT",
@@ -41,6 +41,7 @@ __all__ = [
     "SuggestPlan",
     "TagPlan",
     "TagRow",
+    "classified_examples",
     "doublon_files",
     "excerpt",
     "parse_threshold",
@@ -56,6 +57,9 @@ DEFAULT_DRAFT = "themes-suggeres.yaml"
 DEFAULT_TAG_THRESHOLD = 0.5
 """Score from which ``themes tag --apply`` writes a theme."""
 DEFAULT_DUPLICATE_THRESHOLD = 0.8
+"""Chosen with bench/calibrate_doublons.py (real texts and their copies): precision 100 % from 0,5 to
+0,9, recall 83 % at 0,8 and 98 % at 0,6; but on 100 000 generated texts, 0,7 costs 68 s and 1,6 Go
+against 19 s and 470 Mo at 0,8: 0,8 by default, a lower --seuil for a smaller consultation."""
 """Share of common word triples from which two texts are (near) copies."""
 REPORT_FLOOR = 0.05
 """Suggestions below the threshold but above this floor are still shown, as near misses."""
@@ -125,6 +129,8 @@ class SuggestPlan:
     """Contributions left out: marked doublon or hors_sujet, or without text."""
     overwrite: bool = False
     """Whether the draft replaces an existing file (``--force``)."""
+    choice: NumberChoice | None = None
+    """Why that many themes (silhouette of each number tried), when the number was not given."""
 
 
 def check_draft_target(root: Path, target: Path, force: bool) -> bool:
@@ -165,14 +171,14 @@ def plan_suggest(
     overwrite = check_draft_target(c.root, target, force)
     if not c.contributions:
         raise _no_contributions(c)
-    docs = _with_text(c, lambda ct: ct.statut not in ("doublon", "hors_sujet"))
+    docs = [ct for ct in c.contributions.values() if _has_words(ct) and ct.statut not in ("doublon", "hors_sujet")]
     if not docs:
         raise AteliersError(
             "aucune contribution à analyser : toutes sont sans texte, doublons ou hors sujet",
             hint="« ateliers contributions list » montre leur statut",
         )
-    candidates = suggest_themes(docs, k=k, seed=seed, progress=progress)
-    texts = {ct.id: ct.texte for ct in docs}
+    candidates, choice = suggest_themes_with_choice(docs, k=k, seed=seed, progress=progress)
+    texts = {ct.id: (f"{ct.titre} — {ct.texte}" if ct.titre.strip() else ct.texte) for ct in docs}
     excerpts = {cid: excerpt(texts[cid]) for cand in candidates for cid in cand.representative_ids}
     return SuggestPlan(
         candidates=candidates,
@@ -182,6 +188,7 @@ def plan_suggest(
         n_texts=len(docs),
         n_left_out=len(c.contributions) - len(docs),
         overwrite=overwrite,
+        choice=choice if choice.silhouettes else None,
     )
 
 
@@ -198,6 +205,9 @@ def suggest_json(plan: SuggestPlan, shown_path: str) -> dict[str, Any]:
         "fichier": shown_path,
         "contributions_analysees": plan.n_texts,
         "contributions_ecartees": plan.n_left_out,
+        "choix_du_nombre": None
+        if plan.choice is None
+        else {"retenu": plan.choice.chosen, "silhouettes": {str(k): v for k, v in plan.choice.silhouettes.items()}},
         "themes": [
             {
                 "id": cand.id,
@@ -245,6 +255,10 @@ class TagPlan:
     n_contributions: int
     """Every contribution of the consultation (the text corpus the scores come from)."""
     include_all: bool = False
+    n_examples: int = 0
+    """Contributions already classified (statut analysee, with themes): the examples learnt from."""
+    reliability: Reliability | None = None
+    """Cross-validated on those examples; None under ten examples."""
 
     def count(self, state: TagState) -> int:
         return sum(1 for r in self.rows if r.state == state)
@@ -282,15 +296,17 @@ def plan_tag(
         )
     if not c.contributions:
         raise _no_contributions(c)
-    corpus = _with_text(c)
+    corpus = [ct for ct in c.contributions.values() if _has_words(ct)]
     if not corpus:
         raise _no_contributions(c)
     if not include_all and not any(ct.statut == "nouvelle" for ct in c.contributions.values()):
         return TagPlan(threshold, [], len(c.contributions), include_all)
-    suggestions = {
-        s.doc_id: s.themes
-        for s in tag(corpus, list(c.themes.values()), min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, progress=progress)
-    }
+    examples = classified_examples(c)
+    themes = list(c.themes.values())
+    tagged, reliability = tag_with_reliability(
+        corpus, themes, min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, examples=examples, progress=progress
+    )
+    suggestions = {s.doc_id: s.themes for s in tagged}
     rows: list[TagRow] = []
     for ct in sorted(c.contributions.values(), key=lambda x: natural_key(x.id)):
         new = ct.statut == "nouvelle"
@@ -301,7 +317,7 @@ def plan_tag(
         state: TagState
         if not new:
             state = "rapport"
-        elif not ct.texte.strip():
+        elif not _has_words(ct):
             state = "sans_texte"
         elif chosen:
             state = "a_ecrire"
@@ -310,7 +326,22 @@ def plan_tag(
         else:
             state = "aucun_theme"
         rows.append(TagRow(ct.id, ct.statut, tuple(ct.themes), found, chosen, state))
-    return TagPlan(threshold, rows, len(c.contributions), include_all)
+    return TagPlan(threshold, rows, len(c.contributions), include_all, len(examples), reliability)
+
+
+def _has_words(ct: Contribution) -> bool:
+    return bool(ct.texte.strip() or ct.titre.strip())
+
+
+def classified_examples(c: Consultation) -> dict[str, list[str]]:
+    """The contributions already classified (statut analysee, with known themes): what
+    ``themes tag`` learns from, whoever classified them (by hand, ``contributions classer``,
+    a spreadsheet read back, or an earlier ``tag --apply`` the analyst kept)."""
+    return {
+        ct.id: [t for t in ct.themes if t in c.themes]
+        for ct in c.contributions.values()
+        if ct.statut == "analysee" and any(t in c.themes for t in ct.themes) and _has_words(ct)
+    }
 
 
 def _read(c: Consultation, ct: Contribution) -> str:
@@ -346,8 +377,7 @@ def _score_json(s: ThemeScore) -> dict[str, Any]:
         "theme": s.theme_id,
         "score": s.score,
         "mots_cles_trouves": list(s.matched),
-        "similarite": s.similarity,
-        "mots_communs": list(s.shared_words),
+        "mots_qui_ont_pese": list(s.shared_words),
     }
 
 
@@ -358,6 +388,10 @@ def tag_json(plan: TagPlan, applied: bool) -> dict[str, Any]:
         "applique": applied,
         "resume": {state: plan.count(state) for state in ("a_ecrire", "sous_le_seuil", "aucun_theme", "sans_texte", "rapport")},
         "a_classer_a_la_main": [r.id for r in plan.by_hand],
+        "exemples": plan.n_examples,
+        "fiabilite": None
+        if plan.reliability is None
+        else {"verifiees": plan.reliability.n_examples, "justes": plan.reliability.n_right, "taux": round(plan.reliability.rate, 4)},
         "contributions": [
             {
                 "id": r.id,

@@ -23,6 +23,8 @@ class Document:
     text: str
     author: str | None = None
     date: str | None = None
+    title: str = ""
+    """The contribution's title, when it has one: theme tagging reads it (and counts it twice)."""
 
 
 @runtime_checkable
@@ -91,14 +93,18 @@ def as_document(doc: DocInput) -> Document:
     if isinstance(doc, Mapping):
         text = doc.get("texte", doc.get("text"))
         author = doc.get("auteur", doc.get("author"))
-        return Document(_text(doc.get("id")), _text(text), _optional(author), _date_text(doc.get("date")))
+        title = doc.get("titre", doc.get("title"))
+        return Document(_text(doc.get("id")), _text(text), _optional(author), _date_text(doc.get("date")), _text(title))
     text = getattr(doc, "texte", None)
     if text is None:
         text = getattr(doc, "text", "")
     author = getattr(doc, "auteur", None)
     if author is None:
         author = getattr(doc, "author", None)
-    return Document(_text(doc.id), _text(text), _optional(author), _date_text(getattr(doc, "date", None)))
+    title = getattr(doc, "titre", None)
+    if title is None:
+        title = getattr(doc, "title", "")
+    return Document(_text(doc.id), _text(text), _optional(author), _date_text(getattr(doc, "date", None)), _text(title))
 
 
 def as_documents(docs: Iterable[DocInput]) -> list[Document]:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import random
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -187,6 +188,39 @@ def author_key(author: str | None) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in fold_accents(author.lower())).split())
 
 
+GLUE_MIN_COUNT = 2
+"""A word used once is split again into two words used elsewhere, one of them at least this often."""
+
+
+def _unglue(word_list: list[str], counts: Counter[str]) -> list[str]:
+    """Split the words used once that are two known words glued together (« entoute » → « en »,
+    « toute »), the split whose rarer half is the most used winning."""
+    result: list[str] | None = None
+    for n, w in enumerate(word_list):
+        if counts[w] > 1 or len(w) < 5 or not w.isalpha():
+            if result is not None:
+                result.append(w)
+            continue
+        best: tuple[tuple[int, int], int] | None = None
+        for k in range(2, len(w) - 1):
+            a, b = counts.get(w[:k], 0), counts.get(w[k:], 0)
+            score = (min(a, b), max(a, b))
+            if score[0] >= 1 and score[1] >= GLUE_MIN_COUNT and (best is None or score > best[0]):
+                best = (score, k)
+        if best is None:
+            if result is not None:
+                result.append(w)
+            continue
+        if result is None:
+            result = word_list[:n]
+        result += [w[: best[1]], w[best[1] :]]
+    return word_list if result is None else result
+
+
+def _title_and_text(doc: Document) -> str:
+    return f"{doc.title}\n\n{doc.text}" if doc.title else doc.text
+
+
 def _sort_key(doc: Document) -> tuple[bool, str, str]:
     return (doc.date is None, doc.date or "", doc.id)
 
@@ -221,10 +255,16 @@ def find_duplicates(
     lsh_classes: list[int] = []
     band_keys = [array("Q") for _ in range(n_bands)]
     total = len(documents) + n_bands
+    # Title and text: two copies of one proposal share their title too. Words glued by a lost
+    # line break (« etinapproprié ») are split again with the consultation's own vocabulary.
+    # Two passes (count, then compare) rather than every text's words kept: memory stays flat.
+    counts: Counter[str] = Counter()
+    for doc in documents:
+        counts.update(words(_title_and_text(doc), fold=True))
     for i, doc in enumerate(documents):
         if progress is not None and i % 500 == 0:
             progress(i, total)
-        word_list = words(doc.text, fold=True)
+        word_list = _unglue(words(_title_and_text(doc), fold=True), counts)
         if not word_list:
             continue
         digest = hashlib.blake2b("\x1f".join(word_list).encode("utf-8"), digest_size=16).digest()

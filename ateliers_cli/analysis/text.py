@@ -31,6 +31,7 @@ import snowballstemmer
 __all__ = [
     "ELISIONS",
     "STOP_WORDS",
+    "ProperNouns",
     "SurfaceForms",
     "content_words",
     "fold_accents",
@@ -112,6 +113,8 @@ _STEM_LOCK = threading.Lock()
 _CACHE_LIMIT = 1_000_000
 # surface word -> (stem, accent-folded stem), or None for a stop word / non-content word.
 _CONTENT_CACHE: dict[str, tuple[str, str] | None] = {}
+# stop word (or other non-content word) -> its stem, for the key words an analyst chose.
+_OTHER_STEMS: dict[str, str] = {}
 # word -> the same without accents.
 _FOLD_CACHE: dict[str, str] = {}
 # raw regex match -> its words once elisions are split.
@@ -215,8 +218,14 @@ def stem(word: str) -> str:
     entry = _content(word)
     if entry is not None:
         return entry[0]
-    with _STEM_LOCK:
-        return str(_STEMMER.stemWord(word))
+    cached = _OTHER_STEMS.get(word)
+    if cached is None:
+        with _STEM_LOCK:
+            cached = str(_STEMMER.stemWord(word))
+        if len(_OTHER_STEMS) >= _CACHE_LIMIT:
+            _OTHER_STEMS.clear()
+        _OTHER_STEMS[word] = cached
+    return cached
 
 
 def _content(word: str) -> tuple[str, str] | None:
@@ -267,8 +276,12 @@ def tokens(text: str, *, fold: bool = False) -> list[str]:
     return result
 
 
-def tokens_with_surface(text: str, *, fold: bool = False) -> list[tuple[str, str]]:
-    """Like :func:`tokens`, each stem paired with the word it comes from."""
+def tokens_with_surface(text: str, *, fold: bool = False, keep: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """Like :func:`tokens`, each stem paired with the word it comes from.
+
+    ``keep`` holds stems (folded if ``fold``) that are never dropped, even when their word
+    is a stop word: the words an analyst chose as key words (« car » in « des cars »).
+    """
     which = 1 if fold else 0
     result: list[tuple[str, str]] = []
     known = _CONTENT_CACHE  # most words were seen before: looked up here, without a call
@@ -278,6 +291,12 @@ def tokens_with_surface(text: str, *, fold: bool = False) -> list[tuple[str, str
             entry = _content(w)
         if entry is not None:
             result.append((entry[which], w))  # type: ignore[index]
+        elif keep and not w.endswith("'"):
+            stemmed = stem(w)
+            if fold:
+                stemmed = fold_accents(stemmed)
+            if stemmed in keep:
+                result.append((stemmed, w))
     return result
 
 
@@ -336,3 +355,44 @@ class SurfaceForms:
 
     def __len__(self) -> int:
         return len(self._stems())
+
+
+_CASED_WORD_RE = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = frozenset(".!?:;\n«»\"()[]-—–•*#>")
+
+
+class ProperNouns:
+    """Which words people write with a capital in the middle of a sentence (« France »,
+    « Lille », « Macron »): place and person names, kept out of theme labels.
+
+    >>> names = ProperNouns()
+    >>> names.add_text("Je vis à Lille. La ville de Lille est belle.")
+    >>> names.is_proper("lille"), names.is_proper("ville")
+    (True, False)
+    """
+
+    def __init__(self) -> None:
+        self._capital: Counter[str] = Counter()
+        self._seen: Counter[str] = Counter()
+
+    def add_text(self, text: str) -> None:
+        """Count the words of ``text``, except at a sentence's start and in words all in capitals."""
+        if not text:
+            return
+        for match in _CASED_WORD_RE.finditer(text):
+            word = match.group()
+            if len(word) < 2 or word.isupper():
+                continue
+            before = text[: match.start()].rstrip(" \t'’")
+            if not before or before[-1] in _SENTENCE_END:
+                continue
+            key = fold_accents(word.lower())
+            self._seen[key] += 1
+            if word[0].isupper():
+                self._capital[key] += 1
+
+    def is_proper(self, word: str) -> bool:
+        """Whether ``word`` is mostly written with a capital inside sentences."""
+        key = fold_accents(word.lower())
+        seen = self._seen.get(key, 0)
+        return seen > 0 and self._capital.get(key, 0) * 2 > seen

@@ -44,6 +44,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(themes_app, name="themes")
     themes_app.command("suggest")(handled(suggest_cmd))
     themes_app.command("tag")(handled(tag_cmd))
+    themes_app.command("export")(handled(export_cmd))
+    themes_app.command("import")(handled(import_cmd))
 
 
 def register_doublons(group: typer.Typer) -> None:
@@ -101,7 +103,7 @@ def suggest_cmd(
 ) -> None:
     """Propose des thèmes à partir des textes des contributions, et en écrit un projet de themes.yaml.
 
-    Les textes sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots vides, racines françaises), pondérés (TF-IDF) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes). Pour chaque thème candidat : ses mots-clés et ses trois contributions les plus représentatives. Les doublons et les hors-sujet sont laissés de côté.
+    Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots vides, racines françaises), pondérés (TF-IDF), rapprochés par les mots qu'ils emploient ensemble (analyse sémantique latente) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes à chaque lancement). Sans --nombre, le nombre de thèmes est celui dont le découpage est le plus net (silhouette), et la commande dit pourquoi. Pour chaque thème candidat : un titre fait de l'expression la plus propre au groupe (« transition écologique », jamais un nom de lieu ni un mot vague), ses mots-clés et ses trois contributions les plus représentatives. Les doublons et les hors-sujet sont laissés de côté.
 
     Le projet est écrit à côté de themes.yaml, jamais dedans : relisez-le, renommez, fusionnez, puis reportez dans themes.yaml ce que vous gardez.
 
@@ -142,6 +144,20 @@ def _print_suggest(plan: SuggestPlan, shown: str) -> None:
     out.print(table)
     left = f" ({_plural(plan.n_left_out, 'contribution')} laissée{'s' if plan.n_left_out > 1 else ''} de côté : doublons, hors sujet ou sans texte)" if plan.n_left_out else ""
     out.print(f"{_plural(len(plan.candidates), 'thème candidat', 'thèmes candidats')} tirés de {_plural(plan.n_texts, 'contribution')}{left}.", soft_wrap=True)
+    if plan.choice is not None:
+        tried = plan.choice.silhouettes
+        best_k = max(tried, key=lambda kk: (tried[kk], -kk))
+        others = ", ".join(f"{kk} : {_num(v)}" for kk, v in sorted(tried.items()))
+        why = (
+            "le découpage le plus net"
+            if best_k == plan.choice.chosen
+            else f"le plus petit nombre dont le découpage est presque aussi net que le meilleur ({best_k} thèmes)"
+        )
+        out.print(
+            f"Pourquoi {plan.choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches de leur thème, "
+            f"loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre.",
+            soft_wrap=True,
+        )
     verb = "remplacé" if plan.overwrite else "écrit"
     out.print(f"[green]✓[/green] Projet {verb} : [bold]{escape(shown)}[/bold] — à relire : titres, descriptions, nature, commissions ; themes.yaml n'est pas modifié.", soft_wrap=True)
     out.print("  Ensuite : reportez les thèmes retenus dans themes.yaml, puis [cyan]ateliers themes tag[/cyan].", soft_wrap=True)
@@ -159,10 +175,9 @@ _STATE_LABEL = {
 
 _SEUIL_HELP = (
     "Score à partir duquel --apply écrit un thème (entre 0 et 1 ; « 0,5 » ou « 0.5 »). "
-    "Le score mêle les mots-clés du thème trouvés dans le texte (60 % : 1 mot-clé vaut 0,5, 2 valent 0,75, 3 valent 0,875) "
-    "et la ressemblance du texte avec le titre, la description et la question du thème (40 %). "
-    "À 0,5, il faut en pratique deux mots-clés, ou un mot-clé et un vocabulaire proche ; un thème sans mots_cles "
-    "ne dépasse pas 0,4. Plus haut, moins d'erreurs mais plus de contributions à classer à la main."
+    "Le score est la probabilité du thème pour ce texte, apprise des mots-clés de themes.yaml, des contributions "
+    "déjà classées et des mots que les textes emploient avec eux. Plus haut, moins d'erreurs mais plus de "
+    "contributions à classer à la main ; la fiabilité affichée en fin de liste aide à choisir."
 )
 
 
@@ -176,7 +191,7 @@ def tag_cmd(
 ) -> None:
     """Suggère des thèmes pour chaque contribution pas encore analysée (statut « nouvelle »).
 
-    Pour chaque contribution : les thèmes les mieux notés, avec leur score et les mots du texte qui les justifient (les mots_cles de themes.yaml, retrouvés au pluriel, au féminin ou sans accents). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes: […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à la fin.
+    Le titre et le texte sont lus (le titre compte double). Chaque thème part de ses mots_cles (retrouvés au pluriel, au féminin, sans accents, ou en début de mot : « sport » trouve « sportifs » ; un mot-clé n'est jamais écarté comme mot vide) et des contributions déjà classées (statut « analysee »), qui servent d'exemples ; les mots que les textes emploient avec eux comptent ensuite (« hôpital » pour un thème dont le mot-clé est « santé »). Pour chaque contribution : les thèmes les mieux notés, avec leur score, les mots-clés trouvés et les mots qui ont pesé. Avec au moins dix contributions classées, la fiabilité est estimée sur elles (chacune notée sans qu'elle ait servi d'exemple). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes: […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à la fin.
 
     Exemple : [cyan]ateliers themes tag --seuil 0,6[/cyan] puis [cyan]ateliers themes tag --seuil 0,6 --apply[/cyan]
     """
@@ -218,14 +233,14 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     table = Table(header_style="bold")
     table.add_column("id", no_wrap=True)
     table.add_column("thèmes suggérés (score)")
-    table.add_column("mots trouvés")
+    table.add_column("mots-clés trouvés ; mots qui ont pesé")
     table.add_column("suite")
     for row in shown:
         themes = "\n".join(
             (f"{escape(s.theme_id)} {_num(s.score)}" if s.score >= plan.threshold else f"[dim]{escape(s.theme_id)} {_num(s.score)}[/dim]")
             for s in row.suggestions
         )
-        words = "\n".join(escape(", ".join(s.matched or s.shared_words[:3])) or "—" for s in row.suggestions)
+        words = "\n".join(escape(" ; ".join(p for p in (", ".join(s.matched), ", ".join(s.shared_words[:3])) if p)) or "—" for s in row.suggestions)
         if row.state == "a_ecrire":
             suite = f"[green]{'→' if not applied else '✓'} {escape(', '.join(row.chosen))}[/green]"
         elif row.state == "rapport":
@@ -236,6 +251,7 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     out.print(table)
     if len(shown) < len(plan.rows):
         out.print(f"[dim]… et {len(plan.rows) - len(shown)} autres lignes (--lignes 0 pour tout afficher, --json pour les scripts).[/dim]")
+    _print_reliability(plan)
     n_write = plan.count("a_ecrire")
     n_new = len(plan.rows) - plan.count("rapport")
     seuil = f"{plan.threshold:g}".replace(".", ",")
@@ -255,9 +271,93 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
         ]
         detail = ", ".join(p for p in parts if not p.startswith("0 "))
         out.print(f"[yellow]À classer à la main : {len(by_hand)}[/yellow] ({detail}) : {escape(ids_preview([r.id for r in by_hand], 20))}", soft_wrap=True)
-        out.print("  [cyan]ateliers contributions list --statut nouvelle[/cyan] les montre ; un seuil plus bas en classe davantage, avec plus d'erreurs.", soft_wrap=True)
+        out.print(
+            "  Classez-les sans ouvrir de fichier : [cyan]ateliers contributions classer ID… --themes THEME[/cyan], "
+            "ou toutes d'un coup dans un tableur : [cyan]ateliers themes export --out classement.xlsx[/cyan] puis [cyan]ateliers themes import classement.xlsx[/cyan]. "
+            "Chacune classée sert d'exemple aux suggestions suivantes ; un seuil plus bas en classe davantage, avec plus d'erreurs.",
+            soft_wrap=True,
+        )
     elif n_new:
         out.print("Rien ne reste à classer à la main." if applied else "Rien ne resterait à classer à la main.")
+
+
+def _print_reliability(plan: TagPlan) -> None:
+    r = plan.reliability
+    if r is not None:
+        out.print(
+            f"Fiabilité estimée : le premier thème suggéré est le bon pour {round(100 * r.rate)} % des {r.n_examples} contributions déjà classées "
+            "(chacune notée sans avoir servi d'exemple).",
+            soft_wrap=True,
+        )
+    else:
+        out.print(
+            f"Fiabilité non estimée : {_plural(plan.n_examples, 'contribution classée', 'contributions classées')}, il en faut au moins 10. "
+            "Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes THEME[/cyan]) : elles servent aussi d'exemples.",
+            soft_wrap=True,
+        )
+
+
+# --- themes export / import : the classification spreadsheet ----------------------------
+
+
+def export_cmd(
+    out_file: Annotated[Path, typer.Option("--out", metavar="FICHIER", help="Le classeur à écrire : .xlsx (Excel) ou .ods (LibreOffice).")] = Path("classement.xlsx"),
+    toutes: Annotated[bool, typer.Option("--toutes", help="Toutes les contributions, pas seulement les « nouvelle ».")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier s'il existe déjà.")] = False,
+) -> None:
+    """Écrit un classeur de classement : une ligne par contribution, avec les thèmes suggérés, à remplir à la main.
+
+    Feuille « Classement » : id, titre, extrait, statut, themes (à remplir : identifiants séparés par des virgules), doublon_de, puis les trois thèmes suggérés avec leur score et les mots qui ont pesé. Feuille « Thèmes » : les identifiants et titres de themes.yaml. Relisez-le, remplissez la colonne « themes » (ou « statut » : hors_sujet, doublon avec doublon_de), puis [cyan]ateliers themes import FICHIER[/cyan].
+
+    Exemple : [cyan]ateliers themes export --out classement.ods[/cyan]
+    """
+    from ateliers_cli.analysis.apply import plan_tag
+    from ateliers_cli.fsutil import atomic_write
+    from ateliers_cli.themes_sheet import format_of, sheet_bytes, sheet_rows
+
+    fmt = format_of(out_file)
+    if out_file.exists() and not force:
+        raise UsageError(f"{out_file} existe déjà", hint="--force pour le remplacer, ou --out AUTRE.xlsx")
+    c = _load().consultation
+    with progress("Suggestions de thèmes", state.quiet) as cb:
+        plan = plan_tag(c, include_all=toutes, progress=cb)
+    if not plan.rows:
+        raise UsageError("aucune contribution « nouvelle » à classer", hint="--toutes pour les mettre toutes dans le classeur")
+    rows = sheet_rows(c, plan)
+    atomic_write(out_file, sheet_bytes(c, rows, fmt))
+    out.print(f"[green]✓[/green] {escape(str(out_file))} : {_plural(len(rows), 'contribution')} à classer, avec les thèmes suggérés.", soft_wrap=True)
+    _print_reliability(plan)
+    out.print(f"  Ensuite : remplissez la colonne « themes », puis [cyan]ateliers themes import {escape(str(out_file))}[/cyan].", soft_wrap=True)
+
+
+def import_cmd(
+    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le classeur rempli (.xlsx ou .ods), tel qu'écrit par « themes export ».", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer ce qui changerait, sans rien écrire.")] = False,
+) -> None:
+    """Relit un classeur de classement rempli à la main et classe les contributions.
+
+    Seules les lignes où « themes », « statut » ou « doublon_de » diffèrent de la contribution comptent ; des thèmes donnés à une contribution « nouvelle » la font « analysee ». Tout ou rien : chaque problème est dit avec sa ligne (fichier:Classement:ligne), et rien n'est écrit tant qu'il en reste un. Dans les contributions, seules ces lignes changent (commentaires et ordre des clés gardés).
+
+    Exemple : [cyan]ateliers themes import classement.xlsx --dry-run[/cyan]
+    """
+    from ateliers_cli.classification import classification_files, plan_classification
+    from ateliers_cli.themes_sheet import read_decisions
+
+    root = consultation_root()
+    with lock(root, "themes import"):
+        c = _load().consultation
+        decisions, n_rows = read_decisions(c, fichier, str(fichier))
+        plan = plan_classification(c, decisions)
+        if not dry_run:
+            _write(c.root, classification_files(c, plan))
+    n = len(plan.changes)
+    for change in plan.changes[:20]:
+        themes, statut, doublon = change.after
+        out.print(f"  {escape(change.id)} → {escape(statut)}{' : ' + escape(', '.join(themes)) if themes else ''}{' de ' + escape(doublon) if doublon else ''}", soft_wrap=True)
+    if n > 20:
+        out.print(f"  … et {n - 20} autres.")
+    verb = ("changeraient" if n > 1 else "changerait") + " (--dry-run : rien n'est écrit)" if dry_run else ("classées" if n > 1 else "classée")
+    out.print(f"{'[green]✓[/green] ' if not dry_run and n else ''}{_plural(n, 'contribution')} {verb}, sur {n_rows} ligne{'s' if n_rows > 1 else ''} du classeur.", soft_wrap=True)
 
 
 # --- contributions doublons -------------------------------------------------------------
@@ -275,7 +375,7 @@ _CAMPAIGN_NOTE = (
 
 
 def doublons_cmd(
-    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près).")] = "0,8",
+    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,8 par défaut : sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne perdus), aucun faux doublon de 0,5 à 0,9, et 83 % des copies trouvées à 0,8, 98 % à 0,6 (bench/calibrate_doublons.py) ; plus bas coûte plus de temps et de mémoire sur de très grandes consultations.")] = "0,8",
     apply: Annotated[bool, typer.Option("--apply", help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout ou rien.")] = False,
     apply_campagnes: Annotated[bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")] = False,
     apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même auteur, même territoire, mêmes mots ; implique --apply).")] = False,
@@ -284,7 +384,7 @@ def doublons_cmd(
 ) -> None:
     """Trouve les quasi-doublons et les campagnes de copier-coller parmi les contributions.
 
-    Les textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même nom, même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
+    Les titres et textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation ; les mots collés par un retour à la ligne perdu, « etinapproprié », sont séparés d'après le vocabulaire de la consultation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même nom, même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
 
     Exemple : [cyan]ateliers contributions doublons --seuil 0,7[/cyan] puis [cyan]ateliers contributions doublons --apply[/cyan]
     """

@@ -19,6 +19,7 @@ from rich.prompt import Prompt
 from rich.table import Table
 
 from ateliers_cli.commands.analysis import register_doublons
+from ateliers_cli.commands.classify import register_classer
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_diagnostics, progress
 from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error, warning
@@ -47,6 +48,7 @@ def register(app: typer.Typer) -> None:
     contributions_app.command("add")(handled(add_cmd))
     contributions_app.command("list")(handled(list_cmd))
     register_doublons(contributions_app)  # « contributions doublons » lives with the analysis commands
+    register_classer(contributions_app)  # « contributions classer »: commands/classify.py
 
 
 _FIELDS_HELP = ", ".join(CONTRIBUTION_FIELDS)
@@ -135,7 +137,19 @@ def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
             out.print("[dim]Colonnes non reprises : " + escape(", ".join(f"« {c} »" for c in plan.ignored_columns)) + ".[/dim]")
         if plan.categories:
             listing = ", ".join(f"{k} ({v})" for k, v in plan.categories.most_common(10)) + (" …" if len(plan.categories) > 10 else "")
-            out.print(f"[dim]Catégories de la plateforme non reprises (les thèmes restent à affecter) : {escape(listing)}.[/dim]")
+            column = plan.format.category_columns[0] if plan.format and plan.format.category_columns else "COLONNE"
+            out.print(
+                f"[dim]Catégories de la plateforme non reprises : {escape(listing)}. Pour les reprendre comme thèmes : "
+                f"--map themes={escape(column)} (rapprochées des titres de themes.yaml ; « valeurs: themes: » dans un fichier --mapping pour les autres).[/dim]",
+                soft_wrap=True,
+            )
+        if plan.theme_matches:
+            listing = ", ".join(f"« {cat} » → {', '.join(ids)} ({n})" for (cat, ids), n in plan.theme_matches.most_common(10)) + (" …" if len(plan.theme_matches) > 10 else "")
+            out.print(f"Catégories reprises comme thèmes (statut analysee) : {escape(listing)}.", soft_wrap=True)
+        if plan.unmatched_categories:
+            for problem, n in plan.unmatched_categories.most_common():
+                out.print(f"[yellow]![/yellow] {escape(problem)} : {n} contribution{'s' if n > 1 else ''} importée{'s' if n > 1 else ''} sans thème.", soft_wrap=True)
+            out.print("  Traduisez ces catégories dans un fichier --mapping : « valeurs: themes: {Nom de la catégorie: id-du-theme} ».", soft_wrap=True)
         for note in plan.notes:
             out.print(f"[yellow]![/yellow] {escape(note)}")
     if dry_run and apercu > 0:

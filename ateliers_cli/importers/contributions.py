@@ -46,6 +46,7 @@ from ateliers_cli.importers.mapping import (
     by_column_names,
     consent,
     load_mapping_file,
+    match_themes,
     parse_map_options,
     personal_columns,
 )
@@ -135,6 +136,10 @@ class ImportPlan:
     warnings: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     categories: Counter[str] = field(default_factory=Counter)
+    theme_matches: Counter[tuple[str, tuple[str, ...]]] = field(default_factory=Counter)
+    """Platform category → the themes it was given (``--map themes=COLONNE``), with counts."""
+    unmatched_categories: Counter[str] = field(default_factory=Counter)
+    """Why a category got no theme (the contribution is imported without), with counts."""
     private: ContributorRegister | None = None
 
     @property
@@ -326,6 +331,7 @@ def plan_import(
         plan.notes.append(_late_import_note(c.etape))
     used = mapping.used_columns()
     plan.private_columns = personal_columns(table, mapping)
+    theme_titles = {t.id: t.titre for t in c.themes.values()}
     category_cols = detected.category_columns if detected else []
     skip_col = detected.skip_column if detected else ""
     plan.ignored_columns = [
@@ -505,8 +511,17 @@ def plan_import(
             "source": {"fichier": plan.fichier, "ligne": row.line, "cle": str(cle), "empreinte": _fingerprint(row, mapping)},
         }
         category = row.get(category_cols[0]) if category_cols else ""
-        if category:
+        if category and "themes" not in mapping.columns:
             plan.categories[one_line(category)] += 1
+        platform_category = one_line(value_of("themes"))
+        if platform_category:  # --map themes=COLONNE: the category its author chose is a classification
+            theme_ids, problem = match_themes(platform_category, theme_titles, mapping.values.get("themes", {}))
+            if theme_ids:
+                meta["themes"] = theme_ids
+                meta["statut"] = "analysee"
+                plan.theme_matches[(platform_category, tuple(theme_ids))] += 1
+            else:
+                plan.unmatched_categories[problem] += 1
 
         previous = known.get(str(cle))
         if previous is not None:

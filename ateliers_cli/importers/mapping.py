@@ -15,10 +15,13 @@ A mapping file looks like this::
       commune: Votre commune
       courriel: Adresse e-mail
       publication: J'accepte que ma contribution soit citée
+      themes: category/name/fr         # la catégorie choisie sur la plateforme
     valeurs:                           # facultatif : traduire les valeurs d'une colonne
       profil:
         Particulier: habitant
         Association: partenaire
+      themes:                          # sinon, rapprochées des titres de themes.yaml
+        Économie et emploi: [finances, emploi]
     defauts:                           # facultatif : quand la valeur manque
       profil: habitant
       canal: formulaire
@@ -59,6 +62,7 @@ CONTRIBUTION_FIELDS: dict[str, Field] = {
         Field("canal", "formulaire, courrier, courriel, reunion, plateforme, telephone ou autre"),
         Field("territoire", "l'arrondissement (identifiant ou nom)"),
         Field("publication", "le consentement à être cité publiquement (oui / non)"),
+        Field("themes", "la catégorie choisie sur la plateforme : rapprochée des titres de themes.yaml, ou traduite par « valeurs: themes: »"),
         Field("commune", "la commune (gardée dans prive/ ; sert à trouver le territoire)", private=True),
         Field("code_postal", "le code postal (gardé dans prive/ ; sert à trouver le territoire)", private=True),
         Field("nom", "le nom (gardé dans prive/)", private=True),
@@ -94,7 +98,7 @@ INSCRIPTION_FIELDS: dict[str, Field] = {
 }
 
 #: Fields whose value can be translated by ``valeurs`` or defaulted by ``defauts``.
-VALUE_FIELDS = ("profil", "canal", "territoire", "publication")
+VALUE_FIELDS = ("profil", "canal", "territoire", "publication", "themes")
 DEFAULT_FIELDS = ("profil", "canal", "territoire")
 
 #: Column names (folded) that name a field without doubt, for files that use plain names.
@@ -131,8 +135,42 @@ PERSONAL_WORDS = frozenset(
 )
 
 
-def is_personal_column(name: str) -> bool:
-    return bool(PERSONAL_WORDS.intersection(tokens(name)))
+#: Things of a platform whose « name » is not a person's: « category/name/fr », « scope/name/fr »…
+THING_WORDS = frozenset(
+    {
+        "category", "categories", "categorie", "scope", "scopes", "taxonomy", "taxonomies", "component",
+        "composant", "theme", "themes", "thematique", "space", "espace", "process", "processus", "assembly",
+        "assemblee", "participatory", "project", "projet", "meeting", "reunion", "organization", "tag", "tags",
+        "rubrique", "sujet", "topic", "label", "ville", "commune", "quartier", "site", "structure",
+    }
+)
+_EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
+_PHONE_RE = re.compile(r"^\+?[\d .()-]{9,}$")
+
+
+def is_personal_column(name: str, values: list[str] | None = None) -> bool:
+    """Whether an unmapped column holds personal data: it goes to prive/, never elsewhere.
+
+    What the column holds decides, not a word of its header alone: e-mail addresses or phone
+    numbers make any column personal; a header with « nom »/« name » is personal unless it names
+    a thing of the platform (« category/name/fr », « scope/name/fr ») or its values are a few
+    labels repeated over the rows (categories, not people).
+    """
+    cells = [v for v in (values or []) if v and v.strip()]
+    if cells:
+        contact = sum(1 for v in cells if _EMAIL_RE.search(v) or _PHONE_RE.match(v.strip()))
+        if contact * 5 >= len(cells):
+            return True
+    words = tokens(name)
+    hits = PERSONAL_WORDS.intersection(words)
+    if not hits:
+        return False
+    if hits <= {"name", "nom"}:
+        if THING_WORDS.intersection(words):
+            return False
+        if len(cells) >= 10 and len(set(cells)) * 5 <= len(cells):
+            return False
+    return True
 
 
 def _consent_column(name: str) -> bool:
@@ -293,6 +331,8 @@ def load_mapping_file(
                     problems.append(error(rel, kline, f"« valeurs.{key} » doit être un bloc « valeur du fichier: valeur attendue »"))
                     continue
                 for src, dst in table_.items():
+                    if isinstance(dst, list):  # « Économie: [finances, emploi] »: several themes
+                        dst = ", ".join(str(d) for d in dst)
                     dst_s = ("oui" if dst else "non") if isinstance(dst, bool) else str(dst)
                     if key == "profil" and dst_s not in schema.PROFILS:
                         problems.append(error(rel, line_of(table_, src, kline), f"profil « {dst_s} » inconnu", did_you_mean(dst_s, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS)))
@@ -349,7 +389,60 @@ def by_column_names(table: Table, fields: dict[str, Field], taken: set[str]) -> 
 def personal_columns(table: Table, mapping: Mapping) -> list[str]:
     """Columns not mapped to a field whose name says they hold personal data."""
     used = mapping.used_columns()
-    return [c for c in table.columns if c not in used and is_personal_column(c)]
+    return [c for c in table.columns if c not in used and is_personal_column(c, [row.get(c) for row in table.rows[:1000]])]
+
+
+def match_themes(value: str, themes: dict[str, str], translations: dict[str, str]) -> tuple[list[str], str]:
+    """The themes of a platform category: (theme ids, "") or ([], why not).
+
+    In order: the mapping file's « valeurs: themes: » (folded name → ids, comma-separated);
+    a theme id or title written the same (case and accents aside); else the one theme whose
+    title or id shares most of the category's meaningful words (French stems: « Transports
+    et mobilité » finds « Mobilité »), or whose spelling is very close. Several categories
+    separated by « ; » or « | » give several themes.
+    """
+    found: list[str] = []
+    for part in re.split(r"[;|]", value):
+        part = part.strip()
+        if not part:
+            continue
+        key = fold(part)
+        if key in translations:
+            wanted = [t.strip() for t in translations[key].split(",") if t.strip()]
+            unknown = [t for t in wanted if t not in themes]
+            if unknown:
+                return [], f"« valeurs: themes: » traduit « {part} » en « {', '.join(unknown)} », absent de themes.yaml"
+            found += [t for t in wanted if t not in found]
+            continue
+        theme = _closest_theme(part, themes)
+        if theme is None:
+            return [], f"catégorie « {part} » : aucun thème de themes.yaml ne lui correspond"
+        if theme not in found:
+            found.append(theme)
+    return found, ""
+
+
+def _closest_theme(category: str, themes: dict[str, str]) -> str | None:
+    import difflib
+
+    from ateliers_cli.analysis.text import fold_accents
+    from ateliers_cli.analysis.text import tokens as stems
+
+    key = fold(category)
+    for tid, titre in themes.items():
+        if key in (fold(tid), fold(titre), fold(tid.replace("-", " "))):
+            return tid
+    wanted = set(stems(category, fold=True))
+    scored: list[tuple[float, str]] = []
+    for tid, titre in themes.items():
+        have = set(stems(f"{titre} {tid.replace('-', ' ')}", fold=True))
+        overlap = len(wanted & have) / len(wanted) if wanted else 0.0
+        spelling = max(difflib.SequenceMatcher(None, key, fold(titre)).ratio(), difflib.SequenceMatcher(None, key, fold_accents(tid)).ratio())
+        scored.append((max(overlap, spelling if spelling >= 0.85 else 0.0), tid))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 _YES = re.compile(r"^(oui|o|yes|y|true|vrai|1|x|ok|d'accord|accord|j'accepte|accepte|j'autorise|autorise|je consens|consent)\b")
