@@ -15,6 +15,7 @@ from ateliers_cli.commands import (  # noqa: F401 - localise: Typer in French
     contributions,
     correspondence,
     edits,
+    followup,
     inscriptions,
     localise,
     process,
@@ -69,6 +70,7 @@ accountability.register(app)
 contributions.register(app)
 inscriptions.register(app)
 correspondence.register(app)
+followup.register(app)
 analysis.register(app)
 capture.register(app)
 edits.register(app)

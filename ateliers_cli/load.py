@@ -21,6 +21,7 @@ from ateliers_cli.checks import merge_markers, personal_data, placeholders
 from ateliers_cli.errors import Diagnostic, error, warning
 from ateliers_cli.fsutil import find_root
 from ateliers_cli.model import (
+    Action,
     Amendement,
     Atelier,
     Avis,
@@ -34,11 +35,14 @@ from ateliers_cli.model import (
     Decision,
     Deliberation,
     Ecart,
+    IndicateurSuivi,
     Inscriptions,
+    Jalon,
     Lancement,
     Located,
     ModeleReponse,
     MotifHorsSujet,
+    Mesure,
     Orientation,
     Passage,
     Periode,
@@ -67,6 +71,7 @@ SINGLE_FILES = (
     "orientations.yaml",
     "deliberation.yaml",
     "reponses.yaml",
+    "suivi.yaml",
 )
 
 
@@ -287,6 +292,17 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
         c.reponses_path = rel
         for m in clean.get("modeles", []):
             _unique(c.modeles_reponse, _build(ModeleReponse, m, rel), "modèle de réponse", r.diags)
+    loaded = r.yaml("suivi.yaml")
+    if loaded is not None and loaded.ok:
+        clean, d = S.validate(loaded.data, S.SUIVI, "suivi.yaml")
+        r.diags.extend(d)
+        for a in clean.get("actions", []):
+            indicateurs = [
+                _build(IndicateurSuivi, i, "suivi.yaml", valeurs=[_build(Mesure, v, "suivi.yaml") for v in i.get("valeurs", [])])
+                for i in a.get("indicateurs", [])
+            ]
+            jalons = [_build(Jalon, j, "suivi.yaml") for j in a.get("jalons", [])]
+            _unique(c.actions, _build(Action, a, "suivi.yaml", jalons=jalons, indicateurs=indicateurs), "action", r.diags)
 
     for fpath, rel in r.folder("restitutions", ".yaml"):
         loaded = r.item(fpath, rel)

@@ -386,6 +386,45 @@ class Restitution(Reunion):
 
 
 @dataclass(kw_only=True)
+class Jalon(Located):
+    date: dt.date | None = None
+    titre: str = ""
+    fait: bool = False
+
+
+@dataclass(kw_only=True)
+class Mesure(Located):
+    date: dt.date | None = None
+    valeur: float | None = None
+    commentaire: str = ""
+
+
+@dataclass(kw_only=True)
+class IndicateurSuivi(Located):
+    indicateur: str = ""
+    unite: str = ""
+    cible: float | None = None
+    valeurs: list[Mesure] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class Action(Located):
+    """An action that implements an adopted orientation (suivi.yaml)."""
+
+    id: str = ""
+    orientation: str = ""
+    titre: str = ""
+    description: str = ""
+    service: str = ""
+    budget: float | None = None
+    statut: str = "prevue"
+    motif: str = ""
+    jalons: list[Jalon] = field(default_factory=list)
+    indicateurs: list[IndicateurSuivi] = field(default_factory=list)
+    retours: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
 class Consultation(Located):
     root: Path = field(default_factory=Path)
     id: str = ""
@@ -415,6 +454,7 @@ class Consultation(Located):
     motifs_hors_sujet: dict[str, MotifHorsSujet] = field(default_factory=dict)
     modeles_reponse: dict[str, ModeleReponse] = field(default_factory=dict)
     reponses_path: str = ""
+    actions: dict[str, Action] = field(default_factory=dict)  # suivi.yaml, after the vote
 
     # --- derived views ------------------------------------------------------
 

@@ -24,8 +24,9 @@ ID_PATTERNS = {
     "P": r"^P-[A-Z0-9]+(?:-[A-Z0-9]+)*$",
     "G": r"^G-[A-Z0-9]+(?:-[A-Z0-9]+)*$",
     "O": r"^O-[A-Z0-9]+(?:-[A-Z0-9]+)*$",
+    "A": r"^A-[A-Z0-9]+(?:-[A-Z0-9]+)*$",
 }
-_ID_EXAMPLES = {"C": "C-0001", "P": "P-LIL1-01", "G": "G-01", "O": "O-01"}
+_ID_EXAMPLES = {"C": "C-0001", "P": "P-LIL1-01", "G": "G-01", "O": "O-01", "A": "A-01"}
 
 CIVILITES = ("madame", "monsieur")
 FORMES_INCLUSIVES = ("doublet", "point_median", "masculin")
@@ -37,6 +38,7 @@ STATUTS_ATELIER = ("prevu", "tenu", "annule")
 STATUTS_REUNION = ("prevu", "tenu")
 AVIS = ("favorable", "favorable_avec_reserves", "defavorable")
 DECISIONS = ("adoptee", "amendee", "non_retenue")
+STATUTS_ACTION = ("prevue", "en_cours", "realisee", "reportee", "abandonnee")
 
 
 @dataclass(frozen=True)
@@ -498,6 +500,55 @@ RESTITUTION = Obj(
     "Une réunion publique de restitution.",
 )
 
+# --- suivi.yaml (after the vote) ----------------------------------------------
+
+JALON = Obj(
+    "un jalon",
+    (
+        F("date", "date", "Date prévue, ou atteinte.", required=True),
+        F("titre", "str", "Ce qui est à faire, ou fait.", required=True),
+        F("fait", "bool", "Atteint (true) ou à venir (false, par défaut)."),
+    ),
+)
+MESURE = Obj(
+    "une valeur d'indicateur",
+    (
+        F("date", "date", "Date de la mesure.", required=True),
+        F("valeur", "number", "La valeur mesurée.", required=True),
+        F("commentaire", "str", "Source, précision."),
+    ),
+)
+INDICATEUR_SUIVI = Obj(
+    "un indicateur suivi",
+    (
+        F("indicateur", "str", "L'un des indicateurs de l'orientation, tel qu'écrit dans orientations.yaml.", required=True),
+        F("unite", "str", "Unité (« communes », « % »…)."),
+        F("cible", "number", "La valeur visée."),
+        _objects("valeurs", MESURE, "Les valeurs mesurées, au fil du temps."),
+    ),
+)
+ACTION = Obj(
+    "une action",
+    (
+        _id("A", doc="Identifiant unique de l'action."),
+        _id("O", "orientation", "L'orientation adoptée qu'elle met en œuvre."),
+        F("titre", "str", "Titre de l'action.", required=True),
+        F("description", "text", "Description (Markdown)."),
+        F("service", "str", "Le service qui la pilote.", required=True),
+        F("budget", "number", "Budget en euros.", minimum=0),
+        F("statut", "str", "Prévue, en cours, réalisée, reportée ou abandonnée.", required=True, enum=STATUTS_ACTION),
+        F("motif", "text", "Pourquoi elle est reportée ou abandonnée."),
+        _objects("jalons", JALON, "Les étapes datées."),
+        _objects("indicateurs", INDICATEUR_SUIVI, "Les indicateurs de l'orientation et leurs valeurs."),
+        _list("retours", _slug("", required=False), "Les réunions de restitution (restitutions/<id>.yaml) dont les retours la concernent."),
+    ),
+)
+SUIVI = Obj(
+    "suivi.yaml",
+    (_objects("actions", ACTION, "Les actions qui mettent en œuvre les orientations adoptées.", required=True),),
+    "Le suivi de la politique après son vote : actions, jalons, indicateurs.",
+)
+
 #: Every file kind: its schema and the file name pattern it applies to.
 FILE_KINDS: dict[str, tuple[Obj, str]] = {
     "consultation": (CONSULTATION, "consultation.yaml"),
@@ -510,6 +561,7 @@ FILE_KINDS: dict[str, tuple[Obj, str]] = {
     "deliberation": (DELIBERATION, "deliberation.yaml"),
     "restitution": (RESTITUTION, "restitutions/*.yaml"),
     "reponses": (REPONSES, "reponses.yaml"),
+    "suivi": (SUIVI, "suivi.yaml"),
 }
 
 

@@ -729,3 +729,16 @@ def test_civility_column_agrees_the_profile(example: Path, tmp_path: Path) -> No
     assert "civilite: madame" in heads["Odile P."]
     assert "civilite: monsieur" in heads["Paul"]
     assert "civilite" not in heads["Camille"]
+
+
+def test_consent_to_be_contacted_goes_to_prive(two: Path, tmp_path: Path) -> None:
+    export = write_bytes(
+        tmp_path / "f.csv",
+        "texte;courriel;commune;J'accepte d'être recontacté\nUne idée;a@example.org;Roubaix;oui\nUne autre;b@example.org;Roubaix;non\n".encode(),
+    )
+    r = cli("-C", two, "contributions", "import", export)
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(io.StringIO((two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
+    assert [(x["courriel"], x["contact"]) for x in rows] == [("a@example.org", "oui"), ("b@example.org", "non")]
+    public = "".join(f.read_text(encoding="utf-8") for f in contribution_files(two))
+    assert "recontact" not in public and "publication: true" not in public

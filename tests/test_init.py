@@ -80,6 +80,7 @@ def test_init_writes_a_commented_example_of_every_file_kind(tmp_path: Path) -> N
         "deliberation": "deliberation.yaml",
         "restitution": "restitutions/_exemple.yaml",
         "reponses": "reponses.yaml",
+        "suivi": "suivi.yaml",
         "contribution": "contributions/_exemple.md",
     }
     assert set(examples) == set(FILE_KINDS)

@@ -375,7 +375,7 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
         if rel in ("consultation.yaml", "themes.yaml") or rel.startswith(("documents/", "schemas/")) or path.name.startswith("_"):
             continue
         text = path.read_text(encoding="utf-8")
-        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "reponses.yaml"), rel  # reponses.yaml : the optional answer templates, left as init wrote them
+        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "reponses.yaml", "suivi.yaml"), rel  # reponses.yaml : the optional answer templates, left as init wrote them
 
 
 def test_a_forged_identifier_never_names_a_path_and_a_formula_stays_text(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 MOMENTS_HELP = (
     "Le moment : confirmation (inscription à un atelier), place-liberee (sortie de la liste d'attente), "
-    "restitution (invitation à la réunion de son territoire), devenir (ce qu'est devenue sa contribution, après le vote)."
+    "restitution (invitation à la réunion de son territoire), devenir (ce qu'est devenue sa contribution, après le vote), "
+    "avancement (les actions issues des orientations qu'elle a nourries, d'après suivi.yaml)."
 )
 
 courrier_app = typer.Typer(
@@ -38,7 +39,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _moment(value: str):  # type: ignore[no-untyped-def]
-    from ateliers_cli.correspondence.moments import BUILDERS, Moment
+    from ateliers_cli.correspondence.moments import KNOWN, Moment
     from ateliers_cli.errors import UsageError
     from ateliers_cli.hints import did_you_mean
 
@@ -46,8 +47,8 @@ def _moment(value: str):  # type: ignore[no-untyped-def]
         m = Moment(value)
     except ValueError:
         m = None
-    if m is None or m not in BUILDERS:
-        names = [x.value for x in BUILDERS]
+    if m is None or m not in KNOWN:
+        names = [x.value for x in KNOWN]
         raise UsageError(f"moment « {value} » inconnu", hint=(did_you_mean(value, names) or "") + " ; moments : " + ", ".join(names))
     return m
 

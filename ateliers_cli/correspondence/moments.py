@@ -267,15 +267,17 @@ BUILDERS: dict[Moment, Callable[[Consultation, list[Person]], list[Message]]] = 
     Moment.DEVENIR: fates,
 }
 
+#: Every moment ``ateliers courrier`` knows (« avancement » is built by ateliers_cli.followup).
+KNOWN = (*BUILDERS, Moment.AVANCEMENT)
+
 
 def messages(c: Consultation, moment: Moment, people: list[Person]) -> list[Message]:
     """The messages of ``moment``, each with the consultation and the person in its context."""
     builder = BUILDERS.get(moment)
     if builder is None:
-        raise AteliersError(
-            f"le moment « {moment.value} » n'a pas encore de courrier",
-            hint="moments possibles : " + ", ".join(m.value for m in BUILDERS),
-        )
+        from ateliers_cli.followup import progress_messages
+
+        builder = progress_messages
     out = builder(c, people)
     for m in out:
         m.context.setdefault("consultation", _consultation_context(c))

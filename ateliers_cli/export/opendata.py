@@ -192,6 +192,29 @@ ETAPES = (
 )
 
 
+SUIVI_ACTIONS = (
+    C("action", "texte", "Identifiant de l'action (A-…), dans suivi.yaml."),
+    C("orientation", "texte", "L'orientation adoptée qu'elle met en œuvre (voir orientations.csv)."),
+    C("titre", "texte", "Titre de l'action."),
+    C("service", "texte", "Le service qui la pilote."),
+    C("budget", "nombre", "Budget en euros."),
+    C("statut", "texte", "prevue, en_cours, realisee, reportee ou abandonnee."),
+    C("jalons_faits", "entier", "Étapes atteintes."),
+    C("jalons", "entier", "Étapes prévues en tout."),
+    C("prochain_jalon", "texte", "La prochaine étape."),
+    C("date_prochain_jalon", "date", "Sa date prévue."),
+)
+SUIVI_MESURES = (
+    C("action", "texte", "L'action (voir suivi-actions.csv)."),
+    C("orientation", "texte", "Son orientation."),
+    C("indicateur", "texte", "L'indicateur de l'orientation."),
+    C("date", "date", "Date de la mesure."),
+    C("valeur", "nombre", "La valeur mesurée."),
+    C("unite", "texte", "Unité."),
+    C("cible", "nombre", "La valeur visée."),
+)
+
+
 _DIGIT = re.compile(r"\d")
 
 
@@ -472,4 +495,10 @@ def build_tables(c: Consultation) -> list[Table]:
             }
         )
     table("etapes", "Les étapes de la démarche", "Les sept étapes : calendrier prévu et passages enregistrés par « ateliers advance ».", ETAPES, rows)
+    if c.actions:
+        from ateliers_cli.followup import open_data_rows
+
+        actions, mesures = open_data_rows(c)
+        table("suivi-actions", "Les actions de mise en œuvre", "Après le vote : les actions qui mettent en œuvre chaque orientation adoptée (suivi.yaml).", SUIVI_ACTIONS, actions)
+        table("suivi-mesures", "Les valeurs des indicateurs", "Les valeurs mesurées des indicateurs de chaque orientation, au fil du temps.", SUIVI_MESURES, mesures)
     return tables

@@ -70,7 +70,7 @@ Progress = Callable[[int, int], None]
 #: Contributions written per all-or-nothing batch.
 CHUNK = 250
 
-PRIVATE_FIELDS = ("nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal")
+PRIVATE_FIELDS = ("nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal", "contact")
 
 
 @dataclass

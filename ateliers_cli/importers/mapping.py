@@ -71,6 +71,7 @@ CONTRIBUTION_FIELDS: dict[str, Field] = {
         Field("courriel", "l'adresse électronique (gardée dans prive/)", private=True),
         Field("telephone", "le téléphone (gardé dans prive/)", private=True),
         Field("adresse", "l'adresse postale (gardée dans prive/)", private=True),
+        Field("contact", "l'accord pour être recontacté·e (oui / non ; gardé dans prive/) : les courriers d'« ateliers courrier »", private=True),
     )
 }
 
@@ -121,6 +122,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "courriel": ("courriel", "email", "e-mail", "mail", "adresse e-mail", "adresse email", "adresse mail", "adresse electronique", "votre e-mail", "votre courriel"),
     "telephone": ("telephone", "tel", "tel.", "portable", "mobile", "phone", "numero de telephone", "votre telephone"),
     "adresse": ("adresse", "adresse postale", "address", "votre adresse"),
+    "contact": ("contact", "accord contact", "accord de contact", "recontact", "accepte d'etre recontacte", "j'accepte d'etre recontacte", "j'accepte d'etre recontactee"),
 }
 _BY_NAME = {name: f for f, names in COLUMN_NAMES.items() for name in names}
 

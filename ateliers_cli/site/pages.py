@@ -454,6 +454,8 @@ class SiteBuilder:
         )
 
     def politique(self) -> Page:
+        from ateliers_cli.followup import STATUT_LABELS, actions_of, timeline
+
         c = self.c
         orientations = []
         for o in c.orientations.values():
@@ -476,6 +478,8 @@ class SiteBuilder:
                     "nombre_contributions": len(sources["contributions"]),
                     "commissions": [c.commissions[k] for k in o.commissions if k in c.commissions],
                     "amendements": amendements,
+                    "actions": [(a, STATUT_LABELS.get(a.statut, a.statut)) for a in actions_of(c, o.id)],
+                    "frise": timeline(c, o.id),
                 }
             )
         if self.decisions_publiees:
