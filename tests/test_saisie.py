@@ -167,6 +167,7 @@ description: |
 collectivite:
   nom: Département du Nord
   conseil: Conseil départemental du Nord
+  siret: "22590001800014"
   tribunal_administratif: Tribunal administratif de Lille
 site_public:
   directeur_publication: Le président du Conseil départemental du Nord
@@ -345,7 +346,7 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
         fiche={
             "Séance et vote": {
                 "seance.numero": "DCD-2026-061", "seance.date": "26/06/2026", "seance.president": "Le Président du Conseil départemental",
-                "seance.objet": "Politique départementale de mobilité rurale",
+                "seance.objet": "Politique départementale de mobilité rurale", "seance.matiere_code": "8.2",
             }
         },
         tables={"Décisions": [{"orientation": "O-01", "decision": "adoptee"}, {"orientation": "O-02", "decision": "adoptee"}]},
