@@ -759,12 +759,30 @@ def test_after_one_contribution_changed_only_its_pages_are_made_again(example: P
         build_site(loaded, out)
         fresh = plan_site(loaded.consultation)  # from nothing: no cache read
     after = {p.name for p in pages.iterdir()}
-    # made again: its page, the page of the list it is on, its territory's page; nothing else
-    assert len(after - before) == 3 and len(before - after) == 3
+    # made again: its page, the page of the list it is on, its territory's page, its theme's
+    # page (C-0001 has one); nothing else
+    assert loaded.consultation.contributions["C-0001"].themes == ["isolement"]
+    assert len(after - before) == 4 and len(before - after) == 4
     built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert built.keys() == fresh.keys()
     assert [k for k in fresh if fresh[k] != built[k]] == []
     assert "Parler à quelqu’un" in built["contributions/C-0001.html"].decode()
+
+
+def test_a_page_edited_by_hand_in_the_site_is_written_again(example: Path) -> None:
+    """An unchanged page is linked from the previous site without being read, but only while
+    it is the very file the tool wrote (size, time, inode): one edited by hand is replaced."""
+    out = example / "site"
+    with _clock():
+        build_site(load(example), out)
+    page = out / "contributions" / "C-0002.html"
+    original = page.read_bytes()
+    with page.open("r+b") as f:  # in place (same inode), same size: only its time tells
+        f.write(b"X" * 20)
+    os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1_000_000))
+    with _clock():
+        build_site(load(example), out)
+    assert page.read_bytes() == original
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,12 @@ from markupsafe import Markup
 from ateliers_cli.clock import now
 from ateliers_cli.documents.adoption import resultat_du_vote
 from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_citations, libelle, ordered
-from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
+from ateliers_cli.documents.templating import (
+    DocumentEnvironment,
+    SignedBytecodeCache,
+    make_environment,
+    render_template,
+)
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
 from ateliers_cli.render.french import de, nombre, profil_personne, typographie_html
@@ -38,6 +43,7 @@ from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
 from ateliers_cli.stages import Stage
+from ateliers_cli.store.paths import CACHE_DIR
 from ateliers_cli.trace import DECISION_LABELS, Traceability
 
 Page = tuple[str, bytes]
@@ -148,6 +154,7 @@ def site_environment(c: Consultation) -> DocumentEnvironment:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            bytecode_cache=SignedBytecodeCache(c.root / CACHE_DIR / "gabarits", "site"),
         )
         packaged.consultation_root, packaged.defaults_dir = env.consultation_root, env.defaults_dir
         packaged.filters.update(env.filters)
