@@ -107,15 +107,16 @@ def _check_entry(root: Path, raw: object) -> Entry | str:
         if not stat.S_ISDIR(st.st_mode):
             return f"« {here.relative_to(root).as_posix()} » est un lien symbolique ou un fichier, pas un dossier"
     final = root / target
+    final_st: os.stat_result | None
     try:
-        st = os.lstat(final)
+        final_st = os.lstat(final)
     except FileNotFoundError:
-        st = None
+        final_st = None
     except OSError:
         return f"« {target} » est inaccessible"
-    if st is not None and stat.S_ISLNK(st.st_mode):
+    if final_st is not None and stat.S_ISLNK(final_st.st_mode):
         return f"« {target} » est un lien symbolique"
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    if final_st is not None and stat.S_ISDIR(final_st.st_mode):
         return f"« {target} » est un dossier"
     if tmp:
         reason = _refuse_path(tmp, "le fichier temporaire")
