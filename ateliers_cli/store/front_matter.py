@@ -79,8 +79,9 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
-def front_matter(meta: Mapping[str, Any]) -> str:
-    """The YAML of a contribution's header, keys in the order of docs/format.md."""
+def header_values(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`front_matter` writes of ``meta`` (empty optional keys left out), in its order:
+    what the loader reads back from the file."""
     ordered: dict[str, Any] = {}
     for key in KEY_ORDER:
         if key not in meta:
@@ -91,7 +92,14 @@ def front_matter(meta: Mapping[str, Any]) -> str:
         if key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in SOURCE_ORDER if k in value and value[k] not in (None, "")}
         ordered[key] = value
-    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    return ordered
+
+
+def front_matter(meta: Mapping[str, Any]) -> str:
+    """The YAML of a contribution's header, keys in the order of docs/format.md."""
+    return yaml.dump(
+        header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )
 
 
 def render(meta: Mapping[str, Any], texte: str) -> str:
