@@ -42,6 +42,8 @@ PAGE_KINDS = {
     "contribution publiée": "contributions/C-0001.html",
     "contribution non publiée": "contributions/C-0007.html",
     "contributions par numéro": "contributions/numeros.html",
+    "contributions d'un territoire": "contributions/territoires/lille.html",
+    "contributions d'un thème": "contributions/themes/isolement.html",
     "communes et territoires": "devenir/communes.html",
     "devenir": "devenir/index.html",
     "devenir d'un territoire": "devenir/lille.html",
@@ -717,6 +719,76 @@ def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypat
     assert len(listed) >= 2, listed
     last = files[f"contributions/page-{len(listed) + 1}.html"].decode()
     assert f"page {len(listed) + 1} sur {len(listed) + 1}" in last
+    # the list of a territory is paginated too, and holds exactly its published contributions
+    lille = [p for p in files if re.fullmatch(r"contributions/territoires/lille(-page-\d+)?\.html", p)]
+    expected = _published(closed, lambda ct: ct.territoire == "lille")
+    assert len(lille) == -(-len(expected) // 20) >= 2, lille
+    assert sorted(cid for p in lille for cid in _listed(files[p].decode())) == expected
+
+
+def _published(root: Path, keep: object) -> list[str]:
+    """The numbers of the contributions of ``root`` whose text the site publishes and ``keep`` keeps."""
+    from ateliers_cli.site.public import public_view, texte_publiable
+
+    c = public_view(load(root).consultation)
+    return sorted(cid for cid, ct in c.contributions.items() if texte_publiable(ct) and keep(ct))  # type: ignore[operator]
+
+
+def _listed(html: str) -> list[str]:
+    """The contributions a page of the list shows, in its order (not the search's results)."""
+    liste = html.split('id="liste-complete"', 1)[1]
+    return re.findall(r'<h2><a href="[./]*contributions/([^"/]+)\.html">', liste)
+
+
+def test_the_list_narrows_to_a_territory_or_a_theme_without_javascript(site: Path, tmp_path: Path) -> None:
+    """From the list, a link per territory and per theme (with its number) leads to the list of
+    its published contributions, and nothing else: no script needed."""
+    lille = _published(site.parent, lambda ct: ct.territoire == "lille")
+    isolement = _published(site.parent, lambda ct: "isolement" in ct.themes)
+    assert lille and isolement and set(lille) != set(isolement)
+    with _browser(tmp_path / "profil", javascript=False) as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto((site / "contributions" / "index.html").as_uri())  # straight from disk
+        page.get_by_text("Filtrer la liste par territoire ou par thème").click()
+        page.get_by_role("link", name="Lille", exact=True).click()
+        assert page.locator("h1").inner_text() == "Les contributions publiées — territoire de Lille"
+        assert f"{len(lille)} contributions publiées concernent le territoire de Lille" in page.inner_text("main")
+        assert _listed(page.content()) == lille
+        # from there, the other filter (the current one marked as such)
+        assert page.locator("a[aria-current=page]").inner_text() == "Lille"
+        page.get_by_role("link", name="Rompre l’isolement des personnes âgées").click()
+        assert page.locator("h1").inner_text() == "Les contributions publiées — thème «\u00a0Rompre l’isolement des personnes âgées\u00a0»"
+        assert _listed(page.content()) == isolement
+        assert "(" + str(len(isolement)) + ")" in page.locator("li", has=page.locator("a[aria-current=page]")).inner_text()
+    # the theme's own page leads there too
+    theme = (site / "themes" / "isolement.html").read_text(encoding="utf-8")
+    assert f'<a href="../contributions/themes/isolement.html">Les {len(isolement)} contributions publiées sur ce thème</a>' in theme
+
+
+def test_with_javascript_territory_and_theme_filter_together(site: Path, tmp_path: Path) -> None:
+    """The script's form adds both at once, with the words typed: each result matches them all;
+    axe finds nothing on the list so filtered, at 390 px too."""
+    both = _published(site.parent, lambda ct: ct.territoire == "lille" and "isolement" in ct.themes)
+    assert 1 < len(both) < len(_published(site.parent, lambda ct: ct.territoire == "lille"))
+    source = _axe_source()
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "contributions/index.html")
+        page.select_option("#recherche-territoire", "lille")
+        page.select_option("#recherche-theme", "isolement")
+        page.wait_for_selector("#recherche-resultats li")
+        assert page.inner_text("#recherche-etat") == f"{len(both)} contributions correspondent."
+        found = [h.split("/")[-1].removesuffix(".html") for h in page.eval_on_selector_all("#recherche-resultats li h2 a", "as => as.map(a => a.href)")]
+        assert sorted(found) == both
+        assert not page.locator("#liste-complete").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        violations = _axe(page, source)
+        assert not violations, _describe("contributions/index.html (filtres)", violations)
+        # back to everything: the list again
+        page.select_option("#recherche-territoire", "")
+        page.select_option("#recherche-theme", "")
+        assert page.locator("#liste-complete").is_visible() and not page.locator("#recherche-resultats").is_visible()
 
 
 def test_a_consultation_without_contributions_has_its_empty_list(tmp_path: Path) -> None:
@@ -760,9 +832,9 @@ def test_after_one_contribution_changed_only_its_pages_are_made_again(example: P
         fresh = plan_site(loaded.consultation)  # from nothing: no cache read
     after = {p.name for p in pages.iterdir()}
     # made again: its page, the page of the list it is on, its territory's page, its theme's
-    # page (C-0001 has one); nothing else
+    # page (C-0001 has one), the lists narrowed to its territory and to its theme; nothing else
     assert loaded.consultation.contributions["C-0001"].themes == ["isolement"]
-    assert len(after - before) == 4 and len(before - after) == 4
+    assert len(after - before) == 6 and len(before - after) == 6
     built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert built.keys() == fresh.keys()
     assert [k for k in fresh if fresh[k] != built[k]] == []
