@@ -731,7 +731,8 @@ def _published(root: Path, keep: object) -> list[str]:
     from ateliers_cli.site.public import public_view, texte_publiable
 
     c = public_view(load(root).consultation)
-    return sorted(cid for cid, ct in c.contributions.items() if texte_publiable(ct) and keep(ct))  # type: ignore[operator]
+    kept = (cid for cid, ct in c.contributions.items() if texte_publiable(ct) and keep(ct))  # type: ignore[operator]
+    return sorted(kept)
 
 
 def _listed(html: str) -> list[str]:
@@ -757,12 +758,15 @@ def test_the_list_narrows_to_a_territory_or_a_theme_without_javascript(site: Pat
         # from there, the other filter (the current one marked as such)
         assert page.locator("a[aria-current=page]").inner_text() == "Lille"
         page.get_by_role("link", name="Rompre l’isolement des personnes âgées").click()
-        assert page.locator("h1").inner_text() == "Les contributions publiées — thème «\u00a0Rompre l’isolement des personnes âgées\u00a0»"
+        titre = "Les contributions publiées — thème «\u00a0Rompre l’isolement des personnes âgées\u00a0»"
+        assert page.locator("h1").inner_text() == titre
         assert _listed(page.content()) == isolement
-        assert "(" + str(len(isolement)) + ")" in page.locator("li", has=page.locator("a[aria-current=page]")).inner_text()
+        current = page.locator("li", has=page.locator("a[aria-current=page]"))
+        assert f"({len(isolement)})" in current.inner_text()
     # the theme's own page leads there too
     theme = (site / "themes" / "isolement.html").read_text(encoding="utf-8")
-    assert f'<a href="../contributions/themes/isolement.html">Les {len(isolement)} contributions publiées sur ce thème</a>' in theme
+    link = f'<a href="../contributions/themes/isolement.html">Les {len(isolement)} contributions publiées sur ce thème</a>'
+    assert link in theme
 
 
 def test_with_javascript_territory_and_theme_filter_together(site: Path, tmp_path: Path) -> None:
@@ -779,7 +783,8 @@ def test_with_javascript_territory_and_theme_filter_together(site: Path, tmp_pat
         page.select_option("#recherche-theme", "isolement")
         page.wait_for_selector("#recherche-resultats li")
         assert page.inner_text("#recherche-etat") == f"{len(both)} contributions correspondent."
-        found = [h.split("/")[-1].removesuffix(".html") for h in page.eval_on_selector_all("#recherche-resultats li h2 a", "as => as.map(a => a.href)")]
+        hrefs = page.eval_on_selector_all("#recherche-resultats li h2 a", "as => as.map(a => a.href)")
+        found = [h.split("/")[-1].removesuffix(".html") for h in hrefs]
         assert sorted(found) == both
         assert not page.locator("#liste-complete").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390

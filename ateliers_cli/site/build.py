@@ -429,7 +429,8 @@ def _produce(
         files.update(b.atelier(a) for a in pc.ateliers)
         files.update([b.devenir_index(), b.documents_index(), made(("numeros", ids), b.numeros), b.communes()])
         for t in b.territoires_avec_contributions():
-            files.update([made(("devenir", t.id, of_territory.get(t.id, [])), functools.partial(b.devenir_territoire, t.id))])
+            devenir = functools.partial(b.devenir_territoire, t.id)
+            files.update([made(("devenir", t.id, of_territory.get(t.id, [])), devenir)])
         files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)
         if b.donnees_ouvertes:
@@ -441,7 +442,9 @@ def _produce(
     _BUILDER, _STAGING, _CACHE = b, staging, cache
     try:
         # a pool for the pages to make; those the previous site has unchanged are only linked
-        unchanged = 0 if cache is None else sum(1 for cid in ids if cache.previous.get(cid, ("",))[0] == cache.keys[cid])
+        unchanged = 0
+        if cache is not None:
+            unchanged = sum(1 for cid in ids if cache.previous.get(cid, ("",))[0] == cache.keys[cid])
         if _use_pool(len(ids) - unchanged):
             with parallel.fork_pool(parallel.workers()) as pool:
                 parts = pool.imap(_render_chunk, chunks)  # the workers start now…
