@@ -765,7 +765,7 @@ def test_the_list_narrows_to_a_territory_or_a_theme_without_javascript(site: Pat
         assert f"({len(isolement)})" in current.inner_text()
     # the theme's own page leads there too
     theme = (site / "themes" / "isolement.html").read_text(encoding="utf-8")
-    link = f'<a href="../contributions/themes/isolement.html">Les {len(isolement)} contributions publiées sur ce thème</a>'
+    link = f'<a href="../contributions/themes/isolement.html">Les {len(isolement)} contributions publiées sur ce thème'
     assert link in theme
 
 
