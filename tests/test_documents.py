@@ -708,6 +708,9 @@ def test_no_pdf_ends_on_a_near_empty_page(built: dict[str, OutputFile], tmp_path
             continue
         full = max(len(page) for page in pages[1:-1] or pages[:1])
         assert len(pages[-1]) >= full / 4, f"{path} : {len(pages[-1])} lignes sur sa dernière page, {full} sur une pleine"
+    report = _pdf_page_lines(pdfs["documents/5-rapport/rapport-orientations.pdf"].content, tmp_path)
+    rapport = "\n".join(line for page in report for line in page)
+    assert "Il est proposé au Conseil départemental du Nord de bien vouloir" in re.sub(r"\s+", " ", rapport)
     last = _pdf_page_lines(pdfs["documents/6-adoption/deliberation.pdf"].content, tmp_path)[-1]
     signature = next(i for i, line in enumerate(last) if "Président" in line and "Conseil départemental" in line)
     assert signature > 0 and not last[0].strip().startswith(("La Présidente", "Le Président"))

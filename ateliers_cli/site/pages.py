@@ -615,49 +615,19 @@ class SiteBuilder:
         )
 
     def donnees_page(self, jeux: list[dict[str, Any]]) -> list[Page]:
-        """The open data, each set described, with its licence and date; and its catalogue as
-        schema.org ``DataCatalog``/``Dataset`` metadata (``donnees/catalogue.jsonld``, linked from
-        the page: no script in the page) that data portals and search engines read."""
+        """The open data, each set described, with its licence and date; its catalogue in DCAT
+        (``donnees/catalogue.jsonld``, linked from the page) for the data portals, and the same
+        in schema.org ``Dataset`` in the page itself, for search engines (:mod:`.catalogue`)."""
+        from ateliers_cli.site.catalogue import as_json, catalogue_dcat, schema_org
+
         lic = licence(self.c)
-        base = _http_url(self.c.collectivite.site)
-        catalogue = {
-            "@context": "https://schema.org/",
-            "@type": "DataCatalog",
-            "name": f"Données ouvertes — {self.c.titre}",
-            "inLanguage": "fr",
-            "publisher": {"@type": "GovernmentOrganization", "name": self.c.collectivite.nom},
-            "license": lic["url"] or lic["nom"],
-            "dateModified": self.date.isoformat(),
-            "dataset": [
-                {
-                    "@type": "Dataset",
-                    "name": jeu["titre"],
-                    "description": jeu["description"],
-                    "license": lic["url"] or lic["nom"],
-                    "dateModified": self.date.isoformat(),
-                    "inLanguage": "fr",
-                    "isAccessibleForFree": True,
-                    "creator": {"@type": "GovernmentOrganization", "name": self.c.collectivite.nom},
-                    **({"url": base} if base else {}),
-                    "distribution": [
-                        {
-                            "@type": "DataDownload",
-                            "encodingFormat": {"CSV": "text/csv", "JSON": "application/json"}.get(fmt, "text/markdown"),
-                            "contentUrl": chemin,
-                            "contentSize": f"{octets} o",
-                        }
-                        for chemin, fmt, octets in jeu["fichiers"]
-                    ],
-                }
-                for jeu in jeux
-            ],
-        }
-        ld = json.dumps(catalogue, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        dcat = catalogue_dcat(self.c, jeux, lic["url"], lic["nom"], self.date)
+        schema = schema_org(self.c, jeux, lic["url"], lic["nom"], self.date)
         page = self.render(
             "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
-            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE,
+            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE, donnees_ld=Markup(as_json(schema)),
         )
-        return [page, (CATALOGUE, ld.encode())]
+        return [page, (CATALOGUE, as_json(dcat).encode())]
 
     def mentions_legales(self) -> Page:
         return self.render(
@@ -719,7 +689,7 @@ class SiteBuilder:
         return page, entree
 
 
-#: the catalogue of the open data (schema.org JSON-LD), beside the data
+#: the catalogue of the open data (DCAT, JSON-LD), beside the data
 CATALOGUE = "donnees/catalogue.jsonld"
 #: the licence of the open data when consultation.yaml names none (the French administration's default)
 LICENCE_OUVERTE = ("Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
