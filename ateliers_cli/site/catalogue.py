@@ -1,13 +1,16 @@
 """The open data described for machines: a DCAT catalogue for data portals, schema.org for search engines.
 
     catalogue_dcat(c, jeux, ...)   # donnees/catalogue.jsonld: dcat:Catalog, its dcat:Dataset, their dcat:Distribution
-    schema_org(c, jeux, ...)       # the JSON-LD of donnees.html: schema.org DataCatalog, Dataset, DataDownload
+    dates(c, modified)             # issued, modified, period covered: for both
+
+The schema.org ``DataCatalog``, ``Dataset`` and ``DataDownload`` are written as microdata in the
+open-data page itself (``templates/site/donnees.html.j2``): no script in any page.
 
 ``jeux`` are the data sets as the open-data page lists them: name, title, description and
 files (path in the site, format, size). DCAT is what data.gouv.fr and the European portals
 harvest (DCAT-AP: ``dct:license``, ``dct:issued``/``dct:modified``, ``dcat:distribution`` with
 ``dcat:downloadURL`` and ``dcat:mediaType``); schema.org ``Dataset`` is what search engines read
-in the page itself. Both say the same thing, from the same settings.
+in the page itself. Both say the same thing, from the same settings and these dates.
 
 The dates: ``modified`` is the date of the site (its data are those of that day); ``issued``
 is the opening of the call for contributions (``calendrier.appel.debut``), since when the
@@ -114,51 +117,6 @@ def catalogue_dcat(
     }
 
 
-def schema_org(
-    c: Consultation, jeux: list[dict[str, Any]], licence_url: str, licence_nom: str, modified: dt.date
-) -> dict[str, Any]:
-    """The open-data page's schema.org ``DataCatalog`` and its ``Dataset`` (JSON-LD); addresses
-    relative to the page, at the root of the site."""
-    issued, modified, periode = dates(c, modified)
-    organisation = {"@type": "GovernmentOrganization", "name": c.collectivite.nom}
-    common: dict[str, Any] = {
-        "license": licence_url or licence_nom,
-        "datePublished": issued.isoformat(),
-        "dateModified": modified.isoformat(),
-        "inLanguage": "fr",
-        "isAccessibleForFree": True,
-        "creator": organisation,
-        "publisher": organisation,
-    }
-    if periode is not None:
-        common["temporalCoverage"] = f"{periode[0].isoformat()}/{periode[1].isoformat()}"
-    return {
-        "@context": "https://schema.org/",
-        "@type": "DataCatalog",
-        "name": f"Données ouvertes — {c.titre}",
-        **common,
-        "dataset": [
-            {
-                "@type": "Dataset",
-                "name": jeu["titre"],
-                "description": jeu["description"],
-                "identifier": jeu["nom"],
-                **common,
-                "distribution": [
-                    {
-                        "@type": "DataDownload",
-                        "encodingFormat": MEDIA_TYPES.get(fmt, "application/octet-stream"),
-                        "contentUrl": chemin,
-                        "contentSize": f"{octets} o",
-                    }
-                    for chemin, fmt, octets in jeu["fichiers"]
-                ],
-            }
-            for jeu in jeux
-        ],
-    }
-
-
 def as_json(data: dict[str, Any]) -> str:
-    """JSON-LD text, stable (sorted keys), safe inside a ``<script>`` element ("<" escaped)."""
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).replace("<", "\\u003c") + "\n"
+    """JSON-LD text, stable (sorted keys)."""
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"

@@ -617,16 +617,18 @@ class SiteBuilder:
     def donnees_page(self, jeux: list[dict[str, Any]]) -> list[Page]:
         """The open data, each set described, with its licence and date; its catalogue in DCAT
         (``donnees/catalogue.jsonld``, linked from the page) for the data portals, and the same
-        in schema.org ``Dataset`` in the page itself, for search engines (:mod:`.catalogue`)."""
-        from ateliers_cli.site.catalogue import as_json, catalogue_dcat, schema_org
+        data sets marked up as schema.org ``Dataset`` in the page (microdata: no script in the
+        page), for search engines (:mod:`.catalogue`)."""
+        from ateliers_cli.site.catalogue import MEDIA_TYPES, as_json, catalogue_dcat, dates
 
         lic = licence(self.c)
-        dcat = catalogue_dcat(self.c, jeux, lic["url"], lic["nom"], self.date)
-        schema = schema_org(self.c, jeux, lic["url"], lic["nom"], self.date)
+        publie_le, _modifie_le, periode = dates(self.c, self.date)
         page = self.render(
             "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
-            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE, donnees_ld=Markup(as_json(schema)),
+            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE, publie_le=publie_le, periode=periode,
+            types_media=MEDIA_TYPES,
         )
+        dcat = catalogue_dcat(self.c, jeux, lic["url"], lic["nom"], self.date)
         return [page, (CATALOGUE, as_json(dcat).encode())]
 
     def mentions_legales(self) -> Page:
