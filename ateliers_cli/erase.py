@@ -32,7 +32,7 @@ from ateliers_cli.clock import today
 from ateliers_cli.errors import AteliersError, Diagnostic, warning
 from ateliers_cli.fsutil import safe_join, write_all
 from ateliers_cli.hints import did_you_mean
-from ateliers_cli.importers.util import fold
+from ateliers_cli.importers.util import fold, plural
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
 from ateliers_cli.store import front_matter, outputs
@@ -93,15 +93,16 @@ class ErasePlan:
                 what.append(f"organisation « {e.organisation} » retirée")
             if not e.already:
                 what.append(f"efface: {self.day.isoformat()}")
-            removed = [f"{n} {label}" for n, label in ((e.names, "nom(s)"), (e.emails, "courriel(s)"), (e.phones, "téléphone(s)")) if n]
+            counts = ((e.names, "nom"), (e.emails, "courriel"), (e.phones, "téléphone"))
+            removed = [plural(n, label) for n, label in counts if n]
             what.append("retirés du titre et du texte : " + ", ".join(removed) if removed else "rien à retirer du texte")
             lines.append(f"{e.path} : " + " ; ".join(what))
         rows = sum(e.private_row for e in self.erasures)
         if rows:
-            lines.append(f"{PRIVATE_CONTRIBUTORS} : {rows} ligne(s) supprimée(s)")
+            lines.append(f"{PRIVATE_CONTRIBUTORS} : {plural(rows, 'ligne supprimée', 'lignes supprimées')}")
         regs = sum(e.registrations for e in self.erasures)
         if regs:
-            lines.append(f"{PRIVATE_REGISTRATIONS} : {regs} inscription(s) supprimée(s)")
+            lines.append(f"{PRIVATE_REGISTRATIONS} : {plural(regs, 'inscription supprimée', 'inscriptions supprimées')}")
         if self.prepared:
             folders = sorted({rel.split("/")[2] for rel in self.prepared})
             lines.append(f"prive/courrier/ : les courriers préparés qui la nomment supprimés ({', '.join(folders)}) — « ateliers courrier preparer » refait ceux des autres")

@@ -52,7 +52,7 @@ from ateliers_cli.importers.mapping import (
 )
 from ateliers_cli.importers.readers import Row, Table, read_table
 from ateliers_cli.importers.territories import TerritoryIndex
-from ateliers_cli.importers.util import fold, one_line, tokens
+from ateliers_cli.importers.util import fold, one_line, plural, tokens
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 from ateliers_cli.store import paths
@@ -616,9 +616,13 @@ def plan_import(
         register.set(cid, None)
     if undated:
         listing = ", ".join(str(n) for n in undated[:10]) + (" …" if len(undated) > 10 else "")
-        plan.warnings.append(Issue(undated[0], f"{len(undated)} ligne(s) sans date (lignes {listing}) : datée(s) du jour de l'import ({today.isoformat()})", kind="date"))
+        n_undated = len(undated)
+        where = f"ligne {listing}" if n_undated == 1 else f"lignes {listing}"
+        dated = "datée" if n_undated == 1 else "datées"
+        message = f"{plural(n_undated, 'ligne')} sans date ({where}) : {dated} du jour de l'import ({today.isoformat()})"
+        plan.warnings.append(Issue(undated[0], message, kind="date"))
     for value, n in consent_unclear.items():
-        plan.warnings.append(Issue(0, f"consentement « {value} » ni oui ni non ({n} ligne(s)) : non publiable", "seul un « oui » clair vaut consentement", "publication"))
+        plan.warnings.append(Issue(0, f"consentement « {value} » ni oui ni non ({plural(n, 'ligne')}) : non publiable", "seul un « oui » clair vaut consentement", "publication"))
     plan.rejected.sort(key=lambda i: i.line)
     return plan
 

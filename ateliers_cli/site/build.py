@@ -680,7 +680,9 @@ def _keep_foreign(previous: Path, new: Path, written: set[str]) -> None:
     if clashes:
         listing = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
         raise AteliersError(
-            f"{len(clashes)} fichier(s) de « {previous} » n'ont pas été écrits par ateliers mais portent le nom "
+            (f"1 fichier de « {previous} » n'a pas été écrit par ateliers mais porte le nom " if len(clashes) == 1
+             else f"{len(clashes)} fichiers de « {previous} » n'ont pas été écrits par ateliers mais portent le nom ")
+            + 
             f"d'une page du site : {listing} ; rien n'a été remplacé",
             hint="renommez-les ou déplacez-les hors du dossier (ils sont à vous : l'outil ne les écrase pas), puis relancez",
         )

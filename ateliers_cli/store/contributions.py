@@ -252,10 +252,8 @@ def prepare_new(c: Any, new: NewContribution) -> Prepared:
         fields_out[key] = r.text
         for kind, found in (("courriel", r.emails), ("telephone", r.phones)):
             for v in found:
-                warnings.append(
-                    f"{'adresse électronique' if kind == 'courriel' else 'numéro de téléphone'} retiré(e) du champ « {key} » "
-                    f"et gardé(e) dans {CONTRIBUTORS}"
-                )
+                what, e = ("adresse électronique", "e") if kind == "courriel" else ("numéro de téléphone", "")
+                warnings.append(f"{what} retiré{e} du champ « {key} » et gardé{e} dans {CONTRIBUTORS}")
                 if not private.get(kind):
                     private[kind] = v
                 else:
