@@ -111,15 +111,16 @@ def _check_entry(root: Path, raw: object, folders: set[Path] | None = None) -> E
         if folders is not None:
             folders.add(here)
     final = root / target
+    fst: os.stat_result | None
     try:
-        st = os.lstat(final)
+        fst = os.lstat(final)
     except FileNotFoundError:
-        st = None
+        fst = None
     except OSError:
         return f"« {target} » est inaccessible"
-    if st is not None and stat.S_ISLNK(st.st_mode):
+    if fst is not None and stat.S_ISLNK(fst.st_mode):
         return f"« {target} » est un lien symbolique"
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    if fst is not None and stat.S_ISDIR(fst.st_mode):
         return f"« {target} » est un dossier"
     if tmp:
         reason = _refuse_path(tmp, "le fichier temporaire")
@@ -193,9 +194,14 @@ def problem(root: Path) -> JournalRefused | None:
     return None
 
 
-def replay(root: Path) -> bool:
-    """Finish the renames the journal lists (all checked first), then remove it."""
-    entries = read(root)
+def replay(root: Path, written: list[Entry] | None = None) -> bool:
+    """Finish the renames the journal lists (all checked first), then remove it.
+
+    ``written``: the entries of the journal this very run has just written, from paths it
+    checked itself (:func:`ateliers_cli.fsutil.write_all`): not read back and checked again,
+    which for 100 000 files costs as much as writing them. A journal found on disk, left by
+    an interrupted run or by anyone, is always read and checked."""
+    entries = written if written is not None else read(root)
     if entries is None:
         return False
     for e in entries:

@@ -177,9 +177,15 @@ def test_written_header_loads_back_as_written(
         "statut": "nouvelle", "titre": titre,
         "source": {"origine": "formulaire", "fichier": fichier, "ligne": ligne, "cle": cle, "empreinte": "abc"},
     }
-    loaded = parse_front_matter(render(meta, texte), "contributions/C-0001.md")
+    written = render(meta, texte)
+    loaded = parse_front_matter(written, "contributions/C-0001.md")
     assert loaded.ok, loaded.diagnostics
     assert loaded.data == header_values(meta)
+    # the header made from nodes is byte for byte what PyYAML's own representer writes
+    from ateliers_cli.store.front_matter import _Dumper
+
+    dumped = yaml.dump(header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    assert written.startswith(f"---\n{dumped}---\n")
 
 
 # --- check ---------------------------------------------------------------------------------------

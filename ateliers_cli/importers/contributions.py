@@ -667,9 +667,10 @@ def apply_import(root: Path, plan: ImportPlan, progress: Progress | None = None)
     renamed into place is completed by the next command (the journal, :mod:`ateliers_cli.fsutil`).
     """
     files: dict[str, bytes | str | None] = {}
-    if plan.private is not None and plan.private.changed:
+    register = plan.private.new_bytes() if plan.private is not None else None
+    if register is not None:
         # first in the journal: no contribution is ever on disk without its personal details
-        files[PRIVATE_PATH] = plan.private.to_bytes()
+        files[PRIVATE_PATH] = register
     items = plan.to_write
     for p in items:
         files[p.rel] = p.content.encode("utf-8")

@@ -8,10 +8,12 @@ before the opening ``---``.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import frontmatter
 import yaml
@@ -100,6 +102,21 @@ except AttributeError:  # pragma: no cover - depends on the platform
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Lists of scalars inline (« themes: [isolement] »), blocks for mappings."""
 
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The resolver's answer for a text, kept: the header's keys and most of its values come
+        back on every row of an import (a pure function of its arguments; no path resolvers)."""
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        memo = _Dumper._resolved
+        found = memo.get((value, implicit))
+        if found is None:
+            if len(memo) > 50_000:
+                memo.clear()
+            found = memo[(value, implicit)] = super().resolve(kind, value, implicit)
+        return found
+
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
@@ -124,11 +141,42 @@ def header_values(meta: Mapping[str, Any]) -> dict[str, Any]:
     return ordered
 
 
+_TAG = "tag:yaml.org,2002:"
+
+
+def _node(dumper: Any, value: Any) -> yaml.Node:
+    """The YAML node of a header value, as PyYAML's representer makes it, without its
+    general machinery (type lookups, aliases) for the few types of a header; any other
+    type goes through it. What comes out is the same, byte for byte (tests/test_store.py)."""
+    kind = type(value)
+    if kind is str:
+        return yaml.ScalarNode(_TAG + "str", value)
+    if kind is bool:
+        return yaml.ScalarNode(_TAG + "bool", "true" if value else "false")
+    if kind is int:
+        return yaml.ScalarNode(_TAG + "int", str(value))
+    if kind is dt.date:
+        return yaml.ScalarNode(_TAG + "timestamp", value.isoformat())
+    if kind is list and all(type(x) is str for x in value):
+        return yaml.SequenceNode(_TAG + "seq", [yaml.ScalarNode(_TAG + "str", x) for x in value], flow_style=True)
+    if kind is dict and all(type(k) is str for k in value):
+        pairs = [(yaml.ScalarNode(_TAG + "str", k), _node(dumper, v)) for k, v in value.items()]
+        return yaml.MappingNode(_TAG + "map", pairs, flow_style=False)
+    node: yaml.Node = dumper.represent_data(value)
+    return node
+
+
 def front_matter(meta: Mapping[str, Any]) -> str:
     """The YAML of a contribution's header, keys in the order of docs/format.md."""
-    return yaml.dump(
-        header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
-    )
+    stream = io.StringIO()
+    dumper = _Dumper(stream, allow_unicode=True, width=1_000_000, default_flow_style=False, sort_keys=False)
+    try:
+        dumper.open()
+        dumper.serialize(_node(dumper, header_values(meta)))
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
 
 
 def render(meta: Mapping[str, Any], texte: str) -> str:
