@@ -26,6 +26,25 @@ def safe_join(root: Path, rel: str) -> Path:
     return candidate
 
 
+def _joined(root: Path, base: Path, rel: str, folders: dict[str, Path]) -> Path:
+    """:func:`safe_join`, each folder resolved once a change rather than once a file.
+
+    ``folders``: the folders of this change already found real and inside ``base`` (no link
+    on the way). A plain name in one of them (« contributions/C-0001.md ») is joined as is, unless
+    it is itself a link; anything else goes through :func:`safe_join`, and its folder is noted."""
+    parent, _, name = rel.rpartition("/")
+    folder = folders.get(parent)
+    if folder is not None and name not in ("", ".", "..") and not os.path.islink(folder / name):
+        return folder / name
+    target = safe_join(root, rel)
+    plain = name not in ("", ".", "..") and "\\" not in rel and not rel.startswith("/")
+    if plain and all(part not in ("", ".", "..") for part in parent.split("/") if parent):
+        here = base / parent if parent else base
+        if here.is_dir() and here.resolve() == here and target.parent == here:
+            folders[parent] = here
+    return target
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
@@ -76,17 +95,21 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
     journal_path = root / journal.JOURNAL
     base = root.resolve()
     rel = ""
+    ready: set[Path] = set()  # folders already made (or found) for this change
+    folders: dict[str, Path] = {}  # folders found real and inside the consultation (no link)
     try:
         for rel, data in files.items():  # in the caller's order: the renames follow it
-            target = safe_join(root, rel)
+            target = _joined(root, base, rel, folders)
             if data is None:
                 staged.append((rel, target, None))
                 continue
             if isinstance(data, str):
                 data = data.encode("utf-8")
             _check_replaceable(target)
-            new_folders += [d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in ready:  # once a folder, not once a file: 100 000 rows share one
+                new_folders += [d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                ready.add(target.parent)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             staged.append((rel, target, Path(tmp_name)))  # from now on, removed if anything fails
             with os.fdopen(fd, "wb") as f:

@@ -81,8 +81,8 @@ def _refuse_path(rel: object, what: str) -> str | None:
     return None
 
 
-def _check_entry(root: Path, raw: object) -> Entry | str:
-    """The entry, or why it is refused."""
+def _check_entry(root: Path, raw: object, folders: set[Path] | None = None) -> Entry | str:
+    """The entry, or why it is refused. ``folders``: those already found real folders (filled)."""
     if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(x, str) for x in raw)):
         return "ligne illisible (attendu : une paire de chemins)"
     tmp, target = raw
@@ -98,6 +98,8 @@ def _check_entry(root: Path, raw: object) -> Entry | str:
     here = root
     for part in parts[:-1]:
         here = here / part
+        if folders is not None and here in folders:
+            continue
         try:
             st = os.lstat(here)
         except FileNotFoundError:
@@ -106,6 +108,8 @@ def _check_entry(root: Path, raw: object) -> Entry | str:
             return f"le dossier de « {target} » est inaccessible"
         if not stat.S_ISDIR(st.st_mode):
             return f"« {here.relative_to(root).as_posix()} » est un lien symbolique ou un fichier, pas un dossier"
+        if folders is not None:
+            folders.add(here)
     final = root / target
     try:
         st = os.lstat(final)
@@ -165,6 +169,7 @@ def read(root: Path) -> list[Entry] | None:
         raise JournalRefused("illisible (pas du texte UTF-8)") from None
     entries: list[Entry] = []
     root = root.resolve()
+    folders: set[Path] = set()
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -172,7 +177,7 @@ def read(root: Path) -> list[Entry] | None:
             raw = json.loads(line)
         except ValueError:
             raise JournalRefused("ligne illisible (attendu : une paire de chemins)", n) from None
-        checked = _check_entry(root, raw)
+        checked = _check_entry(root, raw, folders)
         if isinstance(checked, str):
             raise JournalRefused(checked, n)
         entries.append(checked)

@@ -44,12 +44,16 @@ def test_one_split_for_loading_and_editing(text: str) -> None:
     edited = front_matter.update_front_matter(text, {"statut": "analysee"})
     assert edited == text.replace("statut: nouvelle", "statut: analysee")
     assert parse_front_matter(edited.lstrip("\ufeff"), "x.md").data["statut"] == "analysee"
+    # python-frontmatter, given the same cut, reads the same header and text
+    post = front_matter.read_post(text)
+    assert post["auteur"] == "Jeanne D." and post["themes"] == [] and post.content == "Le texte."
 
 
 def test_split_reports_what_is_missing() -> None:
     assert front_matter.split("Pas d'en-tête\n---\n") is None
     unclosed = front_matter.split("---\nid: C-1\n")
     assert unclosed is not None and not unclosed.closed
+    assert front_matter.read_post("Pas d'en-tête\n").metadata == {}
     loaded = parse_front_matter("---\nid: C-1\n", "contributions/C-1.md")
     assert [d.message for d in loaded.diagnostics] == ["en-tête YAML non fermé : la ligne « --- » qui le termine manque"]
 

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from ateliers_cli.errors import AteliersError
 
@@ -59,6 +61,33 @@ def split(text: str) -> Split | None:
     return Split(text[: opening.end()], text[opening.end() : closing.start()], text[closing.start() : end], text[end:])
 
 
+class ContributionHandler(YAMLHandler):
+    """python-frontmatter's YAML handler, cut where every reader of a contribution cuts it.
+
+    Its loader is libyaml's when present (as fast as ours, without line numbers): it reads a
+    header the tool has just written or edited, to check the edit. The loader of ``check`` and
+    of every command keeps :func:`ateliers_cli.yamlio.parse_front_matter`, which gives each
+    value its line for the messages, notes duplicate keys and never strips the text (a file
+    opening with blank lines or a byte-order mark keeps its line numbers)."""
+
+    def detect(self, text: str) -> bool:
+        return split(text) is not None
+
+    def split(self, text: str) -> tuple[str, str]:
+        parts = split(text)
+        if parts is None or not parts.closed:
+            raise ValueError("pas d'en-tête YAML fermé")
+        return parts.fm, parts.body
+
+
+HANDLER = ContributionHandler()
+
+
+def read_post(text: str) -> frontmatter.Post:
+    """A contribution as python-frontmatter's ``Post`` (header values, then the text)."""
+    return frontmatter.loads(text, handler=HANDLER)
+
+
 # --- writing a header ------------------------------------------------------------------
 
 
@@ -79,8 +108,9 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
-def front_matter(meta: Mapping[str, Any]) -> str:
-    """The YAML of a contribution's header, keys in the order of docs/format.md."""
+def header_values(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`front_matter` writes of ``meta`` (empty optional keys left out), in its order:
+    what the loader reads back from the file."""
     ordered: dict[str, Any] = {}
     for key in KEY_ORDER:
         if key not in meta:
@@ -91,7 +121,14 @@ def front_matter(meta: Mapping[str, Any]) -> str:
         if key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in SOURCE_ORDER if k in value and value[k] not in (None, "")}
         ordered[key] = value
-    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    return ordered
+
+
+def front_matter(meta: Mapping[str, Any]) -> str:
+    """The YAML of a contribution's header, keys in the order of docs/format.md."""
+    return yaml.dump(
+        header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )
 
 
 def render(meta: Mapping[str, Any], texte: str) -> str:
@@ -104,7 +141,6 @@ def render(meta: Mapping[str, Any], texte: str) -> str:
 # --- editing a contribution's front matter in place -------------------------------------
 
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|\r?$)")
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _key_spans(lines: list[str]) -> dict[str, tuple[int, int]] | None:
@@ -243,7 +279,7 @@ def _textual_edit_ok(new_fm: str, old_keys: list[str], changes: Mapping[str, Any
     keys found in the old one (less the removed, plus the new), in their order, and the
     new values — a line mistaken for a key would break one of these."""
     try:
-        new = yaml.load(new_fm, Loader=_FAST_LOADER)
+        new = HANDLER.load(new_fm)
     except yaml.YAMLError:
         return False
     if not isinstance(new, dict):
@@ -258,8 +294,8 @@ def _textual_edit_ok(new_fm: str, old_keys: list[str], changes: Mapping[str, Any
 def _same_edit(old_fm: str, new_fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> bool:
     """Whether ``new_fm`` holds exactly ``old_fm`` with the edit applied, keys in their order."""
     try:
-        old = yaml.load(old_fm, Loader=_FAST_LOADER)
-        new = yaml.load(new_fm, Loader=_FAST_LOADER)
+        old = HANDLER.load(old_fm)
+        new = HANDLER.load(new_fm)
     except yaml.YAMLError:
         return False
     if not isinstance(old, dict) or not isinstance(new, dict):

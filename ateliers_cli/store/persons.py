@@ -38,7 +38,7 @@ from ateliers_cli.store.private import ContributorRegister, read_dicts
 ENV_SECRET = "ATELIERS_CLE_PERSONNES"
 KEY_PREFIX = "pers-"
 
-_SECRET: tuple[str, bytes] | None = None
+_SECRET: tuple[tuple[str, str], bytes] | None = None
 
 
 def secret_path() -> Path:
@@ -53,9 +53,11 @@ def secret() -> bytes:
     given = os.environ.get(ENV_SECRET, "")
     if given:
         return given.encode("utf-8")
-    path = secret_path()
-    if _SECRET is not None and _SECRET[0] == str(path):
+    # read once a run: what decides where the file is (not its Path, costly for 100 000 rows)
+    where = (os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", ""))
+    if _SECRET is not None and _SECRET[0] == where:
         return _SECRET[1]
+    path = secret_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -76,7 +78,7 @@ def secret() -> bytes:
             f"clé des personnes trop courte dans {path}",
             hint=f"supprimez ce fichier (une nouvelle clé sera créée) ou recopiez celle d'un collègue ; ou utilisez {ENV_SECRET}",
         )
-    _SECRET = (str(path), value)
+    _SECRET = (where, value)
     return value
 
 
