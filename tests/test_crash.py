@@ -360,7 +360,6 @@ def test_empty_lock_of_a_run_killed_as_it_took_it(tmp_path: Path) -> None:
 
 def test_full_disk_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
-
     import os
 
     root = example(tmp_path / "c")
