@@ -213,12 +213,18 @@ def _select(
 
 def _people(register: ContributorRegister) -> dict[str, Person]:
     return {
-        cid: Person(nom=row.get("nom", ""), prenom=row.get("prenom", ""), courriel=row.get("courriel", ""), telephone=row.get("telephone", ""), adresse=row.get("adresse", ""))
+        cid: Person(
+            nom=row.get("nom", ""), prenom=row.get("prenom", ""), courriel=row.get("courriel", ""),
+            telephone=row.get("telephone", ""), adresse=row.get("adresse", ""), personne=row.get("personne", ""),
+        )
         for cid, row in register.rows.items()
     }
 
 
 def _same_person(reg: PrivateCsv, row: list[str], person: Person, cols: dict[str, int | None]) -> bool:
+    key = reg.cell(row, cols["personne"])
+    if key and key == person.personne:
+        return True
     email = fold(reg.cell(row, cols["courriel"]))
     if email and person.courriel and email == fold(person.courriel):
         return True
@@ -378,7 +384,7 @@ def plan_erase(
 
     regs = PrivateCsv.read(root, PRIVATE_REGISTRATIONS)
     if regs is not None:
-        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone", "commune")}
+        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone", "commune", "personne")}
         kept = []
         for reg_row in regs.rows:
             match = next((i for i, p in enumerate(persons) if _same_person(regs, reg_row, p, cols)), None)
@@ -386,7 +392,8 @@ def plan_erase(
                 kept.append(reg_row)
                 continue
             plan.erasures[match].registrations += 1
-            tombstone.add_person({k: regs.cell(reg_row, i) for k, i in cols.items()}, [], [], day, whole_person=selection.by_person)
+            details = {k: regs.cell(reg_row, i) for k, i in cols.items() if k != "personne"}
+            tombstone.add_person(details, [], [], day, whole_person=selection.by_person)
         if len(kept) != len(regs.rows):
             regs.rows = kept
             plan.changes[PRIVATE_REGISTRATIONS] = regs.to_bytes()

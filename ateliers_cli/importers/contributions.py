@@ -56,7 +56,7 @@ from ateliers_cli.importers.util import fold, one_line, plural, tokens
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 from ateliers_cli.store import paths
-from ateliers_cli.store.contributions import check_rendered, existing_ids, id_prefix, meta_of, next_ids
+from ateliers_cli.store.contributions import check_header, existing_ids, id_prefix, meta_of, next_ids
 from ateliers_cli.store.erasures import Tombstone
 from ateliers_cli.store.front_matter import render
 from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
@@ -591,7 +591,7 @@ def plan_import(
             meta["auteur"] = placeholder_name(platform, cid)
         rel = contribution_path(cid)
         content = render(meta, item["texte"])
-        problems = [d for d in check_rendered(content, rel) if d.is_error or d.code == "cle-inconnue"]
+        problems = [d for d in check_header(meta, content, rel) if d.is_error or d.code == "cle-inconnue"]
         if problems:  # a value our checks refuse: say so rather than write a broken file
             plan.rejected.append(Issue(row.line, problems[0].message, problems[0].hint, "valeur"))
             continue
@@ -667,9 +667,10 @@ def apply_import(root: Path, plan: ImportPlan, progress: Progress | None = None)
     renamed into place is completed by the next command (the journal, :mod:`ateliers_cli.fsutil`).
     """
     files: dict[str, bytes | str | None] = {}
-    if plan.private is not None and plan.private.changed:
+    register = plan.private.new_bytes() if plan.private is not None else None
+    if register is not None:
         # first in the journal: no contribution is ever on disk without its personal details
-        files[PRIVATE_PATH] = plan.private.to_bytes()
+        files[PRIVATE_PATH] = register
     items = plan.to_write
     for p in items:
         files[p.rel] = p.content.encode("utf-8")

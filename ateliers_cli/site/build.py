@@ -373,6 +373,7 @@ def _produce(
     # Known beforehand, so that each page of the list is made as soon as its entries are in,
     # while the workers are still at the later ones.
     publiees = sum(1 for cid in ids if texte_publiable(pc.contributions[cid]))
+    filtres = b.filtres()
     listed = 0  # pages of the list made so far
 
     def made(parts: tuple[object, ...], make: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes]:
@@ -385,8 +386,24 @@ def _produce(
         while listed < upto:
             listed += 1
             items = rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE]
-            page = functools.partial(b.liste_page, listed, items, publiees)
-            files.update([made(("liste", listed, publiees, len(ids), items), page)])
+            page = functools.partial(b.liste_page, listed, items, publiees, filtres)
+            files.update([made(("liste", listed, publiees, len(ids), filtres, made_of(items)), page)])
+
+    def made_of(items: list[dict[str, Any]]) -> list[str]:
+        """What entries of the list are made of: their contributions' keys (none without cache)."""
+        return [cache.keys[e["id"]] for e in items] if cache is not None else []
+
+    def filtered_lists() -> None:
+        """The list narrowed to each territory, then to each theme (pages without JavaScript)."""
+        for filtre, total in [*filtres.territoires, *filtres.themes]:
+            if filtre.sorte == "territoire":
+                mine = [e for e in rendered.entrees if e["territoire_id"] == filtre.id]
+            else:
+                mine = [e for e in rendered.entrees if filtre.id in e["themes_ids"]]
+            for n in range(1, nombre_de_pages(total) + 1):
+                items = mine[(n - 1) * PAR_PAGE : n * PAR_PAGE]
+                page = functools.partial(b.liste_page, n, items, total, filtres, filtre)
+                files.update([made(("filtre", filtre, n, total, len(ids), filtres, made_of(items)), page)])
 
     def merge(part: _Rendered) -> None:
         rendered.pages.update(part.pages)
@@ -412,7 +429,8 @@ def _produce(
         files.update(b.atelier(a) for a in pc.ateliers)
         files.update([b.devenir_index(), b.documents_index(), made(("numeros", ids), b.numeros), b.communes()])
         for t in b.territoires_avec_contributions():
-            files.update([made(("devenir", t.id, of_territory.get(t.id, [])), functools.partial(b.devenir_territoire, t.id))])
+            devenir = functools.partial(b.devenir_territoire, t.id)
+            files.update([made(("devenir", t.id, of_territory.get(t.id, [])), devenir)])
         files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)
         if b.donnees_ouvertes:
@@ -424,7 +442,9 @@ def _produce(
     _BUILDER, _STAGING, _CACHE = b, staging, cache
     try:
         # a pool for the pages to make; those the previous site has unchanged are only linked
-        unchanged = 0 if cache is None else sum(1 for cid in ids if cache.previous.get(cid, ("",))[0] == cache.keys[cid])
+        unchanged = 0
+        if cache is not None:
+            unchanged = sum(1 for cid in ids if cache.previous.get(cid, ("",))[0] == cache.keys[cid])
         if _use_pool(len(ids) - unchanged):
             with parallel.fork_pool(parallel.workers()) as pool:
                 parts = pool.imap(_render_chunk, chunks)  # the workers start now…
@@ -439,12 +459,12 @@ def _produce(
             other_pages()
     finally:
         _BUILDER, _STAGING, _CACHE = None, None, None
+    list_pages(nombre_de_pages(publiees))  # the last one (or the only one, even empty)
+    filtered_lists()
     if cache is not None:
         if staging is not None and rendered.built != cache.previous:
             cache.put_data(cache.INDEX, rendered.built)
-        cache.prune(cache.kept)
-
-    list_pages(nombre_de_pages(publiees))  # the last one (or the only one, even empty)
+        cache.prune(cache.kept)  # once every page has said which key it is made of
     files.update(rendered.pages)
     files.update([b.index_recherche(rendered.entrees)])
     return files, len(ids)
