@@ -309,7 +309,9 @@ def _last_page_share(source: bytes, root: str) -> tuple[int, float] | None:
     import typst
 
     try:
-        found = json.loads(str(typst.query(source, f"<{_END}>", field="value", one=True, root=root)))
+        # typst's stub ties ``input`` and ``root`` to one type variable; bytes and str are both accepted
+        answer = typst.query(source, f"<{_END}>", field="value", one=True, root=root)  # type: ignore[type-var]
+        found = json.loads(str(answer))
         page, y = int(found["page"]), float(str(found["y"]).removesuffix("pt"))
     except (typst.TypstError, ValueError, KeyError, TypeError):
         return None
