@@ -52,8 +52,8 @@ def check(loaded: LoadResult) -> Report:
     from ateliers_cli.answers import check_answers
     from ateliers_cli.checks.dates import check_dates
     from ateliers_cli.checks.erasure import check_erasure
-    from ateliers_cli.checks.institution import check_institution
     from ateliers_cli.checks.followup import check_followup
+    from ateliers_cli.checks.institution import check_institution
     from ateliers_cli.checks.links import check_links
     from ateliers_cli.checks.merge_markers import scan_folders
     from ateliers_cli.checks.provenance import check_provenance

@@ -55,7 +55,7 @@ class Commission(Located):
     @property
     def nom_court(self) -> str:
         """« Commission Solidarités, autonomie et santé » → « Solidarités, autonomie et santé »."""
-        return self.nom[len("Commission "):] if self.nom.startswith("Commission ") else self.nom
+        return self.nom.removeprefix("Commission ")
 
     def __post_init__(self) -> None:
         if isinstance(self.nom, str):

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def best_of(runs: int, fn: Callable[[], Measure]) -> Measure:
 
 
 def has_command(*words: str) -> bool:
-    r = subprocess.run([*ATELIERS, *words, "--help"], capture_output=True)
+    r = subprocess.run([*ATELIERS, *words, "--help"], capture_output=True, check=False)
     return r.returncode == 0
 
 
@@ -122,8 +122,8 @@ def run(
         for n in sizes:
             base = generate(n, work / f"c{n}")
             print(f"— {n} contributions ({base})", flush=True)
-            parse = best_of(runs, lambda: measure([PY, str(BENCH / "floor_parse.py"), str(base)]))
-            def build_floor() -> Measure:
+            parse = best_of(runs, lambda base=base: measure([PY, str(BENCH / "floor_parse.py"), str(base)]))
+            def build_floor(n: int = n, base: Path = base) -> Measure:
                 # into an empty folder, as « render à vide » and « site » (which builds beside, then swaps)
                 shutil.rmtree(work / f"floor{n}", ignore_errors=True)
                 return measure([PY, str(BENCH / "floor_build.py"), str(base), str(work / f"floor{n}")])
@@ -141,7 +141,7 @@ def run(
 
             def step(
                 name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None,
-                *, remove: tuple[Path, ...] = (), before: Callable[[], None] | None = None,
+                *, remove: tuple[Path, ...] = (), before: Callable[[], None] | None = None, n: int = n,
             ) -> Measure | None:
                 """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run;
                 ``before``: called before each run (to change a file)."""
@@ -196,7 +196,7 @@ def run(
                 changed = sorted((walked / "contributions").glob("C-*.md"))[n // 2]
                 edits = iter(range(1_000_000))
 
-                def edit_one() -> None:
+                def edit_one(changed: Path = changed, edits: Iterator[int] = edits) -> None:
                     with changed.open("a", encoding="utf-8") as f:
                         f.write(f"\nUne phrase ajoutée ({next(edits)}).\n")
 

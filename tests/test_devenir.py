@@ -58,7 +58,7 @@ def page_text(demo: Path, cid: str) -> str:
 
 def resume(demo: Path, cid: str) -> str:
     raw = (demo / "site" / "contributions" / f"{cid}.html").read_text(encoding="utf-8")
-    m = re.search(r'<p class="resume">(.*?)</p>', raw, re.S)
+    m = re.search(r'<p class="resume">(.*?)</p>', raw, re.DOTALL)
     assert m, cid
     return " ".join(html.unescape(m.group(1)).split())
 
@@ -124,7 +124,7 @@ def test_the_count_of_contributions_that_fed_the_policy_agrees_everywhere(demo: 
     rows = list(csv.DictReader((demo / "donnees" / "contributions.csv").open(encoding="utf-8-sig")))
     assert {r["id"] for r in rows if r["a_nourri_une_orientation_retenue"] == "true"} == fed
     # the per-territory table adds up to the same number
-    per_territory = re.findall(r"^\| [^|]+ \| \d+ \| (\d+) \|", doc, re.M)
+    per_territory = re.findall(r"^\| [^|]+ \| \d+ \| (\d+) \|", doc, re.MULTILINE)
     assert sum(map(int, per_territory)) == len(fed)
 
 

@@ -648,7 +648,7 @@ def test_report_converted_by_libreoffice_has_a_table_of_contents_with_page_numbe
     # the cover: assembly, sitting, report number, rapporteur
     assert "Séance du" in pages[0] and "DSOL/2026/041" in pages[0] and "Martine Desreumaux" in pages[0]
     toc_page = next(i for i, p in enumerate(pages) if "Table des matières" in p)
-    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", pages[toc_page], re.M)
+    entries = re.findall(r"^\s*(\S.*?)\s*\.{3,}\s*(\d+)\s*$", pages[toc_page], re.MULTILINE)
     titles = [t for t, _ in entries]
     assert "Synthèse" in titles and "Proposition de décision" in titles and len(entries) >= 12
     assert not any(t == "Sources" for t in titles)  # the sources are in the annex, out of the table

@@ -79,7 +79,7 @@ def test_the_full_example_says_all_six_arrondissements(tmp_path: Path) -> None:
 def test_closing_the_call_early_is_said_and_warned(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     root = tmp_path / "c"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
-    closing = dt.datetime(2025, 11, 4, 12, 0, tzinfo=dt.timezone.utc)
+    closing = dt.datetime(2025, 11, 4, 12, 0, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(closing.timestamp())))
     late = sorted(cid for cid, ct in load(root).consultation.contributions.items() if ct.date and ct.date > closing.date())
     assert late  # the example has contributions up to 14 November
@@ -90,7 +90,7 @@ def test_closing_the_call_early_is_said_and_warned(tmp_path: Path, monkeypatch) 
     assert f"{late[0]}.md" in r.output and "après la clôture de l'appel (2025-11-04)" in r.output
     synthese = (root / "documents/1-appel/synthese-des-contributions.md").read_text(encoding="utf-8").replace(NBSP, " ")
     assert "annoncé jusqu’au 14 novembre 2025, il a été clos plus tôt, le 4 novembre 2025" in synthese
-    quoted = set(re.findall(r"\((C-\d{4})\)\s*$", synthese, re.M))
+    quoted = set(re.findall(r"\((C-\d{4})\)\s*$", synthese, re.MULTILINE))
     assert quoted and not quoted & set(late)
 
 

@@ -17,9 +17,9 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
-from typing import Any
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -712,7 +712,7 @@ def _microdata(html: str) -> list[dict[str, Any]]:
     from html.parser import HTMLParser
 
     class Reader(HTMLParser):
-        VOID = {"meta", "link", "br", "img", "input", "hr"}
+        VOID = frozenset({"meta", "link", "br", "img", "input", "hr"})
 
         def __init__(self) -> None:
             super().__init__(convert_charrefs=True)
@@ -746,7 +746,7 @@ def _microdata(html: str) -> list[dict[str, Any]]:
 
         def handle_endtag(self, tag: str) -> None:
             while self.stack:
-                name, item, prop, text = self.stack.pop()
+                name, _item, prop, text = self.stack.pop()
                 if prop and text is not None:
                     scope = self._scope()
                     if scope is not None:

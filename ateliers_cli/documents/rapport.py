@@ -9,7 +9,7 @@ from ateliers_cli.documents.context import Trace, base_context, choose_citations
 from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.synthese import proposition_view, regroupement_view
 from ateliers_cli.documents.templating import DocumentEnvironment
-from ateliers_cli.model import PlainText, Consultation, Orientation
+from ateliers_cli.model import Consultation, Orientation, PlainText
 from ateliers_cli.stages import Stage
 
 #: Words of inhabitants quoted under each orientation (consented contributions only).

@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from . import DocumentMeta
 from ._zip import rezip
 from .model import (
+    NB_HYPHEN,
     TOC_LABEL,
     Block,
     CodeBlock,
@@ -36,7 +37,6 @@ from .model import (
     Run,
     Table,
     clean_text,
-    NB_HYPHEN,
     iso_utc,
     logo_png,
     nobreak_identifiers,
