@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ateliers_cli import schema as S
 from ateliers_cli.errors import AteliersError, UsageError
 from ateliers_cli.hints import did_you_mean
+from ateliers_cli.importers.util import plural
 from ateliers_cli.model import Consultation
 from ateliers_cli.yamledit import edit_or_create, set_key
 
@@ -142,4 +143,8 @@ def vote(c: Consultation, counts: dict[str, int]) -> Edit:
 
     text = edit_or_create(c.root / rel, change, _DELIBERATION_HEADER)
     _validated(c, rel, text, S.DELIBERATION)
-    return Edit(rel, text, f"vote : {counts['pour']} pour, {counts['contre']} contre, {counts['abstention']} abstention(s), sur {counts['votants']} votants")
+    summary = (
+        f"vote : {counts['pour']} pour, {counts['contre']} contre, "
+        f"{plural(counts['abstention'], 'abstention')}, sur {plural(counts['votants'], 'votant')}"
+    )
+    return Edit(rel, text, summary)

@@ -32,7 +32,7 @@ from ateliers_cli.clock import today
 from ateliers_cli.errors import AteliersError, Diagnostic, warning
 from ateliers_cli.fsutil import safe_join, write_all
 from ateliers_cli.hints import did_you_mean
-from ateliers_cli.importers.util import fold
+from ateliers_cli.importers.util import fold, plural
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
 from ateliers_cli.store import front_matter, outputs
@@ -93,15 +93,16 @@ class ErasePlan:
                 what.append(f"organisation « {e.organisation} » retirée")
             if not e.already:
                 what.append(f"efface: {self.day.isoformat()}")
-            removed = [f"{n} {label}" for n, label in ((e.names, "nom(s)"), (e.emails, "courriel(s)"), (e.phones, "téléphone(s)")) if n]
+            counts = ((e.names, "nom"), (e.emails, "courriel"), (e.phones, "téléphone"))
+            removed = [plural(n, label) for n, label in counts if n]
             what.append("retirés du titre et du texte : " + ", ".join(removed) if removed else "rien à retirer du texte")
             lines.append(f"{e.path} : " + " ; ".join(what))
         rows = sum(e.private_row for e in self.erasures)
         if rows:
-            lines.append(f"{PRIVATE_CONTRIBUTORS} : {rows} ligne(s) supprimée(s)")
+            lines.append(f"{PRIVATE_CONTRIBUTORS} : {plural(rows, 'ligne supprimée', 'lignes supprimées')}")
         regs = sum(e.registrations for e in self.erasures)
         if regs:
-            lines.append(f"{PRIVATE_REGISTRATIONS} : {regs} inscription(s) supprimée(s)")
+            lines.append(f"{PRIVATE_REGISTRATIONS} : {plural(regs, 'inscription supprimée', 'inscriptions supprimées')}")
         if self.prepared:
             folders = sorted({rel.split("/")[2] for rel in self.prepared})
             lines.append(f"prive/courrier/ : les courriers préparés qui la nomment supprimés ({', '.join(folders)}) — « ateliers courrier preparer » refait ceux des autres")
@@ -212,12 +213,18 @@ def _select(
 
 def _people(register: ContributorRegister) -> dict[str, Person]:
     return {
-        cid: Person(nom=row.get("nom", ""), prenom=row.get("prenom", ""), courriel=row.get("courriel", ""), telephone=row.get("telephone", ""), adresse=row.get("adresse", ""))
+        cid: Person(
+            nom=row.get("nom", ""), prenom=row.get("prenom", ""), courriel=row.get("courriel", ""),
+            telephone=row.get("telephone", ""), adresse=row.get("adresse", ""), personne=row.get("personne", ""),
+        )
         for cid, row in register.rows.items()
     }
 
 
 def _same_person(reg: PrivateCsv, row: list[str], person: Person, cols: dict[str, int | None]) -> bool:
+    key = reg.cell(row, cols["personne"])
+    if key and key == person.personne:
+        return True
     email = fold(reg.cell(row, cols["courriel"]))
     if email and person.courriel and email == fold(person.courriel):
         return True
@@ -377,7 +384,7 @@ def plan_erase(
 
     regs = PrivateCsv.read(root, PRIVATE_REGISTRATIONS)
     if regs is not None:
-        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone", "commune")}
+        cols = {name: regs.field(name) for name in ("nom", "prenom", "courriel", "telephone", "commune", "personne")}
         kept = []
         for reg_row in regs.rows:
             match = next((i for i, p in enumerate(persons) if _same_person(regs, reg_row, p, cols)), None)
@@ -385,7 +392,8 @@ def plan_erase(
                 kept.append(reg_row)
                 continue
             plan.erasures[match].registrations += 1
-            tombstone.add_person({k: regs.cell(reg_row, i) for k, i in cols.items()}, [], [], day, whole_person=selection.by_person)
+            details = {k: regs.cell(reg_row, i) for k, i in cols.items() if k != "personne"}
+            tombstone.add_person(details, [], [], day, whole_person=selection.by_person)
         if len(kept) != len(regs.rows):
             regs.rows = kept
             plan.changes[PRIVATE_REGISTRATIONS] = regs.to_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import socket
 import stat
 import tempfile
@@ -24,6 +25,28 @@ def safe_join(root: Path, rel: str) -> Path:
     if not candidate.is_relative_to(root.resolve()):
         raise AteliersError(f"chemin refusé : « {rel} » sortirait du dossier de la consultation")
     return candidate
+
+
+def _joined(root: Path, base: Path, rel: str, folders: dict[str, Path]) -> tuple[Path, str]:
+    """:func:`safe_join`, each folder resolved once a change rather than once a file; and the
+    target's path from ``base``, « / »-separated (the journal's).
+
+    ``folders``: the folders of this change already found real and inside ``base`` (no link
+    on the way). A plain name in one of them (« contributions/C-0001.md ») is joined as is, unless
+    it is itself a link; anything else goes through :func:`safe_join`, and its folder is noted."""
+    parent, _, name = rel.rpartition("/")
+    folder = folders.get(parent)
+    if folder is not None and name not in ("", ".", ".."):
+        target = folder / name
+        if not os.path.islink(target):
+            return target, rel
+    target = safe_join(root, rel)
+    plain = name not in ("", ".", "..") and "\\" not in rel and not rel.startswith("/")
+    if plain and all(part not in ("", ".", "..") for part in parent.split("/") if parent):
+        here = base / parent if parent else base
+        if here.is_dir() and here.resolve() == here and target.parent == here:
+            folders[parent] = here
+    return target, target.relative_to(base).as_posix()
 
 
 def _umask() -> int:
@@ -71,35 +94,39 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
     renames still to do, so a run killed during the renames is completed (or
     undone) by the next run: see :func:`recover` and :mod:`ateliers_cli.journal`.
     """
-    staged: list[tuple[str, Path, Path | None]] = []
+    staged: list[tuple[str, Path, Path | None]] = []  # (path from the folder, target, temporary file)
     new_folders: list[Path] = []
     journal_path = root / journal.JOURNAL
     base = root.resolve()
     rel = ""
+    ready: set[Path] = set()  # folders already made (or found) for this change
+    folders: dict[str, Path] = {}  # folders found real and inside the consultation (no link)
     try:
         for rel, data in files.items():  # in the caller's order: the renames follow it
-            target = safe_join(root, rel)
+            target, from_base = _joined(root, base, rel, folders)
             if data is None:
-                staged.append((rel, target, None))
+                staged.append((from_base, target, None))
                 continue
             if isinstance(data, str):
                 data = data.encode("utf-8")
-            _check_replaceable(target)
-            new_folders += [d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((rel, target, Path(tmp_name)))  # from now on, removed if anything fails
+            mode = _check_replaceable(target)
+            if target.parent not in ready:  # once a folder, not once a file: 100 000 rows share one
+                new_folders += [d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                ready.add(target.parent)
+            fd, staging = _stage(target)
+            staged.append((from_base, target, staging))  # from now on, removed if anything fails
             with os.fdopen(fd, "wb") as f:
-                if hasattr(os, "fchmod"):
-                    os.fchmod(f.fileno(), _mode_for(target))
+                if mode is not None and hasattr(os, "fchmod"):
+                    os.fchmod(f.fileno(), mode)
                 f.write(data)
         # One flush of everything staged rather than one fsync a file: the same guarantee
         # (every new content is on disk before the first rename) at a fraction of the cost.
         if any(tmp is not None for _, _, tmp in staged):
             os.sync()
         entries = [
-            journal.Entry(tmp.relative_to(base).as_posix() if tmp else "", target.relative_to(base).as_posix())
-            for _, target, tmp in staged
+            journal.Entry(from_base[: from_base.rfind("/") + 1] + tmp.name if tmp else "", from_base)
+            for from_base, _, tmp in staged
         ]
         rel = journal.JOURNAL
         atomic_write(journal_path, journal.encode(entries))
@@ -120,22 +147,48 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
                 hint=os_hint(exc),
             ) from None
         raise
-    journal.replay(root)
+    journal.replay(root, entries)
 
 
-def _check_replaceable(target: Path) -> None:
+_STAGE_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def _stage(target: Path) -> tuple[int, Path]:
+    """A new temporary file next to ``target`` (« .nom.xxxxxxxx.tmp », as the journal expects),
+    open for writing, with the usual permissions of a new file (the umask's, given by the system
+    as it creates it: no second call to set them, which counts for 100 000 files)."""
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, _STAGE_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def _check_replaceable(target: Path) -> int | None:
     """Refuse before anything is written a file that could not be replaced: protected against
     any change (``chattr +i``), on a read-only disk, or without the right to write it — root
-    passes every permission check, not these."""
-    if not target.is_file() or target.is_symlink():
-        return
+    passes every permission check, not these. The permissions its replacement keeps: None for
+    a new file (the usual ones)."""
+    try:
+        st = os.lstat(target)
+    except OSError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return _mode_for(target)
+    if not stat.S_ISREG(st.st_mode):
+        return None
     try:
         fd = os.open(target, os.O_WRONLY | os.O_APPEND)  # changes neither the content nor the date
     except PermissionError as exc:
         if exc.errno == errno.EACCES:
-            return  # a read-only file in a folder we may write: replaced as before, its mode kept
+            return stat.S_IMODE(st.st_mode)  # a read-only file in a folder we may write: replaced, its mode kept
         raise
     os.close(fd)
+    return stat.S_IMODE(st.st_mode)
 
 
 def recover(root: Path) -> bool:

@@ -64,7 +64,7 @@ PRIVATE_MANIFEST = paths.MANIFEST
 CSV_COLUMNS = (
     "atelier", "statut", "rang", "nom", "prenom", "commune", "courriel", "telephone", "besoins", "pmr", "lsf",
     "garde_enfants", "autre_besoin", "date_inscription", "choix", "territoire_choisi", "source", "cle", "ligne",
-    "voeux", "contact", "promu_le", "annule_le",
+    "voeux", "contact", "promu_le", "annule_le", "personne",
 )
 
 
@@ -166,6 +166,7 @@ class Registration:
     promu_le: str = ""  # ISO date: given a place from the waiting list
     annule_le: str = ""  # ISO date of the cancellation
     debordement: bool = False  # placed by this import in a workshop the person did not choose
+    personne: str = ""  # the person's pseudonymous key, the same as when they contribute (store/persons.py)
 
     @property
     def person(self) -> str:
@@ -229,6 +230,7 @@ class Registration:
             "contact": self.contact,
             "promu_le": self.promu_le,
             "annule_le": self.annule_le,
+            "personne": self.personne,
         }
 
     @classmethod
@@ -261,6 +263,7 @@ class Registration:
             lsf=yes("lsf"),
             garde_enfants=yes("garde_enfants"),
             autre=row.get("autre_besoin", ""),
+            personne=row.get("personne", ""),
         )
 
 
@@ -843,8 +846,53 @@ def plan_inscriptions(
     )
     fichier = Path(path).name
     plan = InscriptionsPlan(table, fichier, mapping, rejected=rejected, duplicates=duplicates, from_file=len(regs))
+    regs = _without_erased(c.root, regs, plan)
     everyone = _merge(read_existing(c.root), regs, fichier, plan)
+    give_person_keys(c.root, everyone)
     return _plan_files(c, plan, everyone, today=today, force=force, overflow=overflow)
+
+
+def _details(r: Registration) -> dict[str, str]:
+    return {"nom": r.nom, "prenom": r.prenom, "courriel": r.courriel, "telephone": r.telephone, "commune": r.commune}
+
+
+def give_person_keys(root: Path, registrations: list[Registration]) -> None:
+    """Give each registration without one its person's key: the key the same person already has
+    (as a contributor or another registration: same e-mail, phone, or name and commune), else a
+    new one. A key once given stays, whatever details change later."""
+    if all(r.personne for r in registrations):
+        return
+    from ateliers_cli.store.persons import person_index
+    from ateliers_cli.store.private import ContributorRegister
+
+    index = person_index(root, ContributorRegister(root))
+    for r in registrations:
+        if r.personne:
+            index.add(r.personne, _details(r))
+    for r in registrations:
+        if not r.personne:
+            r.personne = index.key(_details(r), fallback=f"inscription:{r.source}#{r.cle}")
+
+
+def _without_erased(root: Path, regs: list[Registration], plan: InscriptionsPlan) -> list[Registration]:
+    """The rows of a person erased (``ateliers erase``, prive/effacements.csv) are not imported again."""
+    from ateliers_cli.store.erasures import Tombstone
+
+    tombstone = Tombstone.read(root)
+    if not tombstone:
+        return regs
+    kept = []
+    for r in regs:
+        erased_on = tombstone.match(_details(r), "", ())
+        if erased_on:
+            plan.warnings.append(
+                f"{r.source}:{r.ligne} : personne effacée le {erased_on} (droit à l'effacement, {paths.ERASURES}) : "
+                "inscription ignorée"
+            )
+        else:
+            kept.append(r)
+    plan.from_file = len(kept)
+    return kept
 
 
 def _day(today: str | None) -> str:
@@ -951,6 +999,7 @@ def plan_change(c: Consultation, who: str, statut: Statut, *, atelier: str | Non
     """Mark the registration(s) ``who`` names cancelled or absent, then give the freed places
     to the first people waiting (a cancellation only): computed without writing."""
     everyone = read_existing(c.root)
+    give_person_keys(c.root, everyone)  # a registry written before keys existed gets them
     if not everyone:
         raise AteliersError("aucune inscription enregistrée", path=PRIVATE_PATH, hint="importez-les d'abord : ateliers inscriptions import FICHIER")
     if atelier is not None and atelier not in c.ateliers:

@@ -81,8 +81,8 @@ def _refuse_path(rel: object, what: str) -> str | None:
     return None
 
 
-def _check_entry(root: Path, raw: object) -> Entry | str:
-    """The entry, or why it is refused."""
+def _check_entry(root: Path, raw: object, folders: set[Path] | None = None) -> Entry | str:
+    """The entry, or why it is refused. ``folders``: those already found real folders (filled)."""
     if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(x, str) for x in raw)):
         return "ligne illisible (attendu : une paire de chemins)"
     tmp, target = raw
@@ -98,6 +98,8 @@ def _check_entry(root: Path, raw: object) -> Entry | str:
     here = root
     for part in parts[:-1]:
         here = here / part
+        if folders is not None and here in folders:
+            continue
         try:
             st = os.lstat(here)
         except FileNotFoundError:
@@ -106,16 +108,19 @@ def _check_entry(root: Path, raw: object) -> Entry | str:
             return f"le dossier de « {target} » est inaccessible"
         if not stat.S_ISDIR(st.st_mode):
             return f"« {here.relative_to(root).as_posix()} » est un lien symbolique ou un fichier, pas un dossier"
+        if folders is not None:
+            folders.add(here)
     final = root / target
+    fst: os.stat_result | None
     try:
-        st = os.lstat(final)
+        fst = os.lstat(final)
     except FileNotFoundError:
-        st = None
+        fst = None
     except OSError:
         return f"« {target} » est inaccessible"
-    if st is not None and stat.S_ISLNK(st.st_mode):
+    if fst is not None and stat.S_ISLNK(fst.st_mode):
         return f"« {target} » est un lien symbolique"
-    if st is not None and stat.S_ISDIR(st.st_mode):
+    if fst is not None and stat.S_ISDIR(fst.st_mode):
         return f"« {target} » est un dossier"
     if tmp:
         reason = _refuse_path(tmp, "le fichier temporaire")
@@ -165,6 +170,7 @@ def read(root: Path) -> list[Entry] | None:
         raise JournalRefused("illisible (pas du texte UTF-8)") from None
     entries: list[Entry] = []
     root = root.resolve()
+    folders: set[Path] = set()
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -172,7 +178,7 @@ def read(root: Path) -> list[Entry] | None:
             raw = json.loads(line)
         except ValueError:
             raise JournalRefused("ligne illisible (attendu : une paire de chemins)", n) from None
-        checked = _check_entry(root, raw)
+        checked = _check_entry(root, raw, folders)
         if isinstance(checked, str):
             raise JournalRefused(checked, n)
         entries.append(checked)
@@ -188,9 +194,14 @@ def problem(root: Path) -> JournalRefused | None:
     return None
 
 
-def replay(root: Path) -> bool:
-    """Finish the renames the journal lists (all checked first), then remove it."""
-    entries = read(root)
+def replay(root: Path, written: list[Entry] | None = None) -> bool:
+    """Finish the renames the journal lists (all checked first), then remove it.
+
+    ``written``: the entries of the journal this very run has just written, from paths it
+    checked itself (:func:`ateliers_cli.fsutil.write_all`): not read back and checked again,
+    which for 100 000 files costs as much as writing them. A journal found on disk, left by
+    an interrupted run or by anyone, is always read and checked."""
+    entries = written if written is not None else read(root)
     if entries is None:
         return False
     for e in entries:

@@ -14,7 +14,11 @@ measuring wall time and peak memory (the child's maxrss). The floors:
 - « mkdocs »: ``mkdocs build`` of the same pages, when mkdocs is installed.
 
 Targets (issue « At scale »): check ≤ 1.5× parse, repeated check ≤ 0.2× parse,
-render and site ≤ 1.5× build, every command < 1.5 GB at 100 000.
+render and site ≤ 1.5× build, every command < 1.5 GB at 100 000; issue « People and sources »:
+« contributions import (colonnes perso.) » — the rows with a form's personal columns, one person
+in ten writing twice — ≤ 1.5× build, which it writes as many files as:
+
+    python bench/run.py --sizes 10000,100000 --only import --runs 3 --dossier /dev/shm
 """
 
 from __future__ import annotations

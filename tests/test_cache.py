@@ -28,7 +28,7 @@ def test_repeat_check_uses_the_cache_and_sees_changes(example: Path) -> None:
     r = run_cli("-C", example, "check")
     assert r.exit_code == 0, r.output
     assert (example / ".ateliers-cache" / "check.pickle").is_file()
-    assert (example / ".ateliers-cache" / "contributions.pickle").is_file()
+    assert (example / ".ateliers-cache" / "contributions-00.pickle").is_file()
     assert (example / ".ateliers-cache" / ".gitignore").read_text() == "*\n"
 
     # An edit is seen at once, even one of the same size.
@@ -102,7 +102,8 @@ def test_corrupt_cache_is_ignored(example: Path) -> None:
     _age(example)
     run_cli("-C", example, "check")
     (example / ".ateliers-cache" / "check.pickle").write_bytes(b"pas un pickle")
-    (example / ".ateliers-cache" / "contributions.pickle").write_bytes(b"\x80\x05garbage")
+    for shard in range(cache.ParseCache.SHARDS):
+        (example / ".ateliers-cache" / f"contributions-{shard:02d}.pickle").write_bytes(b"\x80\x05garbage")
     r = run_cli("-C", example, "check")
     assert r.exit_code == 0, r.output
 

@@ -79,7 +79,8 @@ def test_add_text_from_stdin_and_contact_details_taken_out(two: Path) -> None:
     assert r.exit_code == 0, r.output
     text = (two / "contributions" / "C-0001.md").read_text(encoding="utf-8")
     assert "[téléphone retiré]" in text and "[courriel retiré]" in text and "06 11" not in text
-    assert "retiré(e) du champ « texte »" in r.stderr
+    assert "adresse électronique retirée du champ « texte »" in r.stderr
+    assert "numéro de téléphone retiré du champ « texte »" in r.stderr
     row = private_rows(two)["C-0001"]
     assert row["telephone"] == "06 11 22 33 44" and row["courriel"] == "paul@example.org"
     assert diagnostics_of(two) == []
@@ -111,7 +112,7 @@ def test_add_prompts_when_interactive(two: Path, monkeypatch: pytest.MonkeyPatch
 def test_add_without_a_terminal_lists_what_is_missing(two: Path) -> None:
     r = cli("-C", two, "contributions", "add", "--texte", "Un texte")
     assert r.exit_code == 2
-    assert "valeur(s) manquante(s) : --profil, --canal, --territoire, --auteur" in r.stderr
+    assert "valeurs manquantes : --profil, --canal, --territoire, --auteur" in r.stderr
     assert contribution_files(two) == []
 
 

@@ -360,19 +360,22 @@ def test_empty_lock_of_a_run_killed_as_it_took_it(tmp_path: Path) -> None:
 
 def test_full_disk_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
-    import tempfile
+    import os
 
     root = example(tmp_path / "c")
     before = state(root)
-    real, calls = tempfile.mkstemp, []
+    real, calls = os.open, []
 
-    def full(*args: object, **kw: object) -> tuple[int, str]:
-        calls.append(1)
-        if len(calls) == 3:  # the third file staged: the disk is full
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(*args, **kw)  # type: ignore[arg-type]
+    def full(path: object, flags: int, *args: object, **kw: object) -> int:
+        # a temporary file created next to its target (the staging of a change, or tempfile's)
+        staging = bool(flags & os.O_CREAT and flags & os.O_EXCL) and str(path).endswith(".tmp")
+        if staging and ".ateliers-cache" not in str(path):  # the cache's files are not the change
+            calls.append(1)
+            if len(calls) == 3:  # the third file staged: the disk is full
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, flags, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tempfile, "mkstemp", full)
+    monkeypatch.setattr(os, "open", full)
     r = run_cli("-C", root, "advance", "--par", "Essai")
     assert r.exit_code == 1, r.output
     assert "écriture impossible (disque plein) : rien n'a été modifié" in r.output

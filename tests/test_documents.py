@@ -684,9 +684,39 @@ def test_deliberation_has_its_legal_mentions(built: dict[str, OutputFile]) -> No
     assert "adressé au Président du Conseil départemental" in tail
 
 
+def _pdf_page_lines(data: bytes, tmp: Path) -> list[list[str]]:
+    """The non-empty lines of each page of a PDF (pdftotext), without its footer's line."""
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext est absent : apt-get install poppler-utils")
+    (tmp / "doc.pdf").write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp / "doc.pdf"), "-"], check=True, capture_output=True, text=True)
+    pages = [[line for line in page.splitlines() if line.strip()] for page in text.stdout.split("\f")]
+    return [[line for line in page if not re.search(r"Page \d+ sur \d+\s*$", line)] for page in pages if page]
+
+
+def test_no_pdf_ends_on_a_near_empty_page(built: dict[str, OutputFile], tmp_path: Path) -> None:
+    """The last page of every PDF holds at least a quarter of what a full page holds (the spacing
+    is tightened to bring the last lines back, or loosened to send more there); the signature of
+    the délibération stays with the article it signs."""
+    pdfs = {path: f for path, f in built.items() if f.kind == "pdf"}
+    assert "documents/5-rapport/rapport-orientations.pdf" in pdfs and len(pdfs) >= 5
+    for path, f in pdfs.items():
+        pages = _pdf_page_lines(f.content, tmp_path)
+        if len(pages) < 2:
+            continue
+        full = max(len(page) for page in pages[1:-1] or pages[:1])
+        assert len(pages[-1]) >= full / 4, f"{path} : {len(pages[-1])} lignes sur sa dernière page, {full} sur une pleine"
+    report = _pdf_page_lines(pdfs["documents/5-rapport/rapport-orientations.pdf"].content, tmp_path)
+    rapport = "\n".join(line for page in report for line in page)
+    assert "Il est proposé au Conseil départemental du Nord de bien vouloir" in re.sub(r"\s+", " ", rapport)
+    last = _pdf_page_lines(pdfs["documents/6-adoption/deliberation.pdf"].content, tmp_path)[-1]
+    signature = next(i for i, line in enumerate(last) if "Président" in line and "Conseil départemental" in line)
+    assert signature > 0 and not last[0].strip().startswith(("La Présidente", "Le Président"))
+
+
 def test_the_report_never_splits_a_table_row(built: dict[str, OutputFile], tmp_path: Path) -> None:
-    # A near-empty last page is not prevented (Typst has no rule for it): whether it happens
-    # depends on the length of the text, so it is not asserted here.
     # no table row is ever split across two pages: PDF (Typst), ODT and DOCX say so
     from ateliers_cli.office import DocumentMeta, render_typst
 

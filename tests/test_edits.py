@@ -52,7 +52,7 @@ def test_commission_opinion_and_vote_keep_the_rest_of_the_deliberation(example: 
     text = path.read_text(encoding="utf-8")
     r = run_cli("-C", example, "deliberation", "vote", "--effectif", "82", "--presents", "74", "--representes", "5", "--pour", "65", "--contre", "8", "--abstention", "6")
     assert r.exit_code == 0, r.output
-    assert "sur 79 votants" in r.stdout
+    assert "6 abstentions, sur 79 votants" in r.stdout and "(s)" not in r.stdout
     assert _changed(text, path.read_text(encoding="utf-8")) == [("  pour: 66", "  pour: 65"), ("  contre: 7", "  contre: 8")]
     assert run_cli("-C", example, "check", "--strict").exit_code == 0
     r = run_cli("-C", example, "deliberation", "vote", "--effectif", "82", "--presents", "74", "--pour", "65", "--votants", "70")

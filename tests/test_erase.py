@@ -75,8 +75,8 @@ def test_erase_cleans_prive_in_its_own_format(example: Path) -> None:
     assert register == ("\ufeffid;nom;prenom;courriel;telephone;adresse;commune;code_postal\r\nC-0002;Verstraete;Roger;;;;Bergues;59380\r\n").encode("utf-8")
     registrations = (example / "prive" / "inscriptions.csv").read_text(encoding="utf-8")
     assert registrations == "atelier;nom;prenom;courriel;commune;statut\nlille-1;Durand;Paul;paul@example.org;Lille;inscrit\n"
-    assert "prive/contributeurs.csv : 1 ligne(s) supprimée(s)" in r.stdout
-    assert "prive/inscriptions.csv : 2 inscription(s) supprimée(s)" in r.stdout
+    assert "prive/contributeurs.csv : 1 ligne supprimée" in r.stdout
+    assert "prive/inscriptions.csv : 2 inscriptions supprimées" in r.stdout
 
 
 def test_check_confirms_nothing_remains(example: Path) -> None:
@@ -109,7 +109,7 @@ def test_dry_run_writes_nothing(example: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "Simulation" in r.stdout
     assert "contributions/C-0001.md : auteur « Jeanne M. » → « Contribution anonymisée » ; organisation « Club des aînés de Wazemmes » retirée ; efface: 2026-11-18" in r.stdout
-    assert "retirés du titre et du texte : 3 nom(s), 1 courriel(s), 1 téléphone(s)" in r.stdout
+    assert "retirés du titre et du texte : 3 noms, 1 courriel, 1 téléphone" in r.stdout
     assert files(example) == before
 
 

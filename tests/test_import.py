@@ -574,7 +574,7 @@ def test_bad_rows_are_reported_and_the_rest_imported(two: Path, tmp_path: Path) 
     assert f"{export}:4: erreur : ligne rejetée : texte vide (colonne « texte »)" in err
     assert f"{export}:5: erreur : ligne rejetée : identifiant « 1 » en double (déjà ligne 2)" in err
     assert f"{export}:6: erreur : ligne rejetée : la ligne a 5 valeurs alors que l'en-tête annonce 4 colonnes" in err
-    assert f"{export}:7: avertissement : 1 ligne(s) sans date (lignes 7)" in err
+    assert f"{export}:7: avertissement : 1 ligne sans date (ligne 7)" in err
     assert "2 importées, 0 inchangée, 0 modifiée, 4 rejetées" in r.stdout
     assert "Traceback" not in r.output
     assert front(contribution_files(two)[1])["date"] == dt.date(2026, 11, 18)  # today (SOURCE_DATE_EPOCH)

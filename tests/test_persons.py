@@ -194,7 +194,8 @@ def test_erasure_holds_against_reimports_and_reaches_every_output(two: Path, tmp
     r = cli("-C", two, "contributions", "import", changed)
     assert r.exit_code == 0, r.output
     assert "personne effacée le" in r.stderr and "0 importée" in r.stdout
-    assert "Zyzzyva" not in everything(two / "contributions", two / "prive", two / "site", two / "export")
+    # in no file of the consultation: contributions, prive/, documents, site, export, cache
+    assert "zyzzyva" not in everything(two).casefold()
     assert "hortense@example.org" not in everything(two).casefold()
 
 
@@ -386,3 +387,54 @@ def test_two_platforms_of_the_same_kind_do_not_mix_their_ids(two: Path, tmp_path
     r = cli("-C", two, "contributions", "import", feamp, "--territoire", "lille", "--update")
     assert "0 importée, 1 inchangée, 0 modifiée" in r.stdout
     assert "circuits courts" in (two / "contributions" / "C-0001.md").read_text(encoding="utf-8")
+
+
+WORKSHOP = """\
+id: lille-1
+titre: Atelier de Lille — Fives
+territoire: lille
+date: 2026-04-04T14:00
+lieu: Maison Folie Moulins
+capacite: 10
+themes: [theme-exemple]
+statut: prevu
+"""
+
+REGISTRATIONS = (
+    "Nom;Prénom;E-mail;Téléphone;Atelier choisi\n"
+    "Zyzzyva;Hortense;HORTENSE@example.org ;;lille-1\n"
+    "Durand;Ali;;06 12 34 56 78;lille-1\n"
+)
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
+
+
+def test_a_registrant_has_the_key_of_the_same_person_as_contributor_and_erase_covers_it(two: Path, tmp_path: Path) -> None:
+    (two / "ateliers" / "lille-1.yaml").write_text(WORKSHOP, encoding="utf-8")
+    assert cli("-C", two, "contributions", "import", write_bytes(tmp_path / "formulaire.csv", NAMED.encode())).exit_code == 0
+    form = write_bytes(tmp_path / "inscriptions.csv", REGISTRATIONS.encode())
+    r = cli("-C", two, "inscriptions", "import", form)
+    assert r.exit_code == 0, r.output
+    contributors = {row["nom"]: row["personne"] for row in _csv_rows(two / "prive" / "contributeurs.csv")}
+    registrants = {row["nom"]: row["personne"] for row in _csv_rows(two / "prive" / "inscriptions.csv")}
+    # the same e-mail (another case, a space) as a contributor: the same person, the same key
+    assert registrants["Zyzzyva"] == contributors["Zyzzyva"] and registrants["Zyzzyva"].startswith("pers-")
+    # someone who only registered: a key of their own, kept by the next import
+    assert registrants["Durand"].startswith("pers-") and registrants["Durand"] not in contributors.values()
+    assert cli("-C", two, "inscriptions", "import", form).exit_code == 0
+    assert {row["nom"]: row["personne"] for row in _csv_rows(two / "prive" / "inscriptions.csv")} == registrants
+
+    # erasing the contributor erases her registration; importing the form again does not bring it back
+    r = cli("-C", two, "erase", "--personne", contributors["Zyzzyva"])
+    assert r.exit_code == 0, r.output
+    assert "1 inscription supprimée" in r.stdout
+    r = cli("-C", two, "inscriptions", "import", form)
+    assert r.exit_code == 0, r.output
+    assert "personne effacée le" in r.stderr and "inscription ignorée" in r.stderr
+    assert [row["nom"] for row in _csv_rows(two / "prive" / "inscriptions.csv")] == ["Durand"]
+    assert "Zyzzyva" not in everything(two / "prive", two / "ateliers", two / "contributions")

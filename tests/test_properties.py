@@ -152,6 +152,42 @@ def test_parse_front_matter_never_raises(fm: str, body: str) -> None:
         assert loaded.body_line >= 2
 
 
+# --- a contribution written by the import -------------------------------------------------------
+
+# One line of any text, as the import leaves a name, a title or a key (one_line): what the
+# header of a written contribution holds. The import validates these values in memory
+# (check_header) instead of reading back the file it writes: they must load back unchanged.
+ONE_LINE = TEXT.map(lambda s: " ".join(s.split()))
+
+
+@FAST
+@given(
+    auteur=ONE_LINE, titre=ONE_LINE, organisation=ONE_LINE, cle=ONE_LINE, fichier=ONE_LINE,
+    date=st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+    publication=st.booleans(), ligne=st.integers(min_value=1, max_value=10**7), texte=BODY,
+)
+def test_written_header_loads_back_as_written(
+    auteur: str, titre: str, organisation: str, cle: str, fichier: str, date: dt.date, publication: bool, ligne: int, texte: str,
+) -> None:
+    from ateliers_cli.store.front_matter import header_values, render
+
+    meta = {
+        "id": "C-0001", "date": date, "profil": "habitant", "canal": "formulaire", "territoire": "lille",
+        "auteur": auteur or "Anonyme", "organisation": organisation, "publication": publication, "themes": [],
+        "statut": "nouvelle", "titre": titre,
+        "source": {"origine": "formulaire", "fichier": fichier, "ligne": ligne, "cle": cle, "empreinte": "abc"},
+    }
+    written = render(meta, texte)
+    loaded = parse_front_matter(written, "contributions/C-0001.md")
+    assert loaded.ok, loaded.diagnostics
+    assert loaded.data == header_values(meta)
+    # the header made from nodes is byte for byte what PyYAML's own representer writes
+    from ateliers_cli.store.front_matter import _Dumper
+
+    dumped = yaml.dump(header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    assert written.startswith(f"---\n{dumped}---\n")
+
+
 # --- check ---------------------------------------------------------------------------------------
 
 TARGETS = st.sampled_from(

@@ -45,7 +45,7 @@ def test_planted_cache_is_never_unpickled(example: Path, tmp_path: Path) -> None
     planted = pickle.dumps(_Planted(marker))
     # a bare pickle, then one with the format's header: the signature is the user's secret
     for payload in (planted, b"ateliers-cache-1\n" + b"\0" * 32 + planted):
-        for name in ("check.pickle", "contributions.pickle"):
+        for name in ("check.pickle", *(f"contributions-{shard:02d}.pickle" for shard in range(16))):
             (cache / name).write_bytes(payload)
         r = run_cli("-C", example, "check")
         assert r.exit_code == 0, r.output

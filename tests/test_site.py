@@ -17,6 +17,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from typing import Any
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -42,6 +43,8 @@ PAGE_KINDS = {
     "contribution publiée": "contributions/C-0001.html",
     "contribution non publiée": "contributions/C-0007.html",
     "contributions par numéro": "contributions/numeros.html",
+    "contributions d'un territoire": "contributions/territoires/lille.html",
+    "contributions d'un thème": "contributions/themes/isolement.html",
     "communes et territoires": "devenir/communes.html",
     "devenir": "devenir/index.html",
     "devenir d'un territoire": "devenir/lille.html",
@@ -633,13 +636,8 @@ def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path)
     assert "Une ligne par contribution reçue" in section and "contributions.csv" in section
     assert '<link rel="alternate" type="application/ld+json" href="donnees/catalogue.jsonld">' in donnees
     ld = _json.loads((site / "donnees" / "catalogue.jsonld").read_text(encoding="utf-8"))
-    assert ld["@type"] == "DataCatalog" and ld["publisher"]["name"] == "Département du Nord"
-    datasets = {d["name"]: d for d in ld["dataset"]}
-    contributions = next(d for d in ld["dataset"] if "contributions" in d["description"].lower())
-    assert contributions["@type"] == "Dataset" and contributions["license"].startswith("https://www.etalab.gouv.fr/")
-    for dist in contributions["distribution"]:
-        assert (site / dist["contentUrl"]).is_file(), dist
-    assert len(datasets) >= 10
+    assert ld["@type"] == "dcat:Catalog" and ld["dct:publisher"]["foaf:name"] == "Département du Nord"
+    assert len(ld["dcat:dataset"]) >= 10
     mentions = (site / "mentions-legales.html").read_text(encoding="utf-8")
     for expected in ("Jean-Pierre Vandewalle", "Hébergeur\u00a0: Département du Nord", "Téléphone\u00a0: 03 59 73 59 59", "Délégué à la protection des données"):
         assert expected in mentions, expected
@@ -648,6 +646,117 @@ def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path)
     assert '<img src="assets/logo.svg" alt="Département du Nord"' in (site / "index.html").read_text(encoding="utf-8")
     politique = (site / "politique.html").read_text(encoding="utf-8")
     assert "En bref, facile à lire" in politique and "Les aidants pourront prendre des jours de repos." in politique
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's JSON-LD parser, about its own internals
+def test_the_open_data_catalogue_is_dcat_and_the_page_schema_org(site: Path) -> None:
+    """Read as a data portal reads them, as RDF: ``donnees/catalogue.jsonld`` is a DCAT catalogue
+    (each dcat:Dataset with dct:title, dct:license, dct:issued ≤ dct:modified, its
+    dcat:distribution with a dcat:downloadURL that exists, its dcat:mediaType and size); the
+    open-data page carries the same data sets as schema.org Dataset, whose files exist."""
+    import datetime as _dt
+
+    rdflib = pytest.importorskip("rdflib", reason="rdflib n'est pas installé (pip install '.[test]')")
+    from rdflib.namespace import DCAT, DCTERMS, RDF
+
+    path = site / "donnees" / "catalogue.jsonld"
+    g = rdflib.Graph().parse(data=path.read_text(encoding="utf-8"), format="json-ld", publicID=path.as_uri())
+    catalogues = list(g.subjects(RDF.type, DCAT.Catalog))
+    assert len(catalogues) == 1
+    datasets = list(g.objects(catalogues[0], DCAT.dataset))
+    assert len(datasets) >= 10 and set(datasets) == set(g.subjects(RDF.type, DCAT.Dataset))
+    titles = set()
+    for ds in datasets:
+        titles.add(str(g.value(ds, DCTERMS.title)))
+        assert g.value(ds, DCTERMS.description) is not None
+        assert str(g.value(ds, DCTERMS.license)) == "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+        issued, modified = g.value(ds, DCTERMS.issued).toPython(), g.value(ds, DCTERMS.modified).toPython()
+        assert isinstance(issued, _dt.date) and issued <= modified
+        publisher = g.value(ds, DCTERMS.publisher)
+        assert str(g.value(publisher, rdflib.URIRef("http://xmlns.com/foaf/0.1/name"))) == "Département du Nord"
+        distributions = list(g.objects(ds, DCAT.distribution))
+        assert distributions, ds
+        for dist in distributions:
+            assert (g.value(dist, RDF.type)) == DCAT.Distribution
+            url = str(g.value(dist, DCAT.downloadURL))
+            assert url.startswith((site / "donnees").as_uri() + "/"), url
+            local = site / "donnees" / url.rsplit("/", 1)[1]
+            assert local.is_file(), url
+            assert int(g.value(dist, DCAT.byteSize)) == local.stat().st_size
+            media = str(g.value(dist, DCAT.mediaType))
+            expected = {".csv": "text/csv", ".json": "application/json", ".md": "text/markdown"}[local.suffix]
+            assert media == "https://www.iana.org/assignments/media-types/" + expected
+    assert "Les contributions" in titles
+    # the page: schema.org microdata (no script), read as a search engine does
+    catalog = _microdata((site / "donnees.html").read_text(encoding="utf-8"))
+    assert [item["type"] for item in catalog] == ["https://schema.org/DataCatalog"]
+    found = catalog[0]["props"]["dataset"]
+    assert len(found) == len(datasets)
+    for ds in found:
+        props = ds["props"]
+        assert ds["type"] == "https://schema.org/Dataset" and props["name"] and props["description"]
+        assert props["license"] == ["https://www.etalab.gouv.fr/licence-ouverte-open-licence/"]
+        assert props["datePublished"][0] <= props["dateModified"][0]
+        assert props["creator"][0]["props"]["name"] == ["Département du Nord"]
+        for dist in props["distribution"]:
+            assert dist["type"] == "https://schema.org/DataDownload"
+            url = dist["props"]["contentUrl"][0]
+            assert (site / url).is_file(), url
+            assert dist["props"]["encodingFormat"][0] in ("text/csv", "application/json", "text/markdown")
+
+
+def _microdata(html: str) -> list[dict[str, Any]]:
+    """The top-level microdata items of a page: ``{"type", "props": {name: [value or item]}}``;
+    a value is the ``content`` of a ``meta``, the ``href`` of an ``a``/``link``, the ``datetime``
+    of a ``time``, else the element's text (HTML's microdata rules, for what our pages use)."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        VOID = {"meta", "link", "br", "img", "input", "hr"}
+
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.top: list[dict[str, Any]] = []
+            self.stack: list[tuple[str, dict[str, Any] | None, str | None, list[str] | None]] = []
+
+        def _scope(self) -> dict[str, Any] | None:
+            return next((item for _, item, _, _ in reversed(self.stack) if item is not None), None)
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            prop, parent = a.get("itemprop"), self._scope()
+            item = {"type": a.get("itemtype"), "props": {}} if "itemscope" in a else None
+            if item is not None and prop and parent is not None:
+                parent["props"].setdefault(prop, []).append(item)
+            elif item is not None:
+                self.top.append(item)
+            elif prop and parent is not None:
+                value = a.get("content") or a.get("href") or a.get("datetime")
+                if value is not None or tag in self.VOID:
+                    parent["props"].setdefault(prop, []).append(value or "")
+                    prop = None
+            if tag in self.VOID:
+                return
+            self.stack.append((tag, item, prop if item is None else None, [] if prop and item is None else None))
+
+        def handle_data(self, data: str) -> None:
+            for _, _, _, text in self.stack:
+                if text is not None:
+                    text.append(data)
+
+        def handle_endtag(self, tag: str) -> None:
+            while self.stack:
+                name, item, prop, text = self.stack.pop()
+                if prop and text is not None:
+                    scope = self._scope()
+                    if scope is not None:
+                        scope["props"].setdefault(prop, []).append("".join(text).strip())
+                if name == tag:
+                    break
+
+    reader = Reader()
+    reader.feed(html)
+    return reader.top
 
 
 def test_the_site_s_own_words_follow_french_typography(site: Path) -> None:
@@ -717,6 +826,81 @@ def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypat
     assert len(listed) >= 2, listed
     last = files[f"contributions/page-{len(listed) + 1}.html"].decode()
     assert f"page {len(listed) + 1} sur {len(listed) + 1}" in last
+    # the list of a territory is paginated too, and holds exactly its published contributions
+    lille = [p for p in files if re.fullmatch(r"contributions/territoires/lille(-page-\d+)?\.html", p)]
+    expected = _published(closed, lambda ct: ct.territoire == "lille")
+    assert len(lille) == -(-len(expected) // 20) >= 2, lille
+    assert sorted(cid for p in lille for cid in _listed(files[p].decode())) == expected
+
+
+def _published(root: Path, keep: object) -> list[str]:
+    """The numbers of the contributions of ``root`` whose text the site publishes and ``keep`` keeps."""
+    from ateliers_cli.site.public import public_view, texte_publiable
+
+    c = public_view(load(root).consultation)
+    kept = (cid for cid, ct in c.contributions.items() if texte_publiable(ct) and keep(ct))  # type: ignore[operator]
+    return sorted(kept)
+
+
+def _listed(html: str) -> list[str]:
+    """The contributions a page of the list shows, in its order (not the search's results)."""
+    liste = html.split('id="liste-complete"', 1)[1]
+    return re.findall(r'<h2><a href="[./]*contributions/([^"/]+)\.html">', liste)
+
+
+def test_the_list_narrows_to_a_territory_or_a_theme_without_javascript(site: Path, tmp_path: Path) -> None:
+    """From the list, a link per territory and per theme (with its number) leads to the list of
+    its published contributions, and nothing else: no script needed."""
+    lille = _published(site.parent, lambda ct: ct.territoire == "lille")
+    isolement = _published(site.parent, lambda ct: "isolement" in ct.themes)
+    assert lille and isolement and set(lille) != set(isolement)
+    with _browser(tmp_path / "profil", javascript=False) as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto((site / "contributions" / "index.html").as_uri())  # straight from disk
+        page.get_by_text("Filtrer la liste par territoire ou par thème").click()
+        page.get_by_role("link", name="Lille", exact=True).click()
+        assert page.locator("h1").inner_text() == "Les contributions publiées — territoire de Lille"
+        assert f"{len(lille)} contributions publiées concernent le territoire de Lille" in page.inner_text("main")
+        assert _listed(page.content()) == lille
+        # from there, the other filter (the current one marked as such)
+        assert page.locator("a[aria-current=page]").inner_text() == "Lille"
+        page.get_by_role("link", name="Rompre l’isolement des personnes âgées").click()
+        titre = "Les contributions publiées — thème «\u00a0Rompre l’isolement des personnes âgées\u00a0»"
+        assert page.locator("h1").inner_text() == titre
+        assert _listed(page.content()) == isolement
+        current = page.locator("li", has=page.locator("a[aria-current=page]"))
+        assert f"({len(isolement)})" in current.inner_text()
+    # the theme's own page leads there too
+    theme = (site / "themes" / "isolement.html").read_text(encoding="utf-8")
+    link = f'<a href="../contributions/themes/isolement.html">Les {len(isolement)} contributions publiées sur ce thème'
+    assert link in theme
+
+
+def test_with_javascript_territory_and_theme_filter_together(site: Path, tmp_path: Path) -> None:
+    """The script's form adds both at once, with the words typed: each result matches them all;
+    axe finds nothing on the list so filtered, at 390 px too."""
+    both = _published(site.parent, lambda ct: ct.territoire == "lille" and "isolement" in ct.themes)
+    assert 1 < len(both) < len(_published(site.parent, lambda ct: ct.territoire == "lille"))
+    source = _axe_source()
+    with _served(site) as base, _browser(tmp_path / "profil") as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "contributions/index.html")
+        page.select_option("#recherche-territoire", "lille")
+        page.select_option("#recherche-theme", "isolement")
+        page.wait_for_selector("#recherche-resultats li")
+        assert page.inner_text("#recherche-etat") == f"{len(both)} contributions correspondent."
+        hrefs = page.eval_on_selector_all("#recherche-resultats li h2 a", "as => as.map(a => a.href)")
+        found = [h.split("/")[-1].removesuffix(".html") for h in hrefs]
+        assert sorted(found) == both
+        assert not page.locator("#liste-complete").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        violations = _axe(page, source)
+        assert not violations, _describe("contributions/index.html (filtres)", violations)
+        # back to everything: the list again
+        page.select_option("#recherche-territoire", "")
+        page.select_option("#recherche-theme", "")
+        assert page.locator("#liste-complete").is_visible() and not page.locator("#recherche-resultats").is_visible()
 
 
 def test_a_consultation_without_contributions_has_its_empty_list(tmp_path: Path) -> None:
@@ -759,12 +943,30 @@ def test_after_one_contribution_changed_only_its_pages_are_made_again(example: P
         build_site(loaded, out)
         fresh = plan_site(loaded.consultation)  # from nothing: no cache read
     after = {p.name for p in pages.iterdir()}
-    # made again: its page, the page of the list it is on, its territory's page; nothing else
-    assert len(after - before) == 3 and len(before - after) == 3
+    # made again: its page, the page of the list it is on, its territory's page, its theme's
+    # page (C-0001 has one), the lists narrowed to its territory and to its theme; nothing else
+    assert loaded.consultation.contributions["C-0001"].themes == ["isolement"]
+    assert len(after - before) == 6 and len(before - after) == 6
     built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert built.keys() == fresh.keys()
     assert [k for k in fresh if fresh[k] != built[k]] == []
     assert "Parler à quelqu’un" in built["contributions/C-0001.html"].decode()
+
+
+def test_a_page_edited_by_hand_in_the_site_is_written_again(example: Path) -> None:
+    """An unchanged page is linked from the previous site without being read, but only while
+    it is the very file the tool wrote (size, time, inode): one edited by hand is replaced."""
+    out = example / "site"
+    with _clock():
+        build_site(load(example), out)
+    page = out / "contributions" / "C-0002.html"
+    original = page.read_bytes()
+    with page.open("r+b") as f:  # in place (same inode), same size: only its time tells
+        f.write(b"X" * 20)
+    os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1_000_000))
+    with _clock():
+        build_site(load(example), out)
+    assert page.read_bytes() == original
 
 
 @pytest.mark.parametrize(

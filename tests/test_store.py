@@ -44,12 +44,16 @@ def test_one_split_for_loading_and_editing(text: str) -> None:
     edited = front_matter.update_front_matter(text, {"statut": "analysee"})
     assert edited == text.replace("statut: nouvelle", "statut: analysee")
     assert parse_front_matter(edited.lstrip("\ufeff"), "x.md").data["statut"] == "analysee"
+    # python-frontmatter, given the same cut, reads the same header and text
+    post = front_matter.read_post(text)
+    assert post["auteur"] == "Jeanne D." and post["themes"] == [] and post.content == "Le texte."
 
 
 def test_split_reports_what_is_missing() -> None:
     assert front_matter.split("Pas d'en-tête\n---\n") is None
     unclosed = front_matter.split("---\nid: C-1\n")
     assert unclosed is not None and not unclosed.closed
+    assert front_matter.read_post("Pas d'en-tête\n").metadata == {}
     loaded = parse_front_matter("---\nid: C-1\n", "contributions/C-1.md")
     assert [d.message for d in loaded.diagnostics] == ["en-tête YAML non fermé : la ligne « --- » qui le termine manque"]
 
@@ -95,3 +99,26 @@ def test_import_refuses_a_register_without_ids_and_keeps_it(example: Path, tmp_p
     assert r.exit_code == 1, r.output
     assert "prive/contributeurs.csv:1" in r.stderr and "sans colonne « id »" in r.stderr
     assert register.read_text(encoding="utf-8") == "nom;courriel\nDupont;j@example.org\n"
+
+
+def test_a_change_keeps_each_files_permissions_and_gives_new_files_the_usual_ones(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from ateliers_cli.fsutil import write_all
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    (tmp_path / "prive").mkdir()
+    kept = tmp_path / "prive" / "contributeurs.csv"
+    kept.write_text("id\n", encoding="utf-8")
+    kept.chmod(0o600)
+    read_only = tmp_path / "reponses.yaml"
+    read_only.write_text("a: 1\n", encoding="utf-8")
+    read_only.chmod(0o444)
+    write_all(tmp_path, {"prive/contributeurs.csv": "id\nC-0001\n", "reponses.yaml": "a: 2\n", "contributions/C-0001.md": "x"})
+    assert kept.read_text(encoding="utf-8") == "id\nC-0001\n" and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert read_only.read_text(encoding="utf-8") == "a: 2\n" and stat.S_IMODE(read_only.stat().st_mode) == 0o444
+    new = tmp_path / "contributions" / "C-0001.md"
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~mask  # not a temporary file's 0600
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["C-0001.md", "contributeurs.csv", "contributions", "prive", "reponses.yaml"]

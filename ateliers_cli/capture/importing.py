@@ -20,6 +20,7 @@ from ateliers_cli.capture.template import ABOUT, ref_lists
 from ateliers_cli.errors import AteliersError, Diagnostic, error
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.importers.readers import Table, read_workbook
+from ateliers_cli.importers.util import plural
 from ateliers_cli.model import Consultation
 
 OBJECTS = {
@@ -176,7 +177,7 @@ class _Reader:
     def table(self, sheet: Sheet, table: Table) -> list[tuple[int, dict[str, Any]]]:
         missing = [col.header for col in sheet.columns if not col.info and col.header not in table.columns]
         if missing:
-            self.problem(sheet.name, table.header_line, "colonne(s) absente(s) : " + ", ".join(f"« {m} »" for m in missing), "ne renommez pas la première ligne du modèle")
+            self.problem(sheet.name, table.header_line, ("colonne absente : " if len(missing) == 1 else "colonnes absentes : ") + ", ".join(f"« {m} »" for m in missing), "ne renommez pas la première ligne du modèle")
             return []
         items = []
         prefilled = (self.kind, sheet.name) in _PREFILLED
@@ -294,7 +295,7 @@ def plan_capture(c: Consultation, path: Path, shown: str | None = None) -> Captu
     plan = CapturePlan(kind, ident, rel, shown, _ordered(data, obj), problems=reader.problems, counts=counts)
     if plan.problems:
         raise AteliersError(
-            f"{len(plan.problems)} problème(s) dans le classeur : rien n'est écrit",
+            f"{plural(len(plan.problems), 'problème')} dans le classeur : rien n'est écrit",
             path=shown,
             details=plan.problems,
             hint="corrigez ces cases, enregistrez le classeur, puis relancez « ateliers saisie import »",

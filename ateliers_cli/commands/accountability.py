@@ -244,7 +244,7 @@ def export_cmd(
 
 
 def erase_cmd(
-    ids: Annotated[list[str] | None, typer.Argument(metavar="ID…", help="Identifiant(s) des contributions (C-…).", show_default=False)] = None,
+    ids: Annotated[list[str] | None, typer.Argument(metavar="ID…", help="Identifiants des contributions (C-…).", show_default=False)] = None,
     auteur: Annotated[
         str | None,
         typer.Option("--auteur", help="Efface la personne : toutes ses contributions et inscriptions (nom public, prénom et nom, ou courriel du registre privé).", show_default=False),

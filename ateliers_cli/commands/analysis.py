@@ -63,7 +63,7 @@ def _load() -> LoadResult:
     n_errors = sum(1 for d in loaded.diagnostics if d.is_error)
     if n_errors and not state.quiet:
         err.print(
-            f"[yellow]![/yellow] {n_errors} problème(s) dans le dossier : les fichiers illisibles sont laissés de côté ; "
+            f"[yellow]![/yellow] {_plural(n_errors, 'problème')} dans le dossier : les fichiers illisibles sont laissés de côté ; "
             "lancez [cyan]ateliers check[/cyan].",
             soft_wrap=True,
         )

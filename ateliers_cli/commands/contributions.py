@@ -26,6 +26,7 @@ from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error, wa
 from ateliers_cli.fsutil import lock
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.importers.mapping import CONTRIBUTION_FIELDS
+from ateliers_cli.importers.util import plural
 
 if TYPE_CHECKING:
     from ateliers_cli.importers.contributions import ImportOptions, ImportPlan, Issue
@@ -122,7 +123,7 @@ def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
     if not state.quiet:
         table = Table(show_header=True, header_style="bold", title_justify="left", box=None, padding=(0, 2, 0, 0))
         table.add_column("champ")
-        table.add_column("colonne(s) du fichier")
+        table.add_column("colonnes du fichier")
         table.add_column("selon", style="dim")
         for name in CONTRIBUTION_FIELDS:
             cols = plan.mapping.columns.get(name)
@@ -176,7 +177,7 @@ def _report(plan: ImportPlan, dry_run: bool, apercu: int) -> None:
     parts = [
         f"{s['importees']} importée{'s' if s['importees'] > 1 else ''}",
         f"{s['inchangees']} inchangée{'s' if s['inchangees'] > 1 else ''}",
-        f"{s['modifiees']} modifiée{'s' if s['modifiees'] > 1 else ''}" + (f" ({s['mises_a_jour']} mise(s) à jour)" if s["mises_a_jour"] else ""),
+        f"{s['modifiees']} modifiée{'s' if s['modifiees'] > 1 else ''}" + (f" ({plural(s['mises_a_jour'], 'mise à jour', 'mises à jour')})" if s["mises_a_jour"] else ""),
         f"{s['rejetees']} rejetée{'s' if s['rejetees'] > 1 else ''}",
     ]
     if s["ignorees"]:
@@ -309,7 +310,7 @@ def add_cmd(
         auteur = need(auteur, "--auteur", "Auteur (nom public ou pseudonyme)")
         if missing:
             raise UsageError(
-                "valeur(s) manquante(s) : " + ", ".join(missing),
+                ("valeur manquante : " if len(missing) == 1 else "valeurs manquantes : ") + ", ".join(missing),
                 hint="donnez-les en options (pas de terminal pour les demander) ; le texte peut venir de --texte - (entrée standard) ou de --editor",
             )
         when = clock.today()
@@ -384,7 +385,7 @@ def list_cmd(
         return
     n_errors = sum(1 for d in loaded.diagnostics if d.is_error)
     if n_errors:
-        err.print(f"[yellow]![/yellow] {n_errors} problème(s) dans le dossier : lancez [cyan]ateliers check[/cyan].")
+        err.print(f"[yellow]![/yellow] {plural(n_errors, 'problème')} dans le dossier : lancez [cyan]ateliers check[/cyan].")
     if not found:
         out.print(f"Aucune contribution ne correspond (sur {len(c.contributions)}).")
         return

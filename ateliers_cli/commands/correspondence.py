@@ -11,6 +11,7 @@ from rich.markup import escape
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation
 from ateliers_cli.console import err, out
 from ateliers_cli.fsutil import lock
+from ateliers_cli.importers.util import plural
 
 if TYPE_CHECKING:
     from ateliers_cli.correspondence.outbox import Outbox
@@ -75,15 +76,18 @@ def _summary(box: Outbox, sent: set[str]) -> None:
 
     people = box.people
     out.print(f"[bold]Courrier « {box.moment.value} »[/bold] : {MOMENT_LABELS[box.moment]}.")
-    out.print(f"{len(box.composed)} message(s) — " + ", ".join(describe_counts(box)) + ".")
+    out.print(f"{plural(len(box.composed), 'message')} — " + ", ".join(describe_counts(box)) + ".")
     already = sum(1 for x in box.composed if x.message.id in sent)
     if already:
         out.print(f"Déjà envoyés par courriel auparavant (jamais renvoyés) : {already}.")
     if people is not None and (people.refused or people.erased):
-        out.print(f"[dim]Écartés : {people.refused} personne(s) qui ont refusé d'être recontactées, {people.erased} contribution(s) effacée(s).[/dim]")
+        out.print("[dim]Écartées : "
+                  + plural(people.refused, "personne qui a refusé d'être recontactée", "personnes qui ont refusé d'être recontactées")
+                  + ", " + plural(people.erased, "contribution effacée", "contributions effacées") + ".[/dim]")
     nobody = box.by_channel(Channel.AUCUN)
     if nobody:
-        err.print(f"[yellow]![/yellow] {len(nobody)} personne(s) sans adresse électronique, postale ni portable : rien ne peut leur être envoyé.")
+        err.print(f"[yellow]![/yellow] {plural(len(nobody), 'personne')} sans adresse électronique, postale ni portable : "
+            + ("rien ne peut lui être envoyé." if len(nobody) == 1 else "rien ne peut leur être envoyé."))
 
 
 def _samples(box: Outbox) -> None:
@@ -135,7 +139,7 @@ def prepare_cmd(
         old = root / folder
         stale = [str(p.relative_to(root)) for p in old.rglob("*") if p.is_file() and str(p.relative_to(root)) not in files] if old.is_dir() else []
         write_all(root, {**files, **dict.fromkeys(stale)})
-    out.print(f"[green]✓[/green] {len(files)} fichier(s) écrits dans {folder}/ (liste.csv : qui reçoit quoi).")
+    out.print(f"[green]✓[/green] {plural(len(files), 'fichier écrit', 'fichiers écrits')} dans {folder}/ (liste.csv : qui reçoit quoi).")
     if box.composed and not de and not os.environ.get("ATELIERS_COURRIER_DE"):
         err.print("[yellow]![/yellow] expéditeur non précisé : les courriels portent une adresse à remplacer (--de ou ATELIERS_COURRIER_DE).")
     out.print(f"Pour envoyer les courriels : [cyan]ateliers courrier envoyer {m.value} --de ADRESSE[/cyan] (serveur : variables ATELIERS_SMTP_*).")
@@ -174,19 +178,20 @@ def send_cmd(
         sent = read_log(root)
         _summary(box, sent)
         todo = sum(1 for x in box.by_channel(Channel.COURRIEL) if x.message.id not in sent)
-        out.print(f"{todo} courriel(s) seraient envoyés. [bold](simulation : rien n'a été envoyé)[/bold]")
+        out.print(f"{plural(todo, 'courriel serait envoyé', 'courriels seraient envoyés')}. [bold](simulation : rien n'a été envoyé)[/bold]")
         return
     assert settings is not None
     with lock(root, "courrier envoyer"):
         report = send(root, mails, settings, per_minute=cadence, limit=limite, when=lambda: now().isoformat(timespec="seconds"))
-    out.print(f"[green]✓[/green] {report.sent} courriel(s) envoyé(s) ; {report.already} déjà envoyé(s) auparavant, pas renvoyé(s).")
+    out.print(f"[green]✓[/green] {plural(report.sent, 'courriel envoyé', 'courriels envoyés')} ; "
+              + plural(report.already, "déjà envoyé auparavant, pas renvoyé", "déjà envoyés auparavant, pas renvoyés") + ".")
     if report.left:
-        out.print(f"{report.left} restent à envoyer : relancez la même commande.")
+        out.print((f"{report.left} reste à envoyer" if report.left == 1 else f"{report.left} restent à envoyer") + " : relancez la même commande.")
     for addr, why in report.refused:
         err.print(f"[yellow]![/yellow] {escape(addr)} refusée par le serveur ({escape(why)}) : non notée comme envoyée.")
     others = len(box.composed) - len(mails)
     if others:
-        out.print(f"{others} personne(s) sans courriel : lettres et SMS avec [cyan]ateliers courrier preparer {m.value}[/cyan].")
+        out.print(f"{plural(others, 'personne')} sans courriel : lettres et SMS avec [cyan]ateliers courrier preparer {m.value}[/cyan].")
 
 
 def refuse_cmd(

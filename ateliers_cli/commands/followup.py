@@ -10,6 +10,7 @@ from rich.markup import escape
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation
 from ateliers_cli.console import err, out
 from ateliers_cli.fsutil import lock
+from ateliers_cli.importers.util import plural
 
 suivi_app = typer.Typer(
     name="suivi",
@@ -52,7 +53,7 @@ def report_cmd(
     if not (root / FILE).is_file():
         raise AteliersError("aucun fichier suivi.yaml : il n'y a pas encore de suivi à rapporter", path=FILE, hint="décrivez les actions de chaque orientation adoptée dans suivi.yaml (voir docs/suivi.md)")
     if problems:
-        raise AteliersError(f"{FILE} a {len(problems)} problème(s) : corrigez-le d'abord", path=FILE, line=problems[0].line, hint="lancez « ateliers check »")
+        raise AteliersError(f"{FILE} a {plural(len(problems), 'problème')} : corrigez-le d'abord", path=FILE, line=problems[0].line, hint="lancez « ateliers check »")
     with lock(root, "suivi rapport"):
         plan = plan_writes(root, report_files(c, year), force=force)
         if plan.conflicts:
@@ -62,7 +63,7 @@ def report_cmd(
     done = [rel for rel in plan.created + plan.updated]
     verb = "seraient écrits" if dry_run else "écrits"
     if done:
-        out.print(f"[green]✓[/green] Rapport de suivi {year} : {len(done)} fichier(s) {verb} — " + ", ".join(escape(x) for x in done))
+        out.print(f"[green]✓[/green] Rapport de suivi {year} : {plural(len(done), 'fichier')} {verb} — " + ", ".join(escape(x) for x in done))
     else:
         out.print(f"Rapport de suivi {year} : rien n'a changé.")
     if not c.actions:

@@ -14,6 +14,7 @@ from ateliers_cli.console import err, out, print_diagnostics
 from ateliers_cli.errors import error, warning
 from ateliers_cli.fsutil import lock
 from ateliers_cli.importers.mapping import INSCRIPTION_FIELDS as FIELDS
+from ateliers_cli.importers.util import plural
 
 if TYPE_CHECKING:
     from ateliers_cli.inscriptions import InscriptionsPlan
@@ -104,9 +105,9 @@ def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
         f"{len(plan.rejected)} rejetée{'s' if len(plan.rejected) > 1 else ''}, {len(plan.duplicates)} en double ; "
     )
     if dry_run:
-        summary += f"{n_written} fichier(s) seraient écrits [bold](simulation : rien n'a été écrit)[/bold]."
+        summary += f"{plural(n_written, 'fichier serait écrit', 'fichiers seraient écrits')} [bold](simulation : rien n'a été écrit)[/bold]."
     elif n_written:
-        summary += f"{n_written} fichier(s) écrits."
+        summary += f"{plural(n_written, 'fichier écrit', 'fichiers écrits')}."
     else:
         summary += "rien n'a changé."
     out.print(summary)

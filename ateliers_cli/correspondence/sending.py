@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ateliers_cli.correspondence.emails import MESSAGE_HEADER
 from ateliers_cli.errors import AteliersError, UsageError
+from ateliers_cli.importers.util import plural
 
 LOG_PATH = "prive/courrier/envois.csv"
 LOG_COLUMNS = ("message", "envoye_le", "message_id")
@@ -178,7 +179,7 @@ def send(
                 refused = smtp.send_message(m)
             except (OSError, smtplib.SMTPException) as exc:
                 raise AteliersError(
-                    f"envoi interrompu après {report.sent} message(s) : {exc}",
+                    f"envoi interrompu après {plural(report.sent, 'message')} : {exc}",
                     hint="relancez la même commande : les messages déjà envoyés (journal prive/courrier/envois.csv) ne le seront pas une seconde fois",
                 ) from None
             if refused:

@@ -155,6 +155,49 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         return name or "<gabarit>"
 
 
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept between runs, in a folder of ``.ateliers-cache/``.
+
+    Compiling the site's templates costs more than rendering the pages one contribution
+    changed. Jinja2 compares each template's source with the one its code was compiled from;
+    the key adds the tool (a new version compiles differently) and the environment's kind (a
+    sandbox compiles differently). Each file is signed with this user's key, as every cache
+    of the tool: compiled code planted in the folder is never run.
+    """
+
+    def __init__(self, folder: Path, kind: str) -> None:
+        from ateliers_cli.cache import tool_fingerprint
+
+        self.folder = folder
+        self.kind = f"{tool_fingerprint()}\n{kind}"
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        import hashlib
+
+        return hashlib.sha256(f"{self.kind}\n{name}\n{filename}".encode()).hexdigest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ateliers_cli.cache import read_signed_file
+
+        data = read_signed_file(self.folder / bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        import contextlib
+
+        from ateliers_cli.cache import signed_file
+        from ateliers_cli.fsutil import atomic_write
+
+        signed = signed_file(bucket.key, bucket.bytecode_to_string())
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            if signed is not None:
+                if not self.folder.is_dir():
+                    self.folder.mkdir(parents=True)
+                    (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+                atomic_write(self.folder / bucket.key, signed)
+
+
 def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith(".html.j2")
 

@@ -16,15 +16,16 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ateliers_cli.clock import today
 from ateliers_cli.errors import AteliersError, Diagnostic
 from ateliers_cli.export import scdl
-from ateliers_cli.export.csvsafe import LIST_SEPARATOR, to_csv
-from ateliers_cli.export.opendata import Table, build_tables
+from ateliers_cli.export.csvsafe import LIST_SEPARATOR, csv_line, to_csv
+from ateliers_cli.export.opendata import Table, build_tables, contribution_row, ordered_contributions
 from ateliers_cli.fsutil import recover, write_all
-from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation
+from ateliers_cli.model import ANONYMOUS_AUTHOR, Consultation, Contribution
+from ateliers_cli.trace import Traceability
 
 SCDL_NAME = "deliberations-scdl"
 README = "README.md"
@@ -65,6 +66,42 @@ def _json(rows: list[dict[str, Any]]) -> bytes:
     return f"[\n{lines}\n]\n".encode()
 
 
+def _json_line(row: dict[str, Any]) -> bytes:
+    """One object of :func:`_json`'s array, as it writes it."""
+    return json.dumps(row, ensure_ascii=False, default=_json_default).encode()
+
+
+class KeptRows(Protocol):
+    """The contributions' rows of an earlier run, kept as their CSV and JSON lines.
+
+    Each is valid while what the row is made of has not changed (the contribution, the one it
+    repeats, the rest of the consultation): the keeper knows when (the site's page cache)."""
+
+    def get(self, ct: Contribution) -> tuple[bytes, bytes] | None: ...
+
+    def put(self, ct: Contribution, lines: tuple[bytes, bytes]) -> None: ...
+
+
+def _contribution_files(c: Consultation, table: Table, kept: KeptRows) -> tuple[bytes, bytes]:
+    """``contributions.csv`` and ``.json``, byte for byte what :func:`to_csv` and :func:`_json`
+    make of the rows, from the lines kept where they are still valid."""
+    trace: Traceability | None = None
+    csv_lines: list[bytes] = []
+    json_lines: list[bytes] = []
+    for ct in ordered_contributions(c):
+        lines = kept.get(ct)
+        if lines is None:
+            trace = trace or Traceability(c)
+            row = contribution_row(c, trace, ct)
+            lines = (csv_line([row.get(k) for k in table.header]), _json_line(row))
+            kept.put(ct, lines)
+        csv_lines.append(lines[0])
+        json_lines.append(lines[1])
+    table.count = len(csv_lines)
+    data = to_csv(table.header, []) + b"".join(csv_lines)
+    return data, (b"[\n" + b",\n".join(json_lines) + b"\n]\n") if json_lines else b"[]\n"
+
+
 def known_names() -> set[str]:
     """Every file name an export may write (so that a stale one can be removed, and only those)."""
     from ateliers_cli.model import Consultation as _C
@@ -76,24 +113,33 @@ def known_names() -> set[str]:
 
 
 def build_export(
-    c: Consultation, load_diagnostics: list[Diagnostic] | None = None, *, tables_out: list[Table] | None = None
+    c: Consultation,
+    load_diagnostics: list[Diagnostic] | None = None,
+    *,
+    tables_out: list[Table] | None = None,
+    kept: KeptRows | None = None,
 ) -> tuple[dict[str, bytes], int, list[str]]:
     """Every file of the export (name → bytes), the number of rows, notes for the user; the
-    tables (their titles and descriptions) appended to ``tables_out`` when given.
+    tables (their titles and descriptions) appended to ``tables_out`` when given. With
+    ``kept``, each contribution's row is taken from there when it is kept, and made (then
+    kept) otherwise: the same bytes.
 
     Raises :class:`AteliersError` listing every SCDL rule the deliberation breaks: an invalid
     row is never written.
     """
     notes: list[str] = []
-    tables = build_tables(c)
+    tables = build_tables(c, contributions=kept is None)
     if tables_out is not None:
         tables_out.extend(tables)
     files: dict[str, bytes] = {}
     rows = 0
     for t in tables:
-        files[f"{t.name}.csv"] = to_csv(t.header, ([r.get(k) for k in t.header] for r in t.rows))
-        files[f"{t.name}.json"] = _json(t.rows)
-        rows += len(t.rows)
+        if kept is not None and t.name == "contributions":
+            files[f"{t.name}.csv"], files[f"{t.name}.json"] = _contribution_files(c, t, kept)
+        else:
+            files[f"{t.name}.csv"] = to_csv(t.header, ([r.get(k) for k in t.header] for r in t.rows))
+            files[f"{t.name}.json"] = _json(t.rows)
+        rows += t.lignes
     scdl_row: dict[str, Any] | None = None
     if scdl.published(c):
         found = scdl.problems(c, load_diagnostics)
@@ -222,7 +268,7 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "|---|---|---:|",
     ]
     for t in tables:
-        lines.append(f"| `{t.name}.csv`, `{t.name}.json` | {t.title} | {len(t.rows)} |")
+        lines.append(f"| `{t.name}.csv`, `{t.name}.json` | {t.title} | {t.lignes} |")
     if scdl_row is not None:
         lines.append(f"| `{SCDL_NAME}.csv`, `{SCDL_NAME}.json` | La délibération, au format SCDL « Délibérations » | 1 |")
     lines += [

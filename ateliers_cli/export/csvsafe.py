@@ -55,10 +55,22 @@ def cell(value: Any) -> str:
     return defuse(str(value).replace("\r\n", "\n"))
 
 
+def _writer(buf: io.StringIO) -> Any:
+    return csv.writer(buf, delimiter=",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """RFC 4180 CSV: UTF-8 without BOM, ``,`` separated, CRLF line ends, quotes where needed."""
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, delimiter=",", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w = _writer(buf)
     w.writerow(header)
     w.writerows([cell(v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_line(row: Sequence[Any]) -> bytes:
+    """One row as :func:`to_csv` writes it (each row of a file is written on its own: a file is
+    its header's line followed by its rows' lines)."""
+    buf = io.StringIO(newline="")
+    _writer(buf).writerow([cell(v) for v in row])
     return buf.getvalue().encode("utf-8")

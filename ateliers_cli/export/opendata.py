@@ -34,10 +34,16 @@ class Table:
     doc: str
     columns: tuple[Column, ...]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    count: int | None = None  # when the rows were written without being kept here
 
     @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def lignes(self) -> int:
+        """How many rows the table has."""
+        return len(self.rows) if self.count is None else self.count
 
 
 def C(name: str, kind: str, doc: str) -> Column:
@@ -241,8 +247,45 @@ def _id_key(ident: str) -> tuple[str, int, str]:
     return (prefix, int(rest), ident) if rest.isdigit() else (prefix, 0, ident)
 
 
-def build_tables(c: Consultation) -> list[Table]:
-    """Every public table of ``c``, rows in a stable order."""
+def ordered_contributions(c: Consultation) -> list[Contribution]:
+    """The contributions in the order of their table (C-2 before C-10)."""
+    return sorted(c.contributions.values(), key=lambda x: _id_key(x.id))
+
+
+def contribution_row(c: Consultation, t: Traceability, ct: Contribution) -> dict[str, Any]:
+    """The row of one contribution: made of it, of the one it repeats if it is a duplicate (its
+    fate follows that one) and of the rest of the consultation, never of the other contributions."""
+    auteur, organisation, titre, texte = public_identity(ct)
+    fate = t.contribution_fate(ct)
+    terr = c.territoires.get(ct.territoire)
+    return {
+        "id": ct.id,
+        "date": ct.date,
+        "profil": ct.profil,
+        "canal": ct.canal,
+        "territoire": ct.territoire,
+        "territoire_nom": terr.nom if terr else "",
+        "statut": ct.statut,
+        "doublon_de": ct.doublon_de,
+        "themes": list(ct.themes),
+        "propositions": sorted(p.proposition.id for p in fate.propositions),
+        "orientations_nourries": [o.orientation.id for o in fate.orientations_citees],
+        "a_nourri_une_orientation_retenue": fate.a_nourri_retenue,
+        "publication": ct.publication,
+        "anonymisee": ct.efface is not None,
+        "auteur": auteur,
+        "organisation": organisation,
+        "titre": titre,
+        "texte": texte,
+    }
+
+
+def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
+    """Every public table of ``c``, rows in a stable order.
+
+    Without ``contributions``, the contributions table comes without its rows: the caller
+    makes them (:func:`contribution_row`), each one only when it has not kept it already.
+    """
     t = Traceability(c)
     tables: list[Table] = []
 
@@ -250,33 +293,7 @@ def build_tables(c: Consultation) -> list[Table]:
         tables.append(Table(name, title, doc, columns, rows))
 
     # contributions
-    rows: list[dict[str, Any]] = []
-    for ct in sorted(c.contributions.values(), key=lambda x: _id_key(x.id)):
-        auteur, organisation, titre, texte = public_identity(ct)
-        fate = t.contribution_fate(ct)
-        terr = c.territoires.get(ct.territoire)
-        rows.append(
-            {
-                "id": ct.id,
-                "date": ct.date,
-                "profil": ct.profil,
-                "canal": ct.canal,
-                "territoire": ct.territoire,
-                "territoire_nom": terr.nom if terr else "",
-                "statut": ct.statut,
-                "doublon_de": ct.doublon_de,
-                "themes": list(ct.themes),
-                "propositions": sorted(p.proposition.id for p in fate.propositions),
-                "orientations_nourries": [o.orientation.id for o in fate.orientations_citees],
-                "a_nourri_une_orientation_retenue": fate.a_nourri_retenue,
-                "publication": ct.publication,
-                "anonymisee": ct.efface is not None,
-                "auteur": auteur,
-                "organisation": organisation,
-                "titre": titre,
-                "texte": texte,
-            }
-        )
+    rows = [contribution_row(c, t, ct) for ct in ordered_contributions(c)] if contributions else []
     table("contributions", "Les contributions", "Une ligne par contribution reçue pendant l'appel à contributions.", CONTRIBUTIONS, rows)
 
     by_theme = Counter(th for ct in c.contributions.values() for th in ct.themes)

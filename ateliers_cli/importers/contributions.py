@@ -52,11 +52,11 @@ from ateliers_cli.importers.mapping import (
 )
 from ateliers_cli.importers.readers import Row, Table, read_table
 from ateliers_cli.importers.territories import TerritoryIndex
-from ateliers_cli.importers.util import fold, one_line, tokens
+from ateliers_cli.importers.util import fold, one_line, plural, tokens
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 from ateliers_cli.store import paths
-from ateliers_cli.store.contributions import check_rendered, existing_ids, id_prefix, meta_of, next_ids
+from ateliers_cli.store.contributions import check_header, existing_ids, id_prefix, meta_of, next_ids
 from ateliers_cli.store.erasures import Tombstone
 from ateliers_cli.store.front_matter import render
 from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
@@ -591,7 +591,7 @@ def plan_import(
             meta["auteur"] = placeholder_name(platform, cid)
         rel = contribution_path(cid)
         content = render(meta, item["texte"])
-        problems = [d for d in check_rendered(content, rel) if d.is_error or d.code == "cle-inconnue"]
+        problems = [d for d in check_header(meta, content, rel) if d.is_error or d.code == "cle-inconnue"]
         if problems:  # a value our checks refuse: say so rather than write a broken file
             plan.rejected.append(Issue(row.line, problems[0].message, problems[0].hint, "valeur"))
             continue
@@ -616,9 +616,13 @@ def plan_import(
         register.set(cid, None)
     if undated:
         listing = ", ".join(str(n) for n in undated[:10]) + (" …" if len(undated) > 10 else "")
-        plan.warnings.append(Issue(undated[0], f"{len(undated)} ligne(s) sans date (lignes {listing}) : datée(s) du jour de l'import ({today.isoformat()})", kind="date"))
+        n_undated = len(undated)
+        where = f"ligne {listing}" if n_undated == 1 else f"lignes {listing}"
+        dated = "datée" if n_undated == 1 else "datées"
+        message = f"{plural(n_undated, 'ligne')} sans date ({where}) : {dated} du jour de l'import ({today.isoformat()})"
+        plan.warnings.append(Issue(undated[0], message, kind="date"))
     for value, n in consent_unclear.items():
-        plan.warnings.append(Issue(0, f"consentement « {value} » ni oui ni non ({n} ligne(s)) : non publiable", "seul un « oui » clair vaut consentement", "publication"))
+        plan.warnings.append(Issue(0, f"consentement « {value} » ni oui ni non ({plural(n, 'ligne')}) : non publiable", "seul un « oui » clair vaut consentement", "publication"))
     plan.rejected.sort(key=lambda i: i.line)
     return plan
 
@@ -663,9 +667,10 @@ def apply_import(root: Path, plan: ImportPlan, progress: Progress | None = None)
     renamed into place is completed by the next command (the journal, :mod:`ateliers_cli.fsutil`).
     """
     files: dict[str, bytes | str | None] = {}
-    if plan.private is not None and plan.private.changed:
+    register = plan.private.new_bytes() if plan.private is not None else None
+    if register is not None:
         # first in the journal: no contribution is ever on disk without its personal details
-        files[PRIVATE_PATH] = plan.private.to_bytes()
+        files[PRIVATE_PATH] = register
     items = plan.to_write
     for p in items:
         files[p.rel] = p.content.encode("utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 from ateliers_cli.errors import AteliersError, error
 from ateliers_cli.hints import closest, did_you_mean
 from ateliers_cli.importers.readers import read_table
-from ateliers_cli.importers.util import fold
+from ateliers_cli.importers.util import fold, plural
 from ateliers_cli.model import Consultation
 
 
@@ -116,7 +116,7 @@ class TerritoryIndex:
                 else:
                     self.by_postcode.setdefault(key, set()).add(terr)
         if problems:
-            raise AteliersError(f"table des communes : {len(problems)} ligne(s) invalide(s)", path=name, details=problems)
+            raise AteliersError(f"table des communes : {plural(len(problems), 'ligne invalide', 'lignes invalides')}", path=name, details=problems)
         return len(table.rows)
 
     def _add_commune_hint(self, commune: str) -> str:

@@ -9,11 +9,24 @@ _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+_FOLDED: dict[str, str] = {}
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: for comparing names typed by people."""
+    short = len(text) <= 100  # a name, a commune, a profile: the same come back on many rows
+    if short:
+        found = _FOLDED.get(text)
+        if found is not None:
+            return found
     decomposed = unicodedata.normalize("NFD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", bare.replace("\u2019", "'").replace("œ", "oe").replace("æ", "ae")).strip()
+    folded = _SPACES.sub(" ", bare.replace("\u2019", "'").replace("œ", "oe").replace("æ", "ae")).strip()
+    if short:
+        if len(_FOLDED) >= 100_000:
+            _FOLDED.clear()
+        _FOLDED[text] = folded
+    return folded
 
 
 def tokens(text: str) -> list[str]:

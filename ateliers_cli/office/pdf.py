@@ -40,7 +40,7 @@ MONO = ("DejaVu Sans Mono", "Liberation Mono")
 # bordures et en-tête grisé répété, citations filetées à gauche, signature à droite).
 PREAMBLE = """\
 #set text(font: %(fonts)s, size: 10.5pt, lang: %(lang)s, region: %(region)s)
-#set par(leading: 0.62em, spacing: 0.75em, justify: false)
+#set par(leading: %(leading)s, spacing: %(spacing)s, justify: false)
 #set page(
   paper: "a4",
   margin: (top: 2cm, x: 2cm, bottom: 2.4cm),
@@ -56,7 +56,7 @@ PREAMBLE = """\
 )
 #show title: set text(size: 22pt, weight: "bold")
 #show title: set block(below: 0.5em)
-#show heading: set block(above: 1.1em, below: 0.5em)
+#show heading: set block(above: %(above)s, below: %(below)s, sticky: true)
 #show heading: set text(size: 11pt)
 #show heading.where(level: 1): set text(size: 14.5pt)
 #show heading.where(level: 2): set text(size: 12.5pt)
@@ -120,6 +120,27 @@ def _runs(runs: list[Run]) -> str:
             s = f"#link({typst_string(r.href)})[{s or _text(r.href)}]"
         out.append(s)
     return "".join(out)
+
+
+#: A4's height and the margins above and below the text (2 cm, 2,4 cm: the preamble's), in points.
+PAGE_HEIGHT, TOP, BOTTOM = 297 / 25.4 * 72, 20 / 25.4 * 72, 24 / 25.4 * 72
+#: The last page holds at least this share of a page of text, unless the document has one page.
+MIN_LAST_PAGE = 0.25
+#: The vertical spacing tried, in this order, until the last page holds enough: as designed,
+#: then a little tighter (up to 18 %), then a little looser (up to 24 %: more onto the last page).
+DENSITIES = (0, 1, 2, 3, -1, -2, -3, -4)
+_END = "ateliers-fin"
+
+
+def _spacing(densite: int) -> dict[str, str]:
+    """The vertical spaces of the text at this density (0: as designed; each step 6 %)."""
+    f = 1 - 0.06 * densite
+    return {
+        "leading": f"{0.62 * f:.3f}em",
+        "spacing": f"{0.75 * f:.3f}em",
+        "above": f"{1.1 * f:.3f}em",
+        "below": f"{0.5 * f:.3f}em",
+    }
 
 
 def _align(a: str | None) -> str:
@@ -229,8 +250,9 @@ def _cover(meta: DocumentMeta) -> str:
     return "".join(out)
 
 
-def render_typst(markdown: str, meta: DocumentMeta) -> str:
-    """La source Typst du PDF (autonome : mise en page comprise)."""
+def render_typst(markdown: str, meta: DocumentMeta, densite: int = 0) -> str:
+    """La source Typst du PDF (autonome : mise en page comprise) ; ``densite`` resserre (> 0) ou
+    desserre (< 0) les espaces verticaux, par pas de 6 %."""
     doc = parse_markdown(markdown)
     lang, region = split_lang(meta.langue or "fr-FR")
     titre = clean_text(meta.titre).strip() or "Document"
@@ -249,6 +271,7 @@ def render_typst(markdown: str, meta: DocumentMeta) -> str:
             "lang": typst_string(lang),
             "region": typst_string(region or "FR"),
             "footer": f"[{_text(meta.texte_pied_de_page)}]",
+            **_spacing(densite),
         },
     ]
     if meta.couverture is not None:
@@ -267,11 +290,47 @@ def render_typst(markdown: str, meta: DocumentMeta) -> str:
     w = _Writer(doc)
     for b in doc.blocks:
         w.block(b)
-    src.extend(w.out)
     if meta.signature:
         lines = "#linebreak()".join(_text(line) for line in meta.signature)
-        src.append(f"#v(2.2em)\n#pad(left: 50%)[#block(breakable: false)[{lines}]]\n")
+        signature = f"#v(2.2em)\n#pad(left: 50%)[#block(breakable: false)[{lines}]]\n"
+        # never alone on its page: the signature goes with the paragraph it signs
+        last = w.out.pop() if w.out and w.out[-1].startswith("#par[") else ""
+        w.out.append(f"#block(breakable: false)[\n{last}{signature}]\n")
+    src.extend(w.out)
+    # where the text ends (page, height): how full the last page is (see :func:`_fitted`)
+    src.append(f"#context [#metadata(here().position()) <{_END}>]\n")
     return "".join(src)
+
+
+def _last_page_share(source: bytes, root: str) -> tuple[int, float] | None:
+    """The number of pages, and the share of its last page the text fills; None if unknown."""
+    import json
+
+    import typst
+
+    try:
+        found = json.loads(str(typst.query(source, f"<{_END}>", field="value", one=True, root=root)))
+        page, y = int(found["page"]), float(str(found["y"]).removesuffix("pt"))
+    except (typst.TypstError, ValueError, KeyError, TypeError):
+        return None
+    return page, (y - TOP) / (PAGE_HEIGHT - TOP - BOTTOM)
+
+
+def _fitted(markdown: str, meta: DocumentMeta, root: str) -> bytes:
+    """The source whose last page is not nearly empty: as designed if it is so already, else with
+    the vertical spacing a little tighter (the last lines come back onto the page before) or a
+    little looser (more lines go onto the last page), the first of :data:`DENSITIES` that works."""
+    first = b""
+    for densite in DENSITIES:
+        source = render_typst(markdown, meta, densite).encode("utf-8")
+        first = first or source
+        measured = _last_page_share(source, root)
+        if measured is None:
+            return first
+        pages, share = measured
+        if pages == 1 or share >= MIN_LAST_PAGE:
+            return source
+    return first
 
 
 def write_pdf(markdown: str, meta: DocumentMeta) -> bytes:
@@ -279,8 +338,8 @@ def write_pdf(markdown: str, meta: DocumentMeta) -> bytes:
     qu'aucune police installée ne sait dessiner (PDF/UA l'interdit : il y figure comme un carré)."""
     import typst
 
-    source = render_typst(markdown, meta).encode("utf-8")
     root = str(Path(__file__).parent)
+    source = _fitted(markdown, meta, root)
     try:
         try:
             return bytes(typst.compile(source, root=root, pdf_standards=["ua-1"]))  # type: ignore[type-var]  # (typst's type hints trip mypy)

@@ -15,6 +15,7 @@ Same consultation, same bytes: everything is ordered, nothing depends on the clo
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import shutil
@@ -22,21 +23,22 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from ateliers_cli import parallel
+from ateliers_cli.cache import Meta, meta_of
 from ateliers_cli.documents.templating import default_templates_dir, render_template
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.load import LoadResult
 from ateliers_cli.model import Consultation
+from ateliers_cli.render.french import pluriel
 from ateliers_cli.site.documents import collect_documents
 from ateliers_cli.site.pages import PAR_PAGE, SiteBuilder, nombre_de_pages
 from ateliers_cli.site.public import texte_publiable
-from ateliers_cli.render.french import pluriel
 
 Progress = Callable[[int, int], None]
 
@@ -64,6 +66,30 @@ class _Staging:
 
     folder: Path
     previous: Path | None
+    # the open folders (previous, new) the contribution pages are linked between, once opened
+    _dirs: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def open_dirs(self, sub: str) -> None:
+        """Open ``sub`` in both sites: thousands of links are then made relative to them (a
+        third faster). The forked workers inherit them; :meth:`close` closes them."""
+        if self.previous is None or sub in self._dirs or not {os.link, os.stat} <= os.supports_dir_fd:
+            return
+        try:
+            old = os.open(self.previous / sub, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return
+        try:
+            new = os.open(self.folder / sub, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            os.close(old)
+            return
+        self._dirs[sub] = (old, new)
+
+    def close(self) -> None:
+        for old, new in self._dirs.values():
+            os.close(old)
+            os.close(new)
+        self._dirs.clear()
 
     def put(self, rel: str, data: bytes) -> None:
         target = self.folder / rel
@@ -78,6 +104,37 @@ class _Staging:
                 pass  # absent, unreadable, or no hard links here: written anew
         target.write_bytes(data)
 
+    def link_unchanged(self, rel: str, meta: Meta) -> bool:
+        """Hard-link the previous site's ``rel`` into the new one if it is still the file this
+        tool wrote there (same size, modification time and inode as then), without reading it."""
+        if self.previous is None:
+            return False
+        sub, _, name = rel.rpartition("/")
+        fds = self._dirs.get(sub)
+        try:
+            if fds is not None and "/" not in sub:
+                st = os.stat(name, dir_fd=fds[0], follow_symlinks=False)
+                if not stat.S_ISREG(st.st_mode) or meta_of(st) != meta:
+                    return False
+                os.link(name, name, src_dir_fd=fds[0], dst_dir_fd=fds[1], follow_symlinks=False)
+                return True
+            old = self.previous / rel
+            st = os.lstat(old)
+            if not stat.S_ISREG(st.st_mode) or meta_of(st) != meta:
+                return False
+            os.link(old, self.folder / rel, follow_symlinks=False)
+        except OSError:
+            return False
+        return True
+
+    def meta(self, rel: str) -> Meta | None:
+        """The size, modification time and inode of a file of the new site (they stay its own
+        once the folder is swapped in, and when the next site links to it)."""
+        try:
+            return meta_of(os.lstat(self.folder / rel))
+        except OSError:
+            return None
+
 
 class PageCache:
     """The contribution pages of earlier builds, each under a key of everything it is made of.
@@ -89,6 +146,8 @@ class PageCache:
     the others are read back, byte for byte what a full build would make. Each file is signed
     like every cache of the tool (never unpickled unless this user's ateliers wrote it).
     """
+
+    INDEX = "site-precedent"
 
     def __init__(self, root: Path, pc: Consultation, donnees_ouvertes: bool) -> None:
         from dataclasses import replace as _replace
@@ -107,6 +166,10 @@ class PageCache:
             original = pc.contributions.get(ct.doublon_de) if ct.doublon_de else None
             self.keys[cid] = hashlib.sha256(f"{self.base}\n{ct!r}\n{original!r}".encode()).hexdigest()
         self.kept: set[str] = set(self.keys.values())
+        # each contribution's page in the previous site: its key, path, file and search entry
+        found = self.get_data(self.INDEX)
+        self.previous: dict[str, _Built] = found if isinstance(found, dict) else {}
+        self.kept.add(self.INDEX)
 
     def key(self, c: Consultation, cid: str) -> str:
         return self.keys[cid]
@@ -136,6 +199,21 @@ class PageCache:
             return None
         return data["chemin"], data["page"], data["entree"]
 
+    def get_data(self, name: str) -> Any:
+        """What :meth:`put_data` kept under ``name``; None if nothing valid is there."""
+        from ateliers_cli.cache import _read
+
+        data = _read(self.folder / name) if self.usable else None
+        return None if data is None or data.get("base") != self.base else data["donnees"]
+
+    def put_data(self, name: str, value: Any) -> None:
+        from ateliers_cli.cache import _write, tool_fingerprint
+
+        if self.usable:
+            with contextlib.suppress(OSError):
+                self.folder.parent.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / name, {"outil": tool_fingerprint(), "base": self.base, "donnees": value})
+
     def put(self, key: str, path: str, page: bytes, entree: dict[str, Any] | None) -> None:
         from ateliers_cli.cache import _write, tool_fingerprint
 
@@ -143,6 +221,11 @@ class PageCache:
             with contextlib.suppress(OSError):
                 self.folder.parent.mkdir(parents=True, exist_ok=True)
             _write(self.folder / key, {"outil": tool_fingerprint(), "chemin": path, "page": page, "entree": entree})
+
+    def rows(self) -> _KeptRows:
+        """The open data's rows of the contributions, kept in one file beside the pages."""
+        self.kept.add(_KeptRows.NAME)
+        return _KeptRows(self)
 
     def prune(self, keep: set[str]) -> None:
         """Forget the pages no contribution is made of any more (edited, erased)."""
@@ -153,10 +236,44 @@ class PageCache:
                         os.unlink(entry.path)
 
 
+class _KeptRows:
+    """Each contribution's row of ``contributions.csv`` and ``.json``, under the key of its page:
+    a row is made of what its page is made of (the contribution, the one it repeats, the rest
+    of the consultation). One file for them all, written again only when a row changed."""
+
+    NAME = "donnees-contributions"
+
+    def __init__(self, cache: PageCache) -> None:
+        self.cache = cache
+        found = cache.get_data(self.NAME)
+        self.old: dict[str, tuple[bytes, bytes]] = found if isinstance(found, dict) else {}
+        self.new: dict[str, tuple[bytes, bytes]] = {}
+        self.made = 0
+
+    def get(self, ct: Any) -> tuple[bytes, bytes] | None:
+        key = self.cache.keys[ct.id]
+        lines = self.old.get(key)
+        if lines is not None:
+            self.new[key] = lines
+        return lines
+
+    def put(self, ct: Any, lines: tuple[bytes, bytes]) -> None:
+        self.new[self.cache.keys[ct.id]] = lines
+        self.made += 1
+
+    def save(self) -> None:
+        if self.made or len(self.new) != len(self.old):
+            self.cache.put_data(self.NAME, self.new)
+
+
 # The builder, the staging folder and the page cache, inherited by the forked workers (set just before the pool starts).
 _BUILDER: SiteBuilder | None = None
 _STAGING: _Staging | None = None
 _CACHE: PageCache | None = None
+
+
+#: A contribution's page as built: its cache key, its path, its file (size, time, inode), its search entry.
+_Built = tuple[str, str, "Meta | None", "dict[str, Any] | None"]
 
 
 @dataclass
@@ -164,6 +281,7 @@ class _Rendered:
     pages: dict[str, bytes]  # empty when the pages were written straight into the staging folder
     count: int
     entrees: list[dict[str, Any]]
+    built: dict[str, _Built] = field(default_factory=dict)
 
 
 def _render_chunk(ids: list[str]) -> _Rendered:
@@ -173,6 +291,20 @@ def _render_chunk(ids: list[str]) -> _Rendered:
     cache = _CACHE
     for cid in ids:
         key = cache.key(builder.c, cid) if cache is not None else ""
+        before = cache.previous.get(cid) if cache is not None else None
+        if (
+            before is not None
+            and staging is not None
+            and before[0] == key
+            and before[2] is not None
+            and staging.link_unchanged(before[1], before[2])
+        ):
+            # the previous site has this very page, untouched: linked, neither made nor read
+            out.built[cid] = before
+            out.count += 1
+            if before[3] is not None:
+                out.entrees.append(before[3])
+            continue
         hit = cache.get(key) if cache is not None else None
         if hit is not None:
             path, content, entree = hit
@@ -184,6 +316,7 @@ def _render_chunk(ids: list[str]) -> _Rendered:
             out.pages[path] = content
         else:
             staging.put(path, content)  # in the worker: no copy through the pipe
+            out.built[cid] = (key, path, staging.meta(path), entree)
         out.count += 1
         if entree is not None:
             out.entrees.append(entree)
@@ -225,7 +358,7 @@ def _produce(
 
     def documents_and_templates() -> None:
         nonlocal office_files
-        b.documents, office_files = collect_documents(c)
+        b.documents, office_files = collect_documents(c, cache=use_cache)
         _compile(b, b.env.list_templates(filter_func=lambda n: n.startswith("site/") and n.endswith(".html.j2")))
     files: dict[str, bytes] = {}
     files.update(_assets(c.root))
@@ -235,55 +368,84 @@ def _produce(
     chunks = [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
     if staging is not None:
         (staging.folder / "contributions").mkdir(parents=True, exist_ok=True)
+        staging.open_dirs("contributions")
     rendered = _Rendered({}, 0, [])
     # Known beforehand, so that each page of the list is made as soon as its entries are in,
     # while the workers are still at the later ones.
     publiees = sum(1 for cid in ids if texte_publiable(pc.contributions[cid]))
+    filtres = b.filtres()
     listed = 0  # pages of the list made so far
+
+    def made(parts: tuple[object, ...], make: Callable[[], tuple[str, bytes]]) -> tuple[str, bytes]:
+        """A page made of ``parts`` (the keys of the contributions it shows, …): from the cache
+        while they are the same, made otherwise."""
+        return make() if cache is None else cache.page(cache.key_of(*parts), make)
 
     def list_pages(upto: int) -> None:
         nonlocal listed
         while listed < upto:
             listed += 1
             items = rendered.entrees[(listed - 1) * PAR_PAGE : listed * PAR_PAGE]
-            n = listed
-            if cache is None:
-                files.update([b.liste_page(n, items, publiees)])
+            page = functools.partial(b.liste_page, listed, items, publiees, filtres)
+            files.update([made(("liste", listed, publiees, len(ids), filtres, made_of(items)), page)])
+
+    def made_of(items: list[dict[str, Any]]) -> list[str]:
+        """What entries of the list are made of: their contributions' keys (none without cache)."""
+        return [cache.keys[e["id"]] for e in items] if cache is not None else []
+
+    def filtered_lists() -> None:
+        """The list narrowed to each territory, then to each theme (pages without JavaScript)."""
+        for filtre, total in [*filtres.territoires, *filtres.themes]:
+            if filtre.sorte == "territoire":
+                mine = [e for e in rendered.entrees if e["territoire_id"] == filtre.id]
             else:
-                key = cache.key_of("liste", n, publiees, len(ids), items)
-                files.update([cache.page(key, lambda: b.liste_page(n, items, publiees))])
+                mine = [e for e in rendered.entrees if filtre.id in e["themes_ids"]]
+            for n in range(1, nombre_de_pages(total) + 1):
+                items = mine[(n - 1) * PAR_PAGE : n * PAR_PAGE]
+                page = functools.partial(b.liste_page, n, items, total, filtres, filtre)
+                files.update([made(("filtre", filtre, n, total, len(ids), filtres, made_of(items)), page)])
 
     def merge(part: _Rendered) -> None:
         rendered.pages.update(part.pages)
         rendered.count += part.count
         rendered.entrees.extend(part.entrees)
+        rendered.built.update(part.built)
         list_pages(len(rendered.entrees) // PAR_PAGE)  # the pages already full
         if progress is not None:
             progress(rendered.count, len(ids))
 
     def other_pages() -> None:
         files.update([b.accueil(), b.themes_index(), b.calendrier(), b.politique(), b.statistiques()])
-        files.update(b.theme(t) for t in pc.themes)
+        of_theme: dict[str, list[str]] = {}
+        of_territory: dict[str, list[str]] = {}
+        if cache is not None:
+            for cid in ids:
+                ct = pc.contributions[cid]
+                for th in ct.themes:
+                    of_theme.setdefault(th, []).append(cache.keys[cid])
+                of_territory.setdefault(ct.territoire, []).append(cache.keys[cid])
+        for th in pc.themes:
+            files.update([made(("theme", th, of_theme.get(th, [])), functools.partial(b.theme, th))])
         files.update(b.atelier(a) for a in pc.ateliers)
-        files.update([b.devenir_index(), b.documents_index(), b.numeros(), b.communes()])
+        files.update([b.devenir_index(), b.documents_index(), made(("numeros", ids), b.numeros), b.communes()])
         for t in b.territoires_avec_contributions():
-            if cache is None:
-                files.update([b.devenir_territoire(t.id)])
-            else:
-                mine = [cache.keys[cid] for cid in ids if pc.contributions[cid].territoire == t.id]
-                key = cache.key_of("devenir", t.id, mine)
-                files.update([cache.page(key, lambda tid=t.id: b.devenir_territoire(tid))])
+            devenir = functools.partial(b.devenir_territoire, t.id)
+            files.update([made(("devenir", t.id, of_territory.get(t.id, [])), devenir)])
         files.update(b.document(d) for d in b.documents if d.corps is not None)
         files.update(office_files)
         if b.donnees_ouvertes:
-            donnees, jeux = _donnees(pc)
+            donnees, jeux = _donnees(pc, cache)
             files.update(donnees)
             files.update(b.donnees_page(jeux))
         files.update([b.mentions_legales(), b.accessibilite(), b.plan()])
 
     _BUILDER, _STAGING, _CACHE = b, staging, cache
     try:
-        if _use_pool(len(ids)):
+        # a pool for the pages to make; those the previous site has unchanged are only linked
+        unchanged = 0
+        if cache is not None:
+            unchanged = sum(1 for cid in ids if cache.previous.get(cid, ("",))[0] == cache.keys[cid])
+        if _use_pool(len(ids) - unchanged):
             with parallel.fork_pool(parallel.workers()) as pool:
                 parts = pool.imap(_render_chunk, chunks)  # the workers start now…
                 documents_and_templates()  # … while this process does the rest
@@ -297,10 +459,12 @@ def _produce(
             other_pages()
     finally:
         _BUILDER, _STAGING, _CACHE = None, None, None
-    if cache is not None:
-        cache.prune(cache.kept)
-
     list_pages(nombre_de_pages(publiees))  # the last one (or the only one, even empty)
+    filtered_lists()
+    if cache is not None:
+        if staging is not None and rendered.built != cache.previous:
+            cache.put_data(cache.INDEX, rendered.built)
+        cache.prune(cache.kept)  # once every page has said which key it is made of
     files.update(rendered.pages)
     files.update([b.index_recherche(rendered.entrees)])
     return files, len(ids)
@@ -314,18 +478,22 @@ def _export_available() -> bool:
     return True
 
 
-def _donnees(c: Consultation) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
+def _donnees(c: Consultation, cache: PageCache | None) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
     """The open data of ``ateliers export``, under ``donnees/``, and what each data set is
     (title, description, rows, its files) for the page that presents them.
 
-    ``c`` is the public view: the data say no more than the pages.
+    ``c`` is the public view: the data say no more than the pages. With ``cache``, only the
+    rows of the contributions whose page is made again are made again.
     """
     from ateliers_cli.export import README, SCDL_NAME, build_export
 
     tables: list[Any] = []
-    files, _rows, _notes = build_export(c, tables_out=tables)
+    kept = cache.rows() if cache is not None else None
+    files, _rows, _notes = build_export(c, tables_out=tables, kept=kept)
+    if kept is not None:
+        kept.save()
     jeux = [
-        {"nom": t.name, "titre": t.title, "description": t.doc, "lignes": len(t.rows), "colonnes": len(t.columns)}
+        {"nom": t.name, "titre": t.title, "description": t.doc, "lignes": t.lignes, "colonnes": len(t.columns)}
         for t in tables
     ]
     if f"{SCDL_NAME}.csv" in files:
@@ -457,8 +625,12 @@ def _staging(out: Path) -> Iterator[_Staging]:
             shutil.rmtree(stale, ignore_errors=True)  # left by a run that was killed
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.nouveau-", dir=out.parent))
     previous = out if (out / MARKER).is_file() and not out.is_symlink() else None
+    staging = _Staging(tmp, previous)
     try:
-        yield _Staging(tmp, previous)
+        try:
+            yield staging
+        finally:
+            staging.close()
         written = _files_under(tmp)
         (tmp / MARKER).write_bytes(manifest_bytes(written))
         if previous is not None:
@@ -508,7 +680,9 @@ def _keep_foreign(previous: Path, new: Path, written: set[str]) -> None:
     if clashes:
         listing = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
         raise AteliersError(
-            f"{len(clashes)} fichier(s) de « {previous} » n'ont pas été écrits par ateliers mais portent le nom "
+            (f"1 fichier de « {previous} » n'a pas été écrit par ateliers mais porte le nom " if len(clashes) == 1
+             else f"{len(clashes)} fichiers de « {previous} » n'ont pas été écrits par ateliers mais portent le nom ")
+            + 
             f"d'une page du site : {listing} ; rien n'a été remplacé",
             hint="renommez-les ou déplacez-les hors du dossier (ils sont à vous : l'outil ne les écrase pas), puis relancez",
         )

@@ -14,6 +14,7 @@ copied unchanged beside it.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
@@ -139,24 +140,56 @@ def _in_memory(c: Consultation) -> dict[str, tuple[Stage, bytes, str]]:
     return found
 
 
-def collect_documents(c: Consultation) -> tuple[list[SiteDocument], dict[str, bytes]]:
+class _SplitCache:
+    """The documents' titles and sanitised bodies of the previous site, by content: sanitising
+    thirty documents costs more than the pages one changed contribution makes again."""
+
+    def __init__(self, root: Path | None) -> None:
+        from ateliers_cli.cache import CACHE_DIR, _read
+
+        self.path = root / CACHE_DIR / "documents-du-site.pickle" if root is not None else None
+        found = _read(self.path) if self.path is not None else None
+        self.old: dict[str, tuple[str, str]] = found["documents"] if found is not None else {}
+        self.new: dict[str, tuple[str, str]] = {}
+
+    def split(self, page: bytes, fallback_title: str) -> tuple[str, Markup]:
+        key = hashlib.sha256(fallback_title.encode() + b"\0" + page).hexdigest()
+        kept = self.old.get(key)
+        if kept is not None:
+            self.new[key] = kept
+            return kept[0], Markup(kept[1])
+        titre, corps = split_document(page.decode("utf-8", errors="replace"), fallback_title)
+        self.new[key] = (titre, str(corps))
+        return titre, corps
+
+    def save(self) -> None:
+        from ateliers_cli.cache import _write, tool_fingerprint
+
+        if self.path is not None and self.new != self.old:
+            _write(self.path, {"outil": tool_fingerprint(), "documents": self.new})
+
+
+def collect_documents(c: Consultation, *, cache: bool = False) -> tuple[list[SiteDocument], dict[str, bytes]]:
     """The public documents (in stage then name order) and the office files to copy.
 
     ``c`` is the whole consultation (not the public view): the documents decide
-    themselves what they quote, as when ``advance`` writes them.
+    themselves what they quote, as when ``advance`` writes them. With ``cache``, a document
+    already sanitised for the previous site is not sanitised again.
     """
     source = _from_disk(c.root) if (c.root / "documents").is_dir() else _in_memory(c)
     docs: dict[tuple[int, str], SiteDocument] = {}
     copies: dict[str, bytes] = {}
+    split = _SplitCache(c.root if cache else None)
     for path, (stage, content, title) in source.items():
         stem, _, kind = path.rpartition("/")[2].rpartition(".")
         kind = kind.lower()
         doc = docs.setdefault((stage.number, stem), SiteDocument(stage, stem, title or stem, None))
         if kind == "html":
-            doc.titre, doc.corps = split_document(content.decode("utf-8", errors="replace"), title or stem)
+            doc.titre, doc.corps = split.split(content, title or stem)
         else:
             copies[path] = content
             doc.fichiers.append(Fichier(path, kind, len(content)))
+    split.save()
     ordered = [docs[k] for k in sorted(docs)]
     order = list(FORMATS)
     for doc in ordered:

@@ -30,7 +30,12 @@ from markupsafe import Markup
 from ateliers_cli.clock import now
 from ateliers_cli.documents.adoption import resultat_du_vote
 from ateliers_cli.documents.context import ORDRE_CANAUX, ORDRE_PROFILS, choose_citations, libelle, ordered
-from ateliers_cli.documents.templating import DocumentEnvironment, make_environment, render_template
+from ateliers_cli.documents.templating import (
+    DocumentEnvironment,
+    SignedBytecodeCache,
+    make_environment,
+    render_template,
+)
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
 from ateliers_cli.render.charts import chart_with_table
 from ateliers_cli.render.french import de, nombre, profil_personne, typographie_html
@@ -38,6 +43,7 @@ from ateliers_cli.render.markup import html_excerpt, markdown_to_html
 from ateliers_cli.site.documents import SiteDocument
 from ateliers_cli.site.public import auteur_public, public_view, texte_publiable
 from ateliers_cli.stages import Stage
+from ateliers_cli.store.paths import CACHE_DIR
 from ateliers_cli.trace import DECISION_LABELS, Traceability
 
 Page = tuple[str, bytes]
@@ -57,6 +63,29 @@ DONNEES = ("donnees", "Données ouvertes", "donnees.html")
 
 #: Published contributions per page of the list.
 PAR_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Filtre:
+    """One way to narrow the list: the contributions of one territory, or of one theme."""
+
+    sorte: str  # "territoire" | "theme"
+    id: str
+    libelle: str  # « territoire de Lille », « thème « Isolement » »
+    nom: str  # « Lille », « Isolement »
+
+    def chemin(self, n: int = 1) -> str:
+        """Page ``n`` of the filtered list in the site."""
+        dossier = "territoires" if self.sorte == "territoire" else "themes"
+        return f"contributions/{dossier}/{self.id}" + (f"-page-{n}" if n > 1 else "") + ".html"
+
+
+@dataclass(frozen=True)
+class Filtres:
+    """Every filtered list, with how many published contributions each has."""
+
+    territoires: list[tuple[Filtre, int]]
+    themes: list[tuple[Filtre, int]]
 
 
 def nombre_de_pages(publiees: int) -> int:
@@ -148,6 +177,7 @@ def site_environment(c: Consultation) -> DocumentEnvironment:
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            bytecode_cache=SignedBytecodeCache(c.root / CACHE_DIR / "gabarits", "site"),
         )
         packaged.consultation_root, packaged.defaults_dir = env.consultation_root, env.defaults_dir
         packaged.filters.update(env.filters)
@@ -335,6 +365,7 @@ class SiteBuilder:
             "site/theme.html.j2", f"themes/{t.id}.html", t.titre, "themes",
             [("Accueil", "index.html"), ("Thèmes", "themes/index.html")],
             theme=t, nombre_contributions=len(contribs), citations=citations, ateliers=ateliers,
+            publiees_du_theme=sum(1 for ct in contribs if texte_publiable(ct)),
             propositions=props, orientations=[(o, *self.decision(o)) for o in orientations], commissions=commissions,
         )
 
@@ -363,16 +394,45 @@ class SiteBuilder:
             publies=self.c.reached(Stage.SYNTHESE), decisions_publiees=self.decisions_publiees,
         )
 
-    def liste_page(self, n: int, items: list[dict[str, Any]], total_publiees: int) -> Page:
-        """Page ``n`` of the list: its :data:`PAR_PAGE` entries, out of ``total_publiees``."""
+    def liste_page(
+        self, n: int, items: list[dict[str, Any]], total_publiees: int, filtres: Filtres, filtre: Filtre | None = None
+    ) -> Page:
+        """Page ``n`` of the list: its :data:`PAR_PAGE` entries, out of ``total_publiees`` (of
+        the territory or theme of ``filtre``, when given); ``filtres``: every way to filter it."""
         count = nombre_de_pages(total_publiees)
-        chemins = ["contributions/index.html"] + [f"contributions/page-{k}.html" for k in range(2, count + 1)]
-        titre = "Les contributions publiées" + (f" — page {n} sur {count}" if count > 1 else "")
+        if filtre is None:
+            chemins = ["contributions/index.html"] + [f"contributions/page-{k}.html" for k in range(2, count + 1)]
+            titre = "Les contributions publiées"
+            fil = [("Accueil", "index.html")]
+        else:
+            chemins = [filtre.chemin(k) for k in range(1, count + 1)]
+            titre = f"Les contributions publiées — {filtre.libelle}"
+            fil = [("Accueil", "index.html"), ("Contributions", "contributions/index.html")]
+        titre += f" — page {n} sur {count}" if count > 1 else ""
         return self.render(
-            "site/contributions.html.j2", chemins[n - 1], titre, "contributions", [("Accueil", "index.html")],
-            entrees=items, numero=n, pages=[(i + 1, ch.split("/")[1]) for i, ch in enumerate(chemins)],
+            "site/contributions.html.j2", chemins[n - 1], titre, "contributions", fil,
+            entrees=items, numero=n, pages=[(i + 1, ch.rsplit("/", 1)[1]) for i, ch in enumerate(chemins)],
             total_publiees=total_publiees, total=len(self.c.contributions), premier=(n - 1) * PAR_PAGE + 1,
-            recherche=True,
+            recherche=filtre is None, filtre=filtre, filtres=filtres,
+        )
+
+    def filtres(self) -> Filtres:
+        """The territories and themes of the published contributions, each with their number, in
+        the consultation's order: the filtered lists there are (known before any page is made)."""
+        publiees = [ct for ct in self.c.contributions.values() if texte_publiable(ct)]
+        par_territoire = Counter(ct.territoire for ct in publiees)
+        par_theme = Counter(th for ct in publiees for th in dict.fromkeys(ct.themes) if th in self.c.themes)
+        return Filtres(
+            territoires=[
+                (Filtre("territoire", t.id, f"territoire {de(t.nom)}", t.nom), par_territoire[t.id])
+                for t in self.c.territoires.values()
+                if par_territoire[t.id]
+            ],
+            themes=[
+                (Filtre("theme", t.id, f"thème « {t.titre} »", t.titre), par_theme[t.id])
+                for t in self.c.themes.values()
+                if par_theme[t.id]
+            ],
         )
 
     def index_recherche(self, entrees: list[dict[str, Any]]) -> Page:
@@ -380,7 +440,12 @@ class SiteBuilder:
         the published contributions, then the numbers of the others, so that everyone finds their
         own contribution by its number, published or not (its page shows what became of it)."""
         data = [
-            {k: e[k] for k in ("id", "titre", "auteur", "territoire", "themes", "date", "extrait")} for e in entrees
+            {
+                **{k: e[k] for k in ("id", "titre", "auteur", "territoire", "themes", "date", "extrait")},
+                "t": e["territoire_id"],
+                "th": e["themes_ids"],
+            }
+            for e in entrees
         ]
         listed = {e["id"] for e in entrees}
         autres = sorted(cid for cid in self.c.contributions if cid not in listed)
@@ -550,49 +615,21 @@ class SiteBuilder:
         )
 
     def donnees_page(self, jeux: list[dict[str, Any]]) -> list[Page]:
-        """The open data, each set described, with its licence and date; and its catalogue as
-        schema.org ``DataCatalog``/``Dataset`` metadata (``donnees/catalogue.jsonld``, linked from
-        the page: no script in the page) that data portals and search engines read."""
+        """The open data, each set described, with its licence and date; its catalogue in DCAT
+        (``donnees/catalogue.jsonld``, linked from the page) for the data portals, and the same
+        data sets marked up as schema.org ``Dataset`` in the page (microdata: no script in the
+        page), for search engines (:mod:`.catalogue`)."""
+        from ateliers_cli.site.catalogue import MEDIA_TYPES, as_json, catalogue_dcat, dates
+
         lic = licence(self.c)
-        base = _http_url(self.c.collectivite.site)
-        catalogue = {
-            "@context": "https://schema.org/",
-            "@type": "DataCatalog",
-            "name": f"Données ouvertes — {self.c.titre}",
-            "inLanguage": "fr",
-            "publisher": {"@type": "GovernmentOrganization", "name": self.c.collectivite.nom},
-            "license": lic["url"] or lic["nom"],
-            "dateModified": self.date.isoformat(),
-            "dataset": [
-                {
-                    "@type": "Dataset",
-                    "name": jeu["titre"],
-                    "description": jeu["description"],
-                    "license": lic["url"] or lic["nom"],
-                    "dateModified": self.date.isoformat(),
-                    "inLanguage": "fr",
-                    "isAccessibleForFree": True,
-                    "creator": {"@type": "GovernmentOrganization", "name": self.c.collectivite.nom},
-                    **({"url": base} if base else {}),
-                    "distribution": [
-                        {
-                            "@type": "DataDownload",
-                            "encodingFormat": {"CSV": "text/csv", "JSON": "application/json"}.get(fmt, "text/markdown"),
-                            "contentUrl": chemin,
-                            "contentSize": f"{octets} o",
-                        }
-                        for chemin, fmt, octets in jeu["fichiers"]
-                    ],
-                }
-                for jeu in jeux
-            ],
-        }
-        ld = json.dumps(catalogue, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+        publie_le, _modifie_le, periode = dates(self.c, self.date)
         page = self.render(
             "site/donnees.html.j2", "donnees.html", "Données ouvertes", "donnees", [("Accueil", "index.html")],
-            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE,
+            jeux=jeux, date_donnees=self.date, catalogue=CATALOGUE, publie_le=publie_le, periode=periode,
+            types_media=MEDIA_TYPES,
         )
-        return [page, (CATALOGUE, ld.encode())]
+        dcat = catalogue_dcat(self.c, jeux, lic["url"], lic["nom"], self.date)
+        return [page, (CATALOGUE, as_json(dcat).encode())]
 
     def mentions_legales(self) -> Page:
         return self.render(
@@ -645,14 +682,16 @@ class SiteBuilder:
                 "auteur": auteur_public(ct),
                 "profil": profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive).capitalize() if ct.profil else "",
                 "territoire": territoire,
+                "territoire_id": ct.territoire,
                 "themes": " ; ".join(t.titre for t in themes),
+                "themes_ids": [t.id for t in themes],
                 "date": self.env.filters["date_longue"](ct.date) if ct.date else "",
                 "extrait": html_excerpt(corps, 300),
             }
         return page, entree
 
 
-#: the catalogue of the open data (schema.org JSON-LD), beside the data
+#: the catalogue of the open data (DCAT, JSON-LD), beside the data
 CATALOGUE = "donnees/catalogue.jsonld"
 #: the licence of the open data when consultation.yaml names none (the French administration's default)
 LICENCE_OUVERTE = ("Licence Ouverte / Open Licence version 2.0", "https://www.etalab.gouv.fr/licence-ouverte-open-licence/")

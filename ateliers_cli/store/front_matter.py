@@ -8,12 +8,16 @@ before the opening ``---``.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from ateliers_cli.errors import AteliersError
 
@@ -59,6 +63,33 @@ def split(text: str) -> Split | None:
     return Split(text[: opening.end()], text[opening.end() : closing.start()], text[closing.start() : end], text[end:])
 
 
+class ContributionHandler(YAMLHandler):
+    """python-frontmatter's YAML handler, cut where every reader of a contribution cuts it.
+
+    Its loader is libyaml's when present (as fast as ours, without line numbers): it reads a
+    header the tool has just written or edited, to check the edit. The loader of ``check`` and
+    of every command keeps :func:`ateliers_cli.yamlio.parse_front_matter`, which gives each
+    value its line for the messages, notes duplicate keys and never strips the text (a file
+    opening with blank lines or a byte-order mark keeps its line numbers)."""
+
+    def detect(self, text: str) -> bool:
+        return split(text) is not None
+
+    def split(self, text: str) -> tuple[str, str]:
+        parts = split(text)
+        if parts is None or not parts.closed:
+            raise ValueError("pas d'en-tête YAML fermé")
+        return parts.fm, parts.body
+
+
+HANDLER = ContributionHandler()
+
+
+def read_post(text: str) -> frontmatter.Post:
+    """A contribution as python-frontmatter's ``Post`` (header values, then the text)."""
+    return frontmatter.loads(text, handler=HANDLER)
+
+
 # --- writing a header ------------------------------------------------------------------
 
 
@@ -71,6 +102,21 @@ except AttributeError:  # pragma: no cover - depends on the platform
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Lists of scalars inline (« themes: [isolement] »), blocks for mappings."""
 
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """The resolver's answer for a text, kept: the header's keys and most of its values come
+        back on every row of an import (a pure function of its arguments; no path resolvers)."""
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        memo = _Dumper._resolved
+        found = memo.get((value, implicit))
+        if found is None:
+            if len(memo) > 50_000:
+                memo.clear()
+            found = memo[(value, implicit)] = super().resolve(kind, value, implicit)
+        return found
+
 
 def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
@@ -79,8 +125,9 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
-def front_matter(meta: Mapping[str, Any]) -> str:
-    """The YAML of a contribution's header, keys in the order of docs/format.md."""
+def header_values(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`front_matter` writes of ``meta`` (empty optional keys left out), in its order:
+    what the loader reads back from the file."""
     ordered: dict[str, Any] = {}
     for key in KEY_ORDER:
         if key not in meta:
@@ -91,7 +138,45 @@ def front_matter(meta: Mapping[str, Any]) -> str:
         if key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in SOURCE_ORDER if k in value and value[k] not in (None, "")}
         ordered[key] = value
-    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    return ordered
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+def _node(dumper: Any, value: Any) -> yaml.Node:
+    """The YAML node of a header value, as PyYAML's representer makes it, without its
+    general machinery (type lookups, aliases) for the few types of a header; any other
+    type goes through it. What comes out is the same, byte for byte (tests/test_store.py)."""
+    kind = type(value)
+    if kind is str:
+        return yaml.ScalarNode(_TAG + "str", value)
+    if kind is bool:
+        return yaml.ScalarNode(_TAG + "bool", "true" if value else "false")
+    if kind is int:
+        return yaml.ScalarNode(_TAG + "int", str(value))
+    if kind is dt.date:
+        return yaml.ScalarNode(_TAG + "timestamp", value.isoformat())
+    if kind is list and all(type(x) is str for x in value):
+        return yaml.SequenceNode(_TAG + "seq", [yaml.ScalarNode(_TAG + "str", x) for x in value], flow_style=True)
+    if kind is dict and all(type(k) is str for k in value):
+        pairs = [(yaml.ScalarNode(_TAG + "str", k), _node(dumper, v)) for k, v in value.items()]
+        return yaml.MappingNode(_TAG + "map", pairs, flow_style=False)
+    node: yaml.Node = dumper.represent_data(value)
+    return node
+
+
+def front_matter(meta: Mapping[str, Any]) -> str:
+    """The YAML of a contribution's header, keys in the order of docs/format.md."""
+    stream = io.StringIO()
+    dumper = _Dumper(stream, allow_unicode=True, width=1_000_000, default_flow_style=False, sort_keys=False)
+    try:
+        dumper.open()
+        dumper.serialize(_node(dumper, header_values(meta)))
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return stream.getvalue()
 
 
 def render(meta: Mapping[str, Any], texte: str) -> str:
@@ -104,7 +189,6 @@ def render(meta: Mapping[str, Any], texte: str) -> str:
 # --- editing a contribution's front matter in place -------------------------------------
 
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|\r?$)")
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _key_spans(lines: list[str]) -> dict[str, tuple[int, int]] | None:
@@ -243,7 +327,7 @@ def _textual_edit_ok(new_fm: str, old_keys: list[str], changes: Mapping[str, Any
     keys found in the old one (less the removed, plus the new), in their order, and the
     new values — a line mistaken for a key would break one of these."""
     try:
-        new = yaml.load(new_fm, Loader=_FAST_LOADER)
+        new = HANDLER.load(new_fm)
     except yaml.YAMLError:
         return False
     if not isinstance(new, dict):
@@ -258,8 +342,8 @@ def _textual_edit_ok(new_fm: str, old_keys: list[str], changes: Mapping[str, Any
 def _same_edit(old_fm: str, new_fm: str, changes: Mapping[str, Any], remove: Iterable[str]) -> bool:
     """Whether ``new_fm`` holds exactly ``old_fm`` with the edit applied, keys in their order."""
     try:
-        old = yaml.load(old_fm, Loader=_FAST_LOADER)
-        new = yaml.load(new_fm, Loader=_FAST_LOADER)
+        old = HANDLER.load(old_fm)
+        new = HANDLER.load(new_fm)
     except yaml.YAMLError:
         return False
     if not isinstance(old, dict) or not isinstance(new, dict):

@@ -29,6 +29,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from ateliers_cli.errors import AteliersError
 from ateliers_cli.importers.util import fold
@@ -38,7 +39,7 @@ from ateliers_cli.store.private import ContributorRegister, read_dicts
 ENV_SECRET = "ATELIERS_CLE_PERSONNES"
 KEY_PREFIX = "pers-"
 
-_SECRET: tuple[str, bytes] | None = None
+_SECRET: tuple[tuple[str, str], bytes] | None = None
 
 
 def secret_path() -> Path:
@@ -53,9 +54,11 @@ def secret() -> bytes:
     given = os.environ.get(ENV_SECRET, "")
     if given:
         return given.encode("utf-8")
-    path = secret_path()
-    if _SECRET is not None and _SECRET[0] == str(path):
+    # read once a run: what decides where the file is (not its Path, costly for 100 000 rows)
+    where = (os.environ.get("XDG_CONFIG_HOME", ""), os.environ.get("HOME", ""))
+    if _SECRET is not None and _SECRET[0] == where:
         return _SECRET[1]
+    path = secret_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -76,15 +79,25 @@ def secret() -> bytes:
             f"clé des personnes trop courte dans {path}",
             hint=f"supprimez ce fichier (une nouvelle clé sera créée) ou recopiez celle d'un collègue ; ou utilisez {ENV_SECRET}",
         )
-    _SECRET = (str(path), value)
+    _SECRET = (where, value)
     return value
 
 
-def keyed(value: str) -> str:
-    """A keyed hash of ``value``: 20 base32 characters (100 bits), lower case."""
-    digest = hmac.new(secret(), value.encode("utf-8"), hashlib.sha256).digest()
-    # base32, not hex: a run of hex digits can look like a phone number to the personal data check
-    return base64.b32encode(digest).decode("ascii")[:20].lower()
+_KEYED: tuple[bytes, Any] | None = None  # the secret, and HMAC-SHA256 ready with it
+
+
+def keyed(value: str, key: bytes | None = None) -> str:
+    """A keyed hash of ``value``: 20 base32 characters (100 bits), lower case.
+    ``key``: the :func:`secret`, when the caller holds it already."""
+    global _KEYED
+    key = key if key is not None else secret()
+    if _KEYED is None or _KEYED[0] != key:
+        _KEYED = (key, hmac.new(key, digestmod=hashlib.sha256))
+    mac = _KEYED[1].copy()
+    mac.update(value.encode("utf-8"))
+    # base32, not hex: a run of hex digits can look like a phone number to the personal data check.
+    # Its first 20 characters are those of the first 15 bytes (base32 codes 5 bytes at a time).
+    return base64.b32encode(mac.digest()[:15]).decode("ascii")[:20].lower()
 
 
 def _phone(value: str) -> str:
@@ -112,8 +125,8 @@ def identifiers(details: Mapping[str, str]) -> list[str]:
     return out
 
 
-def key_of(identifier: str) -> str:
-    return KEY_PREFIX + keyed(identifier)[:12]
+def key_of(identifier: str, key: bytes | None = None) -> str:
+    return KEY_PREFIX + keyed(identifier, key)[:12]
 
 
 class PersonIndex:
@@ -121,10 +134,16 @@ class PersonIndex:
 
     def __init__(self) -> None:
         self.by_identifier: dict[str, str] = {}
+        self._secret: bytes | None = None  # read at the first key, once for all the rows
+
+    def _keyed(self, ident: str) -> str:
+        if self._secret is None:
+            self._secret = secret()
+        return keyed(ident, self._secret)
 
     def add(self, key: str, details: Mapping[str, str]) -> None:
         for ident in identifiers(details):
-            self.by_identifier.setdefault(keyed(ident), key)
+            self.by_identifier.setdefault(self._keyed(ident), key)
 
     def key(self, details: Mapping[str, str], fallback: str = "") -> str:
         """The person's key: the one already given to any of their identifiers, else a new one.
@@ -132,7 +151,7 @@ class PersonIndex:
         Without any identifier, the key comes from ``fallback`` (the row's own source
         identity): a person nobody can recognise is a person of their own."""
         idents = identifiers(details)
-        hashed = [keyed(i) for i in idents]
+        hashed = [self._keyed(i) for i in idents]
         for h in hashed:
             if h in self.by_identifier:
                 key = self.by_identifier[h]
@@ -140,7 +159,7 @@ class PersonIndex:
         else:
             if not idents and not fallback:
                 return ""
-            key = key_of(idents[0] if idents else "source:" + fallback)
+            key = KEY_PREFIX + self._keyed(idents[0] if idents else "source:" + fallback)[:12]
         for h in hashed:
             self.by_identifier.setdefault(h, key)
         return key

@@ -220,7 +220,12 @@ class ContributorRegister:
 
     @property
     def changed(self) -> bool:
-        return self.to_bytes() != self._csv.original
+        return self.new_bytes() is not None
+
+    def new_bytes(self) -> bytes | None:
+        """The register to write, None when it is as on disk (made once: 100 000 rows)."""
+        data = self.to_bytes()
+        return None if data == self._csv.original else data
 
 
 def _field_of(header: str) -> str:

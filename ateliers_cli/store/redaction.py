@@ -70,6 +70,7 @@ class Person:
     courriel: str = ""
     telephone: str = ""
     adresse: str = ""
+    personne: str = ""  # the person's key in prive/ (store/persons.py)
     public: list[str] = field(default_factory=list)  # the public name, the organisation
 
     def names(self) -> list[str]:

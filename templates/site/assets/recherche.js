@@ -10,6 +10,8 @@
   var etat = document.getElementById("recherche-etat");
   var resultats = document.getElementById("recherche-resultats");
   var liste = document.getElementById("liste-complete");
+  var territoire = document.getElementById("recherche-territoire");
+  var theme = document.getElementById("recherche-theme");
   var racine = form.getAttribute("data-racine") || "";
   var MAX = 50;
   var donnees = null;
@@ -81,21 +83,25 @@
     return li;
   }
 
+  // the words typed, the territory and the theme chosen: a contribution must match them all
   function filtre() {
     var q = normalise(input.value.trim());
-    if (!q) {
+    var t = territoire ? territoire.value : "";
+    var th = theme ? theme.value : "";
+    if (!q && !t && !th) {
       resultats.hidden = true;
       liste.hidden = false;
       etat.textContent = "";
       return;
     }
     if (donnees === null) { charge(); return; }
-    var mots = q.split(/\s+/);
+    var mots = q ? q.split(/\s+/) : [];
     var trouves = donnees.filter(function (d) {
-      return mots.every(function (m) { return d.t.indexOf(m) !== -1; });
+      return (!t || d.e.t === t) && (!th || (d.e.th || []).indexOf(th) !== -1)
+        && mots.every(function (m) { return d.t.indexOf(m) !== -1; });
     });
     resultats.textContent = "";
-    var seul = numero(q);
+    var seul = q && !t && !th ? numero(q) : null;
     if (seul) { resultats.appendChild(carteNonPubliee(seul)); }
     trouves.slice(0, MAX).forEach(function (d) { resultats.appendChild(carte(d.e)); });
     var n = trouves.length + (seul ? 1 : 0);
@@ -110,4 +116,10 @@
   form.addEventListener("submit", function (ev) { ev.preventDefault(); filtre(); });
   input.addEventListener("input", filtre);
   input.addEventListener("focus", charge);
+  [territoire, theme].forEach(function (choix) {
+    if (choix) {
+      choix.addEventListener("change", filtre);
+      choix.addEventListener("focus", charge);
+    }
+  });
 }());
