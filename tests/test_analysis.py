@@ -7,6 +7,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pytest
 import yaml
 
@@ -28,6 +29,7 @@ from ateliers_cli.analysis import (
 )
 from ateliers_cli.analysis.tag import estimate_reliability
 from ateliers_cli.analysis.text import STOP_WORDS, SurfaceForms, content_words, is_stop_word, slugify
+from ateliers_cli.analysis.word_vectors import french_vectors, word_key
 
 # --- a small synthetic corpus on three clear topics -------------------------------------
 
@@ -537,6 +539,58 @@ def test_tag_learns_words_from_the_texts_and_the_examples() -> None:
     assert before["E-2"] is None
     after = {s.doc_id: s.best for s in tag(docs, themes, examples={"E-1": ["sport"]})}
     assert after["E-2"] is not None and after["E-2"].theme_id == "sport"
+
+
+def test_tag_reads_key_words_by_meaning_where_spelling_misleads() -> None:
+    # No text below writes a key word of its theme; « travail » in C-7 is one, of the wrong theme.
+    themes = [
+        ThemeSpec("justice", "Justice, police, armée", mots_cles=("justice", "police", "armée")),
+        ThemeSpec("economie", "Économie, finances, travail", mots_cles=("économie", "impôts", "travail")),
+        ThemeSpec("sport", "Sport, culture", mots_cles=("sport", "culture", "loisirs")),
+    ]
+    docs = [
+        ("C-1", "Plus de gendarmes dans les campagnes"),
+        ("C-2", "Les gendarmes manquent la nuit dans les villages"),
+        ("C-3", "Baisser la taxe foncière des retraités"),
+        ("C-4", "La taxe d'habitation pèse trop lourd"),
+        ("C-5", "Des terrains de football dans chaque village"),
+        ("C-6", "Le football amateur manque de terrains et d'entraîneurs"),
+        ("C-7", "Le travail de nuit des gendarmes est épuisant"),
+    ]
+    best = {s.doc_id: s.best for s in tag(docs, themes)}
+    expected = {
+        "C-1": "justice",
+        "C-2": "justice",
+        "C-3": "economie",
+        "C-4": "economie",
+        "C-5": "sport",
+        "C-6": "sport",
+    }
+    for doc_id, theme in expected.items():
+        found = best[doc_id]
+        assert found is not None and found.theme_id == theme and found.matched == (), doc_id
+    # The suggestion says which words weighed: the word close in meaning to a key word.
+    assert best["C-1"] is not None and "gendarmes" in best["C-1"].shared_words
+    assert best["C-3"] is not None and "taxe" in best["C-3"].shared_words
+    assert best["C-5"] is not None and "football" in best["C-5"].shared_words
+    # A plain key-word match says « economie » (« travail »); the gendarmes say otherwise.
+    assert best["C-7"] is not None and best["C-7"].theme_id == "justice" and "gendarmes" in best["C-7"].shared_words
+    (c7,) = [s for s in tag(docs, themes, min_score=0.0) if s.doc_id == "C-7"]
+    assert [t.matched for t in c7.themes if t.theme_id == "economie"] == [("travail",)]
+
+
+def test_word_vectors_are_read_without_spacy() -> None:
+    vectors = french_vectors()
+    assert vectors is not None
+    # spaCy's own keys for these words (MurmurHash64A, seed 1), as spaCy's StringStore gives them.
+    assert word_key("école") == 8656209310663779362
+    assert word_key("référendum") == 4648909153361718625
+    m, has = vectors.matrix(["école", "élèves", "football", "École"])
+    assert has.all() and vectors.row("xqzwv") is None
+    ecole, eleves, football, capital = m / np.linalg.norm(m, axis=1, keepdims=True)
+    # The rows read are the right ones: the school is nearer its pupils than football.
+    assert float(ecole @ eleves) > float(ecole @ football) + 0.2
+    assert float(ecole @ capital) > 0.5
 
 
 def test_reliability_is_estimated_on_the_examples_only_from_ten() -> None:

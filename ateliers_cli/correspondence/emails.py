@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import mailbox
 import tempfile
@@ -44,15 +45,19 @@ def build(message_id: str, sender: str, to_name: str, to_addr: str, subject: str
     return msg
 
 
-def mbox_bytes(messages: list[EmailMessage]) -> bytes:
-    """All the messages as one mbox file (the format every mail program imports)."""
+def mbox_bytes(messages: list[EmailMessage], stamp: dt.datetime | None = None) -> bytes:
+    """All the messages as one mbox file (the format every mail program imports); each « From »
+    line dated ``stamp`` (the messages' date), so that the same messages give the same file."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "courriels.mbox"
         box = mailbox.mbox(str(path), create=True)
         try:
             box.lock()
             for m in messages:
-                box.add(m)
+                entry = mailbox.mboxMessage(m)
+                if stamp is not None:
+                    entry.set_from("MAILER-DAEMON", stamp.astimezone(dt.UTC).timetuple())
+                box.add(entry)
             box.flush()
         finally:
             box.unlock()

@@ -226,8 +226,10 @@ def fates(c: Consultation, people: list[Person]) -> list[Message]:
             if ct is None or ct.efface is not None:
                 continue
             fate = t.contribution_fate(ct)
+            # a duplicate was followed through its original: the original's chain is its fate
+            followed = fate.original_fate if fate.original_fate is not None and not fate.propositions else fate
             cited: dict[str, Any] = {}
-            for pf in fate.propositions:
+            for pf in followed.propositions:
                 for of in pf.orientations:
                     cited.setdefault(of.orientation.id, _orientation(of, pf.proposition.titre))
             related = [_orientation(of, "") for of in fate.orientations_par_theme if of.orientation.id not in cited]
@@ -236,10 +238,12 @@ def fates(c: Consultation, people: list[Person]) -> list[Message]:
                     "id": ct.id,
                     "titre": ct.titre,
                     "date": ct.date,
-                    "resume": fate.summary,
+                    "resume": _flat(fate.summary),
+                    "propositions": len(followed.propositions),
                     "statut": ct.statut,
                     "themes": [th.titre for th in fate.themes],
                     "citee": list(cited.values()),
+                    "original": followed.contribution.id if followed is not fate else "",
                     "liee": related,
                 }
             )
@@ -248,14 +252,19 @@ def fates(c: Consultation, people: list[Person]) -> list[Message]:
     return out
 
 
+def _flat(text: str) -> str:
+    """A text of the folder as one paragraph: the line breaks of a YAML block are not the writer's."""
+    return " ".join(text.split())
+
+
 def _orientation(of: Any, proposition: str) -> dict[str, Any]:
     d = of.decision
     return {
         "id": of.orientation.id,
-        "titre": of.orientation.titre,
+        "titre": _flat(of.orientation.titre),
         "decision": d.decision if d else "",
         "decision_libelle": of.decision_label,
-        "motif": d.motif if d else "",
+        "motif": _flat(d.motif) if d else "",
         "proposition": proposition,
     }
 

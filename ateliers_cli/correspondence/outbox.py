@@ -105,12 +105,16 @@ def _letter_of(c: Consultation, x: Composed, stamp: dt.datetime) -> letters.Lett
     col = c.collectivite
     sender = [col.nom, *[line.strip() for line in col.adresse.replace(",", "\n").split("\n") if line.strip()]]
     signature = [col.signataire] if col.signataire else [col.nom]
+    body = x.body.rstrip()
+    head, _, last = body.rpartition("\n\n")
+    if head and last.strip() == "\n".join(signature):  # the letter signs below, at its place
+        body = head
     return letters.Letter(
         sender=[s for s in sender if s],
         address=letters.postal_block(p.prenom, p.nom, p.adresse, p.code_postal, p.commune),
         place_date=f"Le {french.date_longue(stamp.date())}",
         subject=f"Objet : {x.subject}",
-        body=x.body,
+        body=body,
         signature=signature,
     )
 
@@ -140,7 +144,7 @@ def prepare_files(c: Consultation, box: Outbox, sender: str, sent: set[str]) -> 
     for i, msg in mails:
         files[f"{base}/courriels/{i:04d}.eml"] = bytes(msg)
     if mails:
-        files[f"{base}/courriels.mbox"] = emails.mbox_bytes([m for _i, m in mails])
+        files[f"{base}/courriels.mbox"] = emails.mbox_bytes([m for _i, m in mails], stamp)
     paper = [(i, _letter_of(c, x, stamp)) for i, x in enumerate(box.composed, 1) if x.channel == Channel.LETTRE]
     title = f"{c.titre} — courrier « {box.moment.value} »"
     for i, letter in paper:
