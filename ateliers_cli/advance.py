@@ -56,7 +56,9 @@ class Transition:
             "vers": self.vers.value,
             "date": self.when.isoformat(timespec="seconds"),
             "par": self.par,
-            "documents": [{"chemin": d.path, "titre": d.title, "format": d.kind, "public": d.public} for d in self.documents],
+            "documents": [
+                {"chemin": d.path, "titre": d.title, "format": d.kind, "public": d.public} for d in self.documents
+            ],
             "commit": self.commit,
             "remarques": [{"chemin": d.path, "ligne": d.line, "message": d.message} for d in self.remarques],
             "etiquette": self.tag if self.commit else None,
@@ -114,7 +116,10 @@ def plan_advance(
         dirty = gitrepo.dirty_files(root)
         if dirty:
             listing = ", ".join(dirty[:5]) + (" …" if len(dirty) > 5 else "")
-            message = f"des modifications ne sont pas enregistrées dans git ({pluriel(len(dirty), 'fichier', 'fichiers')} : {listing})"
+            message = (
+                f"des modifications ne sont pas enregistrées dans git ({pluriel(len(dirty), 'fichier', 'fichiers')} : "
+                f"{listing})"
+            )
             hint = "enregistrez-les d'abord (git add -A && git commit), ou relancez avec --allow-dirty"
             if not dry_run:
                 raise AteliersError(message, hint=hint)
@@ -123,7 +128,8 @@ def plan_advance(
     blocking = refusals + unmet(c) + report.errors + placeholders_left(report.warnings)
     if blocking:
         raise GateClosed(
-            f"impossible de quitter l'étape « {c.etape.label} » : {pluriel(len(blocking), 'condition non remplie', 'conditions non remplies')}",
+            f"impossible de quitter l'étape « {c.etape.label} » : "
+            f"{pluriel(len(blocking), 'condition non remplie', 'conditions non remplies')}",
             details=sorted(set(blocking)),
             hint="corrigez ces points (« ateliers status » les rappelle), puis relancez « ateliers advance »",
         )
@@ -152,7 +158,19 @@ def plan_advance(
         history.append({"de": de.value, "vers": vers.value, "date": when.isoformat(timespec="seconds"), "par": who})
 
     new_yaml = edit_file(root / "consultation.yaml", change)
-    return Transition(root, de, vers, when, who, documents, writes, new_yaml, commit, report.warnings, transition_warnings(c, de, when))
+    return Transition(
+        root,
+        de,
+        vers,
+        when,
+        who,
+        documents,
+        writes,
+        new_yaml,
+        commit,
+        report.warnings,
+        transition_warnings(c, de, when),
+    )
 
 
 def apply(t: Transition) -> str:
@@ -167,8 +185,13 @@ def apply(t: Transition) -> str:
     write_all(t.root, changes)
     if not t.commit:
         return ""
-    message = f"Étape {t.de.number} terminée : {t.de.label}\n\n{t.de.value} → {t.vers.value}, par {t.par}, le {t.when.isoformat(timespec='minutes')}.\nDocuments : {len(t.documents)}."
-    return gitrepo.commit_and_tag(t.root, message, t.tag, f"{t.de.label} : étape terminée le {t.when.date().isoformat()}")
+    message = (
+        f"Étape {t.de.number} terminée : {t.de.label}\n\n{t.de.value} → {t.vers.value}, par {t.par}, le "
+        f"{t.when.isoformat(timespec='minutes')}.\nDocuments : {len(t.documents)}."
+    )
+    return gitrepo.commit_and_tag(
+        t.root, message, t.tag, f"{t.de.label} : étape terminée le {t.when.date().isoformat()}"
+    )
 
 
 def advance(root: Path, **options: Any) -> tuple[Transition, str]:

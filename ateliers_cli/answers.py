@@ -85,17 +85,68 @@ def check_answers(c: Consultation) -> list[Diagnostic]:
     d: list[Diagnostic] = []
     for m in c.modeles_reponse.values():
         if not m.theme and not m.orientation:
-            d.append(error(m.path, m.line_of("id"), f"modèle de réponse « {m.id} » sans « theme » ni « orientation »", "indiquez le thème ou l'orientation dont il répond aux contributions (ou nommez-le dans « reponse_modele » d'une contribution)", "reponse"))
+            d.append(
+                error(
+                    m.path,
+                    m.line_of("id"),
+                    f"modèle de réponse « {m.id} » sans « theme » ni « orientation »",
+                    "indiquez le thème ou l'orientation dont il répond aux contributions (ou nommez-le dans « "
+                    "reponse_modele » d'une contribution)",
+                    "reponse",
+                )
+            )
         if m.theme and m.theme not in c.themes:
-            d.append(error(m.path, m.line_of("theme"), f"thème « {m.theme} » inconnu", did_you_mean(m.theme, list(c.themes)) or "voyez themes.yaml", "lien"))
+            d.append(
+                error(
+                    m.path,
+                    m.line_of("theme"),
+                    f"thème « {m.theme} » inconnu",
+                    did_you_mean(m.theme, list(c.themes)) or "voyez themes.yaml",
+                    "lien",
+                )
+            )
         if m.orientation and c.orientations and m.orientation not in c.orientations:
-            d.append(error(m.path, m.line_of("orientation"), f"orientation « {m.orientation} » inconnue", did_you_mean(m.orientation, list(c.orientations)) or "voyez orientations.yaml", "lien"))
+            d.append(
+                error(
+                    m.path,
+                    m.line_of("orientation"),
+                    f"orientation « {m.orientation} » inconnue",
+                    did_you_mean(m.orientation, list(c.orientations)) or "voyez orientations.yaml",
+                    "lien",
+                )
+            )
     for ct in c.contributions.values():
         name = ct.reponse_modele.strip()
         if name and name not in c.modeles_reponse:
-            d.append(error(ct.path, ct.line_of("reponse_modele"), f"modèle de réponse « {name} » inconnu", did_you_mean(name, list(c.modeles_reponse)) or "définissez-le dans reponses.yaml (liste « modeles »)", "lien"))
+            d.append(
+                error(
+                    ct.path,
+                    ct.line_of("reponse_modele"),
+                    f"modèle de réponse « {name} » inconnu",
+                    did_you_mean(name, list(c.modeles_reponse))
+                    or "définissez-le dans reponses.yaml (liste « modeles »)",
+                    "lien",
+                )
+            )
         if ct.statut == "hors_sujet" and not ct.motif.strip():
-            d.append(warning(ct.path, ct.line_of("statut"), "contribution hors sujet sans motif : son auteur ne saura pas pourquoi", "ajoutez « motif: … » (un texte, ou l'identifiant d'un motif de « motifs_hors_sujet » de consultation.yaml) et, si possible, « redirection: … »", "hors-sujet-motif"))
+            d.append(
+                warning(
+                    ct.path,
+                    ct.line_of("statut"),
+                    "contribution hors sujet sans motif : son auteur ne saura pas pourquoi",
+                    "ajoutez « motif: … » (un texte, ou l'identifiant d'un motif de « motifs_hors_sujet » de "
+                    "consultation.yaml) et, si possible, « redirection: … »",
+                    "hors-sujet-motif",
+                )
+            )
         elif ct.motif.strip() and ct.statut != "hors_sujet":
-            d.append(warning(ct.path, ct.line_of("motif"), f"« motif » renseigné mais le statut est « {ct.statut} »", "le motif ne sert qu'aux contributions hors sujet", "hors-sujet-motif"))
+            d.append(
+                warning(
+                    ct.path,
+                    ct.line_of("motif"),
+                    f"« motif » renseigné mais le statut est « {ct.statut} »",
+                    "le motif ne sert qu'aux contributions hors sujet",
+                    "hors-sujet-motif",
+                )
+            )
     return d

@@ -240,7 +240,15 @@ def snapshot(root: Path) -> tuple[str, bool]:
         parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}\n")
         newest = max(newest, st.st_mtime_ns)
 
-    single = ["consultation.yaml", "themes.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "orientations.yaml", "deliberation.yaml", "suivi.yaml"]
+    single = [
+        "consultation.yaml",
+        "themes.yaml",
+        "forums/lancement.yaml",
+        "forums/synthese.yaml",
+        "orientations.yaml",
+        "deliberation.yaml",
+        "suivi.yaml",
+    ]
     single.append(paths.CONTRIBUTORS)  # read by the erasure rule (checks/erasure.py)
     single.append(".ateliers-journal")  # an interrupted write is reported (load.py)
     for rel in single:

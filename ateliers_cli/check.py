@@ -30,7 +30,14 @@ def passed_gates(c: Consultation) -> list[Diagnostic]:
             break
         for d in GATES[stage](c, day):
             found.append(
-                Diagnostic(d.path, d.line, f"{d.message} (condition de sortie de l'étape « {stage.value} », déjà franchie)", d.hint, d.severity, d.code)
+                Diagnostic(
+                    d.path,
+                    d.line,
+                    f"{d.message} (condition de sortie de l'étape « {stage.value} », déjà franchie)",
+                    d.hint,
+                    d.severity,
+                    d.code,
+                )
             )
     return found
 
@@ -136,7 +143,8 @@ def report_of(root: Path, *, use_cache: bool = True, quiet: bool = False) -> tup
     report = check(loaded)
     c = loaded.consultation
     what = (
-        f"{_pluriel(len(c.contributions), 'contribution', 'contributions')}, {_pluriel(len(c.themes), 'thème', 'thèmes')}, "
+        f"{_pluriel(len(c.contributions), 'contribution', 'contributions')}, "
+        f"{_pluriel(len(c.themes), 'thème', 'thèmes')}, "
         f"{_pluriel(len(c.ateliers), 'atelier', 'ateliers')} vérifiés (étape « {c.etape.value} »)"
     )
     if use_cache and not racy:
@@ -155,4 +163,6 @@ def with_outputs(root: Path, report: Report) -> Report:
     stale = erased_in_outputs(root)
     if not stale:
         return report
-    return Report(sorted(set(report.diagnostics) | set(stale), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity)))
+    return Report(
+        sorted(set(report.diagnostics) | set(stale), key=lambda d: (d.path, d.line, d.message, d.hint, d.severity))
+    )

@@ -80,24 +80,40 @@ def check_decisions(c: Consultation, decisions: Sequence[Decision]) -> list[Diag
             problems.append(error(where, line, message, hint))
 
         if d.id not in c.contributions:
-            add(f"contribution inconnue : « {d.id} »", did_you_mean(d.id, c.contributions) or "« ateliers contributions list » donne les identifiants")
+            add(
+                f"contribution inconnue : « {d.id} »",
+                did_you_mean(d.id, c.contributions) or "« ateliers contributions list » donne les identifiants",
+            )
             continue
         if d.id in seen:
-            add(f"« {d.id} » est classée deux fois (déjà en {seen[d.id]})", "gardez une seule décision par contribution")
+            add(
+                f"« {d.id} » est classée deux fois (déjà en {seen[d.id]})", "gardez une seule décision par contribution"
+            )
         seen[d.id] = f"{where}:{d.line}" if d.line else where
         if d.statut not in STATUTS_CONTRIBUTION:
             add(f"statut inconnu : « {d.statut} »", "un de : " + ", ".join(STATUTS_CONTRIBUTION))
         for theme in d.themes:
             if theme not in c.themes:
-                hint = did_you_mean(theme, c.themes) or "les thèmes sont ceux de themes.yaml : " + ", ".join(sorted(c.themes))
+                hint = did_you_mean(theme, c.themes) or "les thèmes sont ceux de themes.yaml : " + ", ".join(
+                    sorted(c.themes)
+                )
                 add(f"thème inconnu : « {theme} »", hint)
         if d.statut == "analysee" and not d.themes and not d.add:
-            add(f"« {d.id} » : le statut analysee demande au moins un thème", "donnez --themes, ou --statut hors_sujet / nouvelle")
+            add(
+                f"« {d.id} » : le statut analysee demande au moins un thème",
+                "donnez --themes, ou --statut hors_sujet / nouvelle",
+            )
         if d.statut == "doublon":
             if not d.doublon_de:
-                add(f"« {d.id} » : un doublon dit de quelle contribution il est la copie", "--doublon-de ID (colonne « doublon_de » du tableur)")
+                add(
+                    f"« {d.id} » : un doublon dit de quelle contribution il est la copie",
+                    "--doublon-de ID (colonne « doublon_de » du tableur)",
+                )
             elif d.doublon_de not in c.contributions:
-                add(f"« {d.id} » : doublon_de « {d.doublon_de} » n'est pas une contribution", did_you_mean(d.doublon_de, c.contributions))
+                add(
+                    f"« {d.id} » : doublon_de « {d.doublon_de} » n'est pas une contribution",
+                    did_you_mean(d.doublon_de, c.contributions),
+                )
             elif d.doublon_de == d.id:
                 add(f"« {d.id} » ne peut pas être le doublon d'elle-même")
         elif d.doublon_de:
@@ -122,7 +138,11 @@ def plan_classification(c: Consultation, decisions: Sequence[Decision]) -> Class
         before = (tuple(ct.themes), ct.statut, ct.doublon_de)
         themes = tuple(ct.themes) + tuple(t for t in d.themes if t not in ct.themes) if d.add else d.themes
         after = (themes, d.statut, d.doublon_de if d.statut == "doublon" else "")
-        texts = tuple((k, v.strip()) for k, v in (("motif", d.motif), ("redirection", d.redirection)) if v.strip() and v.strip() != getattr(ct, k, ""))
+        texts = tuple(
+            (k, v.strip())
+            for k, v in (("motif", d.motif), ("redirection", d.redirection))
+            if v.strip() and v.strip() != getattr(ct, k, "")
+        )
         if after == before and not texts:
             plan.unchanged.append(d.id)
         else:
@@ -139,7 +159,11 @@ def classification_files(c: Consultation, plan: ClassificationPlan) -> dict[str,
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise AteliersError(f"contribution illisible : {exc}", path=change.path, hint="lancez « ateliers check » : rien n'a été écrit") from None
+            raise AteliersError(
+                f"contribution illisible : {exc}",
+                path=change.path,
+                hint="lancez « ateliers check » : rien n'a été écrit",
+            ) from None
         updates: dict[str, object] = {"themes": list(themes), "statut": statut, **dict(change.texts)}
         remove = []
         if doublon_de:

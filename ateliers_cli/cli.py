@@ -49,10 +49,16 @@ def _version(value: bool) -> None:
 def main_options(
     directory: Annotated[
         Path,
-        typer.Option("-C", "--dossier", help="Dossier de la consultation (par défaut : le dossier courant).", show_default=False),
+        typer.Option(
+            "-C", "--dossier", help="Dossier de la consultation (par défaut : le dossier courant).", show_default=False
+        ),
     ] = Path("."),
-    verbose: Annotated[int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails (répétable : -vv).", show_default=False)] = 0,
-    quiet: Annotated[bool, typer.Option("-q", "--silencieux", help="Seulement l'essentiel ; pas de barre de progression.")] = False,
+    verbose: Annotated[
+        int, typer.Option("-v", "--verbeux", count=True, help="Plus de détails (répétable : -vv).", show_default=False)
+    ] = 0,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--silencieux", help="Seulement l'essentiel ; pas de barre de progression.")
+    ] = False,
     version: Annotated[
         bool | None,
         typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version et quitte."),

@@ -69,9 +69,15 @@ def print_check(report: Report, what: str, *, strict: bool = False, as_json: boo
     if not report.diagnostics:
         out.print(f"[green]✓[/green] Aucun problème : {what}.", soft_wrap=True)
     elif failed:
-        err.print(f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}." + ("" if report.errors else " (--strict)"))
+        err.print(
+            f"[red]✗[/red] {_summary_line(len(report.errors), len(report.warnings))}."
+            + ("" if report.errors else " (--strict)")
+        )
     else:
-        err.print(f"[yellow]![/yellow] {_summary_line(0, len(report.warnings))} ; rien de bloquant (--strict les rendrait bloquants).")
+        err.print(
+            f"[yellow]![/yellow] {_summary_line(0, len(report.warnings))} ; rien de bloquant (--strict les rendrait "
+            "bloquants)."
+        )
     return 1 if failed else 0
 
 

@@ -24,7 +24,9 @@ def example_dir() -> Path:
     here = Path(__file__).resolve().parent.parent / "exemple_consultation"
     if here.is_dir():
         return here
-    raise AteliersError("l'exemple de consultation est introuvable dans cette installation", hint="réinstallez ateliers")
+    raise AteliersError(
+        "l'exemple de consultation est introuvable dans cette installation", hint="réinstallez ateliers"
+    )
 
 
 @dataclass

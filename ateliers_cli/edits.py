@@ -51,7 +51,10 @@ def atelier_tenu(c: Consultation, ident: str, participants: int, animation: str 
     """``statut: tenu`` and the attendance of one workshop."""
     atelier = _atelier(c, ident)
     if participants < 1:
-        raise UsageError("--participants : au moins une personne", hint="le nombre de personnes présentes, compté sur la feuille d'émargement")
+        raise UsageError(
+            "--participants : au moins une personne",
+            hint="le nombre de personnes présentes, compté sur la feuille d'émargement",
+        )
     order = _order(S.ATELIER)
 
     def change(doc: Any) -> None:
@@ -64,13 +67,17 @@ def atelier_tenu(c: Consultation, ident: str, participants: int, animation: str 
 
     text = edit_or_create(c.root / atelier.path, change)
     _validated(c, atelier.path, text, S.ATELIER)
-    return Edit(atelier.path, text, f"atelier « {ident} » tenu, {participants} participant{'s' if participants > 1 else ''}")
+    return Edit(
+        atelier.path, text, f"atelier « {ident} » tenu, {participants} participant{'s' if participants > 1 else ''}"
+    )
 
 
 def atelier_annule(c: Consultation, ident: str, motif: str) -> Edit:
     atelier = _atelier(c, ident)
     if not motif.strip():
-        raise UsageError("--motif : dites pourquoi l'atelier est annulé", hint="il figure dans le programme et le bilan")
+        raise UsageError(
+            "--motif : dites pourquoi l'atelier est annulé", hint="il figure dans le programme et le bilan"
+        )
     order = _order(S.ATELIER)
 
     def change(doc: Any) -> None:
@@ -87,7 +94,12 @@ def _atelier(c: Consultation, ident: str) -> Any:
     if atelier is None:
         raise UsageError(
             f"atelier « {ident} » inconnu",
-            hint=did_you_mean(ident, c.ateliers) or ("ateliers : " + ", ".join(c.ateliers) if c.ateliers else "créez-le d'abord : « ateliers saisie modele atelier ID »"),
+            hint=did_you_mean(ident, c.ateliers)
+            or (
+                "ateliers : " + ", ".join(c.ateliers)
+                if c.ateliers
+                else "créez-le d'abord : « ateliers saisie modele atelier ID »"
+            ),
         )
     return atelier
 
@@ -95,9 +107,14 @@ def _atelier(c: Consultation, ident: str) -> Any:
 def avis(c: Consultation, commission: str, sens: str, date: dt.date, observations: str | None = None) -> Edit:
     """The opinion of one commission: added, or replacing the one it gave (its amendments kept)."""
     if commission not in c.commissions:
-        raise UsageError(f"commission « {commission} » inconnue", hint=did_you_mean(commission, c.commissions) or "commissions : " + ", ".join(c.commissions))
+        raise UsageError(
+            f"commission « {commission} » inconnue",
+            hint=did_you_mean(commission, c.commissions) or "commissions : " + ", ".join(c.commissions),
+        )
     if sens not in S.AVIS:
-        raise UsageError(f"avis « {sens} » inconnu", hint=did_you_mean(sens, S.AVIS) or "avis possibles : " + ", ".join(S.AVIS))
+        raise UsageError(
+            f"avis « {sens} » inconnu", hint=did_you_mean(sens, S.AVIS) or "avis possibles : " + ", ".join(S.AVIS)
+        )
     rel = "deliberation.yaml"
     item_order = _order(S.AVIS_COMMISSION)
 

@@ -88,24 +88,35 @@ class ErasePlan:
             if e.path not in self.changes:
                 lines.append(f"{e.path} : déjà anonymisée, rien à changer")
                 continue
-            what = [f"auteur « {e.auteur} » → « {ANONYMOUS_AUTHOR} »" if e.auteur != ANONYMOUS_AUTHOR else "auteur déjà anonyme"]
+            what = [
+                f"auteur « {e.auteur} » → « {ANONYMOUS_AUTHOR} »"
+                if e.auteur != ANONYMOUS_AUTHOR
+                else "auteur déjà anonyme"
+            ]
             if e.organisation:
                 what.append(f"organisation « {e.organisation} » retirée")
             if not e.already:
                 what.append(f"efface: {self.day.isoformat()}")
             counts = ((e.names, "nom"), (e.emails, "courriel"), (e.phones, "téléphone"))
             removed = [plural(n, label) for n, label in counts if n]
-            what.append("retirés du titre et du texte : " + ", ".join(removed) if removed else "rien à retirer du texte")
+            what.append(
+                "retirés du titre et du texte : " + ", ".join(removed) if removed else "rien à retirer du texte"
+            )
             lines.append(f"{e.path} : " + " ; ".join(what))
         rows = sum(e.private_row for e in self.erasures)
         if rows:
             lines.append(f"{PRIVATE_CONTRIBUTORS} : {plural(rows, 'ligne supprimée', 'lignes supprimées')}")
         regs = sum(e.registrations for e in self.erasures)
         if regs:
-            lines.append(f"{PRIVATE_REGISTRATIONS} : {plural(regs, 'inscription supprimée', 'inscriptions supprimées')}")
+            lines.append(
+                f"{PRIVATE_REGISTRATIONS} : {plural(regs, 'inscription supprimée', 'inscriptions supprimées')}"
+            )
         if self.prepared:
             folders = sorted({rel.split("/")[2] for rel in self.prepared})
-            lines.append(f"prive/courrier/ : les courriers préparés qui la nomment supprimés ({', '.join(folders)}) — « ateliers courrier preparer » refait ceux des autres")
+            lines.append(
+                f"prive/courrier/ : les courriers préparés qui la nomment supprimés ({', '.join(folders)}) — « "
+                "ateliers courrier preparer » refait ceux des autres"
+            )
         return lines
 
     def next_steps(self) -> list[str]:
@@ -117,19 +128,28 @@ class ErasePlan:
             todo.insert(0, commands["documents"])  # the site publishes the documents: render them first
         if todo:
             order = ", dans cet ordre" if len(todo) > 1 else ""
-            steps.append(f"régénérez ce qui a été publié avec l'ancienne identité{order} : " + ", ".join(f"« {t} »" for t in todo))
+            steps.append(
+                f"régénérez ce qui a été publié avec l'ancienne identité{order} : "
+                + ", ".join(f"« {t} »" for t in todo)
+            )
         return steps
 
     def git_advice(self) -> list[str]:
         paths = " ".join(f"--path {p}" for p in self.git_paths if not p.endswith("/"))
         return [
-            f"Les commits passés contiennent encore l'identité ({', '.join(self.git_paths)}). Pour l'en purger, avec git-filter-repo :",
+            (f"Les commits passés contiennent encore l'identité ({', '.join(self.git_paths)}). Pour l'en purger, avec "
+            "git-filter-repo :"),
             "  1. enregistrez d'abord la version anonymisée (git commit), faites une sauvegarde du dépôt ;",
-            "  2. écrivez, hors du dépôt, un fichier d'expressions à remplacer, une par ligne, par exemple « Dupont==>[nom retiré] », puis :",
+            ("  2. écrivez, hors du dépôt, un fichier d'expressions à remplacer, une par ligne, par exemple « "
+            "Dupont==>[nom retiré] », puis :"),
             "     git filter-repo --replace-text expressions.txt",
-            f"     (ou, pour effacer ces fichiers de tout l'historique : git filter-repo --invert-paths {paths}, puis ré-enregistrez-les) ;",
-            ("  3. publiez l'historique réécrit (git push --force --all et --tags) : chaque clone (serveur, postes des collègues, sauvegardes) "
-            "doit être purgé ou recloné, sinon l'ancienne version y reste."),
+            (f"     (ou, pour effacer ces fichiers de tout l'historique : git filter-repo --invert-paths {paths}, puis "
+            "ré-enregistrez-les) ;"),
+            (
+                "  3. publiez l'historique réécrit (git push --force --all et --tags) : chaque clone (serveur, postes "
+                "des collègues, sauvegardes) "
+                "doit être purgé ou recloné, sinon l'ancienne version y reste."
+            ),
         ]
 
 
@@ -157,7 +177,12 @@ class Selection:
 
 
 def _select(
-    c: Consultation, ids: Iterable[str], auteur: str | None, personne: str | None, register: ContributorRegister, index: PersonIndex
+    c: Consultation,
+    ids: Iterable[str],
+    auteur: str | None,
+    personne: str | None,
+    register: ContributorRegister,
+    index: PersonIndex,
 ) -> Selection:
     chosen: dict[str, Contribution] = {}
     for raw in ids:
@@ -165,7 +190,8 @@ def _select(
         if ident not in c.contributions:
             raise AteliersError(
                 f"contribution « {raw} » introuvable : rien n'a été effacé",
-                hint=did_you_mean(ident, c.contributions) or "donnez l'identifiant d'une contribution, comme C-0042 (voir « ateliers contributions list »)",
+                hint=did_you_mean(ident, c.contributions)
+                or "donnez l'identifiant d'une contribution, comme C-0042 (voir « ateliers contributions list »)",
             )
         chosen[ident] = c.contributions[ident]
     persons: dict[str, list[Contribution]] = {}
@@ -187,23 +213,35 @@ def _select(
         for key, cts in persons.items():
             for ct in cts:
                 row = register.rows.get(ct.id, {})
-                full = {fold(f"{row.get('prenom', '')} {row.get('nom', '')}"), fold(f"{row.get('nom', '')} {row.get('prenom', '')}")} if row.get("nom") else set()
+                full = (
+                    {
+                        fold(f"{row.get('prenom', '')} {row.get('nom', '')}"),
+                        fold(f"{row.get('nom', '')} {row.get('prenom', '')}"),
+                    }
+                    if row.get("nom")
+                    else set()
+                )
                 if wanted in ({fold(ct.auteur)} | full) or (row.get("courriel") and fold(row["courriel"]) == wanted):
                     matching[key] = cts
                     break
         if not matching:
-            known = sorted({ct.auteur for ct in c.contributions.values() if ct.auteur and ct.auteur != ANONYMOUS_AUTHOR})
+            known = sorted(
+                {ct.auteur for ct in c.contributions.values() if ct.auteur and ct.auteur != ANONYMOUS_AUTHOR}
+            )
             raise AteliersError(
                 f"aucune contribution de « {auteur} » : rien n'a été effacé",
-                hint=did_you_mean(auteur, known) or "donnez le nom public (champ « auteur ») ou le prénom et le nom du registre privé",
+                hint=did_you_mean(auteur, known)
+                or "donnez le nom public (champ « auteur ») ou le prénom et le nom du registre privé",
             )
         if len(matching) > 1:
             listing = " ; ".join(
-                f"{', '.join(sorted(ct.id for ct in cts))}" + (f" (personne {key})" if key.startswith("pers-") else "") for key, cts in sorted(matching.items())
+                f"{', '.join(sorted(ct.id for ct in cts))}" + (f" (personne {key})" if key.startswith("pers-") else "")
+                for key, cts in sorted(matching.items())
             )
             raise AteliersError(
                 f"« {auteur} » désigne {len(matching)} personnes différentes : rien n'a été effacé",
-                hint=f"précisez qui : par les identifiants de ses contributions (ateliers erase C-…) ou par sa clé (--personne pers-…). Contributions : {listing}",
+                hint="précisez qui : par les identifiants de ses contributions (ateliers erase C-…) ou par sa clé "
+                f"(--personne pers-…). Contributions : {listing}",
             )
         for cts in matching.values():
             for ct in cts:
@@ -232,7 +270,9 @@ def _same_person(reg: PrivateCsv, row: list[str], person: Person, cols: dict[str
     if len(phone) >= 6 and phone == re.sub(r"\D", "", person.telephone):
         return True
     nom, prenom = fold(reg.cell(row, cols["nom"])), fold(reg.cell(row, cols["prenom"]))
-    return bool(nom and prenom and person.nom and person.prenom and nom == fold(person.nom) and prenom == fold(person.prenom))
+    return bool(
+        nom and prenom and person.nom and person.prenom and nom == fold(person.nom) and prenom == fold(person.prenom)
+    )
 
 
 def _remove_keeping_comments(data: Any, key: str) -> None:
@@ -327,9 +367,16 @@ def _validate(text: str, rel: str) -> None:
 
 
 def plan_erase(
-    loaded: LoadResult, ids: Iterable[str], *, auteur: str | None = None, personne: str | None = None, day: dt.date | None = None
+    loaded: LoadResult,
+    ids: Iterable[str],
+    *,
+    auteur: str | None = None,
+    personne: str | None = None,
+    day: dt.date | None = None,
 ) -> ErasePlan:
-    """Every change erasing the identity behind ``ids`` (and ``auteur``'s or ``personne``'s contributions). Writes nothing."""
+    """Every change erasing the identity behind ``ids`` (and ``auteur``'s or ``personne``'s contributions).
+
+    Writes nothing."""
     from ateliers_cli.yamlio import read_text
 
     c = loaded.consultation
@@ -359,7 +406,12 @@ def plan_erase(
         text = text.replace("\r\n", "\n")
         parts = front_matter.split(text)
         if parts is None or not parts.closed:
-            raise AteliersError(f"{ct.path} : en-tête YAML introuvable, rien n'a été effacé", path=ct.path, line=1, hint="corrigez le fichier (ateliers check), puis relancez")
+            raise AteliersError(
+                f"{ct.path} : en-tête YAML introuvable, rien n'a été effacé",
+                path=ct.path,
+                line=1,
+                hint="corrigez le fichier (ateliers check), puis relancez",
+            )
         new_fm, in_header = _edit_front_matter(parts.fm, ct, day, person)
         s = scrub(parts.body, person)
         e.names, e.emails, e.phones = s.names, s.emails, s.phones
@@ -374,7 +426,11 @@ def plan_erase(
             removed_ids.add(ct.id)
         # what would bring them back: the record always; the person, when the person is erased
         tombstone.add_person(
-            row or {}, [n for n in person.public if not PLACEHOLDER.match(n)], records_of(ct), day, whole_person=selection.by_person
+            row or {},
+            [n for n in person.public if not PLACEHOLDER.match(n)],
+            records_of(ct),
+            day,
+            whole_person=selection.by_person,
         )
         plan.erasures.append(e)
 
@@ -413,7 +469,11 @@ def plan_erase(
     plan.warnings = _elsewhere(root, persons) + _named_in_contributions(c, persons, {ct.id for ct in chosen})
     plan.outputs = [kind for kind, folder in outputs.places(root).items() if folder.is_dir()]
     if plan.changes and gitrepo.is_repo(root):
-        plan.git_paths = [rel for rel in plan.changes if not rel.startswith("prive/") and not rel.startswith(".ateliers-cache/") and _tracked(root, rel)]
+        plan.git_paths = [
+            rel
+            for rel in plan.changes
+            if not rel.startswith("prive/") and not rel.startswith(".ateliers-cache/") and _tracked(root, rel)
+        ]
         if plan.git_paths:
             plan.git_paths += [f"{name}/" for name in ("documents", "site", "export") if _tracked(root, name)]
     return plan
@@ -442,7 +502,11 @@ def _cache_files(root: Path) -> list[str]:
 
 def _named_in_contributions(c: Consultation, persons: list[Person], erased: set[str]) -> list[Diagnostic]:
     """Other contributions whose title or text names an erased person: listed for review, never edited."""
-    names = sorted({name for p in persons for name in p.names() if len(name) >= 4 and not PLACEHOLDER.match(name)}, key=len, reverse=True)
+    names = sorted(
+        {name for p in persons for name in p.names() if len(name) >= 4 and not PLACEHOLDER.match(name)},
+        key=len,
+        reverse=True,
+    )
     if not names:
         return []
     alternatives = "|".join(name_pattern(n).pattern for n in names)
@@ -451,7 +515,10 @@ def _named_in_contributions(c: Consultation, persons: list[Person], erased: set[
     for ct in c.contributions.values():
         if ct.id in erased:
             continue
-        for field_name, text, first_line in (("titre", ct.titre or "", ct.line_of("titre")), ("texte", ct.texte or "", ct.texte_line)):
+        for field_name, text, first_line in (
+            ("titre", ct.titre or "", ct.line_of("titre")),
+            ("texte", ct.texte or "", ct.texte_line),
+        ):
             m = pattern.search(text)
             if m is None:
                 continue
@@ -460,8 +527,10 @@ def _named_in_contributions(c: Consultation, persons: list[Person], erased: set[
                 warning(
                     ct.path,
                     line,
-                    f"le nom « {m.group()} » d'une personne effacée apparaît dans cette contribution ({field_name}) : à relire",
-                    "s'il s'agit de la même personne, retirez le nom à la main (ou effacez aussi cette contribution) ; sinon, rien à faire",
+                    f"le nom « {m.group()} » d'une personne effacée apparaît dans cette contribution ({field_name}) : "
+                    "à relire",
+                    "s'il s'agit de la même personne, retirez le nom à la main (ou effacez aussi cette contribution) "
+                    "; sinon, rien à faire",
                     "effacement",
                 )
             )
@@ -498,7 +567,13 @@ def _elsewhere(root: Path, persons: list[Person]) -> list[Diagnostic]:
             for m in pattern.finditer(text):
                 line = text.count("\n", 0, m.start()) + 1
                 found.append(
-                    warning(rel, line, f"le nom « {name} » apparaît aussi ici", "vérifiez s'il s'agit de la même personne, et retirez-le à la main si c'est le cas", "effacement")
+                    warning(
+                        rel,
+                        line,
+                        f"le nom « {name} » apparaît aussi ici",
+                        "vérifiez s'il s'agit de la même personne, et retirez-le à la main si c'est le cas",
+                        "effacement",
+                    )
                 )
     return sorted(set(found))
 
@@ -560,7 +635,11 @@ def regenerate(root: Path, kinds: Iterable[str]) -> Regenerated:
             result.done.append(f"{kind} ({target})")
         except AteliersError as exc:
             where = f" ({exc.path}{':' + str(exc.line) if exc.line else ''})" if exc.path else ""
-            result.failed.append(f"{kind} ({target}) : {exc.message}{where} — lancez « {commands[kind]} » une fois le problème réglé")
+            result.failed.append(
+                f"{kind} ({target}) : {exc.message}{where} — lancez « {commands[kind]} » une fois le problème réglé"
+            )
         except OSError as exc:
-            result.failed.append(f"{kind} ({target}) : {exc.strerror or exc} — lancez « {commands[kind]} » une fois le problème réglé")
+            result.failed.append(
+                f"{kind} ({target}) : {exc.strerror or exc} — lancez « {commands[kind]} » une fois le problème réglé"
+            )
     return result

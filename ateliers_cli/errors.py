@@ -139,8 +139,10 @@ _ERRNO_HINTS = {
     errno.EDQUOT: "libérez de la place (ou demandez un quota plus grand), puis relancez la commande",
     errno.EROFS: "ce disque ne s'écrit pas : travaillez dans une copie du dossier, sur un disque où vous pouvez écrire",
     errno.EACCES: "vérifiez les droits du dossier et de ses fichiers (ls -l), ou demandez l'accès en écriture",
-    errno.EPERM: "un fichier protégé contre toute modification ? (lsattr le montre, chattr -i le retire) ; vérifiez aussi les droits",
-    errno.EFBIG: "un fichier dépasse la taille permise (limite du système, ou « ulimit -f ») : levez la limite, puis relancez",
+    errno.EPERM: "un fichier protégé contre toute modification ? (lsattr le montre, chattr -i le retire) ; vérifiez "
+    "aussi les droits",
+    errno.EFBIG: "un fichier dépasse la taille permise (limite du système, ou « ulimit -f ») : levez la limite, puis "
+    "relancez",
     errno.EIO: "le disque est peut-être défaillant : copiez le dossier ailleurs et relancez la commande",
 }
 
@@ -160,7 +162,11 @@ def os_error(exc: OSError, root: Path | None = None) -> AteliersError:
 
     Writing commands prepare their files beside the old ones and swap them in at the end: what
     failed before leaves the old files; a swap cut short is finished by the next command."""
-    name = exc.filename if isinstance(exc.filename, str) else (os.fsdecode(exc.filename) if isinstance(exc.filename, bytes) else "")
+    name = (
+        exc.filename
+        if isinstance(exc.filename, str)
+        else (os.fsdecode(exc.filename) if isinstance(exc.filename, bytes) else "")
+    )
     if name and root is not None:
         try:
             name = Path(name).resolve().relative_to(root.resolve()).as_posix()

@@ -59,7 +59,14 @@ def timeline(c: Consultation, orientation_id: str) -> list[Step]:
             for v in ind.valeurs:
                 if v.date is not None and v.valeur is not None:
                     value = french.nombre(v.valeur) + (f" {ind.unite}" if ind.unite else "")
-                    steps.append(Step(v.date, a, "mesure", f"{ind.indicateur} : {value}" + (f" ({v.commentaire})" if v.commentaire else "")))
+                    steps.append(
+                        Step(
+                            v.date,
+                            a,
+                            "mesure",
+                            f"{ind.indicateur} : {value}" + (f" ({v.commentaire})" if v.commentaire else ""),
+                        )
+                    )
     return sorted(steps, key=lambda s: (s.date, s.action.id, s.kind, s.texte))
 
 
@@ -104,7 +111,10 @@ def report_context(c: Consultation, year: int) -> dict[str, Any]:
                             "nom": ind.indicateur,
                             "unite": ind.unite,
                             "cible": ind.cible,
-                            "valeurs": sorted((v for v in ind.valeurs if v.date is not None and v.date <= end), key=lambda v: v.date),  # type: ignore[arg-type, return-value]
+                            "valeurs": sorted(
+                                (v for v in ind.valeurs if v.date is not None and v.date <= end),
+                                key=lambda v: v.date,  # type: ignore[arg-type, return-value]
+                            ),
                         }
                         for ind in a.indicateurs
                     ],
@@ -179,7 +189,18 @@ def report_files(c: Consultation, year: int) -> list[Any]:
 
 # --- open data -----------------------------------------------------------------------------
 
-ACTION_COLUMNS = ("action", "orientation", "titre", "service", "budget", "statut", "jalons_faits", "jalons", "prochain_jalon", "date_prochain_jalon")
+ACTION_COLUMNS = (
+    "action",
+    "orientation",
+    "titre",
+    "service",
+    "budget",
+    "statut",
+    "jalons_faits",
+    "jalons",
+    "prochain_jalon",
+    "date_prochain_jalon",
+)
 MESURE_COLUMNS = ("action", "orientation", "indicateur", "date", "valeur", "unite", "cible")
 
 
@@ -224,7 +245,12 @@ def open_data_rows(c: Consultation) -> tuple[list[dict[str, Any]], list[dict[str
 def _state(actions: list[Action]) -> str:
     """A digest of what the person is told: a new message only when it changes."""
     data = [
-        (a.id, a.statut, [(str(j.date), j.titre, j.fait) for j in a.jalons], [(i.indicateur, [(str(v.date), v.valeur) for v in i.valeurs]) for i in a.indicateurs])
+        (
+            a.id,
+            a.statut,
+            [(str(j.date), j.titre, j.fait) for j in a.jalons],
+            [(i.indicateur, [(str(v.date), v.valeur) for v in i.valeurs]) for i in a.indicateurs],
+        )
         for a in actions
     ]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()[:12]
@@ -282,5 +308,12 @@ def progress_messages(c: Consultation, people: list[Any]) -> list[Any]:
                 }
             )
         if items:
-            out.append(Message(Moment.AVANCEMENT, p, f"avancement|{_state(told)}", {"orientations": items, "contributions": sorted(p.contributions)}))
+            out.append(
+                Message(
+                    Moment.AVANCEMENT,
+                    p,
+                    f"avancement|{_state(told)}",
+                    {"orientations": items, "contributions": sorted(p.contributions)},
+                )
+            )
     return out

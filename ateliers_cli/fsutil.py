@@ -111,7 +111,9 @@ def write_all(root: Path, files: Mapping[str, bytes | str | None]) -> None:
                 data = data.encode("utf-8")
             mode = _check_replaceable(target)
             if target.parent not in ready:  # once a folder, not once a file: 100 000 rows share one
-                new_folders += [d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()]
+                new_folders += [
+                    d for d in (target.parent, *target.parent.parents) if base in d.parents and not d.exists()
+                ]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 ready.add(target.parent)
             fd, staging = _stage(target)

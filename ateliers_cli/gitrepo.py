@@ -160,6 +160,7 @@ def commit_and_tag(root: Path, message: str, tag: str, tag_message: str) -> str:
     except subprocess.CalledProcessError as exc:
         raise AteliersError(
             f"git a refusé l'enregistrement : {exc.stderr.strip() or exc}",
-            hint="les fichiers sont écrits ; corrigez le problème git (identité : git config user.name / user.email), puis faites le commit à la main",
+            hint="les fichiers sont écrits ; corrigez le problème git (identité : git config user.name / user.email), "
+            "puis faites le commit à la main",
         ) from None
     return _git(root, "rev-parse", "HEAD").stdout.strip()

@@ -95,11 +95,31 @@ FIELDS = INSCRIPTION_FIELDS
 _EXACT = {
     "nom": ("nom", "nom de famille", "name", "last name", "lastname", "votre nom"),
     "prenom": ("prenom", "first name", "firstname", "votre prenom"),
-    "courriel": ("courriel", "email", "e-mail", "mail", "adresse e-mail", "adresse email", "adresse mail", "adresse electronique", "votre e-mail", "votre courriel"),
+    "courriel": (
+        "courriel",
+        "email",
+        "e-mail",
+        "mail",
+        "adresse e-mail",
+        "adresse email",
+        "adresse mail",
+        "adresse electronique",
+        "votre e-mail",
+        "votre courriel",
+    ),
     "telephone": ("telephone", "tel", "tel.", "portable", "mobile", "phone", "numero de telephone", "votre telephone"),
     "commune": ("commune", "ville", "votre commune"),
     "code_postal": ("code postal", "code_postal", "cp", "votre code postal"),
-    "date": ("date", "date d'inscription", "horodateur", "horodatage", "date de l'inscription", "created_at", "submitted at", "date de soumission"),
+    "date": (
+        "date",
+        "date d'inscription",
+        "horodateur",
+        "horodatage",
+        "date de l'inscription",
+        "created_at",
+        "submitted at",
+        "date de soumission",
+    ),
     "cle": ("id", "identifiant", "reference", "numero", "n°"),
     "contact": ("contact", "accord contact", "accord pour etre recontacte", "recontact"),
 }
@@ -120,7 +140,11 @@ def _detect(table: Table) -> Mapping:
         f = fold(col).rstrip(" :?*")
         if f in by_exact:
             put(by_exact[f], col)
-        elif "recontact" in f or ("accept" in f and ("contact" in f or "inform" in f or "invit" in f)) or "accord de contact" in f:
+        elif (
+            "recontact" in f
+            or ("accept" in f and ("contact" in f or "inform" in f or "invit" in f))
+            or "accord de contact" in f
+        ):
             put("contact", col)
         elif "autre" in f and "besoin" in f:
             put("autre", col)
@@ -177,7 +201,12 @@ class Registration:
 
     @property
     def display(self) -> str:
-        return " ".join(x for x in (self.nom.upper() if self.nom else "", self.prenom) if x) or self.courriel or self.telephone or f"inscription {self.cle}"
+        return (
+            " ".join(x for x in (self.nom.upper() if self.nom else "", self.prenom) if x)
+            or self.courriel
+            or self.telephone
+            or f"inscription {self.cle}"
+        )
 
     @property
     def key(self) -> str:
@@ -364,7 +393,9 @@ def _workshop_index(c: Consultation) -> dict[str, list[str]]:
     return index
 
 
-def resolve_choice(value: str, c: Consultation, index: dict[str, list[str]], territories: TerritoryIndex) -> tuple[str, str, str]:
+def resolve_choice(
+    value: str, c: Consultation, index: dict[str, list[str]], territories: TerritoryIndex
+) -> tuple[str, str, str]:
     """(atelier, territoire, problem) for what a person chose."""
     f = fold(value)
     ids = index.get(f, [])
@@ -380,7 +411,11 @@ def resolve_choice(value: str, c: Consultation, index: dict[str, list[str]], ter
     if terr.territoire:
         return "", terr.territoire, ""
     names = [a.id for a in c.ateliers.values()] + [a.titre for a in c.ateliers.values() if a.titre]
-    return "", "", f"atelier « {value} » introuvable" + (f" ({did_you_mean(value, names)})" if did_you_mean(value, names) else "")
+    return (
+        "",
+        "",
+        f"atelier « {value} » introuvable" + (f" ({did_you_mean(value, names)})" if did_you_mean(value, names) else ""),
+    )
 
 
 def read_registrations(
@@ -397,17 +432,23 @@ def read_registrations(
     table = read_table(path, shown or str(path), sheet)
     mapping = _detect(table)
     if mapping_file is not None:
-        mapping.update(load_mapping_file(mapping_file, table, FIELDS, value_fields=("atelier",), default_fields=("atelier",)))
+        mapping.update(
+            load_mapping_file(mapping_file, table, FIELDS, value_fields=("atelier",), default_fields=("atelier",))
+        )
     if maps:
         mapping.update(parse_map_options(maps, table, FIELDS))
     default = atelier or mapping.defaults.get("atelier")
     if default is not None and default not in c.ateliers:
         raise UsageError(
             f"atelier « {default} » inconnu",
-            hint=did_you_mean(default, c.ateliers) or ("ateliers : " + ", ".join(c.ateliers) if c.ateliers else "aucun atelier dans ateliers/"),
+            hint=did_you_mean(default, c.ateliers)
+            or ("ateliers : " + ", ".join(c.ateliers) if c.ateliers else "aucun atelier dans ateliers/"),
         )
     if not c.ateliers:
-        raise AteliersError("aucun atelier dans ateliers/ : impossible d'y inscrire qui que ce soit", hint="créez d'abord les ateliers (ateliers/<id>.yaml, « ateliers aide atelier »)")
+        raise AteliersError(
+            "aucun atelier dans ateliers/ : impossible d'y inscrire qui que ce soit",
+            hint="créez d'abord les ateliers (ateliers/<id>.yaml, « ateliers aide atelier »)",
+        )
     choice_fields = ("atelier", "territoire", "commune", "code_postal")
     if default is None and not any(f in mapping.columns for f in choice_fields):
         raise AteliersError(
@@ -415,7 +456,8 @@ def read_registrations(
             path=table.name,
             line=table.header_line,
             hint="indiquez-la avec --map atelier=COLONNE (ou territoire=, commune=, code_postal=), "
-            "ou inscrivez tout le fichier à un atelier avec --atelier ID ; colonnes : " + ", ".join(f"« {x} »" for x in table.columns[:20]),
+            "ou inscrivez tout le fichier à un atelier avec --atelier ID ; colonnes : "
+            + ", ".join(f"« {x} »" for x in table.columns[:20]),
         )
     fichier = Path(path).name
     index = _workshop_index(c)
@@ -449,7 +491,9 @@ def read_registrations(
         reg.courriel, reg.telephone = value_of(row, "courriel"), value_of(row, "telephone")
         reg.commune = value_of(row, "commune")
         if not (reg.nom or reg.prenom or reg.courriel or reg.telephone):
-            rejected.append(Issue(row.line, "inscription sans nom ni contact", "une feuille d'émargement a besoin d'un nom"))
+            rejected.append(
+                Issue(row.line, "inscription sans nom ni contact", "une feuille d'émargement a besoin d'un nom")
+            )
             continue
         raw_date = value_of(row, "date")
         if raw_date:
@@ -467,7 +511,9 @@ def read_registrations(
             reg.voeux, reg.territoire, problem = resolve_choices(choices, c, index, territories)
             reg.atelier = reg.voeux[0] if reg.voeux else ""
         else:
-            res = territories.resolve(value_of(row, "territoire"), value_of(row, "commune"), value_of(row, "code_postal"))
+            res = territories.resolve(
+                value_of(row, "territoire"), value_of(row, "commune"), value_of(row, "code_postal")
+            )
             reg.territoire, problem = res.territoire, res.problem
             if not res.given:
                 problem = ""
@@ -476,12 +522,20 @@ def read_registrations(
                 reg.atelier, problem = default, ""
                 reg.voeux = [default]
             else:
-                rejected.append(Issue(row.line, problem or "aucun atelier choisi", "choix possibles : " + ", ".join(c.ateliers)))
+                rejected.append(
+                    Issue(row.line, problem or "aucun atelier choisi", "choix possibles : " + ", ".join(c.ateliers))
+                )
                 continue
         open_voeux = [v for v in reg.voeux if c.ateliers[v].statut != "annule"]
         if reg.voeux and not open_voeux:
             names = ", ".join(f"« {v} »" for v in reg.voeux)
-            rejected.append(Issue(row.line, f"l'atelier {names} est annulé" if len(reg.voeux) == 1 else f"les ateliers {names} sont annulés", "proposez à la personne un autre atelier"))
+            rejected.append(
+                Issue(
+                    row.line,
+                    f"l'atelier {names} est annulé" if len(reg.voeux) == 1 else f"les ateliers {names} sont annulés",
+                    "proposez à la personne un autre atelier",
+                )
+            )
             continue
         reg.voeux = open_voeux
         reg.atelier = open_voeux[0] if open_voeux else ""
@@ -491,7 +545,9 @@ def read_registrations(
         reg.pmr, reg.lsf, reg.garde_enfants, reg.autre = _needs(row, mapping)
         who = (reg.person, reg.atelier or f"territoire:{reg.territoire}")
         if who in seen_people:
-            duplicates.append(Issue(row.line, f"{reg.display} déjà inscrit·e ligne {seen_people[who]} : compté·e une fois"))
+            duplicates.append(
+                Issue(row.line, f"{reg.display} déjà inscrit·e ligne {seen_people[who]} : compté·e une fois")
+            )
             continue
         seen_people[who] = row.line
         regs.append(reg)
@@ -522,7 +578,9 @@ def resolve_choices(
         exact = set(index.get(fold(value), []))
         parts = [p for p in (_RANK_PREFIX.sub("", x) for x in _CHOICE_SPLIT.split(value.strip())) if p]
         if len(exact) == 1 or len(parts) < 2:
-            atelier, terr, problem = resolve_choice(parts[0] if len(parts) == 1 and len(exact) != 1 else value, c, index, territories)
+            atelier, terr, problem = resolve_choice(
+                parts[0] if len(parts) == 1 and len(exact) != 1 else value, c, index, territories
+            )
             if problem:
                 return [], "", problem
             add(atelier, terr)
@@ -595,7 +653,8 @@ def assign(c: Consultation, registrations: list[Registration], *, overflow: bool
     Whoever is already placed (a status read from ``prive/inscriptions.csv``) stays where they
     are. A new registration, in order of registration, takes the first of its choices with a
     free place that nobody is waiting for; else (``overflow``) a free place in another workshop
-    of the same territory, noted in ``debordement``; else the waiting list of its first choice. Nobody is promoted here: see
+    of the same territory, noted in ``debordement``; else the waiting list of its first choice. Nobody is promoted here:
+    see
     :func:`promote`.
     """
     taken: dict[str, int] = {a: 0 for a in c.ateliers}
@@ -658,7 +717,9 @@ def promote(c: Consultation, registrations: list[Registration], today: str) -> l
         if a.statut == "annule":
             continue
         taken = sum(1 for r in registrations if r.atelier == a.id and r.state is not None and r.state.holds_place)
-        queue = sorted((r for r in registrations if r.atelier == a.id and r.statut == Statut.ATTENTE), key=lambda r: r.rang)
+        queue = sorted(
+            (r for r in registrations if r.atelier == a.id and r.statut == Statut.ATTENTE), key=lambda r: r.rang
+        )
         for r in queue[: max(0, a.capacite - taken)]:
             r.statut, r.rang, r.promu_le = Statut.INSCRIT.value, 0, today
             promoted.append(r)
@@ -725,7 +786,12 @@ def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration]
     when = workshop_when(atelier)
 
     def person(r: Registration) -> dict[str, str]:
-        return {"nom": r.nom.upper(), "prenom": r.prenom, "besoins": r.needs_label(), "contact": r.telephone or r.courriel}
+        return {
+            "nom": r.nom.upper(),
+            "prenom": r.prenom,
+            "besoins": r.needs_label(),
+            "contact": r.telephone or r.courriel,
+        }
 
     def alpha(r: Registration) -> tuple[str, str, str]:
         return (fold(r.nom), fold(r.prenom), r.cle)
@@ -739,7 +805,9 @@ def render_sheet(c: Consultation, atelier: Atelier, inscrits: list[Registration]
             "lieu": atelier.lieu,
             "adresse": atelier.adresse,
             "capacite": atelier.capacite,
-            "territoire": c.territoires[atelier.territoire].nom if atelier.territoire in c.territoires else atelier.territoire,
+            "territoire": c.territoires[atelier.territoire].nom
+            if atelier.territoire in c.territoires
+            else atelier.territoire,
         },
         "inscrits": [person(r) for r in sorted(inscrits, key=alpha)],
         "attente": [person(r) for r in sorted(attente, key=lambda r: r.rang)],
@@ -765,11 +833,19 @@ def render_needs(c: Consultation, plan: InscriptionsPlan) -> str:
         k = plan.counts.get(a.id)
         if k is None:
             continue
-        when = french.date_heure(a.date) if isinstance(a.date, dt.datetime) else (french.date_longue(a.date) if a.date else "")
+        when = (
+            french.date_heure(a.date)
+            if isinstance(a.date, dt.datetime)
+            else (french.date_longue(a.date) if a.date else "")
+        )
         lines += [f"## {a.titre} ({a.id})", "", f"{when} — {a.lieu}".strip(" —"), ""]
         lines.append(f"- Inscrits : {k.inscrits} / {a.capacite} ; liste d'attente : {k.liste_attente}")
         inscrits = plan.by_atelier(a.id, "inscrit")
-        for label, attr, n in (("Accès PMR", "pmr", k.pmr), ("Interprétation LSF", "lsf", k.lsf), ("Garde d'enfants", "garde_enfants", k.garde_enfants)):
+        for label, attr, n in (
+            ("Accès PMR", "pmr", k.pmr),
+            ("Interprétation LSF", "lsf", k.lsf),
+            ("Garde d'enfants", "garde_enfants", k.garde_enfants),
+        ):
             who = ", ".join(r.display for r in inscrits if getattr(r, attr))
             line = f"- {label} : {n}" + (f" ({who})" if who else "")
             if attr == "pmr" and n and a.accessible_pmr is False:
@@ -781,13 +857,17 @@ def render_needs(c: Consultation, plan: InscriptionsPlan) -> str:
         attente = sorted(plan.by_atelier(a.id, "attente"), key=lambda r: r.rang)
         if attente:
             lines.append("- Liste d'attente, dans l'ordre :")
-            lines += [f"  {r.rang}. {r.display}" + (f" ({r.needs_label()})" if r.needs_label() else "") for r in attente]
+            lines += [
+                f"  {r.rang}. {r.display}" + (f" ({r.needs_label()})" if r.needs_label() else "") for r in attente
+            ]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _registry_bytes(regs: list[Registration]) -> bytes:
-    ordered = sorted(regs, key=lambda r: (r.atelier, r.statut != "inscrit", r.rang, fold(r.nom), fold(r.prenom), r.source, r.ligne))
+    ordered = sorted(
+        regs, key=lambda r: (r.atelier, r.statut != "inscrit", r.rang, fold(r.nom), fold(r.prenom), r.source, r.ligne)
+    )
     return dict_rows_bytes(CSV_COLUMNS, (r.to_csv() for r in ordered))
 
 
@@ -799,7 +879,9 @@ def _same_person(a: Registration, b: Registration) -> bool:
     return bool(a.person) and a.person == b.person and (a.voeux[:1] == b.voeux[:1]) and a.territoire == b.territoire
 
 
-def _merge(existing: list[Registration], regs: list[Registration], fichier: str, plan: InscriptionsPlan) -> list[Registration]:
+def _merge(
+    existing: list[Registration], regs: list[Registration], fichier: str, plan: InscriptionsPlan
+) -> list[Registration]:
     """The registrations after this file: the earlier ones keep their place; a row already
     known (same file and key, or the same person with the same choice) updates its contact
     details and needs, never its place; a row not seen before is new."""
@@ -815,13 +897,26 @@ def _merge(existing: list[Registration], regs: list[Registration], fichier: str,
             out.append(r)
             continue
         matched.add(id(old))
-        for name in ("nom", "prenom", "courriel", "telephone", "commune", "pmr", "lsf", "garde_enfants", "autre", "contact", "date"):
+        for name in (
+            "nom",
+            "prenom",
+            "courriel",
+            "telephone",
+            "commune",
+            "pmr",
+            "lsf",
+            "garde_enfants",
+            "autre",
+            "contact",
+            "date",
+        ):
             setattr(old, name, getattr(r, name))
         old.source, old.cle, old.ligne, old.choix = r.source, r.cle, r.ligne, r.choix
     for o in existing:
         if o.source == fichier and id(o) not in matched and o.statut in (Statut.INSCRIT, Statut.ATTENTE):
             plan.warnings.append(
-                f"{o.source}:{o.ligne} : {o.display} n'est plus dans ce fichier : inscription gardée ({STATUT_LABELS[Statut(o.statut)]}) ; "
+                f"{o.source}:{o.ligne} : {o.display} n'est plus dans ce fichier : inscription gardée "
+                f"({STATUT_LABELS[Statut(o.statut)]}) ; "
                 f"pour l'annuler : ateliers inscriptions annuler « {o.key} »"
             )
     return out
@@ -904,7 +999,13 @@ def _day(today: str | None) -> str:
 
 
 def _plan_files(
-    c: Consultation, plan: InscriptionsPlan, everyone: list[Registration], *, today: str | None, force: bool = False, overflow: bool = False
+    c: Consultation,
+    plan: InscriptionsPlan,
+    everyone: list[Registration],
+    *,
+    today: str | None,
+    force: bool = False,
+    overflow: bool = False,
 ) -> InscriptionsPlan:
     """Place, promote, count, and compute every file that changes."""
     from ateliers_cli.yamledit import edit_file
@@ -916,9 +1017,14 @@ def _plan_files(
             placed.append(r)
             continue
         if r.territoire and not r.atelier and not _workshops_of(c, r.territoire):
-            plan.warnings.append(f"{r.source}:{r.ligne} : plus aucun atelier ouvert dans le territoire « {r.territoire} » : personne à prévenir")
+            plan.warnings.append(
+                f"{r.source}:{r.ligne} : plus aucun atelier ouvert dans le territoire « {r.territoire} » : personne à "
+                "prévenir"
+            )
         elif r.atelier and a is None:
-            plan.warnings.append(f"{r.source}:{r.ligne} : l'atelier « {r.atelier} » n'existe plus : personne à prévenir")
+            plan.warnings.append(
+                f"{r.source}:{r.ligne} : l'atelier « {r.atelier} » n'existe plus : personne à prévenir"
+            )
         elif r.atelier and a is not None and a.statut == "annule" and r.statut:
             plan.warnings.append(f"{r.source}:{r.ligne} : l'atelier « {a.id} » est annulé : personne à prévenir")
         else:
@@ -942,13 +1048,20 @@ def _plan_files(
         try:
             new_text = edit_file(target, _yaml_change(k))
         except Exception as exc:  # noqa: BLE001 - ruamel's many error kinds; the loader has the details
-            raise AteliersError(f"impossible de mettre à jour les inscriptions : {type(exc).__name__}", path=a.path, hint="lancez « ateliers check » et corrigez ce fichier") from None
+            raise AteliersError(
+                f"impossible de mettre à jour les inscriptions : {type(exc).__name__}",
+                path=a.path,
+                hint="lancez « ateliers check » et corrigez ce fichier",
+            ) from None
         old = target.read_bytes()
         if new_text.encode("utf-8") != old:
             changes[a.path] = new_text.encode("utf-8")
         else:
             plan.unchanged.append(a.path)
-    private: dict[str, bytes] = {PRIVATE_PATH: _registry_bytes(placed), NEEDS_PATH: render_needs(c, plan).encode("utf-8")}
+    private: dict[str, bytes] = {
+        PRIVATE_PATH: _registry_bytes(placed),
+        NEEDS_PATH: render_needs(c, plan).encode("utf-8"),
+    }
     for aid in plan.counts:
         a = c.ateliers[aid]
         html = render_sheet(c, a, plan.by_atelier(aid, "inscrit"), plan.by_atelier(aid, "attente"))
@@ -982,7 +1095,9 @@ def _plan_files(
         if is_sheet:
             new_manifest[rel] = _sha(data)
     if new_manifest != manifest:
-        changes[PRIVATE_MANIFEST] = (json.dumps(dict(sorted(new_manifest.items())), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        changes[PRIVATE_MANIFEST] = (
+            json.dumps(dict(sorted(new_manifest.items())), ensure_ascii=False, indent=1) + "\n"
+        ).encode("utf-8")
     plan.files = changes
     return plan
 
@@ -995,35 +1110,49 @@ class ChangePlan:
     plan: InscriptionsPlan
 
 
-def plan_change(c: Consultation, who: str, statut: Statut, *, atelier: str | None = None, today: str | None = None) -> ChangePlan:
+def plan_change(
+    c: Consultation, who: str, statut: Statut, *, atelier: str | None = None, today: str | None = None
+) -> ChangePlan:
     """Mark the registration(s) ``who`` names cancelled or absent, then give the freed places
     to the first people waiting (a cancellation only): computed without writing."""
     everyone = read_existing(c.root)
     give_person_keys(c.root, everyone)  # a registry written before keys existed gets them
     if not everyone:
-        raise AteliersError("aucune inscription enregistrée", path=PRIVATE_PATH, hint="importez-les d'abord : ateliers inscriptions import FICHIER")
+        raise AteliersError(
+            "aucune inscription enregistrée",
+            path=PRIVATE_PATH,
+            hint="importez-les d'abord : ateliers inscriptions import FICHIER",
+        )
     if atelier is not None and atelier not in c.ateliers:
-        raise UsageError(f"atelier « {atelier} » inconnu", hint=did_you_mean(atelier, c.ateliers) or "ateliers : " + ", ".join(c.ateliers))
+        raise UsageError(
+            f"atelier « {atelier} » inconnu",
+            hint=did_you_mean(atelier, c.ateliers) or "ateliers : " + ", ".join(c.ateliers),
+        )
     found = find(everyone, who, atelier)
     if not found:
         raise AteliersError(
             f"aucune inscription ne correspond à « {who} »" + (f" dans l'atelier « {atelier} »" if atelier else ""),
             path=PRIVATE_PATH,
-            hint="donnez l'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de prive/inscriptions.csv",
+            hint="donnez l'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de "
+            "prive/inscriptions.csv",
         )
     if len(found) > 1 and len({r.person for r in found}) > 1:
         raise AteliersError(
-            f"« {who} » désigne plusieurs personnes : " + ", ".join(f"{r.display} ({r.key}, {r.atelier})" for r in found),
+            f"« {who} » désigne plusieurs personnes : "
+            + ", ".join(f"{r.display} ({r.key}, {r.atelier})" for r in found),
             hint="précisez par l'adresse électronique ou la référence « fichier#clé »",
         )
     day = _day(today)
     wanted = (Statut.INSCRIT, Statut.ATTENTE) if statut == Statut.ANNULE else (Statut.INSCRIT,)
     changed = [r for r in found if r.statut in wanted]
     if not changed:
-        states = ", ".join(f"{r.atelier} : {STATUT_LABELS.get(Statut(r.statut), r.statut) if r.state else r.statut}" for r in found)
+        states = ", ".join(
+            f"{r.atelier} : {STATUT_LABELS.get(Statut(r.statut), r.statut) if r.state else r.statut}" for r in found
+        )
         raise AteliersError(
             f"{found[0].display} : rien à changer ({states})",
-            hint="seule une personne inscrite ou en attente peut être annulée ; seule une personne inscrite peut être notée absente",
+            hint="seule une personne inscrite ou en attente peut être annulée ; seule une personne inscrite peut être "
+            "notée absente",
         )
     for r in changed:
         r.statut = statut.value

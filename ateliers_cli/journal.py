@@ -30,7 +30,25 @@ JOURNAL = ".ateliers-journal"
 
 #: The kinds of file a writing command writes (documents, data, registers, exports).
 WRITTEN_SUFFIXES = frozenset(
-    {".md", ".yaml", ".html", ".csv", ".json", ".odt", ".docx", ".pdf", ".txt", ".svg", ".xml", ".ods", ".xlsx", ".ics", ".geojson", ".eml", ".mbox"}
+    {
+        ".md",
+        ".yaml",
+        ".html",
+        ".csv",
+        ".json",
+        ".odt",
+        ".docx",
+        ".pdf",
+        ".txt",
+        ".svg",
+        ".xml",
+        ".ods",
+        ".xlsx",
+        ".ics",
+        ".geojson",
+        ".eml",
+        ".mbox",
+    }
 )
 #: The only hidden files the tool writes with a journal: its registers of written documents.
 HIDDEN_WRITTEN = frozenset({".empreintes.json"})

@@ -116,7 +116,14 @@ class _Reader:
         if not inside and folder not in self._outside:
             self._outside.add(folder)
             self.diags.append(
-                error(folder, 0, f"le dossier {folder}/ est un lien symbolique qui sort du dossier de la consultation : il n'est pas lu", "remplacez le lien par le dossier lui-même", "lien-externe")
+                error(
+                    folder,
+                    0,
+                    f"le dossier {folder}/ est un lien symbolique qui sort du dossier de la consultation : il n'est "
+                    "pas lu",
+                    "remplacez le lien par le dossier lui-même",
+                    "lien-externe",
+                )
             )
         return not inside
 
@@ -135,7 +142,15 @@ class _Reader:
         loaded = load_yaml_file(path, rel, self.root)
         self._collect(loaded, rel)
         if not loaded.ok and not loaded.diagnostics:
-            self.diags.append(warning(rel, 0, "fichier vide (ou seulement des commentaires) : ignoré", "complétez-le ou supprimez-le", "fichier-vide"))
+            self.diags.append(
+                warning(
+                    rel,
+                    0,
+                    "fichier vide (ou seulement des commentaires) : ignoré",
+                    "complétez-le ou supprimez-le",
+                    "fichier-vide",
+                )
+            )
         return loaded
 
     def _collect(self, loaded: Loaded, rel: str, offset: int = 0) -> None:
@@ -173,18 +188,36 @@ class _Reader:
             except UnicodeEncodeError:  # not UTF-8 on disk: unprintable, and no valid id
                 shown = os.fsencode(entry.name).decode("utf-8", "replace")
                 self.diags.append(
-                    error(f"{name}/{shown}", 0, "nom de fichier illisible (caractères qui ne sont pas en UTF-8) : il n'est pas lu", "renommez le fichier avec son identifiant (ex. C-0001.md)", "nom-illisible")
+                    error(
+                        f"{name}/{shown}",
+                        0,
+                        "nom de fichier illisible (caractères qui ne sont pas en UTF-8) : il n'est pas lu",
+                        "renommez le fichier avec son identifiant (ex. C-0001.md)",
+                        "nom-illisible",
+                    )
                 )
                 continue
             if entry.name.endswith(suffix) and (entry.is_symlink() or entry.is_file()):
                 yield entry.path, rel, entry.is_symlink()
             elif entry.name.endswith(".yml") and suffix == ".yaml":
                 self.diags.append(
-                    warning(rel, 0, "fichier ignoré : l'extension doit être « .yaml »", f"renommez-le en {entry.name[:-4]}.yaml", "extension")
+                    warning(
+                        rel,
+                        0,
+                        "fichier ignoré : l'extension doit être « .yaml »",
+                        f"renommez-le en {entry.name[:-4]}.yaml",
+                        "extension",
+                    )
                 )
             elif not entry.name.endswith("~"):
                 self.diags.append(
-                    warning(rel, 0, f"fichier ignoré : seuls les fichiers « *{suffix} » sont lus dans {name}/", "déplacez-le hors de ce dossier", "fichier-ignore")
+                    warning(
+                        rel,
+                        0,
+                        f"fichier ignoré : seuls les fichiers « *{suffix} » sont lus dans {name}/",
+                        "déplacez-le hors de ce dossier",
+                        "fichier-ignore",
+                    )
                 )
 
 
@@ -206,7 +239,8 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
             warning(
                 ".ateliers-journal",
                 0,
-                "une commande a été interrompue pendant qu'elle écrivait : ses derniers fichiers ne sont pas encore en place",
+                "une commande a été interrompue pendant qu'elle écrivait : ses derniers fichiers ne sont pas encore "
+                "en place",
                 "relancez-la (ou « ateliers render ») : elle termine d'abord l'écriture interrompue",
                 "ecriture-interrompue",
             )
@@ -217,11 +251,24 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
     if loaded is not None and loaded.ok:
         _consultation(c, loaded.data, r.diags)
     elif loaded is not None and not loaded.diagnostics:
-        r.diags.append(_empty("consultation.yaml", "« ateliers aide consultation » le décrit, ou créez une consultation avec « ateliers init »"))
+        r.diags.append(
+            _empty(
+                "consultation.yaml",
+                "« ateliers aide consultation » le décrit, ou créez une consultation avec « ateliers init »",
+            )
+        )
 
     loaded = r.yaml("themes.yaml")
     if loaded is None:
-        r.diags.append(error("themes.yaml", 0, "fichier « themes.yaml » absent", "créez-le : « themes: [] » puis un bloc par thème (« ateliers aide themes »)", "fichier-absent"))
+        r.diags.append(
+            error(
+                "themes.yaml",
+                0,
+                "fichier « themes.yaml » absent",
+                "créez-le : « themes: [] » puis un bloc par thème (« ateliers aide themes »)",
+                "fichier-absent",
+            )
+        )
     elif not loaded.ok and not loaded.diagnostics:
         r.diags.append(_empty("themes.yaml", "écrivez « themes: » puis un bloc par thème (« ateliers aide themes »)"))
     elif loaded.ok:
@@ -298,11 +345,18 @@ def load(path: Path | str, *, progress: Callable[[int, int], None] | None = None
         r.diags.extend(d)
         for a in clean.get("actions", []):
             indicateurs = [
-                _build(IndicateurSuivi, i, "suivi.yaml", valeurs=[_build(Mesure, v, "suivi.yaml") for v in i.get("valeurs", [])])
+                _build(
+                    IndicateurSuivi,
+                    i,
+                    "suivi.yaml",
+                    valeurs=[_build(Mesure, v, "suivi.yaml") for v in i.get("valeurs", [])],
+                )
                 for i in a.get("indicateurs", [])
             ]
             jalons = [_build(Jalon, j, "suivi.yaml") for j in a.get("jalons", [])]
-            _unique(c.actions, _build(Action, a, "suivi.yaml", jalons=jalons, indicateurs=indicateurs), "action", r.diags)
+            _unique(
+                c.actions, _build(Action, a, "suivi.yaml", jalons=jalons, indicateurs=indicateurs), "action", r.diags
+            )
 
     for fpath, rel in r.folder("restitutions", ".yaml"):
         loaded = r.item(fpath, rel)
@@ -340,7 +394,14 @@ def _consultation(c: Consultation, data: Any, diags: list[Diagnostic]) -> None:
             from ateliers_cli.hints import did_you_mean
 
             diags.append(
-                error(rel, line, f"étape « {key} » inconnue dans le calendrier", did_you_mean(str(key), [s.value for s in Stage.process()]) or "étapes : " + ", ".join(s.value for s in Stage.process()), "etape-inconnue")
+                error(
+                    rel,
+                    line,
+                    f"étape « {key} » inconnue dans le calendrier",
+                    did_you_mean(str(key), [s.value for s in Stage.process()])
+                    or "étapes : " + ", ".join(s.value for s in Stage.process()),
+                    "etape-inconnue",
+                )
             )
             continue
         c.calendrier[key] = _build(Periode, periode, rel)
@@ -413,12 +474,26 @@ def parse_contribution(path: str, rel: str, root: str, is_symlink: bool = False)
     stem = rel.rsplit("/", 1)[-1][: -len(".md")]
     if contrib.id and contrib.id != stem:
         diags.append(
-            error(rel, contrib.line_of("id"), f"l'identifiant « {contrib.id} » diffère du nom du fichier « {stem} »", f"écrivez « id: {stem} » ou renommez le fichier en {contrib.id}.md", "id-fichier")
+            error(
+                rel,
+                contrib.line_of("id"),
+                f"l'identifiant « {contrib.id} » diffère du nom du fichier « {stem} »",
+                f"écrivez « id: {stem} » ou renommez le fichier en {contrib.id}.md",
+                "id-fichier",
+            )
         )
     if not contrib.id:
         contrib.id = stem
     if not loaded.body.strip():
-        diags.append(warning(rel, loaded.body_line, "contribution sans texte", "ajoutez le texte après la ligne « --- » qui ferme l'en-tête", "texte-vide"))
+        diags.append(
+            warning(
+                rel,
+                loaded.body_line,
+                "contribution sans texte",
+                "ajoutez le texte après la ligne « --- » qui ferme l'en-tête",
+                "texte-vide",
+            )
+        )
     return contrib, diags
 
 
@@ -455,7 +530,9 @@ def _atelier(clean: dict[str, Any], rel: str) -> Atelier:
     productions = []
     for prod in clean.get("productions", []):
         theme = prod.get("theme", "")
-        props = [_build(Proposition, p, rel, theme=theme, atelier=clean.get("id", "")) for p in prod.get("propositions", [])]
+        props = [
+            _build(Proposition, p, rel, theme=theme, atelier=clean.get("id", "")) for p in prod.get("propositions", [])
+        ]
         productions.append(_build(Production, prod, rel, propositions=props))
     inscriptions = None
     if "inscriptions" in clean:
@@ -488,7 +565,13 @@ def _id_is_stem(item: Any, key: str, fpath: Path, rel: str, diags: list[Diagnost
     stem = fpath.stem
     if item.id and item.id != stem:
         diags.append(
-            error(rel, item.line_of(key), f"l'identifiant « {item.id} » diffère du nom du fichier « {stem} »", f"écrivez « id: {stem} » ou renommez le fichier en {item.id}.yaml", "id-fichier")
+            error(
+                rel,
+                item.line_of(key),
+                f"l'identifiant « {item.id} » diffère du nom du fichier « {stem} »",
+                f"écrivez « id: {stem} » ou renommez le fichier en {item.id}.yaml",
+                "id-fichier",
+            )
         )
     if not item.id:
         item.id = stem
@@ -500,7 +583,13 @@ def _unique(into: dict[str, Any], item: Any, what: str, diags: list[Diagnostic])
     if item.id in into:
         first = into[item.id]
         diags.append(
-            error(item.path, item.line_of("id"), f"{what} « {item.id} » défini deux fois (déjà dans {first.path}:{first.line_of('id')})", "donnez-lui un identifiant unique", "id-double")
+            error(
+                item.path,
+                item.line_of("id"),
+                f"{what} « {item.id} » défini deux fois (déjà dans {first.path}:{first.line_of('id')})",
+                "donnez-lui un identifiant unique",
+                "id-double",
+            )
         )
         return
     into[item.id] = item

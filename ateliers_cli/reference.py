@@ -62,12 +62,19 @@ def reference(kind: str) -> str:
     if kind == "contribution":
         lines += ["En-tête YAML entre deux lignes « --- », puis le texte de la contribution en Markdown.", ""]
     lines += _object_lines(obj, 0)
-    lines += ["", "« obligatoire » : la clé doit être présente ; les autres peuvent être omises.", "Un exemple complet : les fichiers écrits par « ateliers init » (et l'exemple de « ateliers demo »)."]
+    lines += [
+        "",
+        "« obligatoire » : la clé doit être présente ; les autres peuvent être omises.",
+        "Un exemple complet : les fichiers écrits par « ateliers init » (et l'exemple de « ateliers demo »).",
+    ]
     from ateliers_cli.capture.layouts import KINDS, WITH_ID
 
     if kind in KINDS:
         example = {"atelier": " lille-1", "restitution": " lille"}.get(kind, "") if kind in WITH_ID else ""
-        lines.append(f"Sans écrire de YAML : « ateliers saisie modele {kind}{example} » donne un tableur à remplir, « ateliers saisie import » en écrit le fichier.")
+        lines.append(
+            f"Sans écrire de YAML : « ateliers saisie modele {kind}{example} » donne un tableur à remplir, « ateliers "
+            "saisie import » en écrit le fichier."
+        )
     return "\n".join(lines)
 
 

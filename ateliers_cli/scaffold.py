@@ -101,7 +101,8 @@ def _first_commit(target: Path, titre: str) -> None:
         except OSError:
             raise AteliersError(
                 "la consultation est créée, mais git est introuvable",
-                hint="installez git, puis lancez dans le dossier : git init && git add -A && git commit -m \"Nouvelle consultation\"",
+                hint='installez git, puis lancez dans le dossier : git init && git add -A && git commit -m "Nouvelle '
+                'consultation"',
             ) from None
         except subprocess.CalledProcessError as exc:
             detail = (exc.stderr or exc.stdout or "").strip().splitlines()
@@ -109,10 +110,12 @@ def _first_commit(target: Path, titre: str) -> None:
             raise AteliersError(
                 f"la consultation est créée, mais « git {args[0]} » a échoué" + (f" : {detail[-1]}" if detail else ""),
                 hint=(
-                    "git ne sait pas encore qui vous êtes : git config --global user.name \"Prénom Nom\" ; "
-                    "git config --global user.email vous@exemple.fr ; puis, dans le dossier : git add -A && git commit -m \"Nouvelle consultation\""
+                    'git ne sait pas encore qui vous êtes : git config --global user.name "Prénom Nom" ; '
+                    'git config --global user.email vous@exemple.fr ; puis, dans le dossier : git add -A && git commit '
+                    '-m "Nouvelle consultation"'
                     if identity
-                    else "corrigez le problème git, puis, dans le dossier : git add -A && git commit -m \"Nouvelle consultation\""
+                    else 'corrigez le problème git, puis, dans le dossier : git add -A && git commit -m "Nouvelle '
+                    'consultation"'
                 ),
             ) from None
 

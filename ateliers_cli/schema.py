@@ -87,7 +87,8 @@ def _slug(name: str, doc: str = "", required: bool = True) -> F:
         doc,
         required=required,
         pattern=SLUG,
-        pattern_hint="un identifiant en minuscules sans accents ni espaces, mots séparés par des tirets (ex. « lille-1 »)",
+        pattern_hint="un identifiant en minuscules sans accents ni espaces, mots séparés par des tirets (ex. « lille-1 "
+        "»)",
     )
 
 
@@ -108,7 +109,11 @@ TERRITOIRE = Obj(
         F("nom", "str", "Nom affiché.", required=True),
         F("population", "int", "Nombre d'habitants (pour la représentativité).", required=True, minimum=0),
         _list("communes", F("", "str"), "Communes de l'arrondissement, pour rattacher une contribution importée."),
-        _list("codes_postaux", F("", "str", pattern=r"^\d{5}$", pattern_hint="un code postal à 5 chiffres, entre guillemets"), "Codes postaux de l'arrondissement."),
+        _list(
+            "codes_postaux",
+            F("", "str", pattern=r"^\d{5}$", pattern_hint="un code postal à 5 chiffres, entre guillemets"),
+            "Codes postaux de l'arrondissement.",
+        ),
     ),
 )
 COMMISSION = Obj(
@@ -117,7 +122,11 @@ COMMISSION = Obj(
         _slug("id", "Identifiant de la commission."),
         F("nom", "str", "Nom complet de la commission thématique.", required=True),
         F("president", "str", "Président ou présidente de la commission."),
-        F("finances", "bool", "La commission des finances : sa note présente le coût et le financement de toutes les orientations."),
+        F(
+            "finances",
+            "bool",
+            "La commission des finances : sa note présente le coût et le financement de toutes les orientations.",
+        ),
     ),
 )
 PERIODE = Obj(
@@ -142,27 +151,69 @@ COLLECTIVITE = Obj(
     (
         F("nom", "str", "Nom de la collectivité (ex. « Département du Nord »).", required=True),
         F("conseil", "str", "Nom de l'assemblée délibérante (ex. « Conseil départemental du Nord »).", required=True),
-        F("siret", "str", "SIRET de la collectivité (14 chiffres, entre guillemets).", pattern=r"^\d{14}$", pattern_hint="14 chiffres, entre guillemets (ex. \"22590001800014\")"),
+        F(
+            "siret",
+            "str",
+            "SIRET de la collectivité (14 chiffres, entre guillemets).",
+            pattern=r"^\d{14}$",
+            pattern_hint='14 chiffres, entre guillemets (ex. "22590001800014")',
+        ),
         F("adresse", "str", "Adresse postale."),
         F("site", "str", "Site internet de la collectivité."),
-        F("signataire", "str", "Qui signe les délibérations, tel qu'il doit être écrit (ex. « La Présidente du Conseil départemental ») ; par défaut déduit du nom de l'assemblée."),
-        F("logo", "str", "Logo de la collectivité (fichier PNG, JPEG ou SVG du dossier de la consultation, ex. « identite/logo.svg ») : page de garde du rapport et des notes."),
-        F("tribunal_administratif", "str", "Tribunal administratif compétent pour les recours contre la délibération (ex. « Tribunal administratif de Lille »)."),
+        F(
+            "signataire",
+            "str",
+            "Qui signe les délibérations, tel qu'il doit être écrit (ex. « La Présidente du Conseil départemental ») "
+            "; par défaut déduit du nom de l'assemblée.",
+        ),
+        F(
+            "logo",
+            "str",
+            "Logo de la collectivité (fichier PNG, JPEG ou SVG du dossier de la consultation, ex. « identite/logo.svg "
+            "») : page de garde du rapport et des notes.",
+        ),
+        F(
+            "tribunal_administratif",
+            "str",
+            "Tribunal administratif compétent pour les recours contre la délibération (ex. « Tribunal administratif "
+            "de Lille »).",
+        ),
         F("tribunal_adresse", "str", "Adresse postale du tribunal administratif."),
     ),
 )
 SITE_PUBLIC = Obj(
     "le site public",
     (
-        F("directeur_publication", "str", "Directeur ou directrice de la publication (mentions légales), ex. « Jean Dupont, président du Conseil départemental »."),
+        F(
+            "directeur_publication",
+            "str",
+            "Directeur ou directrice de la publication (mentions légales), ex. « Jean Dupont, président du Conseil "
+            "départemental ».",
+        ),
         F("hebergeur", "str", "Nom de l'hébergeur du site (mentions légales)."),
         F("hebergeur_adresse", "str", "Adresse de l'hébergeur."),
         F("hebergeur_telephone", "str", "Téléphone de l'hébergeur."),
-        F("contact_donnees", "str", "Délégué à la protection des données : adresse électronique ou postale où exercer ses droits."),
+        F(
+            "contact_donnees",
+            "str",
+            "Délégué à la protection des données : adresse électronique ou postale où exercer ses droits.",
+        ),
         F("licence", "str", "Licence des données ouvertes ; par défaut la Licence Ouverte 2.0 (Etalab)."),
-        F("couleur", "str", "Couleur principale du site (liens, titres, bandeau), en hexadécimal : « #00205b ». Son contraste sur fond blanc doit atteindre 4,5:1.", pattern=r"^#[0-9A-Fa-f]{6}$", pattern_hint="une couleur comme « #00205b », entre guillemets"),
+        F(
+            "couleur",
+            "str",
+            "Couleur principale du site (liens, titres, bandeau), en hexadécimal : « #00205b ». Son contraste sur "
+            "fond blanc doit atteindre 4,5:1.",
+            pattern=r"^#[0-9A-Fa-f]{6}$",
+            pattern_hint="une couleur comme « #00205b », entre guillemets",
+        ),
         F("police", "str", "Police du site, suivie des polices système en secours (ex. « Marianne »)."),
-        F("facile_a_lire", "text", "La politique adoptée en « facile à lire et à comprendre » (FALC) : phrases courtes, mots simples (Markdown) ; publiée sur la page de la politique."),
+        F(
+            "facile_a_lire",
+            "text",
+            "La politique adoptée en « facile à lire et à comprendre » (FALC) : phrases courtes, mots simples "
+            "(Markdown) ; publiée sur la page de la politique.",
+        ),
     ),
 )
 RAPPORT = Obj(
@@ -170,7 +221,11 @@ RAPPORT = Obj(
     (
         F("numero", "str", "Numéro du rapport à l'assemblée (ex. « DSOL/2026/041 »), sur sa page de garde."),
         F("rapporteur", "str", "Élu ou élue rapporteur du rapport."),
-        F("seance", "date", "Date de la séance où le rapport est présenté ; par défaut le premier jour de l'adoption au calendrier."),
+        F(
+            "seance",
+            "date",
+            "Date de la séance où le rapport est présenté ; par défaut le premier jour de l'adoption au calendrier.",
+        ),
         F("service", "str", "Direction ou service qui présente le rapport."),
     ),
 )
@@ -194,11 +249,26 @@ CONSULTATION = Obj(
         F("calendrier", "object", "Début et fin de chaque étape.", map_of=PERIODE),
         F("etape", "str", "Étape en cours.", required=True, enum=tuple(Stage.keys())),
         _objects("historique", PASSAGE, "Passages d'étape, écrits par « ateliers advance »."),
-        F("forme_inclusive", "str", "Comment nommer le profil d'une personne dont la civilité n'est pas connue : doublet (« habitante ou habitant », par défaut), point_median (« habitant·e ») ou masculin (« habitant »).", enum=FORMES_INCLUSIVES),
-        F("reponses_individuelles", "bool", "La consultation promet une réponse écrite à chaque contribution : le passage aux restitutions l'exige."),
+        F(
+            "forme_inclusive",
+            "str",
+            "Comment nommer le profil d'une personne dont la civilité n'est pas connue : doublet (« habitante ou "
+            "habitant », par défaut), point_median (« habitant·e ») ou masculin (« habitant »).",
+            enum=FORMES_INCLUSIVES,
+        ),
+        F(
+            "reponses_individuelles",
+            "bool",
+            "La consultation promet une réponse écrite à chaque contribution : le passage aux restitutions l'exige.",
+        ),
         _objects("motifs_hors_sujet", MOTIF_HORS_SUJET, "Les motifs de hors sujet, chacun avec à qui s'adresser."),
         F("rapport", "object", "Le rapport à l'assemblée : numéro, rapporteur, séance (page de garde).", obj=RAPPORT),
-        F("site_public", "object", "Le site public : mentions légales, licence des données, identité visuelle, résumé facile à lire.", obj=SITE_PUBLIC),
+        F(
+            "site_public",
+            "object",
+            "Le site public : mentions légales, licence des données, identité visuelle, résumé facile à lire.",
+            obj=SITE_PUBLIC,
+        ),
     ),
     "Identité, territoires, commissions, calendrier et étape de la consultation.",
 )
@@ -217,7 +287,11 @@ THEME = Obj(
         _list("commissions", _slug("", required=False), "Commissions concernées (identifiants)."),
     ),
 )
-THEMES = Obj("themes.yaml", (_objects("themes", THEME, "Les thèmes de la consultation.", required=True),), "Les thèmes de la consultation.")
+THEMES = Obj(
+    "themes.yaml",
+    (_objects("themes", THEME, "Les thèmes de la consultation.", required=True),),
+    "Les thèmes de la consultation.",
+)
 
 # --- contributions/*.md ------------------------------------------------------
 
@@ -225,12 +299,30 @@ SOURCE = Obj(
     "la source d'import",
     (
         F("origine", "str", "Sorte de source : la plateforme (decidim, grand-debat…) ou « formulaire »."),
-        F("colonnes", "str", "Signature des colonnes de l'export : deux plateformes de même sorte numérotent pareil, l'identifiant n'y vaut que pour des exports de même forme."),
-        F("fichier", "str", "Nom du fichier importé (pour mémoire : ce n'est pas l'identité de la ligne).", required=True),
+        F(
+            "colonnes",
+            "str",
+            "Signature des colonnes de l'export : deux plateformes de même sorte numérotent pareil, l'identifiant n'y "
+            "vaut que pour des exports de même forme.",
+        ),
+        F(
+            "fichier",
+            "str",
+            "Nom du fichier importé (pour mémoire : ce n'est pas l'identité de la ligne).",
+            required=True,
+        ),
         F("somme", "str", "Somme de contrôle (SHA-256, base 32) du fichier importé."),
         F("ligne", "int", "Numéro de ligne dans le fichier importé.", minimum=0),
-        F("cle", "str", "Identifiant propre de l'enregistrement dans la source (id, référence ou URL), quand elle en donne un."),
-        F("empreinte", "str", "Empreinte du contenu importé : l'identité de la ligne quand la source n'a pas d'identifiant."),
+        F(
+            "cle",
+            "str",
+            "Identifiant propre de l'enregistrement dans la source (id, référence ou URL), quand elle en donne un.",
+        ),
+        F(
+            "empreinte",
+            "str",
+            "Empreinte du contenu importé : l'identité de la ligne quand la source n'a pas d'identifiant.",
+        ),
     ),
 )
 CONTRIBUTION = Obj(
@@ -243,7 +335,12 @@ CONTRIBUTION = Obj(
         _slug("territoire", "Arrondissement (identifiant)."),
         F("auteur", "str", "Nom public ou pseudonyme ; pour un partenaire, l'organisation.", required=True),
         F("organisation", "str", "Organisation, pour un partenaire."),
-        F("civilite", "str", "Madame ou Monsieur, quand l'import ou la saisie le dit : accorde le profil (« habitante », « habitant »).", enum=CIVILITES),
+        F(
+            "civilite",
+            "str",
+            "Madame ou Monsieur, quand l'import ou la saisie le dit : accorde le profil (« habitante », « habitant »).",
+            enum=CIVILITES,
+        ),
         F("publication", "bool", "Consentement à être cité publiquement.", required=True),
         _list("themes", _slug("", required=False), "Thèmes affectés par les analystes."),
         F("statut", "str", "Où en est l'analyse.", required=True, enum=STATUTS_CONTRIBUTION),
@@ -272,7 +369,11 @@ MODELE_REPONSE = Obj(
 )
 REPONSES = Obj(
     "reponses.yaml",
-    (_objects("modeles", MODELE_REPONSE, "Les modèles de réponse écrite, par thème ou par orientation.", required=True),),
+    (
+        _objects(
+            "modeles", MODELE_REPONSE, "Les modèles de réponse écrite, par thème ou par orientation.", required=True
+        ),
+    ),
     "Les modèles de réponse écrite aux contributions, réutilisables.",
 )
 
@@ -391,7 +492,12 @@ ORIENTATION = Obj(
         _list("regroupements", _id("G", "", required=False), "Sources : regroupements.", required=True),
         _list("commissions", _slug("", required=False), "Commissions saisies.", required=True),
         _list("indicateurs", F("", "str"), "Indicateurs de suivi."),
-        F("cout_fonctionnement", "number", "Coût de fonctionnement estimé, en euros par an (en année pleine).", minimum=0),
+        F(
+            "cout_fonctionnement",
+            "number",
+            "Coût de fonctionnement estimé, en euros par an (en année pleine).",
+            minimum=0,
+        ),
         F("cout_investissement", "number", "Coût d'investissement estimé, en euros (sur toute la durée).", minimum=0),
         F("financement", "str", "Comment l'orientation est financée (budget, partenaires, cofinancements)."),
     ),
@@ -433,14 +539,30 @@ SEANCE = Obj(
         F("lieu", "str", "Lieu de la séance."),
         F("president", "str", "Qui préside la séance.", required=True),
         F("objet", "str", "Objet de la délibération.", required=True),
-        F("matiere_code", "str", "Code de matière ACTES (ex. « 8.2 »).", pattern=r"^\d(\.\d{1,2}){0,3}$", pattern_hint="un code ACTES comme « 8.2 », entre guillemets"),
+        F(
+            "matiere_code",
+            "str",
+            "Code de matière ACTES (ex. « 8.2 »).",
+            pattern=r"^\d(\.\d{1,2}){0,3}$",
+            pattern_hint="un code ACTES comme « 8.2 », entre guillemets",
+        ),
         F("matiere_nom", "str", "Libellé de la matière ACTES."),
         F("rapporteur", "str", "Rapporteur ou rapporteure."),
         # for the open-data row (SCDL « Délibérations »), all optional:
-        F("url", "str", "Adresse web où la délibération est publiée (DELIB_URL).", pattern=r"^https?://[^\s/]+\S*$", pattern_hint="une adresse complète, commençant par https://"),
+        F(
+            "url",
+            "str",
+            "Adresse web où la délibération est publiée (DELIB_URL).",
+            pattern=r"^https?://[^\s/]+\S*$",
+            pattern_hint="une adresse complète, commençant par https://",
+        ),
         F("prefecture", "str", "Identifiant du contrôle de légalité (PREF_ID), par exemple « PREF059 »."),
         F("prefecture_date", "date", "Date d'enregistrement au contrôle de légalité (PREF_DATE)."),
-        F("publication", "date", "Date de publication de la délibération (elle est exécutoire une fois publiée et transmise)."),
+        F(
+            "publication",
+            "date",
+            "Date de publication de la délibération (elle est exécutoire une fois publiée et transmise).",
+        ),
         F("budget_annee", "str", "Exercice budgétaire concerné (BUDGET_ANNEE) : « 2027 » ou « 2027/2028 »."),
         F("budget_nom", "str", "Budget concerné (BUDGET_NOM), avec l'exercice."),
     ),
@@ -484,7 +606,10 @@ DELIBERATION = Obj(
 
 RETOUR = Obj(
     "un retour",
-    (_id("O", "orientation", "Orientation concernée.", required=False), F("texte", "text", "Ce qui a été dit.", required=True)),
+    (
+        _id("O", "orientation", "Orientation concernée.", required=False),
+        F("texte", "text", "Ce qui a été dit.", required=True),
+    ),
 )
 RESTITUTION = Obj(
     "une restitution",
@@ -521,7 +646,12 @@ MESURE = Obj(
 INDICATEUR_SUIVI = Obj(
     "un indicateur suivi",
     (
-        F("indicateur", "str", "L'un des indicateurs de l'orientation, tel qu'écrit dans orientations.yaml.", required=True),
+        F(
+            "indicateur",
+            "str",
+            "L'un des indicateurs de l'orientation, tel qu'écrit dans orientations.yaml.",
+            required=True,
+        ),
         F("unite", "str", "Unité (« communes », « % »…)."),
         F("cible", "number", "La valeur visée."),
         _objects("valeurs", MESURE, "Les valeurs mesurées, au fil du temps."),
@@ -540,7 +670,11 @@ ACTION = Obj(
         F("motif", "text", "Pourquoi elle est reportée ou abandonnée."),
         _objects("jalons", JALON, "Les étapes datées."),
         _objects("indicateurs", INDICATEUR_SUIVI, "Les indicateurs de l'orientation et leurs valeurs."),
-        _list("retours", _slug("", required=False), "Les réunions de restitution (restitutions/<id>.yaml) dont les retours la concernent."),
+        _list(
+            "retours",
+            _slug("", required=False),
+            "Les réunions de restitution (restitutions/<id>.yaml) dont les retours la concernent.",
+        ),
     ),
 )
 SUIVI = Obj(
@@ -652,14 +786,28 @@ def _check_scalar(
         if not isinstance(value, str):
             if f.pattern:  # an unquoted SIRET or postcode lost its leading zeros, maybe
                 diags.append(
-                    error(rel, line, f"« {f.name} » {where} doit être écrit entre guillemets", f"{f.name}: \"{_clip(str(value))}\"", "guillemets")
+                    error(
+                        rel,
+                        line,
+                        f"« {f.name} » {where} doit être écrit entre guillemets",
+                        f'{f.name}: "{_clip(str(value))}"',
+                        "guillemets",
+                    )
                 )
                 return False, None
             value = str(value)
         if f.pattern:
             rx = _compiled.get(f.pattern) or _compiled.setdefault(f.pattern, re.compile(f.pattern))
             if not rx.match(value):
-                diags.append(error(rel, line, f"« {f.name} » {where} : « {_clip(value)} » n'est pas valide", f"attendu : {f.pattern_hint}", "forme"))
+                diags.append(
+                    error(
+                        rel,
+                        line,
+                        f"« {f.name} » {where} : « {_clip(value)} » n'est pas valide",
+                        f"attendu : {f.pattern_hint}",
+                        "forme",
+                    )
+                )
                 return False, None
         if f.enum and value not in f.enum:
             from ateliers_cli.hints import did_you_mean
@@ -672,12 +820,20 @@ def _check_scalar(
             return False, None
         return True, value
     if t in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (t == "int" and isinstance(value, float) and not value.is_integer()):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (t == "int" and isinstance(value, float) and not value.is_integer())
+        ):
             hint = "écrivez le nombre sans espace ni unité (ex. 2616909)" if isinstance(value, str) else ""
-            diags.append(error(rel, line, f"« {f.name} » {where} doit être {_TYPE_NAMES[t]}, pas {_shown(value)}", hint, "type"))
+            diags.append(
+                error(rel, line, f"« {f.name} » {where} doit être {_TYPE_NAMES[t]}, pas {_shown(value)}", hint, "type")
+            )
             return False, None
         if f.minimum is not None and value < f.minimum:
-            diags.append(error(rel, line, f"« {f.name} » {where} ne peut pas être inférieur à {f.minimum:g}", "", "minimum"))
+            diags.append(
+                error(rel, line, f"« {f.name} » {where} ne peut pas être inférieur à {f.minimum:g}", "", "minimum")
+            )
             return False, None
         return True, int(value) if t == "int" else value
     if t == "bool":
@@ -710,10 +866,20 @@ def validate(data: Any, obj: Obj, rel: str, where: str = "", line: int = 0) -> t
     return clean if clean is not None else {}, diags
 
 
-def _validate_obj(data: Any, obj: Obj, rel: str, where: str, line: int, diags: list[Diagnostic]) -> dict[str, Any] | None:
+def _validate_obj(
+    data: Any, obj: Obj, rel: str, where: str, line: int, diags: list[Diagnostic]
+) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         shown = "vide" if data is None else _shown(data)
-        diags.append(error(rel, getattr(data, "line", line) or line, f"{obj.name} doit être un bloc de clés « clé: valeur », pas {shown}", "« ateliers aide » décrit chaque sorte de fichier", "type"))
+        diags.append(
+            error(
+                rel,
+                getattr(data, "line", line) or line,
+                f"{obj.name} doit être un bloc de clés « clé: valeur », pas {shown}",
+                "« ateliers aide » décrit chaque sorte de fichier",
+                "type",
+            )
+        )
         return None
     out: dict[str, Any] = {}
     by_name = obj.by_name
@@ -727,18 +893,36 @@ def _validate_obj(data: Any, obj: Obj, rel: str, where: str, line: int, diags: l
                 diags.append(unknown_key_warning(rel, kline, key, list(by_name), where))
             elif unknown == _MAX_UNKNOWN_KEYS + 1:
                 extra = sum(k not in by_name for k in data) - _MAX_UNKNOWN_KEYS
-                diags.append(warning(rel, kline, f"… et {extra} autres clés inconnues {where}", "un tableau collé par erreur ?", "cle-inconnue"))
+                diags.append(
+                    warning(
+                        rel,
+                        kline,
+                        f"… et {extra} autres clés inconnues {where}",
+                        "un tableau collé par erreur ?",
+                        "cle-inconnue",
+                    )
+                )
             continue
         if value is None or (isinstance(value, str) and not value.strip() and f.type not in ("text",)):
             if f.required:
-                diags.append(error(rel, kline, f"« {key} » {where} est vide", f"renseignez « {key} » : {f.doc}", "vide"))
+                diags.append(
+                    error(rel, kline, f"« {key} » {where} est vide", f"renseignez « {key} » : {f.doc}", "vide")
+                )
             continue
         checked = _validate_value(value, f, rel, kline, where, diags)
         if checked is not _INVALID:
             out[key] = checked
     for f in obj.fields:
         if f.required and f.name not in data:
-            diags.append(error(rel, getattr(data, "line", line) or line, f"clé « {f.name} » manquante {where}", f"ajoutez « {f.name}: … » ({f.doc})", "cle-manquante"))
+            diags.append(
+                error(
+                    rel,
+                    getattr(data, "line", line) or line,
+                    f"clé « {f.name} » manquante {where}",
+                    f"ajoutez « {f.name}: … » ({f.doc})",
+                    "cle-manquante",
+                )
+            )
     out["_line"] = getattr(data, "line", 0) or line
     out["_lines"] = getattr(data, "lines", {})
     return out

@@ -13,7 +13,9 @@ from ateliers_cli.stages import Stage
 
 def _sorted(counter: Counter[str], order: list[str] | None = None) -> dict[str, int]:
     if order:
-        return {k: counter[k] for k in order if counter[k]} | {k: v for k, v in sorted(counter.items()) if k not in order}
+        return {k: counter[k] for k in order if counter[k]} | {
+            k: v for k, v in sorted(counter.items()) if k not in order
+        }
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -29,7 +31,9 @@ def figures(c: Consultation) -> dict[str, Any]:
     return {
         "contributions": {
             "total": len(c.contributions),
-            "par_statut": _sorted(Counter(ct.statut for ct in contribs), ["nouvelle", "analysee", "hors_sujet", "doublon"]),
+            "par_statut": _sorted(
+                Counter(ct.statut for ct in contribs), ["nouvelle", "analysee", "hors_sujet", "doublon"]
+            ),
             "par_profil": _sorted(Counter(ct.profil for ct in contribs), ["habitant", "citoyen", "partenaire"]),
             "par_territoire": _sorted(Counter(ct.territoire for ct in contribs), list(c.territoires)),
             "par_theme": _sorted(themes, list(c.themes)),

@@ -72,7 +72,10 @@ def sheet_rows(c: Consultation, plan: TagPlan) -> list[SheetRow]:
 def format_of(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
-        raise UsageError(f"{path.name} : format « {suffix or 'sans extension'} » non pris en charge", hint="un nom en .xlsx (Excel) ou .ods (LibreOffice)")
+        raise UsageError(
+            f"{path.name} : format « {suffix or 'sans extension'} » non pris en charge",
+            hint="un nom en .xlsx (Excel) ou .ods (LibreOffice)",
+        )
     return suffix
 
 
@@ -165,10 +168,16 @@ def read_decisions(c: Consultation, path: Path, shown: str) -> tuple[list[Decisi
     missing = [h for h in ("id", "themes") if h not in table.columns]
     if missing:
         raise AteliersError(
-            "colonne" + ("s" if len(missing) > 1 else "") + " absente" + ("s" if len(missing) > 1 else "") + " : " + ", ".join(f"« {m} »" for m in missing),
+            "colonne"
+            + ("s" if len(missing) > 1 else "")
+            + " absente"
+            + ("s" if len(missing) > 1 else "")
+            + " : "
+            + ", ".join(f"« {m} »" for m in missing),
             path=where,
             line=table.header_line,
-            hint="gardez l'en-tête écrit par « ateliers themes export » (id, titre, extrait, statut, themes, doublon_de…)",
+            hint="gardez l'en-tête écrit par « ateliers themes export » (id, titre, extrait, statut, themes, "
+            "doublon_de…)",
         )
     decisions: list[Decision] = []
     problems = []
@@ -176,7 +185,11 @@ def read_decisions(c: Consultation, path: Path, shown: str) -> tuple[list[Decisi
         cid = row.get("id").strip()
         if not cid:
             if any(v.strip() for v in row.values.values()):
-                problems.append(error(where, row.line, "ligne sans id", "remettez l'identifiant de la contribution (colonne « id »)"))
+                problems.append(
+                    error(
+                        where, row.line, "ligne sans id", "remettez l'identifiant de la contribution (colonne « id »)"
+                    )
+                )
             continue
         themes = parse_theme_list(row.get("themes"))
         statut = row.get("statut").strip() if "statut" in table.columns else ""
@@ -190,5 +203,9 @@ def read_decisions(c: Consultation, path: Path, shown: str) -> tuple[list[Decisi
             continue
         decisions.append(Decision(cid, themes, statut, doublon_de, where=where, line=row.line))
     if problems:
-        raise AteliersError(f"{len(problems)} problème{'s' if len(problems) > 1 else ''} dans {shown} : rien n'a été modifié", details=problems, hint="corrigez le tableur puis relancez")
+        raise AteliersError(
+            f"{len(problems)} problème{'s' if len(problems) > 1 else ''} dans {shown} : rien n'a été modifié",
+            details=problems,
+            hint="corrigez le tableur puis relancez",
+        )
     return decisions, len(table.rows)

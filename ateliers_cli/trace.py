@@ -94,7 +94,9 @@ class PropositionFate:
             "atelier": p.atelier,
             "theme": p.theme,
             "contributions": list(p.contributions),
-            "regroupement": {"id": self.regroupement.id, "titre": self.regroupement.titre} if self.regroupement else None,
+            "regroupement": {"id": self.regroupement.id, "titre": self.regroupement.titre}
+            if self.regroupement
+            else None,
             "ecartee": self.ecartee or None,
             "regroupement_ecarte": self.regroupement_ecarte or None,
             "orientations": [o.to_dict() for o in self.orientations],
@@ -149,7 +151,10 @@ class ContributionFate:
         """One or two French sentences: what became of it, cited and related kept apart."""
         ct = self.contribution
         if ct.statut == "hors_sujet":
-            phrase = "Cette contribution a été jugée hors du sujet de la consultation : elle n'a pas été versée aux ateliers."
+            phrase = (
+                "Cette contribution a été jugée hors du sujet de la consultation : elle n'a pas été versée aux "
+                "ateliers."
+            )
             if self.motif:
                 phrase += f" Motif : {self.motif.rstrip('.')}."
             if self.redirection:
@@ -172,11 +177,17 @@ class ContributionFate:
             citee = f"{sujet} est citée par {'une proposition' if n == 1 else f'{n} propositions'} d'atelier"
             if not cited:
                 if all(p.ecartee for p in self.propositions):
-                    return f"{citee}, écartée{'s' if n > 1 else ''} au forum de synthèse : elle n'a nourri aucune orientation."
+                    return (
+                        f"{citee}, écartée{'s' if n > 1 else ''} au forum de synthèse : elle n'a nourri aucune "
+                        "orientation."
+                    )
                 if not self.orientations_existent:
                     return f"{citee} ; les orientations n'en sont pas encore tirées."
                 reprise = "reprise" if n == 1 else "reprises"
-                return f"{citee}, qui n'{'a' if n == 1 else 'ont'} pas été {reprise} dans les orientations : elle n'a nourri aucune orientation."
+                return (
+                    f"{citee}, qui n'{'a' if n == 1 else 'ont'} pas été {reprise} dans les orientations : elle n'a "
+                    "nourri aucune orientation."
+                )
             return f"{citee}. {_nourri(cited)}"
         if not self.propositions_existent:
             if self.ateliers:
@@ -187,7 +198,10 @@ class ContributionFate:
         related = self.orientations_liees
         if related:
             k = len(related)
-            phrase += f" {'Une orientation porte' if k == 1 else f'{k} orientations portent'} sur ses thèmes ({_ids(related)})."
+            phrase += (
+                f" {'Une orientation porte' if k == 1 else f'{k} orientations portent'} sur ses thèmes "
+                f"({_ids(related)})."
+            )
         return phrase
 
     def to_dict(self) -> dict[str, Any]:
@@ -213,7 +227,9 @@ class ContributionFate:
             "orientations_par_theme": [o.to_dict() for o in self.orientations_par_theme],
             "orientations_citees": [o.to_dict() for o in self.orientations_citees],
             "orientations_liees_par_theme": [o.to_dict() for o in self.orientations_liees],
-            "restitutions": [{"id": r.id, "lieu": r.lieu, "date": iso(r.date), "statut": r.statut} for r in self.restitutions],
+            "restitutions": [
+                {"id": r.id, "lieu": r.lieu, "date": iso(r.date), "statut": r.statut} for r in self.restitutions
+            ],
         }
 
 
@@ -352,7 +368,9 @@ class Traceability:
             orientations_par_theme=sorted(by_theme.values(), key=lambda f: f.orientation.id),
             restitutions=sorted(self.restitutions_of_territory.get(ct.territoire, []), key=lambda r: r.id),
             original=original,
-            original_fate=self.contribution_fate(original) if original is not None and original.id != ct.id and not original.doublon_de else None,
+            original_fate=self.contribution_fate(original)
+            if original is not None and original.id != ct.id and not original.doublon_de
+            else None,
             propositions_existent=bool(self.propositions),
             orientations_existent=bool(self.c.orientations),
         )
@@ -414,7 +432,8 @@ def _trace(t: Traceability, ident: str) -> dict[str, Any]:
         fate["description"] = p.description
         fate["soutiens"] = p.soutiens
         fate["contributions"] = [
-            {"id": cid, "auteur": c.contributions[cid].auteur if cid in c.contributions else None} for cid in p.contributions
+            {"id": cid, "auteur": c.contributions[cid].auteur if cid in c.contributions else None}
+            for cid in p.contributions
         ]
         return fate
     if ident in t.regroupements:
@@ -448,5 +467,6 @@ def _trace(t: Traceability, ident: str) -> dict[str, Any]:
     raise AteliersError(
         f"{kind or 'identifiant'} « {ident} » introuvable",
         hint=_suggest(ident, known)
-        or "donnez l'identifiant d'une contribution (C-…), d'une proposition (P-…), d'un regroupement (G-…) ou d'une orientation (O-…)",
+        or "donnez l'identifiant d'une contribution (C-…), d'une proposition (P-…), d'un regroupement (G-…) ou d'une "
+        "orientation (O-…)",
     )

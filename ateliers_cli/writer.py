@@ -162,7 +162,8 @@ def plan_writes(
 def conflict_error(plan: WritePlan) -> AteliersError:
     listing = ", ".join(plan.conflicts[:5]) + (" …" if len(plan.conflicts) > 5 else "")
     return AteliersError(
-        f"{pluriel(len(plan.conflicts), 'document modifié', 'documents modifiés')} à la main depuis leur dernière écriture par l'outil : {listing}",
+        f"{pluriel(len(plan.conflicts), 'document modifié', 'documents modifiés')} à la main depuis leur dernière "
+        f"écriture par l'outil : {listing}",
         hint="rien n'a été écrit. Reportez vos modifications dans les données ou dans un gabarit "
         "(templates/), ou relancez avec --force : la version modifiée sera gardée à côté (.modifie)",
     )

@@ -163,7 +163,15 @@ def read_text(
             try:
                 target = path.resolve()
             except RuntimeError:  # Python 3.11: « Symlink loop »
-                return None, [error(rel, 0, "ce fichier est un lien symbolique qui tourne en rond : il n'est pas lu", "remplacez le lien par le fichier lui-même", "lien-boucle")]
+                return None, [
+                    error(
+                        rel,
+                        0,
+                        "ce fichier est un lien symbolique qui tourne en rond : il n'est pas lu",
+                        "remplacez le lien par le fichier lui-même",
+                        "lien-boucle",
+                    )
+                ]
             base = (root or path.parent).resolve()
             if not target.is_relative_to(base):
                 return None, [
@@ -383,10 +391,19 @@ _PROBLEMS = [
     ("but found another document", "un seul document YAML par fichier (« --- » en trop ?)"),
     ("could not find expected ']'", "crochet fermant « ] » manquant"),
     ("could not find expected '}'", "accolade fermante « } » manquante"),
-    ("found character that cannot start any token", "caractère qui ne peut pas commencer une valeur (mettez-la entre guillemets)"),
-    ("could not determine a constructor for the tag", "balise YAML (« !… ») non acceptée : écrivez la valeur sans balise"),
+    (
+        "found character that cannot start any token",
+        "caractère qui ne peut pas commencer une valeur (mettez-la entre guillemets)",
+    ),
+    (
+        "could not determine a constructor for the tag",
+        "balise YAML (« !… ») non acceptée : écrivez la valeur sans balise",
+    ),
     ("for merging", "une fusion « <<: » n'accepte qu'un bloc de clés (ou une liste de blocs)"),
-    ("invalid Unicode character escape code", "code de caractère invalide (« \\u… ») dans un texte entre guillemets doubles"),
+    (
+        "invalid Unicode character escape code",
+        "code de caractère invalide (« \\u… ») dans un texte entre guillemets doubles",
+    ),
     ("expected escape sequence", "code de caractère invalide (« \\x… ») dans un texte entre guillemets doubles"),
     ("expected alphabetic or numeric character", "nom d'ancre (&nom) ou d'alias (*nom) invalide"),
     ("found duplicate anchor", "ancre (&nom) définie deux fois"),
@@ -398,7 +415,10 @@ _PROBLEMS = [
     ("found incompatible YAML document", "version de YAML non prise en charge (retirez la ligne « %YAML »)"),
     ("directive", "directive YAML (« %… ») non prise en charge : retirez-la"),
     ("did not find URI escaped octet", "balise YAML invalide"),
-    ("maximum nesting depth", "structure imbriquée trop profondément (un fichier de consultation n'a que quelques niveaux)"),
+    (
+        "maximum nesting depth",
+        "structure imbriquée trop profondément (un fichier de consultation n'a que quelques niveaux)",
+    ),
 ]
 
 

@@ -60,12 +60,30 @@ EXCLUDED = "Expression Libre"
 KEY_WORDS: dict[str, tuple[str, ...]] = {
     "Démocratie, institutions, RIC": ("démocratie", "institutions", "RIC", "référendum", "vote"),
     "Economie, finances, travail, comptes-publics": ("économie", "finances", "travail", "impôts", "dépense publique"),
-    "Education, jeunesse, enseignement-supérieur, recherche, innovation": ("éducation", "école", "jeunesse", "université", "recherche"),
-    "Europe, affaires-étrangères, outre-mer": ("Europe", "affaires étrangères", "outre-mer", "international", "diplomatie"),
+    "Education, jeunesse, enseignement-supérieur, recherche, innovation": (
+        "éducation",
+        "école",
+        "jeunesse",
+        "université",
+        "recherche",
+    ),
+    "Europe, affaires-étrangères, outre-mer": (
+        "Europe",
+        "affaires étrangères",
+        "outre-mer",
+        "international",
+        "diplomatie",
+    ),
     "Justice, police, armée": ("justice", "police", "armée", "sécurité", "défense"),
     "Santé, solidarité, handicap": ("santé", "solidarité", "handicap", "hôpital", "médecin"),
     "Sport, culture": ("sport", "culture", "patrimoine", "art", "loisirs"),
-    "Transition écologique et solidaire, agriculture, alimentation": ("écologie", "environnement", "agriculture", "alimentation", "énergie"),
+    "Transition écologique et solidaire, agriculture, alimentation": (
+        "écologie",
+        "environnement",
+        "agriculture",
+        "alimentation",
+        "énergie",
+    ),
 }
 REPORT_FLOOR = 0.05
 
@@ -78,7 +96,11 @@ def name_words(name: str) -> tuple[str, ...]:
 def load(root: Path) -> tuple[list[ThemeSpec], list[Document], dict[str, str]]:
     """Themes (one per category but « Expression Libre »), the contributions, their category."""
     topics = {n["id"]: n["name"] for n in json.loads((root / "topics.json").read_text(encoding="utf-8"))["nodes"]}
-    themes = [ThemeSpec(f"c{tid}", name, mots_cles=KEY_WORDS[name]) for tid, name in sorted(topics.items()) if name != EXCLUDED]
+    themes = [
+        ThemeSpec(f"c{tid}", name, mots_cles=KEY_WORDS[name])
+        for tid, name in sorted(topics.items())
+        if name != EXCLUDED
+    ]
     seen: dict[str, Document] = {}
     labels: dict[str, str] = {}
     for path in sorted((root / "contributions").glob("*.json")):
@@ -86,15 +108,23 @@ def load(root: Path) -> tuple[list[ThemeSpec], list[Document], dict[str, str]]:
             cid = row["contributions_id"]
             if topics[row["topic_id"]] == EXCLUDED or cid in seen:
                 continue
-            seen[cid] = Document(cid, row.get("contribution_versions_bodyText") or "", title=row.get("contribution_versions_title") or "")
+            seen[cid] = Document(
+                cid, row.get("contribution_versions_bodyText") or "", title=row.get("contribution_versions_title") or ""
+            )
             labels[cid] = f"c{row['topic_id']}"
     docs = [seen[cid] for cid in sorted(seen)]
     return themes, docs, labels
 
 
-def top1(docs: list[Document], themes: list[ThemeSpec], labels: dict[str, str], examples: dict[str, list[str]] | None = None) -> tuple[float, float]:
+def top1(
+    docs: list[Document], themes: list[ThemeSpec], labels: dict[str, str], examples: dict[str, list[str]] | None = None
+) -> tuple[float, float]:
     """(top-1, share without suggestion) on the contributions that are not examples."""
-    results = [s for s in tag(docs, themes, min_score=REPORT_FLOOR, examples=examples) if not examples or s.doc_id not in examples]
+    results = [
+        s
+        for s in tag(docs, themes, min_score=REPORT_FLOOR, examples=examples)
+        if not examples or s.doc_id not in examples
+    ]
     right = sum(1 for s in results if s.best is not None and s.best.theme_id == labels[s.doc_id])
     none = sum(1 for s in results if s.best is None)
     return right / len(results), none / len(results)

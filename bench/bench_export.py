@@ -37,8 +37,14 @@ def main() -> None:
     again = plan_export(loaded.consultation, out, loaded.diagnostics)
     t4 = time.perf_counter()
     size_mb = sum(len(b) for b in plan.files.values()) / 1e6
-    print(f"{size} contributions : lecture {t1 - t0:.2f} s, construction des {len(plan.files)} fichiers ({size_mb:.1f} Mo, {plan.rows} lignes) {t2 - t1:.2f} s, écriture {t3 - t2:.2f} s")
-    print(f"  total {t3 - t0:.2f} s ; second export sans changement : {t4 - t3:.2f} s, {len(again.created) + len(again.updated)} fichier(s) à réécrire")
+    print(
+        f"{size} contributions : lecture {t1 - t0:.2f} s, construction des {len(plan.files)} fichiers ({size_mb:.1f} "
+        f"Mo, {plan.rows} lignes) {t2 - t1:.2f} s, écriture {t3 - t2:.2f} s"
+    )
+    print(
+        f"  total {t3 - t0:.2f} s ; second export sans changement : {t4 - t3:.2f} s, "
+        f"{len(again.created) + len(again.updated)} fichier(s) à réécrire"
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,14 @@ def real_texts(data: Path) -> list[Document]:
     for path in sorted((data / "vraidebat" / "contributions").glob("*.json")):
         for row in json.loads(path.read_text(encoding="utf-8")):
             cid = f"V-{row['contributions_id']}"
-            docs.setdefault(cid, Document(cid, row.get("contribution_versions_bodyText") or "", title=row.get("contribution_versions_title") or ""))
+            docs.setdefault(
+                cid,
+                Document(
+                    cid,
+                    row.get("contribution_versions_bodyText") or "",
+                    title=row.get("contribution_versions_title") or "",
+                ),
+            )
     return [docs[k] for k in sorted(docs)]
 
 
@@ -88,9 +95,19 @@ def _drop_last_sentence(text: str, rng: random.Random) -> str:
 
 EDITS = [
     ("retours à la ligne perdus", lambda d, rng: Document(d.id, _glue(d.text, rng), title=d.title)),
-    ("pas d'espace après la ponctuation", lambda d, rng: Document(d.id, re.sub(r"([.,;:!?])\s+", r"\1", d.text), title=d.title)),
+    (
+        "pas d'espace après la ponctuation",
+        lambda d, rng: Document(d.id, re.sub(r"([.,;:!?])\s+", r"\1", d.text), title=d.title),
+    ),
     ("fautes de frappe", lambda d, rng: Document(d.id, _typos(d.text, rng), title=d.title)),
-    ("phrase ajoutée", lambda d, rng: Document(d.id, d.text + " Je renvoie mon message au cas où il ne serait pas arrivé. Merci de votre attention.", title=d.title)),
+    (
+        "phrase ajoutée",
+        lambda d, rng: Document(
+            d.id,
+            d.text + " Je renvoie mon message au cas où il ne serait pas arrivé. Merci de votre attention.",
+            title=d.title,
+        ),
+    ),
     ("dernière phrase retirée", lambda d, rng: Document(d.id, _drop_last_sentence(d.text, rng), title=d.title)),
     ("en capitales", lambda d, rng: Document(d.id, d.text.upper(), title=d.title.upper())),
     ("titre changé", lambda d, rng: Document(d.id, d.text, title="Ma proposition")),
@@ -152,8 +169,11 @@ def main() -> None:
     for d in texts:
         classes.setdefault(root(d.id), []).append(d.id)
     same = {frozenset(p) for members in classes.values() for p in itertools.combinations(members, 2)}
-    print(f"{len(texts)} textes, {len(copies)} paires de copies ({sum(1 for v in how.values() if v == 'copie réelle')} réelles), "
-          f"{len(texts) * (len(texts) - 1) // 2 - len(copies)} paires de textes différents")
+    print(
+        f"{len(texts)} textes, {len(copies)} paires de copies ({sum(1 for v in how.values() if v == 'copie réelle')} "
+        "réelles), "
+        f"{len(texts) * (len(texts) - 1) // 2 - len(copies)} paires de textes différents"
+    )
     print("seuil  précision  rappel  manquées (par façon)")
     for threshold in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):
         groups = find_duplicates(texts, threshold)
@@ -165,7 +185,10 @@ def main() -> None:
         for pair in copies - found:
             missed[how[pair]] = missed.get(how[pair], 0) + 1
         detail = ", ".join(f"{k} {v}" for k, v in sorted(missed.items(), key=lambda kv: -kv[1]))
-        print(f"{threshold:5.2f}  {precision:9.1%}  {recall:6.1%}  {detail}" + (f" ; groupées à tort : {wrong[:3]}" if wrong else ""))
+        print(
+            f"{threshold:5.2f}  {precision:9.1%}  {recall:6.1%}  {detail}"
+            + (f" ; groupées à tort : {wrong[:3]}" if wrong else "")
+        )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,13 @@ def generate(n: int, target: Path, example: Path = EXAMPLE) -> Path:
                 break
             new = mapping[old]
             text = re.sub(r"^id: .*$", f"id: {new}", text, count=1, flags=re.MULTILINE)
-            text = re.sub(r"^doublon_de: (C-\w+)", lambda m, mapping=mapping: f"doublon_de: {mapping.get(m.group(1), m.group(1))}", text, count=1, flags=re.MULTILINE)
+            text = re.sub(
+                r"^doublon_de: (C-\w+)",
+                lambda m, mapping=mapping: f"doublon_de: {mapping.get(m.group(1), m.group(1))}",
+                text,
+                count=1,
+                flags=re.MULTILINE,
+            )
             (out / f"{new}.md").write_text(text, encoding="utf-8")
             written += 1
     return target

@@ -7,7 +7,8 @@ rendering, but for the text analysis it is a corpus of 148 texts (identical copi
 into one class before any comparison). Here the texts are the synthetic ones of
 bench/bench_analysis.py — six themes of sentence templates with random slots, 1.5 % in
 copy-paste campaigns, 1 % resent — added to the example's own 148 contributions and frame
-(territories, themes, workshops; dates inside its call for contributions), so that ``themes suggest``, ``themes tag`` and ``contributions doublons`` do their real work.
+(territories, themes, workshops; dates inside its call for contributions), so that ``themes suggest``, ``themes tag``
+and ``contributions doublons`` do their real work.
 Deterministic: the same N gives the same files.
 """
 

@@ -98,14 +98,39 @@ def write_import_csv(consultation: Path, target: Path, *, personal: bool = False
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with target.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f, delimiter=";")
-        w.writerow(["Identifiant", "Date", "Profil", "Arrondissement", "Pseudonyme", "J'accepte d'être cité", "Votre contribution", *(PERSONAL_COLUMNS if personal else [])])
+        w.writerow(
+            [
+                "Identifiant",
+                "Date",
+                "Profil",
+                "Arrondissement",
+                "Pseudonyme",
+                "J'accepte d'être cité",
+                "Votre contribution",
+                *(PERSONAL_COLUMNS if personal else []),
+            ]
+        )
         for i, path in enumerate(sorted((consultation / "contributions").glob("*.md")), 1):
             _, fm, body = path.read_text(encoding="utf-8").split("---\n", 2)
             data = yaml.load(fm, Loader=loader)
-            row = [f"F{i}", str(data["date"]), data["profil"], data["territoire"], data["auteur"], "oui" if data["publication"] else "non", body.strip()]
+            row = [
+                f"F{i}",
+                str(data["date"]),
+                data["profil"],
+                data["territoire"],
+                data["auteur"],
+                "oui" if data["publication"] else "non",
+                body.strip(),
+            ]
             if personal:
                 who = i - 1 if i % 10 == 0 else i  # every tenth row: the previous row's person again
-                row += [f"Nom{who}", f"Prénom{who}", f"personne{who}@exemple.fr", f"06 {who // 1_000_000 % 100:02d} {who // 10_000 % 100:02d} {who // 100 % 100:02d} {who % 100:02d}", "Lille"]
+                row += [
+                    f"Nom{who}",
+                    f"Prénom{who}",
+                    f"personne{who}@exemple.fr",
+                    f"06 {who // 1_000_000 % 100:02d} {who // 10_000 % 100:02d} {who // 100 % 100:02d} {who % 100:02d}",
+                    "Lille",
+                ]
             w.writerow(row)
 
 
@@ -135,13 +160,23 @@ def run(
                 site = work / f"mk{n}"
                 (site / "docs").mkdir(parents=True)
                 for p in sorted((base / "contributions").glob("*.md")):
-                    (site / "docs" / p.name).write_text(p.read_text(encoding="utf-8").split("---\n", 2)[2], encoding="utf-8")
+                    (site / "docs" / p.name).write_text(
+                        p.read_text(encoding="utf-8").split("---\n", 2)[2], encoding="utf-8"
+                    )
                 (site / "mkdocs.yml").write_text("site_name: bench\n", encoding="utf-8")
                 rows.append(("mkdocs build (mêmes pages)", n, measure(["mkdocs", "build", "-q"], cwd=site), "", None))
 
             def step(
-                name: str, cmd: list[str], floor: Measure | None, floor_name: str, cwd: Path | None = None, key: str | None = None,
-                *, remove: tuple[Path, ...] = (), before: Callable[[], None] | None = None, n: int = n,
+                name: str,
+                cmd: list[str],
+                floor: Measure | None,
+                floor_name: str,
+                cwd: Path | None = None,
+                key: str | None = None,
+                *,
+                remove: tuple[Path, ...] = (),
+                before: Callable[[], None] | None = None,
+                n: int = n,
             ) -> Measure | None:
                 """Measure ``cmd`` (best of ``runs``); ``remove``: folders deleted before each run;
                 ``before``: called before each run (to change a file)."""
@@ -158,7 +193,12 @@ def run(
                 m = best_of(runs, once)
                 ratio = m.seconds / floor.seconds if floor else None
                 rows.append((name, n, m, floor_name, ratio))
-                print(f"  {name:<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + (f"  {ratio:4.2f}× {floor_name}" if ratio else "") + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
+                print(
+                    f"  {name:<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo"
+                    + (f"  {ratio:4.2f}× {floor_name}" if ratio else "")
+                    + ("" if m.ok else f"  ÉCHEC : {m.note}"),
+                    flush=True,
+                )
                 return m
 
             cache = base / ".ateliers-cache"
@@ -177,12 +217,22 @@ def run(
                 m = measure([*ATELIERS, "-C", str(walked), "advance", "--allow-dirty"])
                 if want("advance"):
                     rows.append(("advance (appel → lancement)", n, m, "", None))
-                    print(f"  {'advance (appel → lancement)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo" + ("" if m.ok else f"  ÉCHEC : {m.note}"), flush=True)
+                    print(
+                        f"  {'advance (appel → lancement)':<32} {m.seconds:7.2f} s  {m.peak_mb:7.0f} Mo"
+                        + ("" if m.ok else f"  ÉCHEC : {m.note}"),
+                        flush=True,
+                    )
                 for _ in range(6):
                     measure([*ATELIERS, "-C", str(walked), "advance", "--allow-dirty"])
             render = [*ATELIERS, "-C", str(walked), "render"]
             # from nothing: no documents/ and no cache at all (every PDF made again) …
-            step("render (à vide, sans cache)", render, build, "build", remove=(walked / "documents", walked / ".ateliers-cache"))
+            step(
+                "render (à vide, sans cache)",
+                render,
+                build,
+                "build",
+                remove=(walked / "documents", walked / ".ateliers-cache"),
+            )
             # … documents/ removed, the cache of the previous run kept (what a user's second render finds)
             step("render (à vide, cache gardé)", render, build, "build", remove=(walked / "documents",))
             step("render (rien n'a changé)", render, build, "build")
@@ -203,26 +253,79 @@ def run(
                 if full is not None:
                     step("site (une contribution modifiée)", site_cmd, full, "site à vide", before=edit_one)
             if has_command("export") and want("export"):
-                step("export", [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")], parse, "parse")
+                step(
+                    "export",
+                    [*ATELIERS, "-C", str(walked), "export", "--out", str(work / f"export{n}")],
+                    parse,
+                    "parse",
+                )
             if has_command("themes", "suggest") and want("themes"):
-                step("themes suggest", [*ATELIERS, "-C", str(base), "themes", "suggest", "--out", str(work / f"themes{n}.yaml"), "--force"], parse, "parse")
-                step("themes tag --toutes", [*ATELIERS, "-C", str(base), "themes", "tag", "--toutes"], parse, "parse")  # the copies are analysed already: --toutes scores them all
+                step(
+                    "themes suggest",
+                    [
+                        *ATELIERS,
+                        "-C",
+                        str(base),
+                        "themes",
+                        "suggest",
+                        "--out",
+                        str(work / f"themes{n}.yaml"),
+                        "--force",
+                    ],
+                    parse,
+                    "parse",
+                )
+                step(
+                    "themes tag --toutes", [*ATELIERS, "-C", str(base), "themes", "tag", "--toutes"], parse, "parse"
+                )  # the copies are analysed already: --toutes scores them all
             if has_command("contributions", "doublons") and want("doublons"):
-                step("contributions doublons", [*ATELIERS, "-C", str(base), "contributions", "doublons"], parse, "parse", key="doublons")
+                step(
+                    "contributions doublons",
+                    [*ATELIERS, "-C", str(base), "contributions", "doublons"],
+                    parse,
+                    "parse",
+                    key="doublons",
+                )
             if has_command("contributions", "import") and want("import"):
                 csv_path = work / f"import{n}.csv"
                 write_import_csv(base, csv_path)
                 fresh = work / f"fresh{n}"
                 subprocess.run([*ATELIERS, "init", str(fresh)], check=True, capture_output=True)
                 shutil.copy(base / "consultation.yaml", fresh / "consultation.yaml")
-                maps = ["--map", "cle=Identifiant", "--map", "date=Date", "--map", "profil=Profil", "--map", "territoire=Arrondissement", "--map", "auteur=Pseudonyme", "--map", "publication=J'accepte d'être cité", "--map", "texte=Votre contribution"]
-                step("contributions import", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(csv_path), *maps], parse, "parse", key="import", remove=(fresh / "contributions", fresh / "prive"))
+                maps = [
+                    "--map",
+                    "cle=Identifiant",
+                    "--map",
+                    "date=Date",
+                    "--map",
+                    "profil=Profil",
+                    "--map",
+                    "territoire=Arrondissement",
+                    "--map",
+                    "auteur=Pseudonyme",
+                    "--map",
+                    "publication=J'accepte d'être cité",
+                    "--map",
+                    "texte=Votre contribution",
+                ]
+                step(
+                    "contributions import",
+                    [*ATELIERS, "-C", str(fresh), "contributions", "import", str(csv_path), *maps],
+                    parse,
+                    "parse",
+                    key="import",
+                    remove=(fresh / "contributions", fresh / "prive"),
+                )
                 # the same rows with the personal columns of a form: written to prive/, one key per person
                 personal_csv = work / f"import{n}-perso.csv"
                 write_import_csv(base, personal_csv, personal=True)
                 step(
-                    "contributions import (colonnes perso.)", [*ATELIERS, "-C", str(fresh), "contributions", "import", str(personal_csv), *maps],
-                    build, "build", key="import", remove=(fresh / "contributions", fresh / "prive"),
+                    "contributions import (colonnes perso.)",
+                    [*ATELIERS, "-C", str(fresh), "contributions", "import", str(personal_csv), *maps],
+                    build,
+                    "build",
+                    key="import",
+                    remove=(fresh / "contributions", fresh / "prive"),
                 )
     finally:
         if not keep:
@@ -243,8 +346,14 @@ def print_table(rows: list[tuple[str, int, Measure, str, float | None]]) -> None
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000", help="tailles, séparées par des virgules (défaut : 1000,10000)")
-    parser.add_argument("--only", default="", help="commandes à mesurer (check,status,advance,render,site,export,themes,doublons,import)")
+    parser.add_argument(
+        "--sizes", default="1000,10000", help="tailles, séparées par des virgules (défaut : 1000,10000)"
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="commandes à mesurer (check,status,advance,render,site,export,themes,doublons,import)",
+    )
     parser.add_argument("--runs", type=int, default=1, help="répétitions ; la meilleure est gardée (défaut : 1)")
     parser.add_argument("--mkdocs", action="store_true", help="mesurer aussi « mkdocs build » des mêmes pages")
     parser.add_argument("--keep", action="store_true", help="garder les dossiers de travail")
@@ -258,7 +367,11 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     only = {s.strip() for s in args.only.split(",") if s.strip()} or None
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cœurs, dossiers dans {args.dossier or tempfile.gettempdir()}", flush=True)
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cœurs, dossiers dans "
+        f"{args.dossier or tempfile.gettempdir()}",
+        flush=True,
+    )
     print_table(run(sizes, only, args.runs, args.mkdocs, args.keep, args.dossier))
 
 

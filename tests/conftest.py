@@ -20,7 +20,12 @@ PERSON_SECRET = "cle-des-tests-de-personnes"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False, help="Réécrit les fichiers de référence de tests/golden/.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Réécrit les fichiers de référence de tests/golden/.",
+    )
 
 
 @pytest.fixture

@@ -52,7 +52,9 @@ def cli(*args: str | Path, input: str | None = None) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
-def new_consultation(tmp_path: Path, territoires: list[dict[str, Any]] | None = None, name: str = "consultation") -> Path:
+def new_consultation(
+    tmp_path: Path, territoires: list[dict[str, Any]] | None = None, name: str = "consultation"
+) -> Path:
     """A consultation created by « ateliers init », with the given territories."""
     root = tmp_path / name
     r = cli("init", root)

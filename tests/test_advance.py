@@ -51,7 +51,9 @@ def test_seven_stages_in_git(repo: Path) -> None:
     first_commit = _git(repo, "rev-parse", "etape-1-appel^{commit}").strip()
     assert f"commit: {first_commit}" in text
     # the comments of the hand-written file survived the seven edits
-    original = subprocess.run(["git", "-C", str(repo), "show", "HEAD~7:consultation.yaml"], check=True, capture_output=True, text=True).stdout
+    original = subprocess.run(
+        ["git", "-C", str(repo), "show", "HEAD~7:consultation.yaml"], check=True, capture_output=True, text=True
+    ).stdout
     for line in original.splitlines():
         if line.lstrip().startswith("#"):
             assert line in text
@@ -178,12 +180,16 @@ def test_commit_outside_git_is_refused(example: Path) -> None:
 def test_lock_refuses_a_second_run(example: Path) -> None:
     import os
 
-    (example / ".ateliers.lock").write_text(f"{os.getpid()}\t{__import__('socket').gethostname()}\t0\tateliers advance\n", encoding="utf-8")
+    (example / ".ateliers.lock").write_text(
+        f"{os.getpid()}\t{__import__('socket').gethostname()}\t0\tateliers advance\n", encoding="utf-8"
+    )
     r = run_cli("-C", example, "advance")
     assert r.exit_code == 1
     assert "une autre commande « ateliers advance » est en cours" in r.output
     # a lock left by a process that no longer exists is taken over
-    (example / ".ateliers.lock").write_text(f"999999999\t{__import__('socket').gethostname()}\t0\tateliers advance\n", encoding="utf-8")
+    (example / ".ateliers.lock").write_text(
+        f"999999999\t{__import__('socket').gethostname()}\t0\tateliers advance\n", encoding="utf-8"
+    )
     r = run_cli("-C", example, "advance")
     assert r.exit_code == 0, r.output
     assert not (example / ".ateliers.lock").exists()
@@ -212,7 +218,15 @@ def test_demo_on_a_narrow_terminal_never_splits_a_path(tmp_path: Path, monkeypat
     assert all(len(line) <= 60 or line.startswith("  documents/") for line in lines)
     r = run_cli("-C", tmp_path, "demo", "autre", "--json")
     data = json.loads(r.stdout)
-    assert [e["de"] for e in data["etapes"]] == ["appel", "lancement", "ateliers", "synthese", "rapport", "adoption", "restitution"]
+    assert [e["de"] for e in data["etapes"]] == [
+        "appel",
+        "lancement",
+        "ateliers",
+        "synthese",
+        "rapport",
+        "adoption",
+        "restitution",
+    ]
     assert "documents/1-appel/synthese-des-contributions.md" in [d["chemin"] for d in data["etapes"][0]["documents"]]
 
 

@@ -514,7 +514,9 @@ def test_tag_reads_titles() -> None:
         ThemeSpec("mobilite", "Se déplacer", mots_cles=("car", "bus")),
     ]
     best = {s.doc_id: s.best for s in tag(docs, themes)}
-    assert best["C-1"] is not None and best["C-1"].theme_id == "finances" and best["C-1"].matched == ("dépense publique",)
+    assert (
+        best["C-1"] is not None and best["C-1"].theme_id == "finances" and best["C-1"].matched == ("dépense publique",)
+    )
     assert best["C-2"] is not None and best["C-2"].theme_id == "mobilite"
     without_titles = tag([(d["id"], d["texte"]) for d in docs], themes)
     assert all(s.best is None for s in without_titles)
@@ -621,7 +623,9 @@ def test_suggest_labels_are_phrases_without_place_names_or_vague_words() -> None
     titles = sorted(c.titre for c in candidates)
     assert titles[0].startswith("Cantine scolaire") and titles[1].startswith("Transport à la demande"), titles
     for c in candidates:
-        label_words = {w.lower() for w in c.titre.replace(",", " ").replace(":", " ").split()} | {w.lower() for w in c.mots_cles}
+        label_words = {w.lower() for w in c.titre.replace(",", " ").replace(":", " ").split()} | {
+            w.lower() for w in c.mots_cles
+        }
         assert not label_words & {"roubaix", "tourcoing", "gens"}, c
     assert suggest_themes(docs, k=2) == candidates  # the same on every run
 
@@ -646,9 +650,17 @@ def test_duplicates_read_titles_and_mend_words_glued_by_lost_line_breaks() -> No
         "répréhensibles tels qu'un emploi abusif et inapproprié des armes doit pouvoir être faite en "
         "toute transparence et sans ambiguïté pour les citoyens que nous sommes."
     )
-    glued = text.replace("abusif et inapproprié", "abusif etinapproprié").replace("faite en toute", "faite entoute").replace("pour les citoyens", "pour lescitoyens")
+    glued = (
+        text.replace("abusif et inapproprié", "abusif etinapproprié")
+        .replace("faite en toute", "faite entoute")
+        .replace("pour les citoyens", "pour lescitoyens")
+    )
     others = [(f"C-{i}", t) for i, t in enumerate(distinct_texts(5, seed=3))]
-    docs = [{"id": "A", "titre": "Interdire les visages masqués", "texte": text}, {"id": "B", "titre": "Interdire les visages masqués", "texte": glued}, *others]
+    docs = [
+        {"id": "A", "titre": "Interdire les visages masqués", "texte": text},
+        {"id": "B", "titre": "Interdire les visages masqués", "texte": glued},
+        *others,
+    ]
     (group,) = find_duplicates(docs)
     assert group.member_ids == ["A", "B"] and group.similarity >= 0.9
     untitled = find_duplicates([("A", text), ("B", glued), *others])

@@ -114,7 +114,14 @@ def test_corrupt_cache_is_ignored(example: Path) -> None:
 def _ateliers(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The command as a user types it (``python -m ateliers_cli`` = the ``ateliers`` script)."""
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "ateliers_cli", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ateliers_cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
+    )
 
 
 def _with_problems(root: Path) -> None:

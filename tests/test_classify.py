@@ -40,12 +40,20 @@ def test_classer_statut_ajouter_doublon_and_dry_run(example: Path) -> None:
     r = run_cli("-C", example, "contributions", "classer", "C-0003", "--themes", "isolement", "--ajouter", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "changerait" in r.stdout and _meta(example, "C-0003")["themes"] == ["numerique"]
-    assert run_cli("-C", example, "contributions", "classer", "C-0003", "--themes", "isolement", "--ajouter").exit_code == 0
+    assert (
+        run_cli("-C", example, "contributions", "classer", "C-0003", "--themes", "isolement", "--ajouter").exit_code
+        == 0
+    )
     assert _meta(example, "C-0003")["themes"] == ["numerique", "isolement"]
     assert run_cli("-C", example, "contributions", "classer", "C-0004", "--statut", "hors_sujet").exit_code == 0
     meta = _meta(example, "C-0004")
     assert meta["statut"] == "hors_sujet" and meta["themes"] == []
-    assert run_cli("-C", example, "contributions", "classer", "C-0005", "--statut", "doublon", "--doublon-de", "C-0001").exit_code == 0
+    assert (
+        run_cli(
+            "-C", example, "contributions", "classer", "C-0005", "--statut", "doublon", "--doublon-de", "C-0001"
+        ).exit_code
+        == 0
+    )
     meta = _meta(example, "C-0005")
     assert meta["statut"] == "doublon" and meta["doublon_de"] == "C-0001"
     assert run_cli("-C", example, "contributions", "classer", "C-0005", "--themes", "mobilite").exit_code == 0
@@ -83,10 +91,26 @@ def test_classified_contributions_become_examples_for_tag(example: Path) -> None
 
 def test_classer_hors_sujet_with_its_motif_and_redirection(example: Path) -> None:
     """An off-topic contribution classified with its reason: « check » has nothing to say."""
-    r = run_cli("-C", example, "contributions", "classer", "C-0003", "--statut", "hors_sujet", "--motif", "Une question d'impôt local", "--redirection", "Le centre des finances publiques")
+    r = run_cli(
+        "-C",
+        example,
+        "contributions",
+        "classer",
+        "C-0003",
+        "--statut",
+        "hors_sujet",
+        "--motif",
+        "Une question d'impôt local",
+        "--redirection",
+        "Le centre des finances publiques",
+    )
     assert r.exit_code == 0, r.output
     meta = _meta(example, "C-0003")
-    assert (meta["statut"], meta["motif"], meta["redirection"]) == ("hors_sujet", "Une question d'impôt local", "Le centre des finances publiques")
+    assert (meta["statut"], meta["motif"], meta["redirection"]) == (
+        "hors_sujet",
+        "Une question d'impôt local",
+        "Le centre des finances publiques",
+    )
     assert "hors sujet sans motif" not in run_cli("-C", example, "check").output
     r = run_cli("-C", example, "contributions", "classer", "C-0001", "--themes", "isolement", "--motif", "sans objet")
     assert r.exit_code != 0 and "ne vont qu'avec le statut hors_sujet" in r.output

@@ -102,7 +102,12 @@ def test_aide_prints_the_reference_from_the_schema() -> None:
         assert r.exit_code == 0, r.output
         assert r.stdout.startswith("ateliers/*.yaml — Un atelier citoyen de coproduction.")
         # every key the validation knows, nested ones included, with its rules
-        for key in ("capacite (obligatoire) : nombre entier (au moins 1)", "statut (obligatoire) : texte parmi : prevu, tenu, annule", "productions : liste de blocs", "      soutiens : nombre entier"):
+        for key in (
+            "capacite (obligatoire) : nombre entier (au moins 1)",
+            "statut (obligatoire) : texte parmi : prevu, tenu, annule",
+            "productions : liste de blocs",
+            "      soutiens : nombre entier",
+        ):
             assert key in r.stdout, key
     r = run_cli("aide", "restitution")
     assert "retours : liste de blocs (un retour)" in r.stdout

@@ -44,12 +44,23 @@ def test_add_a_letter_with_flags(two: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "Contribution C-0001 enregistrée : contributions/C-0001.md" in r.stdout
     text = (two / "contributions" / "C-0001.md").read_text(encoding="utf-8")
-    assert text.startswith("---\nid: C-0001\ndate: 2026-01-15\nprofil: habitant\ncanal: courrier\nterritoire: douai\nauteur: Mme D.\n")
-    assert "publication: false\nthemes: []\nstatut: nouvelle\n---\nMadame, Monsieur,\n\nJe souhaite vous dire que…\n" in text
+    assert text.startswith(
+        "---\nid: C-0001\ndate: 2026-01-15\nprofil: habitant\ncanal: courrier\nterritoire: douai\nauteur: Mme D.\n"
+    )
+    assert (
+        "publication: false\nthemes: []\nstatut: nouvelle\n---\nMadame, Monsieur,\n\nJe souhaite vous dire que…\n"
+        in text
+    )
     for secret in ("Durand", "Odette", "03 27", "Lilas", "Sin-le-Noble"):
         assert secret not in text
     row = private_rows(two)["C-0001"]
-    assert (row["nom"], row["prenom"], row["telephone"], row["adresse"], row["commune"]) == ("Durand", "Odette", "03 27 00 00 00", "3 rue des Lilas", "Sin-le-Noble")
+    assert (row["nom"], row["prenom"], row["telephone"], row["adresse"], row["commune"]) == (
+        "Durand",
+        "Odette",
+        "03 27 00 00 00",
+        "3 rue des Lilas",
+        "Sin-le-Noble",
+    )
     assert diagnostics_of(two) == []
 
 
@@ -88,10 +99,27 @@ def test_add_text_from_stdin_and_contact_details_taken_out(two: Path) -> None:
 
 def test_add_with_the_editor(two: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     editor = tmp_path / "editeur.py"
-    editor.write_text("import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write('Texte écrit dans l’éditeur.\\n')\n", encoding="utf-8")
+    editor.write_text(
+        "import sys\nopen(sys.argv[1], 'w', encoding='utf-8').write('Texte écrit dans l’éditeur.\\n')\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
     monkeypatch.delenv("VISUAL", raising=False)
-    r = cli("-C", two, "contributions", "add", "--editor", "--canal", "courrier", "--profil", "habitant", "--auteur", "A.", "--territoire", "lille")
+    r = cli(
+        "-C",
+        two,
+        "contributions",
+        "add",
+        "--editor",
+        "--canal",
+        "courrier",
+        "--profil",
+        "habitant",
+        "--auteur",
+        "A.",
+        "--territoire",
+        "lille",
+    )
     assert r.exit_code == 0, r.output
     assert "Texte écrit dans l’éditeur." in (two / "contributions" / "C-0001.md").read_text(encoding="utf-8")
 
@@ -144,11 +172,17 @@ def test_add_refuses_bad_values(two: Path, args: list[str], message: str) -> Non
 def listed(two: Path) -> Path:
     export = write_bytes(
         two.parent / "f.csv",
-        "texte;commune;profil\nL'Église est trop loin;Lille;habitant\nDes bus à Douai;Douai;partenaire\nUn [lien] étrange;Lille;citoyen\n".encode(),
+        "texte;commune;profil\nL'Église est trop loin;Lille;habitant\nDes bus à Douai;Douai;partenaire\nUn "
+        "[lien] étrange;Lille;citoyen\n".encode(),
     )
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     c3 = two / "contributions" / "C-0003.md"
-    c3.write_text(c3.read_text(encoding="utf-8").replace("themes: []", "themes: [theme-exemple]").replace("statut: nouvelle", "statut: analysee"), encoding="utf-8")
+    c3.write_text(
+        c3.read_text(encoding="utf-8")
+        .replace("themes: []", "themes: [theme-exemple]")
+        .replace("statut: nouvelle", "statut: analysee"),
+        encoding="utf-8",
+    )
     return two
 
 
@@ -177,7 +211,20 @@ def test_list_json(listed: Path) -> None:
     assert [d["id"] for d in data] == ["C-0001", "C-0003"]
     assert data[0]["texte"] == "L'Église est trop loin"
     assert data[1]["themes"] == ["theme-exemple"] and data[1]["statut"] == "analysee"
-    assert set(data[0]) >= {"id", "date", "profil", "canal", "territoire", "auteur", "publication", "themes", "statut", "titre", "texte", "fichier"}
+    assert set(data[0]) >= {
+        "id",
+        "date",
+        "profil",
+        "canal",
+        "territoire",
+        "auteur",
+        "publication",
+        "themes",
+        "statut",
+        "titre",
+        "texte",
+        "fichier",
+    }
 
 
 def test_list_unknown_filter_value(listed: Path) -> None:
@@ -195,8 +242,15 @@ def test_next_ids() -> None:
     assert next_ids(["C-9999"], 2) == ["C-10000", "C-10001"]
 
 
-single_line = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=60).map(lambda s: " ".join(s.split())).filter(bool)
-texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=300)
+single_line = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=60)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
+texts = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+    max_size=300,
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -223,6 +277,18 @@ def test_written_contributions_read_back_identical(auteur: str, titre: str, text
     clean, diags = schema.validate(loaded.data, schema.CONTRIBUTION, "contributions/C-0001.md")
     assert [d for d in diags if d.is_error] == []
     assert clean["auteur"] == auteur and clean["titre"] == titre and clean["source"]["cle"] == cle
-    assert list(loaded.data) == ["id", "date", "profil", "canal", "territoire", "auteur", "publication", "themes", "statut", "titre", "source"]
+    assert list(loaded.data) == [
+        "id",
+        "date",
+        "profil",
+        "canal",
+        "territoire",
+        "auteur",
+        "publication",
+        "themes",
+        "statut",
+        "titre",
+        "source",
+    ]
     assert loaded.body.strip("\n") == texte.strip("\n") or loaded.body.strip() == texte.strip()
     assert [d for d in check_rendered(content, "contributions/C-0001.md") if d.code != "donnee-personnelle"] == []

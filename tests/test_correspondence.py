@@ -69,7 +69,11 @@ def smtp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Inb
     ca.cert_pem.write_to_path(str(ca_file))
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == USER.encode()
+            and auth_data.password == PASSWORD.encode()
+        )
         return AuthResult(success=ok, handled=False)  # aiosmtpd answers 235 or 535 itself
 
     inbox = _Inbox()
@@ -155,7 +159,19 @@ def _contributors(root: Path) -> dict[str, dict[str, str]]:
 
 def _write_register(root: Path, rows: dict[str, dict[str, str]]) -> None:
     buf = io.StringIO(newline="")
-    cols = ["id", "nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal", "autres", "source", "contact"]
+    cols = [
+        "id",
+        "nom",
+        "prenom",
+        "courriel",
+        "telephone",
+        "adresse",
+        "commune",
+        "code_postal",
+        "autres",
+        "source",
+        "contact",
+    ]
     w = csv.DictWriter(buf, fieldnames=cols, delimiter=";", lineterminator="\r\n")
     w.writeheader()
     for row in rows.values():
@@ -212,7 +228,11 @@ def test_registrations_confirmed_promoted_and_never_twice(demo: Path, smtp: _Inb
     assert r.exit_code == 0, r.output
     assert "3 courriels envoyés ; 0 déjà envoyé auparavant" in r.stdout
     assert "1 personne sans courriel" in r.stdout  # Dufour: a mobile only, in the SMS list
-    assert sorted(a for env in smtp.envelopes for a in env) == ["alice@example.org", "bruno@example.org", "chloe@example.org"]
+    assert sorted(a for env in smtp.envelopes for a in env) == [
+        "alice@example.org",
+        "bruno@example.org",
+        "chloe@example.org",
+    ]
     alice = smtp.to("alice@example.org")[0]
     assert alice["From"] == SENDER
     assert "est confirmée" in str(alice["Subject"])
@@ -253,7 +273,10 @@ def test_fates_after_the_vote_by_mail_and_by_letter(demo: Path, smtp: _Inbox) ->
     assert r.exit_code == 0, r.output
     got = {a for env in smtp.envelopes for a in env}
     online = {cid for cid, ct in c.contributions.items() if ct.canal not in PAPER}
-    expected = {f"{cid.lower()}@example.org" for cid in online} - {f"{REFUSED.lower()}@example.org", f"{erased.lower()}@example.org"}
+    expected = {f"{cid.lower()}@example.org" for cid in online} - {
+        f"{REFUSED.lower()}@example.org",
+        f"{erased.lower()}@example.org",
+    }
     assert got == expected
     assert len(smtp.messages) == len(expected)  # one message per person
     # each to the right person: the message names that person's contribution and its fate
@@ -289,7 +312,9 @@ def test_fates_after_the_vote_by_mail_and_by_letter(demo: Path, smtp: _Inbox) ->
     assert mbox.count(b"\nFrom ") + mbox.startswith(b"From ") == len(expected)
     emls = sorted((folder / "courriels").glob("*.eml"))
     assert len(emls) == len(expected)
-    assert email.message_from_bytes(emls[0].read_bytes(), policy=email.policy.default)["X-Ateliers-Message"].startswith("devenir|")
+    assert email.message_from_bytes(emls[0].read_bytes(), policy=email.policy.default)["X-Ateliers-Message"].startswith(
+        "devenir|"
+    )
     listing = (folder / "liste.csv").read_text(encoding="utf-8-sig")
     assert listing.count(";oui;devenir|") == len(expected)  # already sent, said so
     # erasing someone takes the prepared messages that name them away
@@ -323,7 +348,11 @@ def test_restitution_invitations_with_ics_and_sms_list(
     r = cli("-C", demo, "courrier", "envoyer", "restitution", "--de", SENDER, "--cadence", "0")
     assert r.exit_code == 0, r.output
     c = load(demo).consultation
-    douai = {f"{cid.lower()}@example.org" for cid, ct in c.contributions.items() if ct.territoire == "douai" and ct.canal not in PAPER and cid != REFUSED}
+    douai = {
+        f"{cid.lower()}@example.org"
+        for cid, ct in c.contributions.items()
+        if ct.territoire == "douai" and ct.canal not in PAPER and cid != REFUSED
+    }
     got = {a for env in smtp.envelopes for a in env}
     assert got == douai | {"alice@example.org", "bruno@example.org", "chloe@example.org"}
     ics = _ics(smtp.to("alice@example.org")[0])
@@ -348,7 +377,9 @@ def test_opt_out_and_overridden_template(demo: Path, smtp: _Inbox) -> None:
     assert str(smtp.to("bruno@example.org")[0]["Subject"]) == "Bienvenue, Bruno"
     # a template that escapes the sandbox is refused, in French, and nothing is sent
     smtp.clear()
-    (demo / "templates" / "courrier" / "place-liberee.txt.j2").write_text("Objet : {{ ''.__class__.__mro__ }}\n", encoding="utf-8")
+    (demo / "templates" / "courrier" / "place-liberee.txt.j2").write_text(
+        "Objet : {{ ''.__class__.__mro__ }}\n", encoding="utf-8"
+    )
     cli("-C", demo, "inscriptions", "annuler", "bruno@example.org")
     r = cli("-C", demo, "courrier", "envoyer", "place-liberee", "--de", SENDER, "--cadence", "0")
     assert r.exit_code == 1 and "gabarit" in r.stderr and "Traceback" not in r.output
@@ -356,7 +387,14 @@ def test_opt_out_and_overridden_template(demo: Path, smtp: _Inbox) -> None:
 
 
 def test_settings_come_from_the_environment_only(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for k in ("ATELIERS_SMTP_HOTE", "ATELIERS_SMTP_PORT", "ATELIERS_SMTP_UTILISATEUR", "ATELIERS_SMTP_MOT_DE_PASSE", "ATELIERS_SMTP_CA", "ATELIERS_SMTP_TLS"):
+    for k in (
+        "ATELIERS_SMTP_HOTE",
+        "ATELIERS_SMTP_PORT",
+        "ATELIERS_SMTP_UTILISATEUR",
+        "ATELIERS_SMTP_MOT_DE_PASSE",
+        "ATELIERS_SMTP_CA",
+        "ATELIERS_SMTP_TLS",
+    ):
         monkeypatch.delenv(k, raising=False)
     r = cli("-C", demo, "courrier", "envoyer", "confirmation", "--de", SENDER)
     assert r.exit_code == 2 and "ATELIERS_SMTP_HOTE n'est pas définie" in r.stderr

@@ -87,7 +87,8 @@ def example(dst: Path) -> Path:
 
 def export_csv(path: Path, n: int) -> Path:
     lines = ["id;date;texte;commune;nom;courriel"] + [
-        f"{i};2025-10-01;Contribution numéro {i}, avec des accents : é à ç.;{'Lille' if i % 2 else 'Douai'};Personne {i};personne{i}@example.org"
+        f"{i};2025-10-01;Contribution numéro {i}, avec des accents : é à ç.;{'Lille' if i % 2 else 'Douai'};Personne "
+        f"{i};personne{i}@example.org"
         for i in range(1, n + 1)
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -236,7 +237,9 @@ def test_killed_at_random_moments(name: str, tmp_path: Path) -> None:
                 proc.wait(timeout=60)
         else:
             cmd = [sys.executable, "-c", KILL_AT, *sc.command(work)[3:]]
-            killed = subprocess.run(cmd, env={**ENV, "ATELIERS_TUER_AU": str(at)}, capture_output=True, timeout=300, check=False)
+            killed = subprocess.run(
+                cmd, env={**ENV, "ATELIERS_TUER_AU": str(at)}, capture_output=True, timeout=300, check=False
+            )
             assert killed.returncode == -signal.SIGKILL, f"{where} : la commande n'a pas atteint ce point"
 
         now = state(work)
@@ -285,7 +288,9 @@ def test_two_advances_at_once_one_is_refused(tmp_path: Path) -> None:
     go = tmp_path / "go"
     cmd = [sys.executable, "-c", HOLD_THE_LOCK, "-C", str(root), "advance", "--par", "Essai"]
     env = {**ENV, "ATELIERS_TEST_GO": str(go)}
-    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     try:
         deadline = time.monotonic() + 60
         while all(p.poll() is None for p in procs) and time.monotonic() < deadline:
@@ -314,7 +319,9 @@ def _dead_pid() -> int:
 
 def test_stale_lock_of_a_killed_run_is_taken_over(tmp_path: Path) -> None:
     root = example(tmp_path / "c")
-    (root / ".ateliers.lock").write_text(f"{_dead_pid()}\t{socket.gethostname()}\t0\tateliers advance\n", encoding="utf-8")
+    (root / ".ateliers.lock").write_text(
+        f"{_dead_pid()}\t{socket.gethostname()}\t0\tateliers advance\n", encoding="utf-8"
+    )
     r = run_cli("-C", root, "advance", "--par", "Essai")
     assert r.exit_code == 0, r.output
     assert not (root / ".ateliers.lock").exists()
@@ -389,7 +396,9 @@ def test_a_name_too_long_for_the_disk_is_a_french_error(tmp_path: Path) -> None:
         assert run_cli("-C", root, "advance", "--par", "Essai").exit_code == 0
     long_id = "-".join(["atelier"] * 30)[:240].strip("-")
     source = root / "ateliers/lille-1.yaml"
-    (root / "ateliers" / f"{long_id}.yaml").write_text(source.read_text(encoding="utf-8").replace("id: lille-1", f"id: {long_id}"), encoding="utf-8")
+    (root / "ateliers" / f"{long_id}.yaml").write_text(
+        source.read_text(encoding="utf-8").replace("id: lille-1", f"id: {long_id}"), encoding="utf-8"
+    )
     source.unlink()
     before = state(root)
     r = run_cli("-C", root, "render")

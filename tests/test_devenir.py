@@ -47,7 +47,12 @@ def c(demo: Path) -> Consultation:
 def cited_orientations(c: Consultation, cid: str) -> set[str]:
     """Orientations reached from ``cid`` through the propositions that name it (by hand, from the data)."""
     ecartees = {e.ref for e in c.synthese.propositions_ecartees} if c.synthese else set()
-    groups = {g.id for g in c.regroupements.values() for pid in g.propositions if pid not in ecartees and cid in c.propositions[pid].contributions}
+    groups = {
+        g.id
+        for g in c.regroupements.values()
+        for pid in g.propositions
+        if pid not in ecartees and cid in c.propositions[pid].contributions
+    }
     return {o.id for o in c.orientations.values() if groups & set(o.regroupements)}
 
 
@@ -83,11 +88,15 @@ def test_fed_names_only_orientations_reached_through_a_citation(demo: Path, c: C
             assert "elle n’a nourri aucune orientation" in text, text  # cited, but its proposition went no further
         if not any(cid in p.contributions for p in c.propositions.values()):
             not_cited += 1
-            assert text.startswith("Aucune proposition d’atelier ne la cite : elle n’a nourri directement aucune orientation"), text
+            assert text.startswith(
+                "Aucune proposition d’atelier ne la cite : elle n’a nourri directement aucune orientation"
+            ), text
     assert not_cited > 0  # the demo has contributions no proposition cites (C-0029 among them)
     assert "Aucune proposition d’atelier ne la cite" in resume(demo, "C-0029")
     assert "Une orientation porte sur ses thèmes (O-01)" in resume(demo, "C-0029")
-    assert resume(demo, "C-0013").startswith("Elle est citée par une proposition d’atelier, qui n’a pas été reprise dans les orientations")
+    assert resume(demo, "C-0013").startswith(
+        "Elle est citée par une proposition d’atelier, qui n’a pas été reprise dans les orientations"
+    )
 
 
 def test_a_non_retained_orientation_shows_the_assemblys_motif(demo: Path, c: Consultation) -> None:

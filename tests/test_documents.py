@@ -281,7 +281,9 @@ def test_attendance_sheets_are_private_and_match_the_registrations(tmp_path: Pat
 
     regs = read_existing(root)
     assign(c, regs)
-    assert sheet.content == render_sheet(c, c.ateliers["lille-1"], [r for r in regs if r.statut == "inscrit"], []).encode()
+    assert (
+        sheet.content == render_sheet(c, c.ateliers["lille-1"], [r for r in regs if r.statut == "inscrit"], []).encode()
+    )
     # without a registration file, a blank sheet: as many rows as seats
     blank = build_all(walked_through(copy_example(tmp_path / "vierge")), [Stage.LANCEMENT])
     for a in c.ateliers.values():
@@ -327,7 +329,11 @@ def test_figures_are_svg_with_a_table_in_html_and_a_table_in_markdown(built: dic
     assert html.count("<svg") >= 4
     assert html.count('role="img"') == html.count("<svg")
     assert html.count("<figure") == html.count("<svg") and "<caption>Contributions par profil</caption>" in html
-    assert "ateliers-figure:" not in md and "ATELIERSFIGURE" not in html and "ateliers-figure" not in html.replace('class="ateliers-figure"', "")
+    assert (
+        "ateliers-figure:" not in md
+        and "ATELIERSFIGURE" not in html
+        and "ateliers-figure" not in html.replace('class="ateliers-figure"', "")
+    )
     assert "**Contributions par profil**" in md and "| Profil | Contributions | Part |" in md
     assert "<svg" not in md
     page = parse(built["documents/1-appel/synthese-des-contributions.html"].content)
@@ -383,12 +389,14 @@ def test_a_consultation_template_overrides_a_default(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "ex")
     (root / "templates").mkdir()
     (root / "templates" / "programme-des-ateliers.md.j2").write_text(
-        "# Notre programme\n\n{% for a in ateliers_maintenus %}- {{ a.titre|md }} : {{ a.date|date_longue }}\n{% endfor %}",
+        "# Notre programme\n\n{% for a in ateliers_maintenus %}- {{ a.titre|md }} : {{ a.date|date_longue }}\n{% "
+        "endfor %}",
         encoding="utf-8",
     )
     (root / "templates" / "synthese-des-contributions.md.j2").write_text(
         '{% extends "default:synthese-des-contributions.md.j2" %}\n'
-        "{% block annexes %}\n## Annexe locale\n\nMerci à {{ chiffres.contributions|nombre }} contributeurs !\n{% endblock %}\n",
+        "{% block annexes %}\n## Annexe locale\n\nMerci à {{ chiffres.contributions|nombre }} contributeurs !\n{% "
+        "endblock %}\n",
         encoding="utf-8",
     )
     c = walked_through(root)
@@ -459,7 +467,9 @@ def test_consultation_templates_cannot_leave_their_folder(tmp_path: Path) -> Non
     root = copy_example(tmp_path / "ex")
     (root / "templates").mkdir()
     (root / "secret.txt").write_text("SECRET-123", encoding="utf-8")
-    (root / "templates" / "formulaire-inscription.md.j2").write_text('{% include "../secret.txt" %}\n', encoding="utf-8")
+    (root / "templates" / "formulaire-inscription.md.j2").write_text(
+        '{% include "../secret.txt" %}\n', encoding="utf-8"
+    )
     with pytest.raises(AteliersError) as info:
         build_stage_documents(walked_through(root), Stage.APPEL, WHEN[Stage.APPEL])
     assert "introuvable" in info.value.message
@@ -572,7 +582,9 @@ def test_every_core_reports_the_first_faulty_stage(tmp_path: Path, monkeypatch: 
     root = copy_example(tmp_path / "ex")
     (root / "templates").mkdir()
     (root / "templates" / "bilan.md.j2").write_text("# Bilan\n\n{{ inconnue_du_bilan }}\n", encoding="utf-8")
-    (root / "templates" / "croisement.md.j2").write_text("# Croisement\n\n{{ inconnue_du_croisement }}\n", encoding="utf-8")
+    (root / "templates" / "croisement.md.j2").write_text(
+        "# Croisement\n\n{{ inconnue_du_croisement }}\n", encoding="utf-8"
+    )
     c = walked_through(root)
     monkeypatch.setenv("ATELIERS_WORKERS", "2")
     with pytest.raises(AteliersError) as info:
@@ -624,7 +636,16 @@ def _soffice_pdf_text(path: Path, tmp: Path) -> list[str]:
 
     profile = tmp / "profil-libreoffice"  # its own profile: never shares a running instance's
     subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(path)],
+        [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp),
+            str(path),
+        ],
         check=True,
         capture_output=True,
         timeout=180,
@@ -660,9 +681,17 @@ def test_report_converted_by_libreoffice_has_a_table_of_contents_with_page_numbe
 def test_report_cover_summary_costs_decision_and_annex(built: dict[str, OutputFile]) -> None:
     md = built["documents/5-rapport/rapport-orientations.md"].content.decode()
     summary = md.split("## Synthèse", 1)[1].split("## Introduction", 1)[0]
-    assert "| O-03 Redonner du temps et de la stabilité à l’aide à domicile | Solidarités, autonomie et santé\u202f; Finances" in summary
+    assert (
+        "| O-03 Redonner du temps et de la stabilité à l’aide à domicile | Solidarités, autonomie et santé\u202f; "
+        "Finances"
+        in summary
+    )
     assert "10\u202f500\u202f000\u00a0€ par an" in summary and "| Adoption |" in summary
-    assert "Coût total estimé\u00a0: 20\u202f200\u202f000\u00a0€ par an en fonctionnement et 8\u202f600\u202f000\u00a0€ d’investissement" in summary
+    assert (
+        "Coût total estimé\u00a0: 20\u202f200\u202f000\u00a0€ par an en fonctionnement et 8\u202f600\u202f000\u00a0€ "
+        "d’investissement"
+        in summary
+    )
     decision = md.split("## Proposition de décision", 1)[1]
     assert decision.lstrip().startswith("Il est proposé au Conseil départemental du Nord de bien vouloir")
     assert "### Sources" not in md  # moved to the annex, under readable names
@@ -691,7 +720,9 @@ def _pdf_page_lines(data: bytes, tmp: Path) -> list[list[str]]:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext est absent : apt-get install poppler-utils")
     (tmp / "doc.pdf").write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp / "doc.pdf"), "-"], check=True, capture_output=True, text=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp / "doc.pdf"), "-"], check=True, capture_output=True, text=True
+    )
     pages = [[line for line in page.splitlines() if line.strip()] for page in text.stdout.split("\f")]
     return [[line for line in page if not re.search(r"Page \d+ sur \d+\s*$", line)] for page in pages if page]
 
@@ -707,7 +738,9 @@ def test_no_pdf_ends_on_a_near_empty_page(built: dict[str, OutputFile], tmp_path
         if len(pages) < 2:
             continue
         full = max(len(page) for page in pages[1:-1] or pages[:1])
-        assert len(pages[-1]) >= full / 4, f"{path} : {len(pages[-1])} lignes sur sa dernière page, {full} sur une pleine"
+        assert len(pages[-1]) >= full / 4, (
+            f"{path} : {len(pages[-1])} lignes sur sa dernière page, {full} sur une pleine"
+        )
     report = _pdf_page_lines(pdfs["documents/5-rapport/rapport-orientations.pdf"].content, tmp_path)
     rapport = "\n".join(line for page in report for line in page)
     assert "Il est proposé au Conseil départemental du Nord de bien vouloir" in re.sub(r"\s+", " ", rapport)

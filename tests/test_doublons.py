@@ -17,7 +17,11 @@ RESENDS = {"C-0118": "C-0012", "C-0120": "C-0039"}  # near-verbatim resends of t
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".ateliers-cache" not in p.parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".ateliers-cache" not in p.parts
+    }
 
 
 def _meta(root: Path, cid: str) -> dict[str, object]:
@@ -110,7 +114,10 @@ def test_apply_campagnes_marks_the_campaign_too(example: Path) -> None:
 
 
 def test_original_that_is_itself_a_doublon_gives_no_chain(make_tree: Callable[[dict[str, str]], Path]) -> None:
-    text = "Il faudrait un minibus chaque mardi pour aller au marché de la ville, avec un chauffeur patient et des places assises."
+    text = (
+        "Il faudrait un minibus chaque mardi pour aller au marché de la ville, avec un chauffeur patient et des places "
+        "assises."
+    )
     other = GOOD_CONTRIBUTION.replace("C-0001", "C-0003")
     first = (
         GOOD_CONTRIBUTION.replace("Je vis seule depuis la mort de mon mari.", text)
@@ -123,7 +130,9 @@ def test_original_that_is_itself_a_doublon_gives_no_chain(make_tree: Callable[[d
         .replace("date: 2026-01-12", "date: 2026-01-20")
         .replace("themes: [isolement]\nstatut: analysee", "themes: []\nstatut: nouvelle")
     )
-    root = make_tree({"contributions/C-0001.md": first, "contributions/C-0002.md": second, "contributions/C-0003.md": other})
+    root = make_tree(
+        {"contributions/C-0001.md": first, "contributions/C-0002.md": second, "contributions/C-0003.md": other}
+    )
     assert run_cli("-C", root, "check").exit_code == 0
     r = run_cli("-C", root, "contributions", "doublons", "--apply")
     assert r.exit_code == 0, r.output
@@ -217,7 +226,10 @@ def test_same_author_on_another_subject_is_no_resend(example: Path) -> None:
     new = head.replace("id: C-0013", "id: C-0149").replace("statut: analysee", "statut: nouvelle")
     new = re.sub(r"^date: .*$", "date: 2025-11-05", new, count=1, flags=re.MULTILINE)
     new = re.sub(r"^themes:.*?(?=^\w)", "", new, count=1, flags=re.MULTILINE | re.DOTALL)
-    body = "Le club de scrabble de la maison de quartier cherche des joueurs le jeudi après-midi : venez nombreux, on prête les jeux et le café est offert."
+    body = (
+        "Le club de scrabble de la maison de quartier cherche des joueurs le jeudi après-midi : venez nombreux, on "
+        "prête les jeux et le café est offert."
+    )
     (example / "contributions" / "C-0149.md").write_text(new + "\n---\n" + body + "\n", encoding="utf-8")
     assert run_cli("-C", example, "check").exit_code == 0  # a valid contribution, so really compared
     data = _json(example)
@@ -237,7 +249,14 @@ def test_resends_beside_a_large_group_of_copies_take_little_memory() -> None:
     ids = [f"C-{i:05d}" for i in range(3000)]
     text = "Les transports solidaires manquent dans les villages pour les personnes âgées isolées."
     docs = [(cid, text, "Jeanne Martin", f"2025-10-{1 + i % 28:02d}") for i, cid in enumerate(ids)]
-    docs.append(("C-09999", "Je renvoie : les transports solidaires manquent aux personnes âgées des villages.", "Jeanne Martin", "2025-11-01"))
+    docs.append(
+        (
+            "C-09999",
+            "Je renvoie : les transports solidaires manquent aux personnes âgées des villages.",
+            "Jeanne Martin",
+            "2025-11-01",
+        )
+    )
     senders = {cid: "jeanne|lille" for cid in [*ids[:10], "C-09999"]}
     tracemalloc.start()
     try:

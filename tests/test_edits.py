@@ -15,7 +15,9 @@ def _changed(before: str, after: str) -> list[tuple[str, str]]:
 
 def test_workshop_held_changes_only_its_lines_and_keeps_comments(example: Path) -> None:
     path = example / "ateliers" / "lille-1.yaml"
-    text = path.read_text(encoding="utf-8").replace("participants: 33", "# compté sur la feuille d'émargement\nparticipants: 33")
+    text = path.read_text(encoding="utf-8").replace(
+        "participants: 33", "# compté sur la feuille d'émargement\nparticipants: 33"
+    )
     path.write_text(text, encoding="utf-8")
     r = run_cli("-C", example, "atelier", "tenu", "lille-1", "--participants", "35")
     assert r.exit_code == 0, r.output
@@ -26,14 +28,21 @@ def test_workshop_held_changes_only_its_lines_and_keeps_comments(example: Path) 
 def test_workshop_planned_then_held_then_cancelled(example: Path) -> None:
     path = example / "ateliers" / "cambrai-1.yaml"
     text = path.read_text(encoding="utf-8")
-    planned = "\n".join(line for line in text.splitlines() if not line.startswith("participants:")).replace("statut: tenu", "statut: prevu") + "\n"
+    planned = (
+        "\n".join(line for line in text.splitlines() if not line.startswith("participants:")).replace(
+            "statut: tenu", "statut: prevu"
+        )
+        + "\n"
+    )
     path.write_text(planned, encoding="utf-8")
     assert run_cli("-C", example, "atelier", "tenu", "cambrai-1", "--participants", "28").exit_code == 0
     held = path.read_text(encoding="utf-8")
     lines = held.splitlines()
     assert "statut: tenu" in lines
     # the new key is placed where the schema puts it: after the registrations, before the facilitation
-    assert lines.index("participants: 28") == lines.index("animation: " + held.split("animation: ")[1].splitlines()[0]) - 1
+    assert (
+        lines.index("participants: 28") == lines.index("animation: " + held.split("animation: ")[1].splitlines()[0]) - 1
+    )
     r = run_cli("-C", example, "atelier", "annule", "cambrai-1", "--motif", "Salle inondée")
     assert r.exit_code == 0, r.output
     after = path.read_text(encoding="utf-8").splitlines()
@@ -45,17 +54,52 @@ def test_workshop_planned_then_held_then_cancelled(example: Path) -> None:
 def test_commission_opinion_and_vote_keep_the_rest_of_the_deliberation(example: Path) -> None:
     path = example / "deliberation.yaml"
     text = path.read_text(encoding="utf-8")
-    r = run_cli("-C", example, "deliberation", "avis", "solidarites", "--avis", "favorable_avec_reserves", "--date", "16/06/2026")
+    r = run_cli(
+        "-C",
+        example,
+        "deliberation",
+        "avis",
+        "solidarites",
+        "--avis",
+        "favorable_avec_reserves",
+        "--date",
+        "16/06/2026",
+    )
     assert r.exit_code == 0, r.output
     changed = _changed(text, path.read_text(encoding="utf-8"))
-    assert changed == [("    date: 2026-06-15", "    date: 2026-06-16"), ("    avis: favorable", "    avis: favorable_avec_reserves")]
+    assert changed == [
+        ("    date: 2026-06-15", "    date: 2026-06-16"),
+        ("    avis: favorable", "    avis: favorable_avec_reserves"),
+    ]
     text = path.read_text(encoding="utf-8")
-    r = run_cli("-C", example, "deliberation", "vote", "--effectif", "82", "--presents", "74", "--representes", "5", "--pour", "65", "--contre", "8", "--abstention", "6")
+    r = run_cli(
+        "-C",
+        example,
+        "deliberation",
+        "vote",
+        "--effectif",
+        "82",
+        "--presents",
+        "74",
+        "--representes",
+        "5",
+        "--pour",
+        "65",
+        "--contre",
+        "8",
+        "--abstention",
+        "6",
+    )
     assert r.exit_code == 0, r.output
     assert "6 abstentions, sur 79 votants" in r.stdout and "(s)" not in r.stdout
-    assert _changed(text, path.read_text(encoding="utf-8")) == [("  pour: 66", "  pour: 65"), ("  contre: 7", "  contre: 8")]
+    assert _changed(text, path.read_text(encoding="utf-8")) == [
+        ("  pour: 66", "  pour: 65"),
+        ("  contre: 7", "  contre: 8"),
+    ]
     assert run_cli("-C", example, "check", "--strict").exit_code == 0
-    r = run_cli("-C", example, "deliberation", "vote", "--effectif", "82", "--presents", "74", "--pour", "65", "--votants", "70")
+    r = run_cli(
+        "-C", example, "deliberation", "vote", "--effectif", "82", "--presents", "74", "--pour", "65", "--votants", "70"
+    )
     assert r.exit_code == 2 and "votants (70) ≠ pour + contre + abstention (65)" in r.stderr
     r = run_cli("-C", example, "deliberation", "avis", "finances", "--avis", "favorable", "--date", "hier")
     assert r.exit_code == 2 and "« hier » n'est pas une date" in r.stderr

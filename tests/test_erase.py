@@ -36,7 +36,10 @@ def prepare(root: Path, *, contact_in_text: bool = True) -> Path:
     """The example's C-0001 with an organisation, a comment, its author's names in its text, and prive/."""
     path = root / "contributions" / "C-0001.md"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("auteur: Jeanne M.\n", "auteur: Jeanne M.   # nom affiché\norganisation: Club des aînés de Wazemmes\n# commentaire à garder\n")
+    text = text.replace(
+        "auteur: Jeanne M.\n",
+        "auteur: Jeanne M.   # nom affiché\norganisation: Club des aînés de Wazemmes\n# commentaire à garder\n",
+    )
     text = text.replace("titre: Juste parler à quelqu'un", "titre: Juste parler à quelqu'un, par Jeanne")
     text += NAME_IN_TEXT if contact_in_text else "\nJeanne Vandenbussche\n"
     path.write_text(text, encoding="utf-8")
@@ -64,7 +67,13 @@ def test_erase_removes_the_identity_and_keeps_the_text(example: Path) -> None:
     for gone in ("Jeanne", "Vandenbussche", "jeanne.v@", "06.12", "Club des aînés"):
         assert gone not in text, gone
     # key order and the rest of the header unchanged
-    assert head.splitlines()[1:6] == ["id: C-0001", "date: 2025-09-15", "profil: habitant", "canal: formulaire", "territoire: lille"]
+    assert head.splitlines()[1:6] == [
+        "id: C-0001",
+        "date: 2025-09-15",
+        "profil: habitant",
+        "canal: formulaire",
+        "territoire: lille",
+    ]
 
 
 def test_erase_cleans_prive_in_its_own_format(example: Path) -> None:
@@ -72,9 +81,14 @@ def test_erase_cleans_prive_in_its_own_format(example: Path) -> None:
     r = run_cli("-C", example, "erase", "C-0001")
     assert r.exit_code == 0, r.output
     register = (example / "prive" / "contributeurs.csv").read_bytes()
-    assert register == ("\ufeffid;nom;prenom;courriel;telephone;adresse;commune;code_postal\r\nC-0002;Verstraete;Roger;;;;Bergues;59380\r\n").encode("utf-8")
+    assert register == (
+        "\ufeffid;nom;prenom;courriel;telephone;adresse;commune;code_postal\r\nC-0002;Verstraete;Roger;;;;Bergues;59380\r\n"
+    ).encode("utf-8")
     registrations = (example / "prive" / "inscriptions.csv").read_text(encoding="utf-8")
-    assert registrations == "atelier;nom;prenom;courriel;commune;statut\nlille-1;Durand;Paul;paul@example.org;Lille;inscrit\n"
+    assert (
+        registrations
+        == "atelier;nom;prenom;courriel;commune;statut\nlille-1;Durand;Paul;paul@example.org;Lille;inscrit\n"
+    )
     assert "prive/contributeurs.csv : 1 ligne supprimée" in r.stdout
     assert "prive/inscriptions.csv : 2 inscriptions supprimées" in r.stdout
 
@@ -88,13 +102,26 @@ def test_check_confirms_nothing_remains(example: Path) -> None:
 
 def test_check_flags_an_identity_come_back(example: Path) -> None:
     path = example / "contributions" / "C-0001.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("statut: analysee", "statut: analysee\nefface: 2026-11-02"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("statut: analysee", "statut: analysee\nefface: 2026-11-02"),
+        encoding="utf-8",
+    )
     (example / "prive").mkdir()
-    (example / "prive" / "contributeurs.csv").write_text("id;nom;prenom\nC-0002;Verstraete;Roger\nC-0001;Vandenbussche;Jeanne\n", encoding="utf-8")
+    (example / "prive" / "contributeurs.csv").write_text(
+        "id;nom;prenom\nC-0002;Verstraete;Roger\nC-0001;Vandenbussche;Jeanne\n", encoding="utf-8"
+    )
     r = run_cli("-C", example, "check")
     assert r.exit_code == 1
-    assert f"contributions/C-0001.md:7: erreur : contribution effacée le 2026-11-02 dont l'auteur n'est pas « {ANONYMOUS_AUTHOR} »" in r.stderr
-    assert "prive/contributeurs.csv:3: erreur : la contribution C-0001 a été effacée le 2026-11-02 mais ses données personnelles sont encore là" in r.stderr
+    assert (
+        "contributions/C-0001.md:7: erreur : contribution effacée le 2026-11-02 dont l'auteur n'est pas « "
+        f"{ANONYMOUS_AUTHOR} »"
+        in r.stderr
+    )
+    assert (
+        "prive/contributeurs.csv:3: erreur : la contribution C-0001 a été effacée le 2026-11-02 mais ses données "
+        "personnelles sont encore là"
+        in r.stderr
+    )
     assert "relancez « ateliers erase C-0001 »" in r.stderr
     # and erase repairs it
     assert run_cli("-C", example, "erase", "C-0001").exit_code == 0
@@ -108,7 +135,11 @@ def test_dry_run_writes_nothing(example: Path) -> None:
     r = run_cli("-C", example, "erase", "C-0001", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "Simulation" in r.stdout
-    assert "contributions/C-0001.md : auteur « Jeanne M. » → « Contribution anonymisée » ; organisation « Club des aînés de Wazemmes » retirée ; efface: 2026-11-18" in r.stdout
+    assert (
+        "contributions/C-0001.md : auteur « Jeanne M. » → « Contribution anonymisée » ; organisation « Club des aînés "
+        "de Wazemmes » retirée ; efface: 2026-11-18"
+        in r.stdout
+    )
     assert "retirés du titre et du texte : 3 noms, 1 courriel, 1 téléphone" in r.stdout
     assert files(example) == before
 
@@ -169,7 +200,10 @@ def test_crlf_file_stays_crlf(example: Path) -> None:
 def test_name_found_in_other_files_is_reported(example: Path) -> None:
     prepare(example)
     atelier = example / "ateliers" / "lille-1.yaml"
-    atelier.write_text(atelier.read_text(encoding="utf-8") + "# Notes : Mme Vandenbussche a proposé le café du mardi.\n", encoding="utf-8")
+    atelier.write_text(
+        atelier.read_text(encoding="utf-8") + "# Notes : Mme Vandenbussche a proposé le café du mardi.\n",
+        encoding="utf-8",
+    )
     r = run_cli("-C", example, "erase", "C-0001")
     assert r.exit_code == 0, r.output
     line = len(atelier.read_text(encoding="utf-8").splitlines())
@@ -194,9 +228,23 @@ def test_git_history_advice(example: Path) -> None:
 
 
 def test_scrub_names_whatever_their_case_and_accents() -> None:
-    person = Person(nom="Lefèvre", prenom="Hélène", courriel="h.lefevre@example.org", telephone="+33 6 12 34 56 78", public=["Hélène L."])
-    s = scrub("HELENE LEFEVRE écrit ; Mme Lefèvre-Durand ? Hélène. Contact : h.lefevre@example.org, 06 12 34 56 78. Hélèna reste.", person)
-    assert s.text == "[nom retiré] écrit ; Mme [nom retiré]-Durand ? [nom retiré]. Contact : [courriel retiré], [téléphone retiré]. Hélèna reste."
+    person = Person(
+        nom="Lefèvre",
+        prenom="Hélène",
+        courriel="h.lefevre@example.org",
+        telephone="+33 6 12 34 56 78",
+        public=["Hélène L."],
+    )
+    s = scrub(
+        "HELENE LEFEVRE écrit ; Mme Lefèvre-Durand ? Hélène. Contact : h.lefevre@example.org, 06 12 34 56 78. Hélèna "
+        "reste.",
+        person,
+    )
+    assert (
+        s.text
+        == "[nom retiré] écrit ; Mme [nom retiré]-Durand ? [nom retiré]. Contact : [courriel retiré], [téléphone "
+        "retiré]. Hélèna reste."
+    )
     assert (s.names, s.emails, s.phones) == (3, 1, 1)
 
 
@@ -211,7 +259,9 @@ def _texts(folder: Path) -> dict[str, str]:
             continue
         if p.suffix in (".odt", ".docx"):
             with zipfile.ZipFile(p) as z:
-                found[str(p)] = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+                found[str(p)] = "".join(
+                    z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml")
+                )
         elif p.suffix in (".md", ".html", ".csv", ".json", ".txt", ".xml", ".js"):
             found[str(p)] = p.read_text(encoding="utf-8", errors="replace")
     return found
@@ -270,7 +320,9 @@ def test_after_erase_the_name_is_nowhere_on_the_site(advanced_example: Path) -> 
     root = advanced_example
     r = run_cli("-C", root, "site")
     assert r.exit_code == 0, r.output
-    assert any("Jeanne M." in t for t in _texts(root / "site").values()), "le site cite bien Jeanne M. avant l'effacement"
+    assert any("Jeanne M." in t for t in _texts(root / "site").values()), (
+        "le site cite bien Jeanne M. avant l'effacement"
+    )
     r = run_cli("-C", root, "erase", "C-0001")
     assert r.exit_code == 0, r.output
     assert "dans cet ordre : « ateliers render --etape toutes », « ateliers site »" in r.stdout

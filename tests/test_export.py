@@ -77,11 +77,32 @@ def test_contributions_columns_and_consent(example: Path) -> None:
     out = export(example)
     rows = {r["id"]: r for r in read_csv(out / "contributions.csv")}
     assert list(next(iter(rows.values()))) == [
-        "id", "date", "profil", "canal", "territoire", "territoire_nom", "statut", "doublon_de", "themes",
-        "propositions", "orientations_nourries", "a_nourri_une_orientation_retenue", "publication", "anonymisee", "auteur", "organisation", "titre", "texte",
+        "id",
+        "date",
+        "profil",
+        "canal",
+        "territoire",
+        "territoire_nom",
+        "statut",
+        "doublon_de",
+        "themes",
+        "propositions",
+        "orientations_nourries",
+        "a_nourri_une_orientation_retenue",
+        "publication",
+        "anonymisee",
+        "auteur",
+        "organisation",
+        "titre",
+        "texte",
     ]
     c1 = rows["C-0001"]
-    assert (c1["auteur"], c1["titre"], c1["publication"], c1["anonymisee"]) == ("Jeanne M.", "Juste parler à quelqu'un", "true", "false")
+    assert (c1["auteur"], c1["titre"], c1["publication"], c1["anonymisee"]) == (
+        "Jeanne M.",
+        "Juste parler à quelqu'un",
+        "true",
+        "false",
+    )
     assert c1["texte"].startswith("Depuis que mon mari est parti")
     assert c1["propositions"] == "P-LIL1-01" and c1["territoire_nom"] == "Lille"
     c = load(example).consultation
@@ -105,9 +126,15 @@ def test_erased_contribution_keeps_no_identity_in_export(example: Path) -> None:
     assert "Wazemmes" not in everything  # the text is not published after erasure
 
 
-def test_contact_details_left_in_a_text_are_never_published(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
+def test_contact_details_left_in_a_text_are_never_published(
+    make_tree: Callable[[dict[str, str | bytes]], Path],
+) -> None:
     root = make_tree({})
-    edit(root / "contributions/C-0001.md", "Je vis seule", "Écrivez-moi : jeanne@example.org ou 06 12 34 56 78. Je vis seule")
+    edit(
+        root / "contributions/C-0001.md",
+        "Je vis seule",
+        "Écrivez-moi : jeanne@example.org ou 06 12 34 56 78. Je vis seule",
+    )
     r = run_cli("-C", root, "export", "--out", root.parent / "donnees")
     assert r.exit_code == 0, r.output
     assert re.search(r"\d+ erreurs? de lecture", r.stdout) and "ateliers check" in r.stdout
@@ -126,7 +153,15 @@ def test_proposition_regroupement_orientation_decision_rows(example: Path) -> No
     assert decisions["O-09"]["decision"] == "non_retenue" and decisions["O-09"]["motif"]
     assert decisions["O-01"]["deliberation"] == "DCD-2026-0412"
     etapes = read_csv(out / "etapes.csv")
-    assert [e["etape"] for e in etapes] == ["appel", "lancement", "ateliers", "synthese", "rapport", "adoption", "restitution"]
+    assert [e["etape"] for e in etapes] == [
+        "appel",
+        "lancement",
+        "ateliers",
+        "synthese",
+        "rapport",
+        "adoption",
+        "restitution",
+    ]
     assert etapes[0]["etat"] == "en_cours"
     props_json = json.loads((out / "propositions.json").read_text(encoding="utf-8"))
     assert next(p for p in props_json if p["id"] == "P-LIL1-01")["contributions"] == ["C-0037", "C-0055", "C-0001"]
@@ -137,7 +172,10 @@ def test_readme_describes_every_column_and_the_licence(example: Path) -> None:
     readme = (out / "README.md").read_text(encoding="utf-8")
     assert "Licence Ouverte / Open Licence version 2.0" in readme
     assert "https://www.etalab.gouv.fr/licence-ouverte-open-licence/" in readme
-    assert "Département du Nord — consultation « Bien vieillir dans le Nord », données mises à jour le 2026-11-18" in readme
+    assert (
+        "Département du Nord — consultation « Bien vieillir dans le Nord », données mises à jour le 2026-11-18"
+        in readme
+    )
     for t in TABLES:
         assert f"## `{t}.csv`" in readme, t
         header = next(csv.reader(io.StringIO((out / f"{t}.csv").read_text(encoding="utf-8"))))
@@ -206,12 +244,28 @@ def test_early_consultation_exports_without_deliberation(make_tree: Callable[[di
 
 def validate_scdl(row: dict[str, str]) -> list[str]:
     """The rules of schema scdl/deliberations 2.1.5 (Validata's checks), written independently of the tool."""
-    actes1 = {"commande publique", "urbanisme", "domaine et patrimoine", "fonction publique", "institutions et vie politique",
-              "libertes publiques et pouvoirs de police", "finances locales", "domaines de competences par themes",
-              "autres domaines de competences"}
+    actes1 = {
+        "commande publique",
+        "urbanisme",
+        "domaine et patrimoine",
+        "fonction publique",
+        "institutions et vie politique",
+        "libertes publiques et pouvoirs de police",
+        "finances locales",
+        "domaines de competences par themes",
+        "autres domaines de competences",
+    }
     ranges = {"1": 7, "2": 3, "3": 6, "4": 5, "5": 8, "6": 5, "7": 10, "8": 9, "9": 4}
     bad = []
-    for required in ("COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIERE_CODE", "DELIB_MATIERE_NOM", "DELIB_OBJET"):
+    for required in (
+        "COLL_NOM",
+        "COLL_SIRET",
+        "DELIB_ID",
+        "DELIB_DATE",
+        "DELIB_MATIERE_CODE",
+        "DELIB_MATIERE_NOM",
+        "DELIB_OBJET",
+    ):
         if not row[required]:
             bad.append(f"{required} vide")
     if not re.fullmatch(r"\d{14}", row["COLL_SIRET"]):
@@ -260,7 +314,8 @@ def test_scdl_row_has_the_schema_columns_and_passes_its_rules(example: Path) -> 
         "DELIB_DATE": "2026-06-29",
         "DELIB_MATIERE_CODE": "8.2",
         "DELIB_MATIERE_NOM": "domaines de compétences par thèmes/aide sociale",
-        "DELIB_OBJET": "Adoption de la politique départementale « Bien vieillir dans le Nord » issue des Ateliers Citoyens",
+        "DELIB_OBJET": "Adoption de la politique départementale « Bien vieillir dans le Nord » issue des Ateliers "
+        "Citoyens",
         "BUDGET_ANNEE": "",
         "BUDGET_NOM": "",
         "PREF_ID": "",
@@ -290,9 +345,12 @@ def test_optional_scdl_fields_from_the_seance(example: Path) -> None:
     edit(
         example / "deliberation.yaml",
         "  rapporteur: Martine Desreumaux\n",
-        "  rapporteur: Martine Desreumaux\n  url: https://lenord.fr/deliberations/DCD-2026-0412.pdf\n  prefecture: PREF059\n"
-        "  prefecture_date: 2026-07-02\n  budget_annee: \"2027/2028\"\n  budget_nom: Budget principal\n  matiere_code: \"8.2.1\"\n"
-        .replace('  matiere_code: "8.2.1"\n', ""),
+        "  rapporteur: Martine Desreumaux\n  url: https://lenord.fr/deliberations/DCD-2026-0412.pdf\n  prefecture: "
+        "PREF059\n"
+        '  prefecture_date: 2026-07-02\n  budget_annee: "2027/2028"\n  budget_nom: Budget principal\n  '
+        'matiere_code: "8.2.1"\n'.replace(
+            '  matiere_code: "8.2.1"\n', ""
+        ),
     )
     (row,) = read_csv(export(example) / "deliberations-scdl.csv")
     assert validate_scdl(row) == []
@@ -310,21 +368,95 @@ def test_deeper_actes_code_is_published_at_level_two(example: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "needle", "message"),
     [
-        ("consultation.yaml", 'siret: "22590001800014"', 'siret: "2259000170001"', "siret:", "COLL_SIRET : « siret » dans la collectivité : « 2259000170001 » n'est pas valide"),
-        ("consultation.yaml", 'siret: "22590001800014"', "siret: 22590001800014", "siret:", "COLL_SIRET : « siret » dans la collectivité doit être écrit entre guillemets"),
-        ("consultation.yaml", '  siret: "22590001800014"\n', "", "collectivite:", "COLL_SIRET : le SIRET de la collectivité manque"),
-        ("deliberation.yaml", "  votants: 79", "  votants: 80", "votants:", "VOTE_REEL : 80 votants, mais pour + contre + abstention = 66 + 7 + 6 = 79"),
-        ("deliberation.yaml", "  effectif: 82", "  effectif: 70", "votants:", "VOTE_REEL : 79 votants pour 70 membres en exercice"),
-        ("deliberation.yaml", 'matiere_code: "8.2"', 'matiere_code: "8.12"', "matiere_code:", "code de matière ACTES « 8.12 » inconnu"),
-        ("deliberation.yaml", "matiere_nom: Aide sociale", "matiere_nom: Voirie", "matiere_nom:", "la matière « Voirie » ne correspond pas au code ACTES 8.2"),
-        ("deliberation.yaml", "  rapporteur: Martine Desreumaux", "  rapporteur: X\n  budget_annee: \"27\"\n  budget_nom: B", "budget_annee:", "BUDGET_ANNEE : « 27 » n'est ni une année"),
-        ("deliberation.yaml", "  rapporteur: Martine Desreumaux", "  rapporteur: X\n  budget_annee: \"2028/2027\"\n  budget_nom: B", "budget_annee:", "intervalle « 2028/2027 » à l'envers"),
-        ("deliberation.yaml", "  rapporteur: Martine Desreumaux", "  rapporteur: X\n  budget_nom: Budget principal", "budget_nom:", "« budget_nom » est renseigné sans « budget_annee »"),
-        ("deliberation.yaml", "  rapporteur: Martine Desreumaux", "  rapporteur: X\n  prefecture_date: 2026-06-01", "prefecture_date:", "PREF_DATE : enregistrement en préfecture le 2026-06-01, avant la séance du 2026-06-29"),
-        ("deliberation.yaml", "  rapporteur: Martine Desreumaux", "  rapporteur: X\n  prefecture: Préfecture du Nord", "prefecture:", "PREF_ID : « Préfecture du Nord » n'est pas un identifiant"),
+        (
+            "consultation.yaml",
+            'siret: "22590001800014"',
+            'siret: "2259000170001"',
+            "siret:",
+            "COLL_SIRET : « siret » dans la collectivité : « 2259000170001 » n'est pas valide",
+        ),
+        (
+            "consultation.yaml",
+            'siret: "22590001800014"',
+            "siret: 22590001800014",
+            "siret:",
+            "COLL_SIRET : « siret » dans la collectivité doit être écrit entre guillemets",
+        ),
+        (
+            "consultation.yaml",
+            '  siret: "22590001800014"\n',
+            "",
+            "collectivite:",
+            "COLL_SIRET : le SIRET de la collectivité manque",
+        ),
+        (
+            "deliberation.yaml",
+            "  votants: 79",
+            "  votants: 80",
+            "votants:",
+            "VOTE_REEL : 80 votants, mais pour + contre + abstention = 66 + 7 + 6 = 79",
+        ),
+        (
+            "deliberation.yaml",
+            "  effectif: 82",
+            "  effectif: 70",
+            "votants:",
+            "VOTE_REEL : 79 votants pour 70 membres en exercice",
+        ),
+        (
+            "deliberation.yaml",
+            'matiere_code: "8.2"',
+            'matiere_code: "8.12"',
+            "matiere_code:",
+            "code de matière ACTES « 8.12 » inconnu",
+        ),
+        (
+            "deliberation.yaml",
+            "matiere_nom: Aide sociale",
+            "matiere_nom: Voirie",
+            "matiere_nom:",
+            "la matière « Voirie » ne correspond pas au code ACTES 8.2",
+        ),
+        (
+            "deliberation.yaml",
+            "  rapporteur: Martine Desreumaux",
+            '  rapporteur: X\n  budget_annee: "27"\n  budget_nom: B',
+            "budget_annee:",
+            "BUDGET_ANNEE : « 27 » n'est ni une année",
+        ),
+        (
+            "deliberation.yaml",
+            "  rapporteur: Martine Desreumaux",
+            '  rapporteur: X\n  budget_annee: "2028/2027"\n  budget_nom: B',
+            "budget_annee:",
+            "intervalle « 2028/2027 » à l'envers",
+        ),
+        (
+            "deliberation.yaml",
+            "  rapporteur: Martine Desreumaux",
+            "  rapporteur: X\n  budget_nom: Budget principal",
+            "budget_nom:",
+            "« budget_nom » est renseigné sans « budget_annee »",
+        ),
+        (
+            "deliberation.yaml",
+            "  rapporteur: Martine Desreumaux",
+            "  rapporteur: X\n  prefecture_date: 2026-06-01",
+            "prefecture_date:",
+            "PREF_DATE : enregistrement en préfecture le 2026-06-01, avant la séance du 2026-06-29",
+        ),
+        (
+            "deliberation.yaml",
+            "  rapporteur: Martine Desreumaux",
+            "  rapporteur: X\n  prefecture: Préfecture du Nord",
+            "prefecture:",
+            "PREF_ID : « Préfecture du Nord » n'est pas un identifiant",
+        ),
     ],
 )
-def test_invalid_scdl_row_is_refused_with_its_line(example: Path, file: str, old: str, new: str, needle: str, message: str) -> None:
+def test_invalid_scdl_row_is_refused_with_its_line(
+    example: Path, file: str, old: str, new: str, needle: str, message: str
+) -> None:
     edit(example / file, old, new)
     out = example.parent / "donnees"
     r = run_cli("-C", example, "export", "--out", out)
@@ -348,7 +480,15 @@ def test_every_scdl_problem_at_once(example: Path) -> None:
 
 # --- formula injection ----------------------------------------------------------------------------
 
-HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"clic\")", "+33-1", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "\uff1d1+1"]
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","clic")',
+    "+33-1",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",
+]
 # Values checked by the tool (identifiers, enumerations, the SCDL's coded fields) cannot be hostile.
 CONTROLLED = {
     "id", "path", "ref", "theme", "themes", "territoire", "atelier", "orientation", "commission", "commissions",
@@ -374,7 +514,10 @@ def _poison(obj: Any, counter: list[int], seen: set[int]) -> None:
         return
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
-        if f.name == "lines" or (f.name in CONTROLLED and (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)))):
+        if f.name == "lines" or (
+            f.name in CONTROLLED
+            and (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)))
+        ):
             continue
         if isinstance(value, str):
             counter[0] += 1
@@ -406,7 +549,9 @@ def test_no_csv_cell_can_start_a_formula(example: Path) -> None:
                 defused += value[:1] == "'" and value[1:2] in FORMULA
     assert cells > 4000
     assert defused > 1000, "les valeurs hostiles arrivent bien dans les CSV"
-    contributions = {r["id"]: r for r in csv.DictReader(io.StringIO(files["contributions.csv"].decode("utf-8"), newline=""))}
+    contributions = {
+        r["id"]: r for r in csv.DictReader(io.StringIO(files["contributions.csv"].decode("utf-8"), newline=""))
+    }
     assert contributions["C-0001"]["titre"].startswith("'") and contributions["C-0001"]["titre"][1] in FORMULA
     scdl = next(csv.DictReader(io.StringIO(files["deliberations-scdl.csv"].decode("utf-8"), newline="")))
     assert scdl["DELIB_OBJET"].startswith("'") and scdl["COLL_NOM"].startswith("'")
@@ -417,7 +562,11 @@ def test_no_csv_cell_can_start_a_formula(example: Path) -> None:
 
 def test_hostile_contribution_through_the_cli(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
     root = make_tree({})
-    edit(root / "contributions/C-0001.md", "publication: true", 'publication: true\ntitre: "=HYPERLINK(\\"http://x\\")"\norganisation: "@evil"')
+    edit(
+        root / "contributions/C-0001.md",
+        "publication: true",
+        'publication: true\ntitre: "=HYPERLINK(\\"http://x\\")"\norganisation: "@evil"',
+    )
     edit(root / "contributions/C-0001.md", "auteur: Jeanne M.", 'auteur: "-1+1"')
     path = root / "contributions/C-0001.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Je vis seule", "+Je vis seule"), encoding="utf-8")

@@ -33,7 +33,11 @@ def _cancel(root: Path, atelier: str) -> None:
 def test_a_cancelled_workshop_leaves_its_arrondissement_uncovered(tmp_path: Path) -> None:
     root = tmp_path / "c"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
-    cambrai = [p.stem for p in (root / "ateliers").glob("*.yaml") if yaml.safe_load(p.read_text(encoding="utf-8"))["territoire"] == "cambrai"]
+    cambrai = [
+        p.stem
+        for p in (root / "ateliers").glob("*.yaml")
+        if yaml.safe_load(p.read_text(encoding="utf-8"))["territoire"] == "cambrai"
+    ]
     assert cambrai == ["cambrai-1"]  # Cambrai's only workshop
     _cancel(root, "cambrai-1")
     c = walked_through_anyway(root)
@@ -41,9 +45,18 @@ def test_a_cancelled_workshop_leaves_its_arrondissement_uncovered(tmp_path: Path
     covered = {a.territoire for a in held}
     assert len(held) == 8 and len(covered) == 5 and len(c.territoires) == 6  # avesnes-sur-helpe-2 was already cancelled
 
-    docs = {f.path: f.content.decode("utf-8") for s in (Stage.RAPPORT, Stage.ADOPTION) for f in build_stage_documents(c, s, WHEN[s]) if f.kind == "md"}
+    docs = {
+        f.path: f.content.decode("utf-8")
+        for s in (Stage.RAPPORT, Stage.ADOPTION)
+        for f in build_stage_documents(c, s, WHEN[s])
+        if f.kind == "md"
+    }
     delib = docs["documents/6-adoption/deliberation.md"].replace(NBSP, " ")
-    assert "Considérant que 8 ateliers citoyens se sont tenus dans 5 des 6 arrondissements du département (2 ateliers annulés)," in delib
+    assert (
+        "Considérant que 8 ateliers citoyens se sont tenus dans 5 des 6 arrondissements du département (2 ateliers "
+        "annulés),"
+        in delib
+    )
     assert "dans les 6 arrondissements" not in delib
     rapport = docs["documents/5-rapport/rapport-orientations.md"].replace(NBSP, " ")
     assert "8 ateliers tenus dans 5 des 6 arrondissements (2 annulés)" in rapport
@@ -63,7 +76,11 @@ def walked_through_anyway(root: Path):  # type: ignore[no-untyped-def]
 def walked_through_model(c):  # type: ignore[no-untyped-def]
     from ateliers_cli.model import Passage
 
-    c.historique = [Passage(de=s.value, vers=s.next.value, date=WHEN[s], par="Équipe") for s in Stage.process() if s.next is not None]
+    c.historique = [
+        Passage(de=s.value, vers=s.next.value, date=WHEN[s], par="Équipe")
+        for s in Stage.process()
+        if s.next is not None
+    ]
     c.etape = Stage.CLOTUREE
     return c
 
@@ -72,8 +89,13 @@ def test_the_full_example_says_all_six_arrondissements(tmp_path: Path) -> None:
     root = tmp_path / "c"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
     c = walked_through(root)
-    delib = next(f for f in build_stage_documents(c, Stage.ADOPTION, WHEN[Stage.ADOPTION]) if f.path.endswith("deliberation.md"))
-    assert "9 ateliers citoyens se sont tenus dans les 6 arrondissements du département (1 atelier annulé)," in delib.content.decode().replace(NBSP, " ")
+    delib = next(
+        f for f in build_stage_documents(c, Stage.ADOPTION, WHEN[Stage.ADOPTION]) if f.path.endswith("deliberation.md")
+    )
+    assert (
+        "9 ateliers citoyens se sont tenus dans les 6 arrondissements du département (1 atelier annulé),"
+        in delib.content.decode().replace(NBSP, " ")
+    )
 
 
 def test_closing_the_call_early_is_said_and_warned(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -81,7 +103,9 @@ def test_closing_the_call_early_is_said_and_warned(tmp_path: Path, monkeypatch) 
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
     closing = dt.datetime(2025, 11, 4, 12, 0, tzinfo=dt.UTC)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(closing.timestamp())))
-    late = sorted(cid for cid, ct in load(root).consultation.contributions.items() if ct.date and ct.date > closing.date())
+    late = sorted(
+        cid for cid, ct in load(root).consultation.contributions.items() if ct.date and ct.date > closing.date()
+    )
     assert late  # the example has contributions up to 14 November
 
     r = run_cli("-C", root, "advance", "--par", "Essai")
@@ -104,9 +128,18 @@ def test_an_early_closure_is_told_by_the_report_and_the_deliberation(tmp_path: P
     c = load(root).consultation
     when = dict(WHEN)
     when[Stage.APPEL] = dt.datetime(2025, 11, 4, 12, 0, tzinfo=dt.UTC)  # announced until 14 November
-    c.historique = [Passage(de=s.value, vers=s.next.value, date=when[s], par="Équipe") for s in Stage.process() if s.next is not None]
+    c.historique = [
+        Passage(de=s.value, vers=s.next.value, date=when[s], par="Équipe")
+        for s in Stage.process()
+        if s.next is not None
+    ]
     c.etape = Stage.CLOTUREE
-    docs = {f.path: f.content.decode("utf-8").replace(NBSP, " ").replace("\u202f", " ") for s in (Stage.RAPPORT, Stage.ADOPTION) for f in build_stage_documents(c, s, when[s]) if f.kind == "md"}
+    docs = {
+        f.path: f.content.decode("utf-8").replace(NBSP, " ").replace("\u202f", " ")
+        for s in (Stage.RAPPORT, Stage.ADOPTION)
+        for f in build_stage_documents(c, s, when[s])
+        if f.kind == "md"
+    }
     delib = docs["documents/6-adoption/deliberation.md"]
     assert "du 15 septembre 2025 au 4 novembre 2025 (clos avant le 14 novembre 2025 annoncé) ;" in delib
     rapport = docs["documents/5-rapport/rapport-orientations.md"]

@@ -80,20 +80,36 @@ def _plain(text: str) -> str:
 def test_check_validates_the_follow_up(demo: Path) -> None:
     r = cli("-C", demo, "check")
     assert r.exit_code == 0, r.output
-    bad = SUIVI.replace("orientation: O-02", "orientation: O-99").replace(
-        "indicateur: Nombre de communes dotées d'un réseau de voisins vigilants", "indicateur: Nombre de communes dotées d'un réseau"
-    ).replace("statut: prevue", "statut: abandonnee").replace("{date: 2026-11-01, valeur: 31}", "{date: 2027-11-01, valeur: 31}")
+    bad = (
+        SUIVI.replace("orientation: O-02", "orientation: O-99")
+        .replace(
+            "indicateur: Nombre de communes dotées d'un réseau de voisins vigilants",
+            "indicateur: Nombre de communes dotées d'un réseau",
+        )
+        .replace("statut: prevue", "statut: abandonnee")
+        .replace("{date: 2026-11-01, valeur: 31}", "{date: 2027-11-01, valeur: 31}")
+    )
     bad += "  - id: A-03\n    orientation: O-01\n    titre: Sans service\n    statut: fini\n    retours: [lile]\n"
     (demo / "suivi.yaml").write_text(bad, encoding="utf-8")
     r = cli("-C", demo, "check")
     assert r.exit_code == 1
     err = r.stdout + r.stderr
     assert "suivi.yaml:22: erreur : orientation « O-99 » inconnu" in err
-    assert "suivi.yaml:14: erreur : « Nombre de communes dotées d'un réseau » n'est pas un indicateur de l'orientation « O-01 »" in err
+    assert (
+        "suivi.yaml:14: erreur : « Nombre de communes dotées d'un réseau » n'est pas un indicateur de l'orientation « "
+        "O-01 »"
+        in err
+    )
     assert "vouliez-vous dire « Nombre de communes dotées d'un réseau de voisins vigilants » ?" in err
     assert "suivi.yaml:25: erreur : action « A-02 » abandonnée sans motif" in err
-    assert "suivi.yaml:19: erreur : valeur de « Nombre de communes dotées d'un réseau » datée du 2027-11-01, dans le futur" in err
-    assert "suivi.yaml:32: erreur : réunion de restitution « lile » inconnu" in err and "vouliez-vous dire « lille » ?" in err
+    assert (
+        "suivi.yaml:19: erreur : valeur de « Nombre de communes dotées d'un réseau » datée du 2027-11-01, dans le futur"
+        in err
+    )
+    assert (
+        "suivi.yaml:32: erreur : réunion de restitution « lile » inconnu" in err
+        and "vouliez-vous dire « lille » ?" in err
+    )
     assert "suivi.yaml:28: erreur : clé « service » manquante dans une action" in err
     assert "suivi.yaml:31: erreur : « statut » dans une action : valeur « fini » inconnue" in err
 
@@ -139,9 +155,15 @@ def test_site_timeline_and_open_data(demo: Path, tmp_path: Path) -> None:
     assert "31\u00a0communes" in block or "31 communes" in block
     r = cli("-C", demo, "export", "--out", tmp_path / "donnees")
     assert r.exit_code == 0, r.output
-    actions = list(csv.DictReader(io.StringIO((tmp_path / "donnees" / "suivi-actions.csv").read_text(encoding="utf-8-sig"))))
+    actions = list(
+        csv.DictReader(io.StringIO((tmp_path / "donnees" / "suivi-actions.csv").read_text(encoding="utf-8-sig")))
+    )
     by_id = {a["action"]: a for a in actions}
-    assert by_id["A-01"]["statut"] == "en_cours" and by_id["A-01"]["jalons_faits"] == "2" and by_id["A-01"]["prochain_jalon"] == "Un réseau dans chaque arrondissement"
+    assert (
+        by_id["A-01"]["statut"] == "en_cours"
+        and by_id["A-01"]["jalons_faits"] == "2"
+        and by_id["A-01"]["prochain_jalon"] == "Un réseau dans chaque arrondissement"
+    )
     mesures = (tmp_path / "donnees" / "suivi-mesures.csv").read_text(encoding="utf-8-sig")
     assert "2026-11-01" in mesures and "31" in mesures
     assert "suivi-actions" in (tmp_path / "donnees" / "README.md").read_text(encoding="utf-8")
@@ -150,7 +172,8 @@ def test_site_timeline_and_open_data(demo: Path, tmp_path: Path) -> None:
 def test_contributors_are_told_of_progress(demo: Path) -> None:
     (demo / "prive").mkdir(exist_ok=True)
     (demo / "prive" / "contributeurs.csv").write_text(
-        "id;nom;prenom;courriel;contact\r\nC-0037;Martin;Anne;anne@example.org;oui\r\nC-0038;Petit;Luc;luc@example.org;non\r\n", encoding="utf-8"
+        "id;nom;prenom;courriel;contact\r\nC-0037;Martin;Anne;anne@example.org;oui\r\nC-0038;Petit;Luc;luc@example.org;non\r\n",
+        encoding="utf-8",
     )
     r = cli("-C", demo, "courrier", "preparer", "avancement", "--de", "participation@nord.example")
     assert r.exit_code == 0, r.output

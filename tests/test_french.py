@@ -420,7 +420,15 @@ def _citation_of(civilite: str, forme: str) -> str:
     from ateliers_cli.model import Consultation, Contribution
 
     c = Consultation(forme_inclusive=forme)
-    ct = Contribution(id="C-0001", profil="habitant", civilite=civilite, auteur="Odile P.", publication=True, statut="analysee", texte="Bonjour. Merci.")
+    ct = Contribution(
+        id="C-0001",
+        profil="habitant",
+        civilite=civilite,
+        auteur="Odile P.",
+        publication=True,
+        statut="analysee",
+        texte="Bonjour. Merci.",
+    )
     return citation(c, ct).profil
 
 

@@ -154,7 +154,9 @@ def test_conflict_markers_in_templates_and_private_registers(example: Path) -> N
     (example / "templates").mkdir()
     (example / "templates" / "rapport-orientations.md.j2").write_text("# Rapport\n" + CONFLICT, encoding="utf-8")
     (example / "prive").mkdir()
-    (example / "prive" / "contributeurs.csv").write_text("id;nom\r\n" + CONFLICT.replace("\n", "\r\n"), encoding="utf-8")
+    (example / "prive" / "contributeurs.csv").write_text(
+        "id;nom\r\n" + CONFLICT.replace("\n", "\r\n"), encoding="utf-8"
+    )
     _age(example)
     r = run_cli("-C", example, "check")
     assert r.exit_code == 1, r.output
@@ -227,7 +229,9 @@ def test_the_attacks_of_one_to_five_on_one_repository(copied: Path, tmp_path: Pa
 
     # 4. the personal data git tracks: check says so and how to fix it; advance --commit refuses
     r = run_cli("-C", repo, "check")
-    assert r.exit_code == 1 and "prive/contributeurs.csv" in r.output and "git rm -r --cached prive" in r.output, r.output
+    assert r.exit_code == 1 and "prive/contributeurs.csv" in r.output and "git rm -r --cached prive" in r.output, (
+        r.output
+    )
     before = _files(repo)
     r = run_cli("-C", repo, "advance", "--commit")
     assert r.exit_code == 1 and "données personnelles sont enregistrées dans git" in r.output, r.output
@@ -278,7 +282,11 @@ def test_the_attacks_of_one_to_five_on_one_repository(copied: Path, tmp_path: Pa
     (www / ".htaccess").write_text("Options -Indexes\n", encoding="utf-8")
     r = run_cli("-C", repo, "site", "--out", www)
     assert r.exit_code == 0, r.output
-    assert (www / "portail.html").is_file() and (www / "intranet" / "index.html").is_file() and (www / ".htaccess").is_file()
+    assert (
+        (www / "portail.html").is_file()
+        and (www / "intranet" / "index.html").is_file()
+        and (www / ".htaccess").is_file()
+    )
 
     # and after all that, the tree is the user's: nothing of the tool's own is a change
     r = run_cli("-C", repo, "advance", "--dry-run")

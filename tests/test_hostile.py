@@ -54,7 +54,9 @@ def _long_value(root: Path, tmp: Path) -> None:
 def _deep_blocks(root: Path, tmp: Path) -> None:
     depth = 1200
     nested = "".join("      " + "  " * i + f"n{i}:\n" for i in range(depth)) + "      " + "  " * depth + "fin\n"
-    (root / "themes.yaml").write_text(MINIMAL_THEMES.replace("    mots_cles", "    description:\n" + nested + "    mots_cles"), encoding="utf-8")
+    (root / "themes.yaml").write_text(
+        MINIMAL_THEMES.replace("    mots_cles", "    description:\n" + nested + "    mots_cles"), encoding="utf-8"
+    )
 
 
 def _link_out(root: Path, tmp: Path) -> None:
@@ -88,7 +90,9 @@ def _undecodable_name(root: Path, tmp: Path) -> None:
 
 
 def _many_unknown_keys(root: Path, tmp: Path) -> None:
-    (root / "themes.yaml").write_text(MINIMAL_THEMES + "".join(f"colonne{i}: {i}\n" for i in range(30_000)), encoding="utf-8")
+    (root / "themes.yaml").write_text(
+        MINIMAL_THEMES + "".join(f"colonne{i}: {i}\n" for i in range(30_000)), encoding="utf-8"
+    )
 
 
 def _many_bad_references(root: Path, tmp: Path) -> None:
@@ -115,7 +119,13 @@ GENERATED: dict[str, Callable[[Path, Path], None]] = {
     "tube-nomme": _fifo,
     "nom-de-fichier-illisible": _undecodable_name,
 }
-POSIX_ONLY = {"lien-hors-dossier", "lien-hors-dossier-yaml", "lien-dossier-hors-dossier", "lien-en-boucle", "tube-nomme"}
+POSIX_ONLY = {
+    "lien-hors-dossier",
+    "lien-hors-dossier-yaml",
+    "lien-dossier-hors-dossier",
+    "lien-en-boucle",
+    "tube-nomme",
+}
 LINUX_ONLY = {"nom-de-fichier-illisible"}  # macOS and Windows refuse such a name
 
 
@@ -187,7 +197,9 @@ def test_bad_input(make_tree: Callable[[dict[str, str | bytes]], Path], tmp_path
     assert (again.exit_code, again.output) == (r.exit_code, output)
     for args in (("check", "--format", "json"), ("status",), ("status", "--json")):  # the other readers too
         other = run_cli("-C", root, *args)
-        assert other.exit_code in (0, 1) and "Traceback" not in other.output and "Erreur interne" not in other.output, other.output
+        assert other.exit_code in (0, 1) and "Traceback" not in other.output and "Erreur interne" not in other.output, (
+            other.output
+        )
     if prefix == "accepte":
         assert r.exit_code == 0, output
         return
@@ -218,7 +230,9 @@ def test_last_resort_handler_never_shows_a_traceback(make_tree: Callable[[dict[s
         "sys.argv[0] = 'ateliers'\n"
         "main()\n"
     )
-    r = subprocess.run([sys.executable, "-c", boom, "-C", str(root), "status"], capture_output=True, timeout=60, check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", boom, "-C", str(root), "status"], capture_output=True, timeout=60, check=False
+    )
     err = r.stderr.decode("utf-8", "replace")
     assert r.returncode == 3, err
     assert "Traceback" not in err
@@ -255,7 +269,9 @@ def _limited() -> None:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="limites de ressources : Linux")
 @pytest.mark.parametrize("case", COSTLY)
-def test_costly_input_is_checked_within_bounded_work(make_tree: Callable[[dict[str, str | bytes]], Path], tmp_path: Path, case: str) -> None:
+def test_costly_input_is_checked_within_bounded_work(
+    make_tree: Callable[[dict[str, str | bytes]], Path], tmp_path: Path, case: str
+) -> None:
     assert case in _cases()
     root = overlay(make_tree, case, tmp_path)
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}

@@ -78,7 +78,11 @@ def test_french_excel_csv_windows_1252_semicolons_multiline(two: Path, tmp_path:
     # provenance: the kind of source, the file's name and checksum, the row; no id column: no « cle »
     checksum = base64.b32encode(hashlib.sha256(export.read_bytes()).digest()).decode().rstrip("=").lower()
     assert first["source"] == {
-        "origine": "formulaire", "colonnes": first["source"]["colonnes"], "fichier": "formulaire.csv", "somme": checksum, "ligne": 2,
+        "origine": "formulaire",
+        "colonnes": first["source"]["colonnes"],
+        "fichier": "formulaire.csv",
+        "somme": checksum,
+        "ligne": 2,
         "empreinte": first["source"]["empreinte"],
     }
     # the multi-line field is one row: the next record starts on line 4
@@ -137,7 +141,9 @@ def test_contact_details_in_a_text_are_taken_out(two: Path, tmp_path: Path) -> N
         ("sep=;\ntexte;commune\nUne idée;Lille\n".encode(), "UTF-8", "« ; »"),
     ],
 )
-def test_encodings_and_delimiters_detected(two: Path, tmp_path: Path, data: bytes, encoding: str, delimiter: str) -> None:
+def test_encodings_and_delimiters_detected(
+    two: Path, tmp_path: Path, data: bytes, encoding: str, delimiter: str
+) -> None:
     export = write_bytes(tmp_path / "export.csv", data)
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 0, r.output
@@ -217,7 +223,13 @@ def test_ods_as_libreoffice_saves_it(two: Path, tmp_path: Path) -> None:
         tmp_path / "reponses.ods",
         [
             ["N°", "Date de dépôt", "Votre contribution", "Code postal", "Nom"],
-            [101, dt.datetime(2026, 2, 3, 9, 15), "Plus de bancs dans les parcs.\nEt de l'ombre, à Douai.", 59500, "Durand"],
+            [
+                101,
+                dt.datetime(2026, 2, 3, 9, 15),
+                "Plus de bancs dans les parcs.\nEt de l'ombre, à Douai.",
+                59500,
+                "Durand",
+            ],
             [102, dt.datetime(2026, 2, 4), "Une navette  pour le marché.", "59100", "Petit"],
         ],
     )
@@ -252,8 +264,20 @@ def test_damaged_ods_is_refused_in_french(two: Path, tmp_path: Path) -> None:
 
 def test_json_list_of_objects_with_nested_translations(two: Path, tmp_path: Path) -> None:
     data = [
-        {"id": 7, "title": {"fr": "Des jardins partagés"}, "body": {"fr": "<p>Dans chaque <strong>quartier</strong>.</p><p>Avec l'aide des écoles.</p>"}, "author": {"name": "Collectif Fives"}, "scope": {"name": {"fr": "Douai"}}},
-        {"id": 8, "title": {"fr": "Un titre"}, "body": {"fr": "Un texte"}, "author": {"name": "Anne"}, "scope": {"name": {"fr": "Lille"}}},
+        {
+            "id": 7,
+            "title": {"fr": "Des jardins partagés"},
+            "body": {"fr": "<p>Dans chaque <strong>quartier</strong>.</p><p>Avec l'aide des écoles.</p>"},
+            "author": {"name": "Collectif Fives"},
+            "scope": {"name": {"fr": "Douai"}},
+        },
+        {
+            "id": 8,
+            "title": {"fr": "Un titre"},
+            "body": {"fr": "Un texte"},
+            "author": {"name": "Anne"},
+            "scope": {"name": {"fr": "Lille"}},
+        },
     ]
     export = write_bytes(tmp_path / "proposals.json", json.dumps(data, ensure_ascii=False, indent=2).encode())
     r = cli("-C", two, "contributions", "import", export)
@@ -280,7 +304,8 @@ def test_json_syntax_error_has_its_line(two: Path, tmp_path: Path) -> None:
 
 DECIDIM_OLD = (
     "id;category/id;category/name/en;category/name/fr;scope/id;scope/name/en;scope/name/fr;title;body;votes;comments;created_at;url;component/id;meeting_urls\n"
-    '4521;3;Mobility;Mobilité;12;Lille;Lille;Des bus le dimanche;"Le dimanche, il n\'y a plus de bus.\n\nC\'est un ""vrai"" problème.";12;3;2019-01-24 22:29:15 +0100;https://x/p/4521;5;\n'
+    '4521;3;Mobility;Mobilité;12;Lille;Lille;Des bus le dimanche;"Le dimanche, il n\'y a plus de bus.\n\nC\'est un '
+    '""vrai"" problème.";12;3;2019-01-24 22:29:15 +0100;https://x/p/4521;5;\n'
     "4522;3;Mobility;Mobilité;13;Douai;Douai;Pistes cyclables;Plus de pistes à Douai.;4;0;2019-01-25 08:00:00 +0100;https://x/p/4522;5;\n"
 )
 
@@ -308,10 +333,14 @@ def test_decidim_open_data_export(two: Path, tmp_path: Path) -> None:
 
 
 def test_grand_debat_export(two: Path, tmp_path: Path) -> None:
-    header = "id,reference,title,createdAt,publishedAt,updatedAt,trashed,trashedStatus,authorId,authorType,authorZipCode,Q1 - Quelles sont les priorités ?,Q2 - Que proposez-vous ?"
+    header = (
+        "id,reference,title,createdAt,publishedAt,updatedAt,trashed,trashedStatus,authorId,authorType,authorZipCode,Q1 "
+        "- Quelles sont les priorités ?,Q2 - Que proposez-vous ?"
+    )
     rows = [
         'abc1,1,Titre un,2019-01-22 10:12:13,,,false,,u1,Citoyen / Citoyenne,59000,"La santé, l\'école.",Des médecins.',
-        "abc2,2,Titre deux,2019-01-23 11:00:00,,,false,,u2,Organisation à but non lucratif,59500,,Une maison des associations.",
+        ("abc2,2,Titre deux,2019-01-23 11:00:00,,,false,,u2,Organisation à but non lucratif,59500,,Une maison des "
+        "associations."),
         "abc3,3,Titre trois,2019-01-23 12:00:00,,,true,MODERATED,u3,Citoyen / Citoyenne,59500,Supprimée,",
     ]
     export = write_bytes(tmp_path / "GRAND_DEBAT.csv", ("\n".join([header, *rows]) + "\n").encode("latin-1"))
@@ -320,7 +349,10 @@ def test_grand_debat_export(two: Path, tmp_path: Path) -> None:
     assert "Grand Débat" in r.stdout
     assert "2 importées" in r.stdout and "1 ignorée" in r.stdout
     a, b = contribution_files(two)
-    assert body(a).strip() == "## Quelles sont les priorités ?\n\nLa santé, l'école.\n\n## Que proposez-vous ?\n\nDes médecins."
+    assert (
+        body(a).strip()
+        == "## Quelles sont les priorités ?\n\nLa santé, l'école.\n\n## Que proposez-vous ?\n\nDes médecins."
+    )
     assert front(a)["profil"] == "citoyen" and front(a)["territoire"] == "lille"
     assert front(b)["profil"] == "partenaire" and front(b)["territoire"] == "douai"
     assert front(b)["source"]["cle"] == "2"
@@ -329,7 +361,10 @@ def test_grand_debat_export(two: Path, tmp_path: Path) -> None:
 
 # --- mapping ----------------------------------------------------------------------------------
 
-UNKNOWN_FORM = "Quand;Votre message;Ville;Vous êtes\n02/03/2026;Un message;Douai;Association\n03/03/2026;Un autre;Lille;Particulier\n"
+UNKNOWN_FORM = (
+    "Quand;Votre message;Ville;Vous êtes\n02/03/2026;Un message;Douai;Association\n03/03/2026;Un "
+    "autre;Lille;Particulier\n"
+)
 
 
 def test_unknown_format_needs_a_mapping(two: Path, tmp_path: Path) -> None:
@@ -340,7 +375,19 @@ def test_unknown_format_needs_a_mapping(two: Path, tmp_path: Path) -> None:
     assert "--map texte=" in r.stderr
     assert "« Message libre »" in r.stderr
     assert "Traceback" not in r.output
-    r = cli("-C", two, "contributions", "import", export, "--map", "texte=message libre", "--map", "date=Quand", "--territoire", "douai")
+    r = cli(
+        "-C",
+        two,
+        "contributions",
+        "import",
+        export,
+        "--map",
+        "texte=message libre",
+        "--map",
+        "date=Quand",
+        "--territoire",
+        "douai",
+    )
     assert r.exit_code == 0, r.output
     f = front(contribution_files(two)[0])
     assert f["date"] == dt.date(2026, 3, 2) and f["territoire"] == "douai"
@@ -375,7 +422,9 @@ def test_mapping_file(two: Path, tmp_path: Path) -> None:
 def test_mapping_file_problems_all_at_once_with_lines(two: Path, tmp_path: Path) -> None:
     export = write_bytes(tmp_path / "f.csv", UNKNOWN_FORM.encode())
     mapping = tmp_path / "m.yaml"
-    mapping.write_text("colonnes:\n  texte: Votre mesage\n  datte: Quand\ndefauts:\n  profil: habitante\n", encoding="utf-8")
+    mapping.write_text(
+        "colonnes:\n  texte: Votre mesage\n  datte: Quand\ndefauts:\n  profil: habitante\n", encoding="utf-8"
+    )
     r = cli("-C", two, "contributions", "import", export, "--mapping", mapping)
     assert r.exit_code == 1
     err = r.stderr
@@ -405,7 +454,10 @@ def test_import_after_the_call_or_into_a_closed_consultation_warns(two: Path, tm
     path = two / "consultation.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("etape: appel", "etape: synthese"), encoding="utf-8")
     r = cli("-C", two, "contributions", "import", export, "--dry-run")
-    assert "attention : l'appel à contributions est clos (étape en cours : « Forum départemental de synthèse »)" in r.stdout
+    assert (
+        "attention : l'appel à contributions est clos (étape en cours : « Forum départemental de synthèse »)"
+        in r.stdout
+    )
     path.write_text(path.read_text(encoding="utf-8").replace("etape: synthese", "etape: cloturee"), encoding="utf-8")
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 0, r.output
@@ -441,7 +493,10 @@ def test_unmappable_territory_is_reported_not_guessed(two: Path, tmp_path: Path)
 
 
 def test_communes_table(two: Path, tmp_path: Path) -> None:
-    table = write_bytes(tmp_path / "communes.csv", "commune;code_postal;territoire\nCuincy;59553;douai\nLambersart;59130;lille\n".encode("cp1252"))
+    table = write_bytes(
+        tmp_path / "communes.csv",
+        "commune;code_postal;territoire\nCuincy;59553;douai\nLambersart;59130;lille\n".encode("cp1252"),
+    )
     export = write_bytes(tmp_path / "f.csv", b"texte;commune;code postal\nUn;Cuincy;\nDeux;;59130\n")
     r = cli("-C", two, "contributions", "import", export, "--communes", table)
     assert r.exit_code == 0, r.output
@@ -472,19 +527,29 @@ def test_reimport_adds_nothing_and_reports_changes(two: Path, tmp_path: Path) ->
     # the analysts' work, then a new export where one proposal was edited and one added
     c1 = two / "contributions" / "C-0001.md"
     c1.write_text(c1.read_text(encoding="utf-8").replace("statut: nouvelle", "statut: hors_sujet"), encoding="utf-8")
-    edited = DECIDIM_OLD.replace("Plus de pistes à Douai.", "Plus de pistes cyclables à Douai.").replace(";12;3;", ";99;7;")
+    edited = DECIDIM_OLD.replace("Plus de pistes à Douai.", "Plus de pistes cyclables à Douai.").replace(
+        ";12;3;", ";99;7;"
+    )
     edited += "4530;3;Mobility;Mobilité;12;Lille;Lille;Nouveau;Un nouveau texte.;0;0;2019-02-01 10:00:00 +0100;https://x/p/4530;5;\n"
     export.write_bytes(edited.encode())
     before = snapshot(two, "contributions")
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 0, r.output
     assert "1 importée, 1 inchangée, 1 modifiée, 0 rejetée" in r.stdout  # votes changing is not a change
-    assert "decidim.csv:5: avertissement : ligne modifiée depuis son import (clé « 4522 », C-0002) : non réécrite" in r.stderr.replace(str(tmp_path) + "/", "")
+    assert (
+        "decidim.csv:5: avertissement : ligne modifiée depuis son import (clé « 4522 », C-0002) : non réécrite"
+        in r.stderr.replace(str(tmp_path) + "/", "")
+    )
     assert snapshot(two, "contributions")["contributions/C-0002.md"] == before["contributions/C-0002.md"]
     assert front(two / "contributions" / "C-0003.md")["source"]["cle"] == "4530"
     # --update rewrites what came from the export and keeps the analysts' work
     c2 = two / "contributions" / "C-0002.md"
-    c2.write_text(c2.read_text(encoding="utf-8").replace("themes: []", "themes: [theme-exemple]").replace("statut: nouvelle", "statut: analysee"), encoding="utf-8")
+    c2.write_text(
+        c2.read_text(encoding="utf-8")
+        .replace("themes: []", "themes: [theme-exemple]")
+        .replace("statut: nouvelle", "statut: analysee"),
+        encoding="utf-8",
+    )
     r = cli("-C", two, "contributions", "import", export, "--update")
     assert r.exit_code == 0, r.output
     assert "mise à jour" in r.stderr
@@ -513,16 +578,31 @@ def test_numbering_continues(two: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "args", "expected"),
     [
-        ("f.csv", "texte;commune\nUn;Lille\n", ["--map", "texte=Contribution"], "{f}:1: --map texte=… : colonne « Contribution » absente du fichier"),
+        (
+            "f.csv",
+            "texte;commune\nUn;Lille\n",
+            ["--map", "texte=Contribution"],
+            "{f}:1: --map texte=… : colonne « Contribution » absente du fichier",
+        ),
         ("f.csv", "", [], "{f}: fichier vide"),
         ("f.csv", "   \r\n", [], "{f}: fichier vide"),
         ("f.csv", "texte;commune\n", [], "{f}:1: aucune ligne de données"),
         ("f.pdf", "%PDF-1.4 binaire", [], "{f}: document PDF, pas un tableau"),
         ("f.dat", "\x00\x01\x02\x03", [], "{f}: format de fichier inconnu (fichier binaire)"),
         ("f.docx", "ceci n'est pas un tableau", [], "{f}: format de fichier inconnu (extension « .docx »)"),
-        ("f.xlsx", "pas un classeur", [], "{f}: le fichier porte l'extension « .xlsx » mais ce n'est pas un classeur lisible"),
+        (
+            "f.xlsx",
+            "pas un classeur",
+            [],
+            "{f}: le fichier porte l'extension « .xlsx » mais ce n'est pas un classeur lisible",
+        ),
         ("f.xls", "<html><table><tr><td>x</td></tr></table></html>", [], "{f}: ce fichier est une page HTML"),
-        ("f.csv", 'texte;commune\n"Un texte jamais fermé;Lille\nDeux;Lille\n', [], "{f}:2: guillemet ouvert jamais refermé"),
+        (
+            "f.csv",
+            'texte;commune\n"Un texte jamais fermé;Lille\nDeux;Lille\n',
+            [],
+            "{f}:2: guillemet ouvert jamais refermé",
+        ),
         ("f.csv", "texte;commune\nUn;Lille\n", ["--map", "txte=texte"], "--map : champ « txte » inconnu"),
     ],
 )
@@ -591,7 +671,18 @@ def _limited_import(root: Path, export: Path, *options: str) -> subprocess.Compl
         resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
 
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
-    command = [sys.executable, "-m", "ateliers_cli", "-q", "-C", str(root), "contributions", "import", str(export), *options]
+    command = [
+        sys.executable,
+        "-m",
+        "ateliers_cli",
+        "-q",
+        "-C",
+        str(root),
+        "contributions",
+        "import",
+        str(export),
+        *options,
+    ]
     return subprocess.run(command, capture_output=True, text=True, env=env, preexec_fn=limits, check=False)
 
 
@@ -599,7 +690,10 @@ def test_import_killed_halfway_leaves_complete_files_and_a_second_run_finishes(t
     from tests.test_crash import KILL_AT
 
     n = 1000
-    lines = ["id;texte;commune"] + [f"{i};Contribution numéro {i}, avec des accents : é à ç.;{'Lille' if i % 2 else 'Douai'}" for i in range(1, n + 1)]
+    lines = ["id;texte;commune"] + [
+        f"{i};Contribution numéro {i}, avec des accents : é à ç.;{'Lille' if i % 2 else 'Douai'}"
+        for i in range(1, n + 1)
+    ]
     export = write_bytes(tmp_path / "gros.csv", ("\n".join(lines) + "\n").encode())
     # killed just before its 300th rename, wherever that falls: never « too fast » to be caught
     env = {**os.environ, "PYTHONPATH": str(REPO), "ATELIERS_TUER_AU": "300"}
@@ -683,7 +777,9 @@ def test_a_broken_earlier_import_is_not_imported_twice(two: Path, tmp_path: Path
 
 def test_personal_details_without_their_contribution_are_dropped(two: Path, tmp_path: Path) -> None:
     (two / "prive").mkdir(exist_ok=True)
-    (two / "prive" / "contributeurs.csv").write_text("id;nom;courriel\nC-0007;Orphelin;o@example.org\n", encoding="utf-8")
+    (two / "prive" / "contributeurs.csv").write_text(
+        "id;nom;courriel\nC-0007;Orphelin;o@example.org\n", encoding="utf-8"
+    )
     export = write_bytes(tmp_path / "f.csv", b"texte;commune;nom\nUn;Lille;Dupont\n")
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     text = (two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")
@@ -691,8 +787,14 @@ def test_personal_details_without_their_contribution_are_dropped(two: Path, tmp_
 
 
 def test_decidim_recent_export_with_taxonomies(two: Path, tmp_path: Path) -> None:
-    header = "id,reference,title/fr,body/fr,taxonomies/id,taxonomies/name/fr,author/name,state,answer/fr,likes/total_count,published_at,created_at"
-    row = '12,DEC-PROP-12,Un parc à Fives,"<p>Un parc, enfin.</p><ul><li>des arbres</li><li>des bancs</li></ul>",4,Cadre de vie,Collectif du Parc,accepted,,8,2025-03-01 10:00:00 UTC,2025-02-28 23:30:00 UTC'
+    header = (
+        "id,reference,title/fr,body/fr,taxonomies/id,taxonomies/name/fr,author/name,state,answer/fr,"
+        "likes/total_count,published_at,created_at"
+    )
+    row = (
+        '12,DEC-PROP-12,Un parc à Fives,"<p>Un parc, enfin.</p><ul><li>des arbres</li><li>des bancs</li></ul>",4,Cadre '
+        'de vie,Collectif du Parc,accepted,,8,2025-03-01 10:00:00 UTC,2025-02-28 23:30:00 UTC'
+    )
     export = write_bytes(tmp_path / "open-data-proposals.csv", (header + "\n" + row + "\n").encode())
     r = cli("-C", two, "contributions", "import", export, "--territoire", "lille", "--dry-run")
     assert r.exit_code == 0, r.output
@@ -734,11 +836,16 @@ def test_civility_column_agrees_the_profile(example: Path, tmp_path: Path) -> No
 def test_consent_to_be_contacted_goes_to_prive(two: Path, tmp_path: Path) -> None:
     export = write_bytes(
         tmp_path / "f.csv",
-        "texte;courriel;commune;J'accepte d'être recontacté\nUne idée;a@example.org;Roubaix;oui\nUne autre;b@example.org;Roubaix;non\n".encode(),
+        "texte;courriel;commune;J'accepte d'être recontacté\nUne idée;a@example.org;Roubaix;oui\nUne "
+        "autre;b@example.org;Roubaix;non\n".encode(),
     )
     r = cli("-C", two, "contributions", "import", export)
     assert r.exit_code == 0, r.output
-    rows = list(csv.DictReader(io.StringIO((two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO((two / "prive" / "contributeurs.csv").read_text(encoding="utf-8-sig")), delimiter=";"
+        )
+    )
     assert [(x["courriel"], x["contact"]) for x in rows] == [("a@example.org", "oui"), ("b@example.org", "non")]
     public = "".join(f.read_text(encoding="utf-8") for f in contribution_files(two))
     assert "recontact" not in public and "publication: true" not in public

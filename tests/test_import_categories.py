@@ -12,7 +12,8 @@ from tests.importing import TWO_TERRITORIES, cli, contribution_files, new_consul
 
 DECIDIM = (
     "id;category/id;category/name/en;category/name/fr;scope/id;scope/name/en;scope/name/fr;title;body;votes;comments;created_at;url;component/id;meeting_urls\n"
-    "4521;3;Mobility;Transports et mobilité;12;Lille;Lille;Des bus le dimanche;Le dimanche, il n'y a plus de bus.;12;3;2019-01-24 22:29:15 +0100;https://x/p/4521;5;\n"
+    "4521;3;Mobility;Transports et mobilité;12;Lille;Lille;Des bus le dimanche;Le dimanche, il n'y a plus de "
+    "bus.;12;3;2019-01-24 22:29:15 +0100;https://x/p/4521;5;\n"
     "4522;4;Ecology;Écologie;13;Douai;Douai;Pistes cyclables;Plus de pistes à Douai.;4;0;2019-01-25 08:00:00 +0100;https://x/p/4522;5;\n"
     "4523;5;Culture;Culture et patrimoine;13;Douai;Douai;Un musée;Ouvrir le musée le lundi.;4;0;2019-01-25 09:00:00 +0100;https://x/p/4523;5;\n"
 )
@@ -61,7 +62,11 @@ def test_map_themes_matches_categories_to_theme_titles(consultation: Path, tmp_p
     assert r.exit_code == 0, r.output
     assert "« Transports et mobilité » → mobilite (1)" in r.stdout
     assert "« Écologie » → transition-ecologique (1)" in r.stdout
-    assert "catégorie « Culture et patrimoine » : aucun thème de themes.yaml ne lui correspond : 1 contribution importée sans thème" in r.stdout
+    assert (
+        "catégorie « Culture et patrimoine » : aucun thème de themes.yaml ne lui correspond : 1 contribution importée "
+        "sans thème"
+        in r.stdout
+    )
     a, b, c = contribution_files(consultation)
     assert (_front(a)["themes"], _front(a)["statut"]) == (["mobilite"], "analysee")
     assert (_front(b)["themes"], _front(b)["statut"]) == (["transition-ecologique"], "analysee")
@@ -75,7 +80,8 @@ def test_value_mapping_translates_categories(consultation: Path, tmp_path: Path)
     export = write_bytes(tmp_path / "decidim.csv", DECIDIM.encode())
     mapping = tmp_path / "correspondance.yaml"
     mapping.write_text(
-        "colonnes:\n  themes: category/name/fr\nvaleurs:\n  themes:\n    Culture et patrimoine: [mobilite, transition-ecologique]\n",
+        "colonnes:\n  themes: category/name/fr\nvaleurs:\n  themes:\n    Culture et patrimoine: [mobilite, "
+        "transition-ecologique]\n",
         encoding="utf-8",
     )
     r = cli("-C", consultation, "contributions", "import", export, "--mapping", mapping)

@@ -33,7 +33,18 @@ def _capped_import(root: Path, export: Path) -> subprocess.CompletedProcess[str]
 
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     done = subprocess.run(
-        [sys.executable, "-m", "ateliers_cli", "-C", str(root), "contributions", "import", str(export), "--territoire", "lille"],
+        [
+            sys.executable,
+            "-m",
+            "ateliers_cli",
+            "-C",
+            str(root),
+            "contributions",
+            "import",
+            str(export),
+            "--territoire",
+            "lille",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -53,15 +64,18 @@ def _ods_bomb(path: Path) -> Path:
         'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         '<office:body><office:spreadsheet><table:table table:name="Réponses">'
-        '<table:table-row><table:table-cell office:value-type="string"><text:p>texte</text:p></table:table-cell></table:table-row>'
+        '<table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>texte</text:p></table:table-cell></table:table-row>'
         '<table:table-row table:number-rows-repeated="10000">'
-        '<table:table-cell table:number-columns-repeated="10000" office:value-type="string"><text:p>Plus de bus</text:p></table:table-cell>'
+        '<table:table-cell table:number-columns-repeated="10000" office:value-type="string"><text:p>Plus de '
+        'bus</text:p></table:table-cell>'
         "</table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"
     )
     manifest = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
         '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -77,29 +91,39 @@ def _xlsx_rows(path: Path, rows: int) -> Path:
     sheet.write('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
     sheet.write('<row r="1"><c r="A1" t="inlineStr"><is><t>texte</t></is></c></row>')
     for i in range(2, rows + 2):
-        sheet.write(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>texte {i}</t></is></c></row>')  # distinct: identical rows are one record
+        sheet.write(
+            f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>texte {i}</t></is></c></row>'
+        )  # distinct: identical rows are one record
     sheet.write("</sheetData></worksheet>")
     files = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
             "</Types>"
         ),
         "_rels/.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="xl/workbook.xml"/>'
             "</Relationships>"
         ),
         "xl/workbook.xml": (
-            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Réponses" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            '<?xml version="1.0" encoding="UTF-8"?><workbook '
+            'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+            'name="Réponses" sheetId="1" r:id="rId1"/></sheets></workbook>'
         ),
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
             "</Relationships>"
         ),
         "xl/worksheets/sheet1.xml": sheet.getvalue(),
@@ -142,7 +166,10 @@ def test_xlsx_below_the_caps_is_imported(two: Path, tmp_path: Path) -> None:
     ("content", "expected"),
     [
         ("[" * 100_000 + "]" * 100_000, "profond.json:1: JSON trop imbriqué"),
-        ('[\n{"texte": "a",\n "titre": {"fr": ' + '{"x": ' * 100_000 + "1" + "}" * 100_000 + "}}\n]", "profond.json:2: JSON trop imbriqué"),
+        (
+            '[\n{"texte": "a",\n "titre": {"fr": ' + '{"x": ' * 100_000 + "1" + "}" * 100_000 + "}}\n]",
+            "profond.json:2: JSON trop imbriqué",
+        ),
     ],
     ids=["listes", "objets"],
 )

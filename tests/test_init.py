@@ -22,14 +22,31 @@ def test_init_then_check(tmp_path: Path) -> None:
     text = (target / "consultation.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=schemas/consultation.schema.json")
     assert 'titre: "Bien vieillir : ensemble"' in text
-    ignored = subprocess.run(["git", "-C", str(target), "check-ignore", "prive/x.csv"], check=False, capture_output=True, text=True)
+    ignored = subprocess.run(
+        ["git", "-C", str(target), "check-ignore", "prive/x.csv"], check=False, capture_output=True, text=True
+    )
     assert ignored.returncode == 0
     # --git leaves a first commit holding every file init wrote, and a clean tree
-    log = subprocess.run(["git", "-C", str(target), "log", "--format=%s"], check=True, capture_output=True, text=True).stdout
+    log = subprocess.run(
+        ["git", "-C", str(target), "log", "--format=%s"], check=True, capture_output=True, text=True
+    ).stdout
     assert log.splitlines() == ["Nouvelle consultation : Bien vieillir : ensemble"]
-    tracked = subprocess.run(["git", "-C", str(target), "ls-files"], check=True, capture_output=True, text=True).stdout.split()
-    assert {"consultation.yaml", "themes.yaml", "ateliers/_exemple.yaml", "restitutions/_exemple.yaml", ".gitignore"} <= set(tracked)
-    assert subprocess.run(["git", "-C", str(target), "status", "--porcelain"], check=True, capture_output=True, text=True).stdout == ""
+    tracked = subprocess.run(
+        ["git", "-C", str(target), "ls-files"], check=True, capture_output=True, text=True
+    ).stdout.split()
+    assert {
+        "consultation.yaml",
+        "themes.yaml",
+        "ateliers/_exemple.yaml",
+        "restitutions/_exemple.yaml",
+        ".gitignore",
+    } <= set(tracked)
+    assert (
+        subprocess.run(
+            ["git", "-C", str(target), "status", "--porcelain"], check=True, capture_output=True, text=True
+        ).stdout
+        == ""
+    )
 
 
 def test_placeholders_left_fail_strict_check_and_every_gate(tmp_path: Path) -> None:
@@ -60,7 +77,10 @@ def test_placeholders_left_fail_strict_check_and_every_gate(tmp_path: Path) -> N
     # replaced, they are gone; the commented examples of ateliers/ and restitutions/ are never read
     for rel in ("consultation.yaml", "themes.yaml"):
         path = target / rel
-        path.write_text(path.read_text(encoding="utf-8").replace("(à remplacer) ", "").replace(" (à remplacer)", ""), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("(à remplacer) ", "").replace(" (à remplacer)", ""),
+            encoding="utf-8",
+        )
     r = run_cli("-C", target, "check", "--strict")
     assert r.exit_code == 0, r.output
 
@@ -105,7 +125,11 @@ def test_init_writes_a_commented_example_of_every_file_kind(tmp_path: Path) -> N
     # none of the examples is read: the new consultation has no contribution, workshop or restitution
     r = run_cli("-C", target, "status", "--json")
     figures = json.loads(r.stdout)["chiffres"]
-    assert figures["contributions"]["total"] == 0 and figures["ateliers"]["total"] == 0 and figures["restitutions"]["total"] == 0
+    assert (
+        figures["contributions"]["total"] == 0
+        and figures["ateliers"]["total"] == 0
+        and figures["restitutions"]["total"] == 0
+    )
 
 
 def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:

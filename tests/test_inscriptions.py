@@ -115,7 +115,10 @@ def test_places_waiting_list_needs_and_counts(root: Path, form: Path) -> None:
     rows = registry(root)
     by_name = {r["nom"]: r for r in rows}
     assert by_name["Martin"]["statut"] == "inscrit" and by_name["Martin"]["atelier"] == "lille-1"
-    assert by_name["<script>alert(1)</script>"]["statut"] == "attente" and by_name["<script>alert(1)</script>"]["rang"] == "1"
+    assert (
+        by_name["<script>alert(1)</script>"]["statut"] == "attente"
+        and by_name["<script>alert(1)</script>"]["rang"] == "1"
+    )
     assert by_name["Durand"]["atelier"] == "lille-2" and by_name["Durand"]["territoire_choisi"] == "lille"
     assert by_name["Dupont"]["besoins"] == "PMR"
     assert "Bob" not in {r["prenom"] for r in rows}
@@ -138,7 +141,9 @@ def test_yaml_edited_in_place_comments_and_order_kept(root: Path, form: Path) ->
 
 def test_names_only_in_prive(root: Path, form: Path) -> None:
     cli("-C", root, "inscriptions", "import", form)
-    public = "".join(p.read_text(encoding="utf-8") for p in root.rglob("*.yaml")) + "".join(p.read_text(encoding="utf-8") for p in root.rglob("*.md") if "prive" not in p.parts)
+    public = "".join(p.read_text(encoding="utf-8") for p in root.rglob("*.yaml")) + "".join(
+        p.read_text(encoding="utf-8") for p in root.rglob("*.md") if "prive" not in p.parts
+    )
     for name in ("Dupont", "Martin", "Durand", "jeanne@example.org", "06 12 34 56 78", "régime"):
         assert name not in public
     assert "prive/" in (root / ".gitignore").read_text(encoding="utf-8")
@@ -165,7 +170,8 @@ def test_attendance_sheet_template_is_the_consultations_and_sandboxed(root: Path
     override = root / "templates" / "prive" / "emargement.html.j2"
     override.parent.mkdir(parents=True)
     override.write_text(
-        "<h1>Feuille du Nord — {{ atelier.titre }}</h1>{% for p in inscrits %}<p>{{ p.nom }} {{ p.prenom }}</p>{% endfor %}\n",
+        "<h1>Feuille du Nord — {{ atelier.titre }}</h1>{% for p in inscrits %}<p>{{ p.nom }} {{ p.prenom }}</p>{% "
+        "endfor %}\n",
         encoding="utf-8",
     )
     r = cli("-C", root, "inscriptions", "import", form)
@@ -232,7 +238,9 @@ def test_a_sheet_edited_by_hand_is_kept(root: Path, form: Path) -> None:
 
 
 def test_one_form_per_workshop(root: Path, tmp_path: Path) -> None:
-    export = write_bytes(tmp_path / "f.csv", "nom;prénom;e-mail;besoin d'un accès PMR ?\nA;B;a@b.fr;oui\nC;D;c@d.fr;non\n".encode())
+    export = write_bytes(
+        tmp_path / "f.csv", "nom;prénom;e-mail;besoin d'un accès PMR ?\nA;B;a@b.fr;oui\nC;D;c@d.fr;non\n".encode()
+    )
     r = cli("-C", root, "inscriptions", "import", export)
     assert r.exit_code == 1
     assert f"{export}:1: aucune colonne ne dit quel atelier est choisi" in r.stderr
@@ -254,7 +262,11 @@ def test_dry_run_writes_nothing(root: Path, form: Path) -> None:
     ("content", "args", "expected"),
     [
         ("", [], "{f}: fichier vide"),
-        ("nom;atelier\nA;lille-1\n", ["--map", "atelier=Atelier choisi"], "{f}:1: --map atelier=… : colonne « Atelier choisi » absente du fichier"),
+        (
+            "nom;atelier\nA;lille-1\n",
+            ["--map", "atelier=Atelier choisi"],
+            "{f}:1: --map atelier=… : colonne « Atelier choisi » absente du fichier",
+        ),
         ("nom;atelier;date\nA;lille-1;le 3 mars\n", [], "{f}:2: erreur : ligne rejetée : date « le 3 mars » illisible"),
         ("nom;atelier\n;lille-1\n", [], "{f}:2: erreur : ligne rejetée : inscription sans nom ni contact"),
     ],
@@ -281,12 +293,19 @@ def test_ranked_choices(root: Path, tmp_path: Path) -> None:
     export = write_bytes(tmp_path / "voeux.csv", RANKED.encode())
     r = cli("-C", root, "inscriptions", "import", export)
     assert r.exit_code == 1
-    assert f"{export}:6: erreur : ligne rejetée : atelier « cambrai-9 » (dans « lille-1, cambrai-9 ») introuvable" in r.stderr
+    assert (
+        f"{export}:6: erreur : ligne rejetée : atelier « cambrai-9 » (dans « lille-1, cambrai-9 ») introuvable"
+        in r.stderr
+    )
     rows = {x["nom"]: x for x in registry(root)}
     assert (rows["Martin"]["atelier"], rows["Martin"]["statut"]) == ("lille-1", "inscrit")
     assert (rows["Dupont"]["atelier"], rows["Dupont"]["statut"]) == ("lille-1", "inscrit")
     # lille-1 (2 places) is full: Roux gets his second choice
-    assert (rows["Roux"]["atelier"], rows["Roux"]["statut"], rows["Roux"]["voeux"]) == ("lille-2", "inscrit", "lille-1, lille-2")
+    assert (rows["Roux"]["atelier"], rows["Roux"]["statut"], rows["Roux"]["voeux"]) == (
+        "lille-2",
+        "inscrit",
+        "lille-1, lille-2",
+    )
     # Petit chose lille-1 only: waiting list, unless overflow is asked for
     assert (rows["Petit"]["atelier"], rows["Petit"]["statut"], rows["Petit"]["rang"]) == ("lille-1", "attente", "1")
 

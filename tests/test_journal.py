@@ -119,7 +119,9 @@ def test_journal_left_by_an_interrupted_write_is_still_replayed(example: Path) -
     tmp = example / "contributions" / ".C-0001.md.k2x9_a0b.tmp"
     tmp.write_bytes(target.read_bytes() + b"Ajout repris du journal.\n")
     gone = example / "contributions" / "C-0002.md"
-    _plant(example, ["contributions/.C-0001.md.k2x9_a0b.tmp", "contributions/C-0001.md"], ["", "contributions/C-0002.md"])
+    _plant(
+        example, ["contributions/.C-0001.md.k2x9_a0b.tmp", "contributions/C-0001.md"], ["", "contributions/C-0002.md"]
+    )
 
     r = run_cli("-C", example, "render")
 

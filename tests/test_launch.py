@@ -17,12 +17,21 @@ FULL = "import sys\nfrom ateliers_cli.cli import main\nsys.argv[0] = 'ateliers'\
 
 def _direct(*args: object) -> subprocess.CompletedProcess[str]:
     """As the ``ateliers`` script runs it: launch.py first."""
-    return subprocess.run([sys.executable, "-m", "ateliers_cli", *map(str, args)], capture_output=True, text=True, env=ENV, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ateliers_cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+        timeout=120,
+    )
 
 
 def _full(*args: object) -> subprocess.CompletedProcess[str]:
     """Through Typer, every command loaded."""
-    return subprocess.run([sys.executable, "-c", FULL, *map(str, args)], capture_output=True, text=True, env=ENV, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", FULL, *map(str, args)], capture_output=True, text=True, env=ENV, check=False, timeout=120
+    )
 
 
 CASES = ["cle-inconnue", "bombe-yaml", "binaire", "encodage-inconnu", "cle-dupliquee", "calendrier-a-l-envers"]
@@ -62,7 +71,14 @@ def test_direct_check_reports_a_defect_as_the_full_command_line(tmp_path: Path) 
         "main()\n"
     )
     (tmp_path / "consultation.yaml").write_text("id: x\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-c", boom, "-C", str(tmp_path), "check"], capture_output=True, text=True, env=ENV, check=False, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-c", boom, "-C", str(tmp_path), "check"],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        check=False,
+        timeout=60,
+    )
     assert r.returncode == 3 and "Traceback" not in r.stderr
     assert r.stderr.startswith("Erreur interne : RuntimeError: [bold]balise[/bold]")
 
@@ -72,7 +88,15 @@ def test_anything_else_goes_to_the_full_command_line() -> None:
 
     assert plain_check(["check"]) is not None
     assert plain_check(["-C", "x", "-q", "check", "--strict", "--format=json", "--no-cache"]) is not None
-    for args in (["status"], ["check", "--help"], ["-v", "check"], ["check", "--format", "xml"], ["check", "extra"], [], ["--version"]):
+    for args in (
+        ["status"],
+        ["check", "--help"],
+        ["-v", "check"],
+        ["check", "--format", "xml"],
+        ["check", "extra"],
+        [],
+        ["--version"],
+    ):
         assert plain_check(args) is None, args
     r = _direct("check", "--format", "xml")
     assert r.returncode == 2 and "xml" in r.stderr  # Typer's own usage error, in French

@@ -45,7 +45,11 @@ def test_no_parenthesised_plural_in_the_package_strings() -> None:
     offenders = []
     for path in sorted((ROOT / "ateliers_cli").rglob("*.py")):
         for line, text in _string_literals(path):
-            if PARENTHESISED.search(_written(text)) and not _is_docstring_or_url(text) and not text.lstrip("rbuf").startswith('"""'):
+            if (
+                PARENTHESISED.search(_written(text))
+                and not _is_docstring_or_url(text)
+                and not text.lstrip("rbuf").startswith('"""')
+            ):
                 offenders.append(f"{path.relative_to(ROOT)}:{line}: {text[:80]}")
     assert offenders == []
 
@@ -53,7 +57,11 @@ def test_no_parenthesised_plural_in_the_package_strings() -> None:
 def test_no_parenthesised_plural_in_the_templates() -> None:
     offenders = []
     for base in (ROOT / "templates", ROOT / "ateliers_cli" / "skeleton"):
-        for path in sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in {".j2", ".html", ".md", ".txt", ".yaml", ".eml", ".csv"}):
+        for path in sorted(
+            p
+            for p in base.rglob("*")
+            if p.is_file() and p.suffix in {".j2", ".html", ".md", ".txt", ".yaml", ".eml", ".csv"}
+        ):
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if PARENTHESISED.search(_written(line)) and "http(s)" not in line:
                     offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()[:80]}")

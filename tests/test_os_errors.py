@@ -27,7 +27,9 @@ from tests.conftest import EXAMPLE, REPO
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000", "NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)}
 
 
-def _ateliers(root: Path, *args: str, file_limit: int | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _ateliers(
+    root: Path, *args: str, file_limit: int | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     def limits() -> None:
         if file_limit is not None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead of killing
@@ -70,14 +72,20 @@ def _no_trace(r: subprocess.CompletedProcess[str]) -> None:
 
 # --- a full disk ---------------------------------------------------------------------------------
 
-BIG_EXPORT = "texte;commune\n" + "".join(f"Contribution {i} : " + "plus de bus le soir " * 40 + ";Lille\n" for i in range(50))
+BIG_EXPORT = "texte;commune\n" + "".join(
+    f"Contribution {i} : " + "plus de bus le soir " * 40 + ";Lille\n" for i in range(50)
+)
 
 
 @pytest.mark.parametrize("command", ["site", "advance", "import"])
 def test_file_too_big_for_the_limit_is_french_and_changes_nothing(copy: Path, tmp_path: Path, command: str) -> None:
     export = tmp_path / "export.csv"
     export.write_text("texte;commune\nPlus de bus le soir " + "x" * 40_000 + ";Lille\n", encoding="utf-8")
-    args = {"site": ["site"], "advance": ["advance", "--par", "Essai"], "import": ["contributions", "import", str(export)]}[command]
+    args = {
+        "site": ["site"],
+        "advance": ["advance", "--par", "Essai"],
+        "import": ["contributions", "import", str(export)],
+    }[command]
     before = _tree(copy, public_only=command == "import")
     r = _ateliers(copy, *args, file_limit=20_000)
     assert r.returncode == 1, r.stdout + r.stderr
@@ -92,7 +100,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 3 Mo disk (tmpfs), where this machine allows mounting one."""
     mount = tmp_path / "disque"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True, check=False
+    )
     if done.returncode != 0:
         pytest.skip("monter un tmpfs n'est pas permis ici")
     try:
@@ -113,7 +123,11 @@ def test_full_disk_is_french_and_changes_nothing(small_disk: Path, tmp_path: Pat
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
     export = tmp_path / "export.csv"
     export.write_text(BIG_EXPORT, encoding="utf-8")
-    args = {"site": ["site"], "advance": ["advance", "--par", "Essai"], "import": ["contributions", "import", str(export)]}[command]
+    args = {
+        "site": ["site"],
+        "advance": ["advance", "--par", "Essai"],
+        "import": ["contributions", "import", str(export)],
+    }[command]
     _fill(small_disk, 40_000)
     before = _tree(root, public_only=command == "import")
     r = _ateliers(root, *args)
@@ -142,7 +156,10 @@ def test_protected_file_is_refused_before_anything_is_written(copy: Path, protec
     before = _tree(copy)
     r = _ateliers(copy, "advance", "--par", "Essai")
     assert r.returncode == 1
-    assert "consultation.yaml: écriture impossible (opération non permise (fichier protégé ?)) : rien n'a été modifié" in r.stderr
+    assert (
+        "consultation.yaml: écriture impossible (opération non permise (fichier protégé ?)) : rien n'a été modifié"
+        in r.stderr
+    )
     assert "chattr -i" in r.stderr
     _no_trace(r)
     assert _tree(copy) == before
@@ -175,7 +192,11 @@ def read_only(copy: Path) -> Iterator[Path]:
 def test_read_only_folder_is_french(read_only: Path, tmp_path: Path, command: str) -> None:
     export = tmp_path / "export.csv"
     export.write_text("texte;commune\nPlus de bus le soir;Lille\n", encoding="utf-8")
-    args = {"site": ["site"], "advance": ["advance", "--par", "Essai"], "import": ["contributions", "import", str(export)]}[command]
+    args = {
+        "site": ["site"],
+        "advance": ["advance", "--par", "Essai"],
+        "import": ["contributions", "import", str(export)],
+    }[command]
     before = _tree(read_only, public_only=command == "import")
     r = _ateliers(read_only, *args)
     assert r.returncode == 1, r.stdout + r.stderr
@@ -189,7 +210,12 @@ def test_read_only_folder_is_french(read_only: Path, tmp_path: Path, command: st
 
 def test_ctrl_c_during_site_says_it_once_and_leaves_nothing(tmp_path: Path) -> None:
     root = tmp_path / "grande"
-    made = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "3000", str(root)], capture_output=True, text=True, check=False)
+    made = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), "3000", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert made.returncode == 0, made.stderr
     proc = subprocess.Popen(
         [sys.executable, "-m", "ateliers_cli", "-C", str(root), "site"],

@@ -39,7 +39,9 @@ def two(tmp_path: Path) -> Path:
     return new_consultation(tmp_path, TWO_TERRITORIES)
 
 
-ANONYMOUS_ROWS = "texte;commune\nLes bus ne passent plus le dimanche.;Lille\nIl faudrait des bancs près de l'église.;Douai\n"
+ANONYMOUS_ROWS = (
+    "texte;commune\nLes bus ne passent plus le dimanche.;Lille\nIl faudrait des bancs près de l'église.;Douai\n"
+)
 OTHER_ANONYMOUS_ROWS = "texte;commune\nLa piscine ferme trop tôt le soir.;Lille\nLes trottoirs sont encombrés.;Douai\n"
 
 
@@ -58,9 +60,11 @@ def test_placeholders_are_unique_and_erase_touches_one_person(two: Path, tmp_pat
 
 PEOPLE = (
     "id;nom;prenom;courriel;commune;texte\n"
-    "1;Dupont;Jeanne;jeanne@example.org;Lille;Les bus ne passent plus le dimanche à Lille, il faudrait rétablir la ligne douze.\n"
+    "1;Dupont;Jeanne;jeanne@example.org;Lille;Les bus ne passent plus le dimanche à Lille, il faudrait rétablir la "
+    "ligne douze.\n"
     "2;Dupont;Jeanne;;Douai;Je voudrais des bancs près de la mairie.\n"
-    "3;D.;Jeanne;JEANNE@example.org ;Lille;La ligne douze ne passe plus le dimanche à Lille : il faut rétablir ces bus du dimanche.\n"
+    "3;D.;Jeanne;JEANNE@example.org ;Lille;La ligne douze ne passe plus le dimanche à Lille : il faut rétablir ces bus "
+    "du dimanche.\n"
 )
 
 
@@ -76,8 +80,24 @@ def test_one_person_one_key_across_rows_and_files(two: Path, tmp_path: Path) -> 
     key_material = os.environ["ATELIERS_CLE_PERSONNES"]
     assert key_material not in everything(two)
     # another file, another channel (by hand): the same e-mail gets the same key
-    r = cli("-C", two, "contributions", "add", "--texte", "Un courrier sur les bus.", "--profil", "habitant", "--canal", "courrier",
-            "--territoire", "lille", "--auteur", "J. D.", "--courriel", "jeanne@example.org")
+    r = cli(
+        "-C",
+        two,
+        "contributions",
+        "add",
+        "--texte",
+        "Un courrier sur les bus.",
+        "--profil",
+        "habitant",
+        "--canal",
+        "courrier",
+        "--territoire",
+        "lille",
+        "--auteur",
+        "J. D.",
+        "--courriel",
+        "jeanne@example.org",
+    )
     assert r.exit_code == 0, r.output
     assert ContributorRegister(two).rows["C-0004"]["personne"] == rows["C-0001"]["personne"]
 
@@ -91,7 +111,9 @@ def test_doublons_reports_a_resend_by_the_same_email_under_another_name(two: Pat
     assert "C-0002" not in r.stdout
 
 
-def test_the_secret_lives_in_the_users_config_not_in_the_folder(two: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_secret_lives_in_the_users_config_not_in_the_folder(
+    two: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("ATELIERS_CLE_PERSONNES")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     r = cli("-C", two, "contributions", "import", write_bytes(tmp_path / "gens.csv", PEOPLE.encode()))
@@ -106,8 +128,12 @@ def test_the_secret_lives_in_the_users_config_not_in_the_folder(two: Path, tmp_p
 
 
 def test_same_name_different_files_both_imported_and_copies_add_nothing(two: Path, tmp_path: Path) -> None:
-    lille = write_bytes(tmp_path / "lille" / "docs.json", b'[{"texte": "Rouvrir le bureau de poste de Fives.", "commune": "Lille"}]')
-    douai = write_bytes(tmp_path / "douai" / "docs.json", b'[{"texte": "Plus de bus vers la gare.", "commune": "Douai"}]')
+    lille = write_bytes(
+        tmp_path / "lille" / "docs.json", b'[{"texte": "Rouvrir le bureau de poste de Fives.", "commune": "Lille"}]'
+    )
+    douai = write_bytes(
+        tmp_path / "douai" / "docs.json", b'[{"texte": "Plus de bus vers la gare.", "commune": "Douai"}]'
+    )
     for export in (lille, douai):
         r = cli("-C", two, "contributions", "import", export)
         assert r.exit_code == 0, r.output
@@ -136,7 +162,10 @@ DECIDIM = (
 def test_update_changes_only_the_same_record_and_says_so(two: Path, tmp_path: Path) -> None:
     first = write_bytes(tmp_path / "decidim.csv", DECIDIM.encode())
     assert cli("-C", two, "contributions", "import", first, "--territoire", "lille").exit_code == 0
-    edited = write_bytes(tmp_path / "plus-tard" / "export.csv", DECIDIM.replace("Plus de pistes cyclables.", "Plus de pistes cyclables, et sûres.").encode())
+    edited = write_bytes(
+        tmp_path / "plus-tard" / "export.csv",
+        DECIDIM.replace("Plus de pistes cyclables.", "Plus de pistes cyclables, et sûres.").encode(),
+    )
     r = cli("-C", two, "contributions", "import", edited, "--territoire", "lille")
     assert r.exit_code == 0, r.output
     assert "ligne modifiée depuis son import (clé « 4522 », C-0002) : non réécrite" in r.stderr
@@ -159,13 +188,21 @@ def test_erasure_holds_against_reimports_and_reaches_every_output(two: Path, tmp
     export = write_bytes(tmp_path / "formulaire.csv", NAMED.encode())
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     for contribution in contribution_files(two):
-        contribution.write_text(contribution.read_text(encoding="utf-8").replace("publication: false", "publication: true"), encoding="utf-8")
+        contribution.write_text(
+            contribution.read_text(encoding="utf-8").replace("publication: false", "publication: true"),
+            encoding="utf-8",
+        )
     assert cli("-C", two, "site").exit_code == 0
     assert cli("-C", two, "export").exit_code == 0
     assert "Zyzzyva" in everything(two / "site") and "Zyzzyva" in everything(two / "export")
     # a comment naming her, and another contribution that names her (maybe another Hortense)
     c1 = two / "contributions" / "C-0001.md"
-    c1.write_text(c1.read_text(encoding="utf-8").replace("statut: nouvelle", "statut: nouvelle  # rappelée, Hortense Zyzzyva ravie"), encoding="utf-8")
+    c1.write_text(
+        c1.read_text(encoding="utf-8").replace(
+            "statut: nouvelle", "statut: nouvelle  # rappelée, Hortense Zyzzyva ravie"
+        ),
+        encoding="utf-8",
+    )
     c2 = two / "contributions" / "C-0002.md"
     c2.write_text(c2.read_text(encoding="utf-8") + "\nComme le dit Hortense.\n", encoding="utf-8")
 
@@ -190,7 +227,9 @@ def test_erasure_holds_against_reimports_and_reaches_every_output(two: Path, tmp
         assert r.exit_code == 0, r.output
         assert "0 importée" in r.stdout
     # a changed row of hers (no id this time, so a new record): skipped, with a message
-    changed = write_bytes(tmp_path / "nouveau.csv", b"auteur;courriel;commune;texte\nH. Z.;Hortense@example.org;Lille;Encore moi.\n")
+    changed = write_bytes(
+        tmp_path / "nouveau.csv", b"auteur;courriel;commune;texte\nH. Z.;Hortense@example.org;Lille;Encore moi.\n"
+    )
     r = cli("-C", two, "contributions", "import", changed)
     assert r.exit_code == 0, r.output
     assert "personne effacée le" in r.stderr and "0 importée" in r.stdout
@@ -204,7 +243,10 @@ def test_check_names_outputs_left_with_an_erased_identity(two: Path, tmp_path: P
     assert cli("-C", two, "contributions", "import", export).exit_code == 0
     elsewhere = tmp_path / "web"
     for contribution in contribution_files(two):
-        contribution.write_text(contribution.read_text(encoding="utf-8").replace("publication: false", "publication: true"), encoding="utf-8")
+        contribution.write_text(
+            contribution.read_text(encoding="utf-8").replace("publication: false", "publication: true"),
+            encoding="utf-8",
+        )
     assert cli("-C", two, "site", "--out", elsewhere).exit_code == 0
     saved = {p: p.read_bytes() for p in elsewhere.rglob("*") if p.is_file()}
     r = cli("-C", two, "erase", "C-0001")
@@ -223,7 +265,10 @@ def test_check_names_outputs_left_with_an_erased_identity(two: Path, tmp_path: P
 
 
 def test_an_ambiguous_name_is_refused(two: Path, tmp_path: Path) -> None:
-    rows = "auteur;courriel;commune;texte\nCamille;camille.a@example.org;Lille;Un premier texte.\nCamille;camille.b@example.org;Douai;Un autre texte.\n"
+    rows = (
+        "auteur;courriel;commune;texte\nCamille;camille.a@example.org;Lille;Un premier "
+        "texte.\nCamille;camille.b@example.org;Douai;Un autre texte.\n"
+    )
     assert cli("-C", two, "contributions", "import", write_bytes(tmp_path / "f.csv", rows.encode())).exit_code == 0
     before = {p: p.read_bytes() for p in two.rglob("*") if p.is_file() and ".ateliers-cache" not in p.parts}
     r = cli("-C", two, "erase", "--auteur", "Camille")
@@ -248,7 +293,10 @@ def test_a_failed_import_changes_nothing_not_even_prive(two: Path, tmp_path: Pat
     import sys
 
     big = "Un très long courrier. " * 4_000  # ~92 KB: over the limit below
-    rows = f"nom;courriel;commune;texte\nDupont;jeanne@example.org;Lille;Un texte court.\nMartin;paul@example.org;Douai;{big}\n"
+    rows = (
+        "nom;courriel;commune;texte\nDupont;jeanne@example.org;Lille;Un texte "
+        f"court.\nMartin;paul@example.org;Douai;{big}\n"
+    )
     export = write_bytes(tmp_path / "gros.csv", rows.encode())
     before = {p: p.read_bytes() for p in two.rglob("*") if p.is_file()}
 
@@ -257,7 +305,11 @@ def test_a_failed_import_changes_nothing_not_even_prive(two: Path, tmp_path: Pat
 
     r = subprocess.run(
         [sys.executable, "-m", "ateliers_cli", "-C", str(two), "contributions", "import", str(export)],
-        preexec_fn=limit, capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        preexec_fn=limit,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
     assert r.returncode == 1, r.stdout + r.stderr
     assert "rien n'a été modifié" in r.stderr and "Traceback" not in r.stderr
@@ -286,7 +338,9 @@ def test_import_work_grows_linearly_with_personal_columns(tmp_path: Path) -> Non
     def work_for(n: int) -> int:
         root = new_consultation(tmp_path, TWO_TERRITORIES, name=f"c{n}")
         lines = ["nom;courriel;telephone;commune;texte"] + [
-            f"Nom{i};p{i}@example.org;06 12 34 {i // 100 % 100:02d} {i % 100:02d};Lille;Texte numéro {i} de cette personne." for i in range(n)
+            f"Nom{i};p{i}@example.org;06 12 34 {i // 100 % 100:02d} {i % 100:02d};Lille;Texte numéro {i} de cette "
+            "personne."
+            for i in range(n)
         ]
         export = write_bytes(tmp_path / f"e{n}.csv", ("\n".join(lines) + "\n").encode())
         consultation = load(root).consultation
@@ -320,7 +374,13 @@ def test_import_work_grows_linearly_with_personal_columns(tmp_path: Path) -> Non
 def _git(root: Path, *args: str) -> str:
     import subprocess
 
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
     r = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env, check=False)
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout
@@ -329,20 +389,39 @@ def _git(root: Path, *args: str) -> str:
 def test_two_branches_add_and_import_then_merge_without_conflict(two: Path, tmp_path: Path) -> None:
     for name in ("consultation.yaml", "themes.yaml"):  # the examples of « init » filled in
         path = two / name
-        path.write_text(path.read_text(encoding="utf-8").replace(" (à remplacer)", "").replace("(à remplacer) ", ""), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(" (à remplacer)", "").replace("(à remplacer) ", ""),
+            encoding="utf-8",
+        )
     _git(two, "init", "-q", "-b", "main")
     _git(two, "add", "-A")
     _git(two, "commit", "-q", "-m", "Consultation")
     exports = {
-        "arrondissement-lille": "texte;commune\nRouvrir le bureau de poste de Fives.;Lille\nDes bancs au parc.;Roubaix\n",
-        "arrondissement-douai": "texte;commune\nPlus de bus vers la gare.;Douai\nUne piscine ouverte le soir.;Sin-le-Noble\n",
+        "arrondissement-lille": "texte;commune\nRouvrir le bureau de poste de Fives.;Lille\nDes bancs au "
+        "parc.;Roubaix\n",
+        "arrondissement-douai": "texte;commune\nPlus de bus vers la gare.;Douai\nUne piscine ouverte le "
+        "soir.;Sin-le-Noble\n",
     }
     for branch, rows in exports.items():
         _git(two, "checkout", "-q", "-b", branch, "main")
         territoire = "lille" if "lille" in branch else "douai"
         for i in range(3):
-            r = cli("-C", two, "contributions", "add", "--texte", f"Courrier {i} reçu à {branch}.", "--profil", "habitant",
-                    "--canal", "courrier", "--territoire", territoire, "--auteur", f"Habitant {i}")
+            r = cli(
+                "-C",
+                two,
+                "contributions",
+                "add",
+                "--texte",
+                f"Courrier {i} reçu à {branch}.",
+                "--profil",
+                "habitant",
+                "--canal",
+                "courrier",
+                "--territoire",
+                territoire,
+                "--auteur",
+                f"Habitant {i}",
+            )
             assert r.exit_code == 0, r.output
         r = cli("-C", two, "contributions", "import", write_bytes(tmp_path / f"{branch}.csv", rows.encode()))
         assert r.exit_code == 0, r.output
@@ -359,7 +438,22 @@ def test_two_branches_add_and_import_then_merge_without_conflict(two: Path, tmp_
     r = cli("-C", two, "check", "--strict")
     assert r.exit_code == 0, r.output
     # back on main, without a block: numbering goes on as before
-    r = cli("-C", two, "contributions", "add", "--texte", "Un dernier courrier.", "--profil", "habitant", "--canal", "courrier", "--territoire", "lille", "--auteur", "A.")
+    r = cli(
+        "-C",
+        two,
+        "contributions",
+        "add",
+        "--texte",
+        "Un dernier courrier.",
+        "--profil",
+        "habitant",
+        "--canal",
+        "courrier",
+        "--territoire",
+        "lille",
+        "--auteur",
+        "A.",
+    )
     assert r.exit_code == 0, r.output
     assert (two / "contributions" / "C-0001.md").is_file()
 
@@ -378,8 +472,15 @@ def test_the_same_record_imported_on_two_branches_is_reported(two: Path, tmp_pat
 
 def test_two_platforms_of_the_same_kind_do_not_mix_their_ids(two: Path, tmp_path: Path) -> None:
     """Two Decidim sites both have a proposal 1156: different exports, different records."""
-    consommer = write_bytes(tmp_path / "consommer.csv", "id,category,title,body\n1156,Alimentation,Des circuits courts,Plus de marchés de producteurs.\n".encode())
-    feamp = write_bytes(tmp_path / "feamp.csv", "id,title,body,endorsements/total_count,comments\n1156,Les quotas,Quelle aide pour les petits pêcheurs ?,3,0\n".encode())
+    consommer = write_bytes(
+        tmp_path / "consommer.csv",
+        "id,category,title,body\n1156,Alimentation,Des circuits courts,Plus de marchés de producteurs.\n".encode(),
+    )
+    feamp = write_bytes(
+        tmp_path / "feamp.csv",
+        "id,title,body,endorsements/total_count,comments\n1156,Les quotas,Quelle aide pour les petits "
+        "pêcheurs ?,3,0\n".encode(),
+    )
     for export in (consommer, feamp):
         r = cli("-C", two, "contributions", "import", export, "--territoire", "lille")
         assert r.exit_code == 0, r.output
@@ -414,9 +515,14 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
 
 
-def test_a_registrant_has_the_key_of_the_same_person_as_contributor_and_erase_covers_it(two: Path, tmp_path: Path) -> None:
+def test_a_registrant_has_the_key_of_the_same_person_as_contributor_and_erase_covers_it(
+    two: Path, tmp_path: Path
+) -> None:
     (two / "ateliers" / "lille-1.yaml").write_text(WORKSHOP, encoding="utf-8")
-    assert cli("-C", two, "contributions", "import", write_bytes(tmp_path / "formulaire.csv", NAMED.encode())).exit_code == 0
+    assert (
+        cli("-C", two, "contributions", "import", write_bytes(tmp_path / "formulaire.csv", NAMED.encode())).exit_code
+        == 0
+    )
     form = write_bytes(tmp_path / "inscriptions.csv", REGISTRATIONS.encode())
     r = cli("-C", two, "inscriptions", "import", form)
     assert r.exit_code == 0, r.output

@@ -13,12 +13,16 @@ OUTSIDE = "PRODUCT" + ".md"  # a contract of the team, not shipped: never referr
 def _shipped() -> list[Path]:
     files = [REPO / "README.md", REPO / "CHANGELOG.md", REPO / "pyproject.toml"]
     for folder in ("ateliers_cli", "docs", "tests", "templates"):
-        files += [p for p in (REPO / folder).rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".j2", ".toml", ".txt")]
+        files += [
+            p for p in (REPO / folder).rglob("*") if p.is_file() and p.suffix in (".py", ".md", ".j2", ".toml", ".txt")
+        ]
     return files
 
 
 def test_no_reference_to_a_document_the_project_does_not_contain() -> None:
-    offenders = [str(p.relative_to(REPO)) for p in _shipped() if OUTSIDE in p.read_text(encoding="utf-8", errors="replace")]
+    offenders = [
+        str(p.relative_to(REPO)) for p in _shipped() if OUTSIDE in p.read_text(encoding="utf-8", errors="replace")
+    ]
     assert offenders == []
 
 

@@ -43,7 +43,9 @@ from ateliers_cli.yamlio import parse_front_matter, parse_yaml, read_text
 from tests.conftest import EXAMPLE, GOOD_CONTRIBUTION, MINIMAL_CONSULTATION, MINIMAL_THEMES, run_cli
 
 FAST = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
-CLI = settings(max_examples=60, deadline=10_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+CLI = settings(
+    max_examples=60, deadline=10_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 # --- strategies ---------------------------------------------------------------------------------
 
@@ -167,7 +169,15 @@ ONE_LINE = TEXT.map(lambda s: " ".join(s.split()))
     publication=st.booleans(), ligne=st.integers(min_value=1, max_value=10**7), texte=BODY,
 )
 def test_written_header_loads_back_as_written(
-    auteur: str, titre: str, organisation: str, cle: str, fichier: str, date: dt.date, publication: bool, ligne: int, texte: str,
+    auteur: str,
+    titre: str,
+    organisation: str,
+    cle: str,
+    fichier: str,
+    date: dt.date,
+    publication: bool,
+    ligne: int,
+    texte: str,
 ) -> None:
     from ateliers_cli.store.front_matter import header_values, render
 
@@ -184,15 +194,32 @@ def test_written_header_loads_back_as_written(
     # the header made from nodes is byte for byte what PyYAML's own representer writes
     from ateliers_cli.store.front_matter import _Dumper
 
-    dumped = yaml.dump(header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+    dumped = yaml.dump(
+        header_values(meta),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1_000_000,
+        default_flow_style=False,
+    )
     assert written.startswith(f"---\n{dumped}---\n")
 
 
 # --- check ---------------------------------------------------------------------------------------
 
 TARGETS = st.sampled_from(
-    ["consultation.yaml", "themes.yaml", "contributions/C-0001.md", "contributions/C-0002.md", "ateliers/lille-1.yaml",
-     "forums/lancement.yaml", "forums/synthese.yaml", "orientations.yaml", "deliberation.yaml", "restitutions/lille.yaml"]
+    [
+        "consultation.yaml",
+        "themes.yaml",
+        "contributions/C-0001.md",
+        "contributions/C-0002.md",
+        "ateliers/lille-1.yaml",
+        "forums/lancement.yaml",
+        "forums/synthese.yaml",
+        "orientations.yaml",
+        "deliberation.yaml",
+        "restitutions/lille.yaml",
+    ]
 )
 
 
@@ -227,7 +254,20 @@ def test_check_random_front_matter(fm: str, body: str, etape: str) -> None:
 # --- contributions import ---------------------------------------------------------------------
 
 CELL = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40) | st.sampled_from(
-    ["=1+1", "@SUM(A1)", "+33 6 12 34 56 78", "-2", "2026-01-12", "12/01/2026", "lille", "Lille", "59000", "oui", "non", ""]
+    [
+        "=1+1",
+        "@SUM(A1)",
+        "+33 6 12 34 56 78",
+        "-2",
+        "2026-01-12",
+        "12/01/2026",
+        "lille",
+        "Lille",
+        "59000",
+        "oui",
+        "non",
+        "",
+    ]
 )
 HEADER = ["texte", "date", "auteur", "commune", "code_postal", "courriel", "profil", "publication", "cle"]
 
@@ -258,12 +298,16 @@ def test_import_random_csv(rows: list[list[str]], sep: str, encoding: str) -> No
         assert_clean_exit(r, (0, 1, 2))
         if r.exit_code == 0:
             assert_clean_exit(run_cli("-C", root, "check"))
-            again = run_cli("-C", root, "contributions", "import", export, "--map", "texte=texte", "--territoire", "lille")
+            again = run_cli(
+                "-C", root, "contributions", "import", export, "--map", "texte=texte", "--territoire", "lille"
+            )
             assert_clean_exit(again, (0, 1, 2))
 
 
 @settings(CLI, max_examples=40)
-@given(raw=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".json", ".xlsx", ".xls", ".txt"]), mapping=YAML_TEXT)
+@given(
+    raw=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".json", ".xlsx", ".xls", ".txt"]), mapping=YAML_TEXT
+)
 def test_import_random_bytes(raw: bytes, suffix: str, mapping: str) -> None:
     with tree({}) as root:
         export = root.parent / f"export{suffix}"
@@ -281,8 +325,17 @@ def test_import_random_bytes(raw: bytes, suffix: str, mapping: str) -> None:
 )
 def test_inscriptions_import_random(rows: list[list[str]], raw: bytes | None) -> None:
     header = ["nom", "prenom", "courriel", "atelier", "besoins", "date"]
-    data = raw if raw is not None else "\n".join(";".join(c.replace(";", ",").replace("\n", " ").replace('"', "") for c in row) for row in [header, *rows]).encode()
-    atelier = "id: lille-1\ntitre: Atelier\nterritoire: lille\ndate: 2026-04-04T14:00\nlieu: Salle\ncapacite: 2\nthemes: [isolement]\nstatut: prevu\n"
+    data = (
+        raw
+        if raw is not None
+        else "\n".join(
+            ";".join(c.replace(";", ",").replace("\n", " ").replace('"', "") for c in row) for row in [header, *rows]
+        ).encode()
+    )
+    atelier = (
+        "id: lille-1\ntitre: Atelier\nterritoire: lille\ndate: 2026-04-04T14:00\nlieu: Salle\ncapacite: 2\nthemes: "
+        "[isolement]\nstatut: prevu\n"
+    )
     with tree({"ateliers/lille-1.yaml": atelier}) as root:
         export = root.parent / "inscriptions.csv"
         export.write_bytes(data)
@@ -308,11 +361,23 @@ def at_lancement(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 EXTREME_TEXT = st.text(max_size=200).filter(lambda s: "\x00" not in s) | st.sampled_from(
-    ["", " ", "[", "{{ 7*7 }}", "{% raw %}", "<script>alert(1)</script>", "*" * 500, "\u202e\u200b", "# titre\n---\n|a|b|"]
+    [
+        "",
+        " ",
+        "[",
+        "{{ 7*7 }}",
+        "{% raw %}",
+        "<script>alert(1)</script>",
+        "*" * 500,
+        "\u202e\u200b",
+        "# titre\n---\n|a|b|",
+    ]
 )
 
 
-@settings(max_examples=10, deadline=30_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=30_000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(
     auteur=EXTREME_TEXT,
     titre=EXTREME_TEXT,
@@ -321,7 +386,9 @@ EXTREME_TEXT = st.text(max_size=200).filter(lambda s: "\x00" not in s) | st.samp
     population=st.integers(min_value=0, max_value=10**20),
     publication=st.booleans(),
 )
-def test_render_extreme_values(at_lancement: Path, auteur: str, titre: str, body: str, date: dt.date, population: int, publication: bool) -> None:
+def test_render_extreme_values(
+    at_lancement: Path, auteur: str, titre: str, body: str, date: dt.date, population: int, publication: bool
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "c"
         shutil.copytree(at_lancement, root, ignore=shutil.ignore_patterns(".ateliers-cache"))
@@ -333,6 +400,8 @@ def test_render_extreme_values(at_lancement: Path, auteur: str, titre: str, body
         path.write_text(f"---\n{dump(data)}---\n{body}\n", encoding="utf-8")
         consultation = (root / "consultation.yaml").read_text(encoding="utf-8")
         first = next(line for line in consultation.splitlines() if line.strip().startswith("population:"))
-        (root / "consultation.yaml").write_text(consultation.replace(first, first.split(":")[0] + f": {population}", 1), encoding="utf-8")
+        (root / "consultation.yaml").write_text(
+            consultation.replace(first, first.split(":")[0] + f": {population}", 1), encoding="utf-8"
+        )
         for args in (("render", "--force"), ("site",), ("export",)):
             assert_clean_exit(run_cli("-C", root, *args))

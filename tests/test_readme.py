@@ -18,7 +18,9 @@ def _blocks(readme: str) -> list[str]:
 
 def _commands(block: str) -> list[str]:
     """The commands of a README block, without their trailing « # comment »."""
-    return [re.sub(r"\s+#.*$", "", line).strip() for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        re.sub(r"\s+#.*$", "", line).strip() for line in block.splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_readme_first_hour_in_a_fresh_venv_reaches_status(tmp_path: Path) -> None:
@@ -37,7 +39,13 @@ def test_readme_first_hour_in_a_fresh_venv_reaches_status(tmp_path: Path) -> Non
         if command == "ateliers status":
             break
     project = tmp_path / "projet"
-    shutil.copytree(REPO, project, ignore=shutil.ignore_patterns(".git", ".venv", "*.egg-info", "build", "demo-consultation", "__pycache__", ".ateliers*"))
+    shutil.copytree(
+        REPO,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "*.egg-info", "build", "demo-consultation", "__pycache__", ".ateliers*"
+        ),
+    )
     python = Path(sys.executable).resolve()
     script = "\n".join(["set -e", install.replace("python3", str(python), 1), activate, *steps])
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
@@ -46,7 +54,9 @@ def test_readme_first_hour_in_a_fresh_venv_reaches_status(tmp_path: Path) -> Non
     env.setdefault("GIT_AUTHOR_EMAIL", "claire@example.invalid")
     env.setdefault("GIT_COMMITTER_NAME", "Claire Animatrice")
     env.setdefault("GIT_COMMITTER_EMAIL", "claire@example.invalid")
-    r = subprocess.run(["bash", "-c", script], check=False, cwd=project, env=env, capture_output=True, text=True, timeout=1200)
+    r = subprocess.run(
+        ["bash", "-c", script], check=False, cwd=project, env=env, capture_output=True, text=True, timeout=1200
+    )
     output = r.stdout + r.stderr
     assert "command not found" not in output and "commande introuvable" not in output, output
     assert r.returncode == 0, output

@@ -49,7 +49,9 @@ def test_render_after_the_closure_keeps_passed_stages_and_prive(closed_demo: Pat
     assert r.exit_code == 0, r.output
     after = snapshot(root / "documents")
     changed = {k for k in after if after.get(k) != documents.get(k)} | (set(documents) - set(after))
-    assert changed - {".empreintes.json"} and all(k.startswith("1-appel/") for k in changed - {".empreintes.json"}), changed
+    assert changed - {".empreintes.json"} and all(k.startswith("1-appel/") for k in changed - {".empreintes.json"}), (
+        changed
+    )
     assert "annulé" in (root / "documents/1-appel/programme-des-ateliers.md").read_text(encoding="utf-8")
     assert snapshot(root / "prive") == prive
 
@@ -60,7 +62,9 @@ def test_render_after_the_closure_keeps_passed_stages_and_prive(closed_demo: Pat
     assert r.exit_code == 0 and "aucun fichier modifié" in r.output and "changeraient" not in r.output, r.output
 
 
-def test_a_deleted_document_is_written_again_and_an_unknown_stage_is_a_usage_error(closed_demo: Path, tmp_path: Path) -> None:
+def test_a_deleted_document_is_written_again_and_an_unknown_stage_is_a_usage_error(
+    closed_demo: Path, tmp_path: Path
+) -> None:
     root = tmp_path / "c"
     shutil.copytree(closed_demo, root)
     doc = root / "documents/3-ateliers/cahier-des-productions.md"

@@ -13,7 +13,9 @@ import pytest
 from tests.conftest import EXAMPLE, run_cli
 
 
-def fill(path: Path, fiche: dict[str, dict[str, Any]] | None = None, tables: dict[str, list[dict[str, Any]]] | None = None) -> None:
+def fill(
+    path: Path, fiche: dict[str, dict[str, Any]] | None = None, tables: dict[str, list[dict[str, Any]]] | None = None
+) -> None:
     """Fill a template as a person would in Excel: the fiche's « valeur » column, table rows.
 
     In the sheets the template prefills (one row per theme, proposition, commission or
@@ -28,8 +30,15 @@ def fill(path: Path, fiche: dict[str, dict[str, Any]] | None = None, tables: dic
     for name, items in (tables or {}).items():
         ws = wb[name]
         header = [c.value for c in ws[1]]
-        prefilled = name == "Productions" or header[0] in ("proposition", "commission", "orientation") and name != "Amendements" and name != "Retours"
-        existing = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value} if prefilled else {}
+        prefilled = (
+            name == "Productions"
+            or header[0] in ("proposition", "commission", "orientation")
+            and name != "Amendements"
+            and name != "Retours"
+        )
+        existing = (
+            {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value} if prefilled else {}
+        )
         for item in items:
             first = item.get(header[0])
             r = existing.get(first) if first is not None else None
@@ -77,7 +86,10 @@ def test_the_template_has_drop_down_lists_of_the_consultation(tmp_path: Path) ->
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["À propos", "Forum", "Regroupements", "Propositions", "listes"]
     assert wb["listes"].sheet_state == "hidden"
-    lists = {wb["listes"].cell(1, c).value: [wb["listes"].cell(r, c).value for r in range(2, wb["listes"].max_row + 1)] for c in range(1, 7)}
+    lists = {
+        wb["listes"].cell(1, c).value: [wb["listes"].cell(r, c).value for r in range(2, wb["listes"].max_row + 1)]
+        for c in range(1, 7)
+    }
     assert "P-LIL1-01" in lists["propositions"] and "solidarites" in lists["commissions"]
     ws = wb["Propositions"]
     formulas = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
@@ -97,9 +109,25 @@ def test_libreoffice_opens_the_ods_template_and_its_save_imports(tmp_path: Path)
     root = tmp_path / "c"
     shutil.copytree(EXAMPLE, root)
     book = tmp_path / "r.ods"
-    assert run_cli("-C", root, "saisie", "modele", "restitution", "lille", "--out", book, "--format", "ods").exit_code == 0
+    assert (
+        run_cli("-C", root, "saisie", "modele", "restitution", "lille", "--out", book, "--format", "ods").exit_code == 0
+    )
     out = tmp_path / "converti"
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xlsx", "--outdir", str(out), str(book)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(book),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     wb = openpyxl.load_workbook(out / "r.xlsx")
     assert wb.sheetnames == ["À propos", "Restitution", "Retours", "listes"]
     assert any(dv.formula1 and "listes" in dv.formula1 for dv in wb["Retours"].data_validations.dataValidation)
@@ -117,7 +145,12 @@ def test_every_wrong_cell_is_reported_as_file_sheet_line_and_nothing_is_written(
     fill(
         book,
         fiche={"Atelier": {"capacite": "quarante", "statut": "fini", "date": "le 10 janvier", "territoire": "lile"}},
-        tables={"Propositions": [{"theme": "isolement", "id": "P-DOU1-01", "titre": "Déjà prise", "description": "x"}, {"theme": "isolement", "titre": "Sans description"}]},
+        tables={
+            "Propositions": [
+                {"theme": "isolement", "id": "P-DOU1-01", "titre": "Déjà prise", "description": "x"},
+                {"theme": "isolement", "titre": "Sans description"},
+            ]
+        },
     )
     before = (root / "ateliers" / "lille-1.yaml").read_bytes()
     r = run_cli("-C", root, "saisie", "import", book)
@@ -128,7 +161,8 @@ def test_every_wrong_cell_is_reported_as_file_sheet_line_and_nothing_is_written(
         f"{book}:Atelier:5: erreur : « date » : « le 10 janvier » n'est pas une date",
         f"{book}:Atelier:10: erreur : « capacite » : « quarante » n'est pas un nombre",
         f"{book}:Atelier:12: erreur : « statut » : valeur « fini » inconnue",
-        f"{book}:Propositions:10: erreur : l'identifiant « P-DOU1-01 » est déjà celui d'une proposition de l'atelier « douai-1 »",
+        (f"{book}:Propositions:10: erreur : l'identifiant « P-DOU1-01 » est déjà celui d'une proposition de l'atelier "
+        "« douai-1 »"),
         f"{book}:Propositions:11: erreur : « description » est obligatoire",
         "rien n'est écrit",
     ):
@@ -142,7 +176,10 @@ def test_an_edit_keeps_comments_and_keys_the_template_does_not_hold(tmp_path: Pa
     root = tmp_path / "c"
     shutil.copytree(EXAMPLE, root)
     path = root / "ateliers" / "cambrai-1.yaml"
-    path.write_text("# Atelier préparé avec le CCAS\n" + path.read_text(encoding="utf-8").replace("capacite: ", "capacite: ", 1), encoding="utf-8")
+    path.write_text(
+        "# Atelier préparé avec le CCAS\n" + path.read_text(encoding="utf-8").replace("capacite: ", "capacite: ", 1),
+        encoding="utf-8",
+    )
     book = tmp_path / "a.xlsx"
     assert run_cli("-C", root, "saisie", "modele", "atelier", "cambrai-1", "--out", book).exit_code == 0
     fill(book, fiche={"Atelier": {"participants": 31}})
@@ -153,7 +190,9 @@ def test_an_edit_keeps_comments_and_keys_the_template_does_not_hold(tmp_path: Pa
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert len(changed) == 1 and changed[0][1] == "participants: 31"
     assert after[0] == "# Atelier préparé avec le CCAS"
-    assert any(line.startswith("  besoins:") for line in after)  # written by « inscriptions import », not by the template
+    assert any(
+        line.startswith("  besoins:") for line in after
+    )  # written by « inscriptions import », not by the template
 
 
 # --- the bar: a new consultation through the seven stages, captured in spreadsheets -------------------
@@ -261,13 +300,41 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
     run("contributions", "import", export)
     out = run("themes", "tag", "--apply")
     assert "C-0005" in out  # left to classify by hand: no keyword in it
-    run("contributions", "classer", "C-0005", "--statut", "hors_sujet", "--motif", "Une question d'impôt local, hors du champ de la consultation", "--redirection", "Le service des impôts de Cambrai")
+    run(
+        "contributions",
+        "classer",
+        "C-0005",
+        "--statut",
+        "hors_sujet",
+        "--motif",
+        "Une question d'impôt local, hors du champ de la consultation",
+        "--redirection",
+        "Le service des impôts de Cambrai",
+    )
     book = template("lancement")
-    fill(book, fiche={"Forum": {"date": "07/03/2026 10:00", "lieu": "Maison du Département, Cambrai", "statut": "prevu"}})
+    fill(
+        book, fiche={"Forum": {"date": "07/03/2026 10:00", "lieu": "Maison du Département, Cambrai", "statut": "prevu"}}
+    )
     run("saisie", "import", book)
-    for ident, territoire, lieu, day in (("avesnes-1", "avesnes", "Salle des fêtes de Fourmies", "14/03/2026 09:30"), ("cambrai-1", "cambrai", "Centre social de Caudry", "21/03/2026 09:30")):
+    for ident, territoire, lieu, day in (
+        ("avesnes-1", "avesnes", "Salle des fêtes de Fourmies", "14/03/2026 09:30"),
+        ("cambrai-1", "cambrai", "Centre social de Caudry", "21/03/2026 09:30"),
+    ):
         book = template("atelier", ident)
-        fill(book, fiche={"Atelier": {"titre": f"Atelier de {lieu}", "territoire": territoire, "date": day, "lieu": lieu, "capacite": 30, "themes": "transport-demande, covoiturage", "statut": "prevu"}})
+        fill(
+            book,
+            fiche={
+                "Atelier": {
+                    "titre": f"Atelier de {lieu}",
+                    "territoire": territoire,
+                    "date": day,
+                    "lieu": lieu,
+                    "capacite": 30,
+                    "themes": "transport-demande, covoiturage",
+                    "statut": "prevu",
+                }
+            },
+        )
         run("saisie", "import", book)
     strict_then_advance()
 
@@ -289,12 +356,26 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
             book,
             tables={
                 "Productions": [
-                    {"theme": "transport-demande", "reflexions": "Les villages n'ont plus de bus le samedi.\nLe marché est à 15 km."},
+                    {
+                        "theme": "transport-demande",
+                        "reflexions": "Les villages n'ont plus de bus le samedi.\nLe marché est à 15 km.",
+                    },
                     {"theme": "covoiturage", "reflexions": "Beaucoup font déjà du covoiturage informel."},
                 ],
                 "Propositions": [
-                    {"theme": "transport-demande", "titre": "Une navette à la demande le samedi", "description": "Réservée la veille par téléphone.", "contributions": contribs, "soutiens": 18},
-                    {"theme": "covoiturage", "titre": "Une plateforme de covoiturage par canton", "description": "Avec des points de rendez-vous sûrs.", "soutiens": 12},
+                    {
+                        "theme": "transport-demande",
+                        "titre": "Une navette à la demande le samedi",
+                        "description": "Réservée la veille par téléphone.",
+                        "contributions": contribs,
+                        "soutiens": 18,
+                    },
+                    {
+                        "theme": "covoiturage",
+                        "titre": "Une plateforme de covoiturage par canton",
+                        "description": "Avec des points de rendez-vous sûrs.",
+                        "soutiens": 12,
+                    },
                 ],
             },
         )
@@ -306,7 +387,14 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
     book = template("synthese")
     fill(
         book,
-        fiche={"Forum": {"date": "16/05/2026 09:30", "lieu": "Hôtel du Département, Lille", "statut": "tenu", "participants": 60}},
+        fiche={
+            "Forum": {
+                "date": "16/05/2026 09:30",
+                "lieu": "Hôtel du Département, Lille",
+                "statut": "tenu",
+                "participants": 60,
+            }
+        },
         tables={
             "Regroupements": [
                 {"id": "G-01", "titre": "Se déplacer sans voiture", "description": "Navettes à la demande."},
@@ -329,8 +417,20 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
         book,
         tables={
             "Orientations": [
-                {"id": "O-01", "titre": "Un transport à la demande dans chaque canton rural", "texte": "Le Département finance une navette à la demande.", "regroupements": "G-01", "commissions": "mobilites"},
-                {"id": "O-02", "titre": "Encourager le covoiturage de proximité", "texte": "Des aires et une plateforme départementale.", "regroupements": "G-02", "commissions": "mobilites"},
+                {
+                    "id": "O-01",
+                    "titre": "Un transport à la demande dans chaque canton rural",
+                    "texte": "Le Département finance une navette à la demande.",
+                    "regroupements": "G-01",
+                    "commissions": "mobilites",
+                },
+                {
+                    "id": "O-02",
+                    "titre": "Encourager le covoiturage de proximité",
+                    "texte": "Des aires et une plateforme départementale.",
+                    "regroupements": "G-02",
+                    "commissions": "mobilites",
+                },
             ]
         },
     )
@@ -339,17 +439,40 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
 
     # 6. the commission's opinion and the vote by command; the sitting and the decisions in the template
     run("deliberation", "avis", "mobilites", "--avis", "favorable", "--date", "15/06/2026")
-    run("deliberation", "vote", "--effectif", "82", "--presents", "70", "--representes", "8", "--pour", "70", "--contre", "2", "--abstention", "6")
+    run(
+        "deliberation",
+        "vote",
+        "--effectif",
+        "82",
+        "--presents",
+        "70",
+        "--representes",
+        "8",
+        "--pour",
+        "70",
+        "--contre",
+        "2",
+        "--abstention",
+        "6",
+    )
     book = template("deliberation")
     fill(
         book,
         fiche={
             "Séance et vote": {
-                "seance.numero": "DCD-2026-061", "seance.date": "26/06/2026", "seance.president": "Le Président du Conseil départemental",
-                "seance.objet": "Politique départementale de mobilité rurale", "seance.matiere_code": "8.2",
+                "seance.numero": "DCD-2026-061",
+                "seance.date": "26/06/2026",
+                "seance.president": "Le Président du Conseil départemental",
+                "seance.objet": "Politique départementale de mobilité rurale",
+                "seance.matiere_code": "8.2",
             }
         },
-        tables={"Décisions": [{"orientation": "O-01", "decision": "adoptee"}, {"orientation": "O-02", "decision": "adoptee"}]},
+        tables={
+            "Décisions": [
+                {"orientation": "O-01", "decision": "adoptee"},
+                {"orientation": "O-02", "decision": "adoptee"},
+            ]
+        },
     )
     run("saisie", "import", book)
     text = (root / "deliberation.yaml").read_text(encoding="utf-8")
@@ -361,8 +484,21 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
         book = template("restitution", ident)
         fill(
             book,
-            fiche={"Restitution": {"territoire": ident, "date": "17/09/2026 18:30", "lieu": lieu, "statut": "tenu", "participants": 40}},
-            tables={"Retours": [{"orientation": "O-01", "texte": "Les habitants demandent la navette aussi le mercredi."}, {"texte": "Satisfaction générale."}]},
+            fiche={
+                "Restitution": {
+                    "territoire": ident,
+                    "date": "17/09/2026 18:30",
+                    "lieu": lieu,
+                    "statut": "tenu",
+                    "participants": 40,
+                }
+            },
+            tables={
+                "Retours": [
+                    {"orientation": "O-01", "texte": "Les habitants demandent la navette aussi le mercredi."},
+                    {"texte": "Satisfaction générale."},
+                ]
+            },
         )
         run("saisie", "import", book)
     strict_then_advance()
@@ -373,10 +509,21 @@ def test_a_new_consultation_through_seven_stages_with_spreadsheets_only(tmp_path
     # every YAML file other than the two written by hand was written by the tool
     for path in sorted(root.rglob("*.yaml")):
         rel = path.relative_to(root).as_posix()
-        if rel in ("consultation.yaml", "themes.yaml") or rel.startswith(("documents/", "schemas/")) or path.name.startswith("_"):
+        if (
+            rel in ("consultation.yaml", "themes.yaml")
+            or rel.startswith(("documents/", "schemas/"))
+            or path.name.startswith("_")
+        ):
             continue
         text = path.read_text(encoding="utf-8")
-        assert "Écrit par « ateliers saisie import »" in text or rel in ("orientations.yaml", "deliberation.yaml", "forums/lancement.yaml", "forums/synthese.yaml", "reponses.yaml", "suivi.yaml"), rel  # reponses.yaml : the optional answer templates, left as init wrote them
+        assert "Écrit par « ateliers saisie import »" in text or rel in (
+            "orientations.yaml",
+            "deliberation.yaml",
+            "forums/lancement.yaml",
+            "forums/synthese.yaml",
+            "reponses.yaml",
+            "suivi.yaml",
+        ), rel  # reponses.yaml : the optional answer templates, left as init wrote them
 
 
 def test_a_forged_identifier_never_names_a_path_and_a_formula_stays_text(tmp_path: Path) -> None:

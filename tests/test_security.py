@@ -57,7 +57,8 @@ def test_planted_cache_is_never_unpickled(example: Path, tmp_path: Path) -> None
 # --- the consultation's templates run sandboxed -------------------------------------------------
 
 AT_LANCEMENT = (
-    "etape: lancement\nhistorique:\n  - de: appel\n    vers: lancement\n    date: 2026-03-01T09:30:00+01:00\n    par: Marie\n"
+    "etape: lancement\nhistorique:\n  - de: appel\n    vers: lancement\n    date: 2026-03-01T09:30:00+01:00\n    par: "
+    "Marie\n"
 )
 
 ESCAPES = {
@@ -109,7 +110,9 @@ def test_template_symlinked_out_of_templates_is_refused(make_tree, tmp_path: Pat
 
     secret = tmp_path / "secret.md.j2"
     secret.write_text("SECRET-HORS-DU-DOSSIER\n", encoding="utf-8")
-    root = make_tree({"consultation.yaml": MINIMAL_CONSULTATION.replace("etape: appel\nhistorique: []\n", AT_LANCEMENT)})
+    root = make_tree(
+        {"consultation.yaml": MINIMAL_CONSULTATION.replace("etape: appel\nhistorique: []\n", AT_LANCEMENT)}
+    )
     (root / "templates").mkdir()
     (root / "templates/synthese-des-contributions.md.j2").symlink_to(secret)
     r = run_cli("-C", root, "render")
@@ -153,13 +156,17 @@ def test_atelier_and_restitution_ids_cannot_name_a_path(example: Path, tmp_path:
     for _ in range(2):  # to « ateliers »: render then writes a dossier and a sheet per atelier
         assert run_cli("-C", example, "advance", "--par", "Essai").exit_code == 0
     atelier = example / "ateliers/lille-1.yaml"
-    atelier.write_text(atelier.read_text(encoding="utf-8").replace("id: lille-1", "id: ../../../../evil"), encoding="utf-8")
+    atelier.write_text(
+        atelier.read_text(encoding="utf-8").replace("id: lille-1", "id: ../../../../evil"), encoding="utf-8"
+    )
     restitution = next((example / "restitutions").glob("*.yaml"))
     text = restitution.read_text(encoding="utf-8")
     restitution.write_text(text.replace(f"id: {restitution.stem}", "id: /tmp/evil-restitution"), encoding="utf-8")
     r = run_cli("-C", example, "check")
     assert r.exit_code == 1
-    assert "« ../../../../evil » n'est pas valide" in r.output and "« /tmp/evil-restitution » n'est pas valide" in r.output
+    assert (
+        "« ../../../../evil » n'est pas valide" in r.output and "« /tmp/evil-restitution » n'est pas valide" in r.output
+    )
     # advance refuses; render and site go on, with the file's own name
     assert run_cli("-C", example, "advance", "--par", "Essai").exit_code == 1
     outside = _outside_files(tmp_path, example)
@@ -274,7 +281,9 @@ def poison(root: Path) -> None:
         _, fm, body = text.split("---\n", 2)
         data = p.walk(yaml.safe_load(fm))
         body = p.text(body.rstrip("\n") + "\n")
-        path.write_text(f"---\n{yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}---\n{body}\n", encoding="utf-8")
+        path.write_text(
+            f"---\n{yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}---\n{body}\n", encoding="utf-8"
+        )
 
 
 def _registrations(path: Path, ateliers: list[str]) -> Path:
@@ -283,7 +292,15 @@ def _registrations(path: Path, ateliers: list[str]) -> Path:
         w.writerow(["nom", "prenom", "courriel", "atelier", "autre besoin"])
         for i, atelier in enumerate(ateliers):
             f = FORMULAS[i % len(FORMULAS)]
-            w.writerow([f"{f}<script>alert('XSS')</script>", f"{f}<img src=x onerror=alert(1)>", f"p{i}@example.org", atelier, f"{f}<b onmouseover=alert(1)>x</b>"])
+            w.writerow(
+                [
+                    f"{f}<script>alert('XSS')</script>",
+                    f"{f}<img src=x onerror=alert(1)>",
+                    f"p{i}@example.org",
+                    atelier,
+                    f"{f}<b onmouseover=alert(1)>x</b>",
+                ]
+            )
     return path
 
 
@@ -292,7 +309,11 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The example, every text poisoned, walked through the seven stages; its site, its export."""
     tmp = tmp_path_factory.mktemp("poison")
     root = tmp / "c"
-    shutil.copytree(Path(__file__).parent.parent / "exemple_consultation", root, ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"))
+    shutil.copytree(
+        Path(__file__).parent.parent / "exemple_consultation",
+        root,
+        ignore=shutil.ignore_patterns("documents", "prive", "site", ".ateliers*"),
+    )
     poison(root)
     ateliers_ids = sorted(p.stem for p in (root / "ateliers").glob("*.yaml"))
     with pytest.MonkeyPatch.context() as mp:  # the clock of conftest, for this module-wide setup
@@ -302,13 +323,34 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             r = run_cli("-C", root, "advance", "--par", "<script>alert('XSS')</script>")
             assert r.exit_code == 0, r.output
             if step == 0:  # at « lancement »: registrations, with hostile names, and their attendance sheets
-                imp = run_cli("-C", root, "inscriptions", "import", _registrations(tmp / "inscriptions.csv", ateliers_ids), "--force")
-                assert imp.exit_code in (0, 1) and (root / "prive/inscriptions.csv").is_file(), imp.output  # 1: a cancelled atelier
+                imp = run_cli(
+                    "-C",
+                    root,
+                    "inscriptions",
+                    "import",
+                    _registrations(tmp / "inscriptions.csv", ateliers_ids),
+                    "--force",
+                )
+                assert imp.exit_code in (0, 1) and (root / "prive/inscriptions.csv").is_file(), (
+                    imp.output
+                )  # 1: a cancelled atelier
         export = tmp / "personnes.csv"
         with export.open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f, delimiter=";")
             w.writerow(["id", "date", "texte", "commune", "nom", "prenom", "courriel", "adresse"])
-            w.writerows([i, "2025-10-01", f"{x}texte {i}", "Lille", f"{x}Nom", f"{x}Prénom", f"{x.strip()}p{i}@example.org", f"{x}rue"] for i, x in enumerate(FORMULAS))
+            w.writerows(
+                [
+                    i,
+                    "2025-10-01",
+                    f"{x}texte {i}",
+                    "Lille",
+                    f"{x}Nom",
+                    f"{x}Prénom",
+                    f"{x.strip()}p{i}@example.org",
+                    f"{x}rue",
+                ]
+                for i, x in enumerate(FORMULAS)
+            )
         r = run_cli("-C", root, "contributions", "import", export)
         assert r.exit_code == 0, r.output
         for args in (("site",), ("export",)):
@@ -319,7 +361,9 @@ def poisoned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 class _HtmlAudit(html.parser.HTMLParser):
     FORBIDDEN = frozenset({"iframe", "object", "embed", "base", "frame", "frameset", "applet"})
-    URL_ATTRS = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset", "ping"})
+    URL_ATTRS = frozenset(
+        {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "srcset", "ping"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -392,7 +436,9 @@ def test_plain_text_names_never_become_links(poisoned: Path) -> None:
     for path in documents + [p for p in (poisoned / "site").rglob("*.html")]:
         if path.suffix in (".odt", ".docx"):
             with zipfile.ZipFile(path) as z:
-                text = "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels")))
+                text = "".join(
+                    z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels"))
+                )
         elif path.suffix in (".md", ".html"):
             text = path.read_text(encoding="utf-8")
         else:
@@ -430,7 +476,9 @@ NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
 def test_no_csv_cell_starts_a_formula(poisoned: Path) -> None:
     files = sorted(p for p in [*poisoned.glob("export/**/*.csv"), *poisoned.glob("prive/**/*.csv")])
     names = {p.relative_to(poisoned).as_posix() for p in files}
-    assert {"prive/contributeurs.csv", "prive/inscriptions.csv"} <= names and any(n.startswith("export/") for n in names), names
+    assert {"prive/contributeurs.csv", "prive/inscriptions.csv"} <= names and any(
+        n.startswith("export/") for n in names
+    ), names
     defused = 0
     for path in files:
         for line, cell in _csv_cells(path):

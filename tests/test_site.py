@@ -251,7 +251,9 @@ class _Links(HTMLParser):
 
 def _all_text(site: Path) -> str:
     return "\n".join(
-        p.read_text(encoding="utf-8") for p in sorted(site.rglob("*")) if p.is_file() and p.suffix in (".html", ".js", ".css", ".csv", ".json", ".md", ".txt")
+        p.read_text(encoding="utf-8")
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and p.suffix in (".html", ".js", ".css", ".csv", ".json", ".md", ".txt")
     )
 
 
@@ -275,7 +277,9 @@ def test_nothing_private_nor_unconsented_is_published(closed: Path, site: Path) 
         assert ct.auteur not in page
     assert checked > 10
     consented = c.contributions["C-0001"]
-    assert consented.texte.strip().split(".")[0] in (site / "contributions" / "C-0001.html").read_text(encoding="utf-8").replace("’", "'")
+    assert consented.texte.strip().split(".")[0] in (site / "contributions" / "C-0001.html").read_text(
+        encoding="utf-8"
+    ).replace("’", "'")
 
 
 def test_an_erased_identity_is_never_shown(closed: Path, site: Path) -> None:
@@ -327,13 +331,17 @@ class _Dangers(HTMLParser):
             src = dict(attrs).get("src") or ""
             if not src.endswith("assets/recherche.js"):
                 self.found.append(f"<script {attrs}>")
-        if tag in ("iframe", "frame", "object", "embed", "base", "form") and not (tag == "form" and ("class", "recherche") in attrs):
+        if tag in ("iframe", "frame", "object", "embed", "base", "form") and not (
+            tag == "form" and ("class", "recherche") in attrs
+        ):
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             compact = re.sub(r"[\x00-\x20\x7f]+", "", value or "").lower()
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}>")
-            if name in ("href", "src", "action", "formaction", "xlink:href") and compact.startswith(("javascript:", "data:", "vbscript:")):
+            if name in ("href", "src", "action", "formaction", "xlink:href") and compact.startswith(
+                ("javascript:", "data:", "vbscript:")
+            ):
                 self.found.append(f"<{tag} {name}={value}>")
 
 
@@ -397,7 +405,9 @@ def test_a_failed_build_leaves_the_previous_site_whole(example: Path) -> None:
     before = {p: p.read_bytes() for p in (example / "site").rglob("*") if p.is_file()}
     broken = example / "templates" / "site" / "accueil.html.j2"
     broken.parent.mkdir(parents=True)
-    broken.write_text('{% extends "default:site/accueil.html.j2" %}{% block contenu %}{{ inconnue }}{% endblock %}', encoding="utf-8")
+    broken.write_text(
+        '{% extends "default:site/accueil.html.j2" %}{% block contenu %}{{ inconnue }}{% endblock %}', encoding="utf-8"
+    )
     r = run_cli("-C", example, "site")
     assert r.exit_code == 1
     assert "templates/site/accueil.html.j2" in r.stderr and "inconnue" in r.stderr
@@ -487,7 +497,8 @@ def _axe_source() -> str:
 def _axe(page: object, source: str) -> list[dict[str, object]]:
     page.evaluate(source)  # type: ignore[attr-defined]
     result = page.evaluate(  # type: ignore[attr-defined]
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: "
+        "['violations']})"
     )
     return list(result["violations"])
 
@@ -506,7 +517,9 @@ def _describe(url: str, violations: list[dict[str, object]]) -> str:
 def test_axe_finds_no_violation_on_any_page_kind(site: Path, tmp_path: Path) -> None:
     source = _axe_source()
     # Every page kind, and every document page (their bodies differ: charts, tables, quotations).
-    pages = sorted(set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")})
+    pages = sorted(
+        set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")}
+    )
     failures = []
     with _served(site) as base, _browser(tmp_path / "profil") as context:
         page = context.new_page()  # type: ignore[attr-defined]
@@ -535,7 +548,9 @@ def test_every_page_kind_reads_on_a_390_px_screen(site: Path, tmp_path: Path) ->
     """At 390 px (a phone): no page scrolls sideways as a whole (tables and charts scroll in
     their own area), no chart text under 12 px, and axe finds nothing."""
     source = _axe_source()
-    pages = sorted(set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")})
+    pages = sorted(
+        set(PAGE_KINDS.values()) | {p.relative_to(site).as_posix() for p in (site / "documents").rglob("*.html")}
+    )
     failures = []
     with _served(site) as base, _browser(tmp_path / "profil") as context:
         page = context.new_page()  # type: ignore[attr-defined]
@@ -619,7 +634,9 @@ def test_a_commune_leads_to_its_territory_and_a_closed_consultation_says_what_wa
     assert communes.index(">Râches<") < communes.index(">Roubaix<")
     home = (site / "index.html").read_text(encoding="utf-8")
     decided = home.split('id="decide"', 1)[1].split("</section>", 1)[0]
-    assert "8 orientations adoptées (dont 2 avec des amendements), 1 non retenue, sur 9 orientations proposées" in decided
+    assert (
+        "8 orientations adoptées (dont 2 avec des amendements), 1 non retenue, sur 9 orientations proposées" in decided
+    )
     assert "Rapprocher les soins des habitants</a>\u00a0: <strong>non retenue</strong>" in decided
     assert home.index('id="decide"') < home.index('id="ou-en-est"')  # first thing after the presentation
     documents = (site / "documents" / "index.html").read_text(encoding="utf-8")
@@ -639,7 +656,12 @@ def test_open_data_legal_notices_and_identity_come_from_the_settings(site: Path)
     assert ld["@type"] == "dcat:Catalog" and ld["dct:publisher"]["foaf:name"] == "Département du Nord"
     assert len(ld["dcat:dataset"]) >= 10
     mentions = (site / "mentions-legales.html").read_text(encoding="utf-8")
-    for expected in ("Jean-Pierre Vandewalle", "Hébergeur\u00a0: Département du Nord", "Téléphone\u00a0: 03 59 73 59 59", "Délégué à la protection des données"):
+    for expected in (
+        "Jean-Pierre Vandewalle",
+        "Hébergeur\u00a0: Département du Nord",
+        "Téléphone\u00a0: 03 59 73 59 59",
+        "Délégué à la protection des données",
+    ):
         assert expected in mentions, expected
     assert ":root { --bleu: #00205b; }" in (site / "assets" / "identite.css").read_text(encoding="utf-8")
     assert (site / "assets" / "logo.svg").is_file()
@@ -819,7 +841,11 @@ def test_the_workers_build_the_same_site(closed: Path, tmp_path: Path, monkeypat
     result = build_site(loaded, tmp_path / "parallele")
     monkeypatch.setenv("ATELIERS_WORKERS", "1")
     files = plan_site(loaded.consultation)
-    on_disk = {p.relative_to(tmp_path / "parallele").as_posix(): p.read_bytes() for p in (tmp_path / "parallele").rglob("*") if p.is_file()}
+    on_disk = {
+        p.relative_to(tmp_path / "parallele").as_posix(): p.read_bytes()
+        for p in (tmp_path / "parallele").rglob("*")
+        if p.is_file()
+    }
     assert files == on_disk
     assert result.fichiers == len(files) and result.pages == sum(1 for p in files if p.endswith(".html"))
     listed = sorted(p for p in files if p.startswith("contributions/page-"))
@@ -917,7 +943,9 @@ def test_publishing_again_reuses_what_did_not_change(example: Path) -> None:
     build_site(load(example), out)
     before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
     ct = example / "contributions" / "C-0001.md"
-    ct.write_text(ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8")
+    ct.write_text(
+        ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8"
+    )
     build_site(load(example), out)
     after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
     assert before.keys() == after.keys()
@@ -937,7 +965,9 @@ def test_after_one_contribution_changed_only_its_pages_are_made_again(example: P
     before = {p.name for p in pages.iterdir()}
     assert len(before) > 148  # every contribution page, the list, the territories
     ct = example / "contributions" / "C-0001.md"
-    ct.write_text(ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8")
+    ct.write_text(
+        ct.read_text(encoding="utf-8").replace("Juste parler à quelqu'un", "Parler à quelqu'un"), encoding="utf-8"
+    )
     with _clock():
         loaded = load(example)
         build_site(loaded, out)
@@ -972,11 +1002,17 @@ def test_a_page_edited_by_hand_in_the_site_is_written_again(example: Path) -> No
 @pytest.mark.parametrize(
     ("name", "source", "expected"),
     [
-        ("contribution.html.j2", '{% extends "default:site/contribution.html.j2" %}{% block contenu %}{{ inconnue }}{% endblock %}', "inconnue"),
+        (
+            "contribution.html.j2",
+            '{% extends "default:site/contribution.html.j2" %}{% block contenu %}{{ inconnue }}{% endblock %}',
+            "inconnue",
+        ),
         ("theme.html.j2", "{% if %}", "syntaxe"),
     ],
 )
-def test_a_faulty_site_template_is_named(example: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str, expected: str) -> None:
+def test_a_faulty_site_template_is_named(
+    example: Path, monkeypatch: pytest.MonkeyPatch, name: str, source: str, expected: str
+) -> None:
     """Whether it fails in a worker (contribution pages) or while compiling: file, line, French message."""
     from ateliers_cli.site import build
 

@@ -28,7 +28,9 @@ def test_status_json(example: Path) -> None:
 
 def test_status_lists_what_blocks(example: Path) -> None:
     first = min((example / "contributions").glob("*.md"))
-    first.write_text(first.read_text(encoding="utf-8").replace("statut: analysee", "statut: nouvelle"), encoding="utf-8")
+    first.write_text(
+        first.read_text(encoding="utf-8").replace("statut: analysee", "statut: nouvelle"), encoding="utf-8"
+    )
     (example / "forums" / "lancement.yaml").unlink()
     r = run_cli("-C", example, "status", "--json")
     data = json.loads(r.stdout)

@@ -20,7 +20,10 @@ from tests.conftest import run_cli
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ateliers_cli"
 
-HEADER = "id: C-0001\ndate: 2026-01-05\nprofil: habitant\ncanal: courrier\nterritoire: lille\nauteur: Jeanne D.\npublication: true\nthemes: []\nstatut: nouvelle\n"
+HEADER = (
+    "id: C-0001\ndate: 2026-01-05\nprofil: habitant\ncanal: courrier\nterritoire: lille\nauteur: Jeanne "
+    "D.\npublication: true\nthemes: []\nstatut: nouvelle\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +58,9 @@ def test_split_reports_what_is_missing() -> None:
     assert unclosed is not None and not unclosed.closed
     assert front_matter.read_post("Pas d'en-tête\n").metadata == {}
     loaded = parse_front_matter("---\nid: C-1\n", "contributions/C-1.md")
-    assert [d.message for d in loaded.diagnostics] == ["en-tête YAML non fermé : la ligne « --- » qui le termine manque"]
+    assert [d.message for d in loaded.diagnostics] == [
+        "en-tête YAML non fermé : la ligne « --- » qui le termine manque"
+    ]
 
 
 def test_a_path_of_prive_is_spelled_once() -> None:
@@ -65,7 +70,13 @@ def test_a_path_of_prive_is_spelled_once() -> None:
     for path in PACKAGE.rglob("*.py"):
         for m in literal.finditer(path.read_text(encoding="utf-8")):
             found.setdefault(m.group(1), []).append(path.relative_to(PACKAGE).as_posix())
-    for rel in ("prive/contributeurs.csv", "prive/inscriptions.csv", "prive/besoins.md", "prive/.empreintes.json", "prive/emargement"):
+    for rel in (
+        "prive/contributeurs.csv",
+        "prive/inscriptions.csv",
+        "prive/besoins.md",
+        "prive/.empreintes.json",
+        "prive/emargement",
+    ):
         assert found.get(rel) == ["store/paths.py"], (rel, found.get(rel))
 
 
@@ -74,7 +85,12 @@ def test_register_read_under_usual_names_and_written_in_its_dialect(tmp_path: Pa
     raw = "id,Nom,E-mail,remarque\nC-0001,Dupont,j@example.org,rappeler\nC-0002,'=Martin,,\n"
     (tmp_path / CONTRIBUTORS).write_bytes(raw.encode("cp1252"))
     register = ContributorRegister(tmp_path)
-    assert register.get("C-0001") == {"id": "C-0001", "nom": "Dupont", "courriel": "j@example.org", "remarque": "rappeler"}
+    assert register.get("C-0001") == {
+        "id": "C-0001",
+        "nom": "Dupont",
+        "courriel": "j@example.org",
+        "remarque": "rappeler",
+    }
     assert register.get("C-0002")["nom"] == "=Martin"  # defused cell restored
     assert register.lines == {"C-0001": 2, "C-0002": 3}
     assert not register.changed
@@ -94,7 +110,10 @@ def test_import_refuses_a_register_without_ids_and_keeps_it(example: Path, tmp_p
     register = example / CONTRIBUTORS
     register.write_text("nom;courriel\nDupont;j@example.org\n", encoding="utf-8")
     export = tmp_path / "export.csv"
-    export.write_text("texte;commune;courriel\nUn texte assez long pour être une contribution.;Lille;a@example.org\n", encoding="utf-8")
+    export.write_text(
+        "texte;commune;courriel\nUn texte assez long pour être une contribution.;Lille;a@example.org\n",
+        encoding="utf-8",
+    )
     r = run_cli("-C", example, "contributions", "import", export)
     assert r.exit_code == 1, r.output
     assert "prive/contributeurs.csv:1" in r.stderr and "sans colonne « id »" in r.stderr
@@ -116,9 +135,17 @@ def test_a_change_keeps_each_files_permissions_and_gives_new_files_the_usual_one
     read_only = tmp_path / "reponses.yaml"
     read_only.write_text("a: 1\n", encoding="utf-8")
     read_only.chmod(0o444)
-    write_all(tmp_path, {"prive/contributeurs.csv": "id\nC-0001\n", "reponses.yaml": "a: 2\n", "contributions/C-0001.md": "x"})
+    write_all(
+        tmp_path, {"prive/contributeurs.csv": "id\nC-0001\n", "reponses.yaml": "a: 2\n", "contributions/C-0001.md": "x"}
+    )
     assert kept.read_text(encoding="utf-8") == "id\nC-0001\n" and stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert read_only.read_text(encoding="utf-8") == "a: 2\n" and stat.S_IMODE(read_only.stat().st_mode) == 0o444
     new = tmp_path / "contributions" / "C-0001.md"
     assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~mask  # not a temporary file's 0600
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["C-0001.md", "contributeurs.csv", "contributions", "prive", "reponses.yaml"]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == [
+        "C-0001.md",
+        "contributeurs.csv",
+        "contributions",
+        "prive",
+        "reponses.yaml",
+    ]

@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import MINIMAL_CONSULTATION
 
 AT_LANCEMENT = (
-    "etape: lancement\nhistorique:\n  - de: appel\n    vers: lancement\n    date: 2026-03-01T09:30:00+01:00\n    par: Marie\n"
+    "etape: lancement\nhistorique:\n  - de: appel\n    vers: lancement\n    date: 2026-03-01T09:30:00+01:00\n    par: "
+    "Marie\n"
 )
 MEMORY_CAP = 2 * 1024**3
 
@@ -32,8 +33,10 @@ ATTACKS = {
     "lipsum": "{{ lipsum(n=2000000) }}",
     "center": "{{ 'x'|center(999999999) }}",
     "ljust": "{{ 'x'.ljust(999999999) }}",
-    "doublement": "{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
-    "addition": "{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+    "doublement": "{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ "
+    "ns.s|length }}",
+    "addition": "{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ "
+    "ns.s|length }}",
     "replace": "{{ ('x' * 100000)|replace('', 'yyyyyyyyyy') }}",
     "join": "{{ ('x' * 100000).join(range(100000)) }}",
 }

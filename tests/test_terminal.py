@@ -10,10 +10,14 @@ from pathlib import Path
 from tests.conftest import GOOD_CONTRIBUTION, run_cli
 
 
-def test_control_characters_in_values_and_file_names_are_shown_escaped(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
+def test_control_characters_in_values_and_file_names_are_shown_escaped(
+    make_tree: Callable[[dict[str, str | bytes]], Path],
+) -> None:
     root = make_tree(
         {
-            "contributions/C-0001.md": GOOD_CONTRIBUTION.replace("territoire: lille", 'territoire: "lil\\e[2J\\e]0;pirate\\ale"'),
+            "contributions/C-0001.md": GOOD_CONTRIBUTION.replace(
+                "territoire: lille", 'territoire: "lil\\e[2J\\e]0;pirate\\ale"'
+            ),
             "contributions/C-\x1b[2J0002.md": "pas d'en-tête\n",
             "contributions/C-\u202e0003.md": "pas d'en-tête\n",
         }

@@ -12,11 +12,23 @@ import yaml
 from ateliers_cli.store.front_matter import update_front_matter
 from tests.conftest import run_cli
 
-THEME_IDS = {"isolement", "domicile-aidants", "habitat-adapte", "mobilite", "numerique", "sante-prevention", "activites-culture"}
+THEME_IDS = {
+    "isolement",
+    "domicile-aidants",
+    "habitat-adapte",
+    "mobilite",
+    "numerique",
+    "sante-prevention",
+    "activites-culture",
+}
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".ateliers-cache" not in p.parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".ateliers-cache" not in p.parts
+    }
 
 
 def _reset(root: Path, ids: list[str] | None = None) -> list[str]:
@@ -166,7 +178,9 @@ def test_tag_apply_writes_themes_and_statut_only(example: Path) -> None:
             assert all(s["score"] >= 0.5 for s in written[cid]["suggestions"] if s["theme"] in meta["themes"])
         else:
             assert after == before[cid]
-    assert data["a_classer_a_la_main"] == [row["id"] for row in data["contributions"] if row["suite"] in ("sous_le_seuil", "aucun_theme", "sans_texte")]
+    assert data["a_classer_a_la_main"] == [
+        row["id"] for row in data["contributions"] if row["suite"] in ("sous_le_seuil", "aucun_theme", "sans_texte")
+    ]
     r = run_cli("-C", example, "check")
     assert r.exit_code == 0, r.output
 
@@ -191,7 +205,11 @@ def test_tag_apply_threshold_and_report_of_what_is_left(example: Path) -> None:
     r = run_cli("-C", example, "themes", "tag", "--seuil", "0,7", "--apply")
     assert r.exit_code == 0
     assert "À classer à la main" in r.stdout
-    left = [p.stem for p in sorted((example / "contributions").glob("*.md")) if "statut: nouvelle" in p.read_text(encoding="utf-8")]
+    left = [
+        p.stem
+        for p in sorted((example / "contributions").glob("*.md"))
+        if "statut: nouvelle" in p.read_text(encoding="utf-8")
+    ]
     assert left == high["a_classer_a_la_main"]
 
 
@@ -303,7 +321,9 @@ Le texte, **tel quel**.
 def test_update_front_matter_one_line_keys_change_alone() -> None:
     text = HAND_WRITTEN.replace("themes:    # à compléter\n  - isolement\n", "themes: []\n")
     new = update_front_matter(text, {"themes": ["isolement", "mobilite"], "statut": "analysee"})
-    assert new == text.replace("themes: []", "themes: [isolement, mobilite]").replace("statut: nouvelle", "statut: analysee")
+    assert new == text.replace("themes: []", "themes: [isolement, mobilite]").replace(
+        "statut: nouvelle", "statut: analysee"
+    )
     crlf = text.replace("\n", "\r\n")
     new = update_front_matter("\ufeff" + crlf, {"statut": "doublon", "doublon_de": "C-0009"})
     assert new == "\ufeff" + crlf.replace("statut: nouvelle\r\n", "statut: doublon\r\ndoublon_de: C-0009\r\n")
@@ -315,14 +335,30 @@ def test_update_front_matter_block_lists_and_comments_go_through_ruamel() -> Non
     assert new.endswith("---\nLe texte, **tel quel**.\n")
     meta = yaml.safe_load(new.split("---\n")[1])
     assert meta["themes"] == ["mobilite"] and meta["statut"] == "analysee"
-    assert list(meta) == ["id", "date", "profil", "canal", "territoire", "auteur", "publication", "themes", "statut", "titre"]
+    assert list(meta) == [
+        "id",
+        "date",
+        "profil",
+        "canal",
+        "territoire",
+        "auteur",
+        "publication",
+        "themes",
+        "statut",
+        "titre",
+    ]
     assert meta["titre"] == "Une lettre : merci"
 
 
 def test_tag_apply_keeps_themes_an_analyst_already_gave(example: Path) -> None:
     path = example / "contributions" / "C-0003.md"
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"^statut: .*$", "statut: nouvelle", text, count=1, flags=re.MULTILINE).replace("themes: [numerique]", "themes: [mobilite]"), encoding="utf-8")
+    path.write_text(
+        re.sub(r"^statut: .*$", "statut: nouvelle", text, count=1, flags=re.MULTILINE).replace(
+            "themes: [numerique]", "themes: [mobilite]"
+        ),
+        encoding="utf-8",
+    )
     r = run_cli("-C", example, "themes", "tag", "--apply")
     assert r.exit_code == 0, r.output
     meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
@@ -333,7 +369,11 @@ def test_tag_apply_keeps_themes_an_analyst_already_gave(example: Path) -> None:
 def test_update_front_matter_refuses_what_it_cannot_edit_cleanly() -> None:
     from ateliers_cli.errors import AteliersError
 
-    for text in ("---\nid: C-1\nstatut: nouvelle\nstatut: analysee\n---\nTexte.\n", "pas d'en-tête\n", "---\nid: C-1\n"):
+    for text in (
+        "---\nid: C-1\nstatut: nouvelle\nstatut: analysee\n---\nTexte.\n",
+        "pas d'en-tête\n",
+        "---\nid: C-1\n",
+    ):
         with pytest.raises(AteliersError):
             update_front_matter(text, {"statut": "analysee", "themes": ["a"]}, rel="contributions/C-1.md")
 
@@ -344,7 +384,9 @@ def test_tag_shows_its_reliability_estimated_on_classified_contributions(example
     assert r.exit_code == 0, r.output
     assert "Fiabilité estimée : le premier thème suggéré est le bon pour" in r.stdout
     data = json.loads(run_cli("-C", example, "themes", "tag", "--json").stdout)
-    analysed = [p for p in (example / "contributions").glob("C-*.md") if "statut: analysee" in p.read_text(encoding="utf-8")]
+    analysed = [
+        p for p in (example / "contributions").glob("C-*.md") if "statut: analysee" in p.read_text(encoding="utf-8")
+    ]
     assert data["exemples"] == len(analysed) == 136
     assert data["fiabilite"]["verifiees"] == 136 and 0.6 <= data["fiabilite"]["taux"] <= 1.0
     ids = _reset(example)

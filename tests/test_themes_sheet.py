@@ -18,7 +18,9 @@ def _new(root: Path, cid: str) -> None:
     path = root / "contributions" / f"{cid}.md"
     text = path.read_text(encoding="utf-8")
     meta = _meta(root, cid)
-    text = text.replace(f"themes: [{', '.join(meta['themes'])}]", "themes: []", 1).replace("statut: analysee", "statut: nouvelle", 1)
+    text = text.replace(f"themes: [{', '.join(meta['themes'])}]", "themes: []", 1).replace(
+        "statut: analysee", "statut: nouvelle", 1
+    )
     path.write_text(text, encoding="utf-8")
 
 
@@ -55,7 +57,10 @@ def test_export_xlsx_fill_and_import(example: Path, tmp_path: Path) -> None:
     assert _meta(example, "C-0011")["themes"] == ["mobilite", "isolement"]
     assert _meta(example, "C-0013")["statut"] == "hors_sujet"
     after = (example / "contributions" / "C-0011.md").read_text(encoding="utf-8")
-    assert [a for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b] == ["themes: []", "statut: nouvelle"]
+    assert [a for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b] == [
+        "themes: []",
+        "statut: nouvelle",
+    ]
     again = run_cli("-C", example, "themes", "import", sheet)
     assert "0 contribution classée" in again.stdout
     assert run_cli("-C", example, "check").exit_code == 0

@@ -20,7 +20,10 @@ def _zoned(example: Path, date: str, fin: str) -> None:
 def test_dates_with_an_offset_are_accepted_everywhere(example: Path) -> None:
     _zoned(example, "2026-01-10T09:30+01:00", "2026-01-10T11:30Z")  # 12:30 in Paris
     contribution = example / "contributions" / "C-0001.md"
-    contribution.write_text(contribution.read_text(encoding="utf-8").replace("date: 2025-09-15\n", "date: 2025-09-15T10:00:00+02:00\n", 1), encoding="utf-8")
+    contribution.write_text(
+        contribution.read_text(encoding="utf-8").replace("date: 2025-09-15\n", "date: 2025-09-15T10:00:00+02:00\n", 1),
+        encoding="utf-8",
+    )
     for args in (["check", "--strict"], ["status"], ["advance", "--dry-run"]):
         r = run_cli("-C", example, *args)
         assert r.exit_code == 0, (args, r.output)

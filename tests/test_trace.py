@@ -19,7 +19,11 @@ def test_contribution_tree_follows_the_whole_chain(example: Path) -> None:
     assert r.exit_code == 0, r.output
     out = r.stdout
     assert "Contribution C-0001 — « Juste parler à quelqu'un »" in out
-    assert "Elle a nourri l'orientation O-01 « Faire de chaque commune un territoire attentif à l'isolement », adoptée par l'assemblée." in out
+    assert (
+        "Elle a nourri l'orientation O-01 « Faire de chaque commune un territoire attentif à l'isolement », adoptée "
+        "par l'assemblée."
+        in out
+    )
     # contribution → theme → workshops → proposition → regroupement → orientation → decision → restitution
     for step in (
         "isolement — Rompre l'isolement des personnes âgées",
@@ -49,7 +53,12 @@ def test_contribution_json_is_the_same_chain(example: Path) -> None:
     (o,) = p["orientations"]
     assert (o["id"], o["decision"], o["decision_libelle"]) == ("O-01", "adoptee", "adoptée")
     assert {x["restitution"] for x in o["retours"]} >= {"lille"}
-    assert d["restitutions"][0] == {"id": "lille", "lieu": "Hôtel du Département, Lille", "date": "2026-09-17T18:30", "statut": "tenu"}
+    assert d["restitutions"][0] == {
+        "id": "lille",
+        "lieu": "Hôtel du Département, Lille",
+        "date": "2026-09-17T18:30",
+        "statut": "tenu",
+    }
 
 
 def test_orientation_not_retained_shows_reason_and_amendments(example: Path) -> None:
@@ -139,7 +148,13 @@ def test_without_consultation_is_a_french_error(tmp_path: Path) -> None:
 
 
 def test_early_consultation_has_a_short_chain(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
-    root = make_tree({"contributions/C-0002.md": GOOD_CONTRIBUTION.replace("C-0001", "C-0002").replace("statut: analysee", "statut: doublon\ndoublon_de: C-0001")})
+    root = make_tree(
+        {
+            "contributions/C-0002.md": GOOD_CONTRIBUTION.replace("C-0001", "C-0002").replace(
+                "statut: analysee", "statut: doublon\ndoublon_de: C-0001"
+            )
+        }
+    )
     r = run_cli("-C", root, "trace", "C-0001")
     assert r.exit_code == 0, r.output
     assert "aucune proposition ne la cite" in r.stdout
@@ -148,7 +163,13 @@ def test_early_consultation_has_a_short_chain(make_tree: Callable[[dict[str, str
 
 
 def test_user_text_is_not_rich_markup(make_tree: Callable[[dict[str, str | bytes]], Path]) -> None:
-    root = make_tree({"contributions/C-0001.md": GOOD_CONTRIBUTION.replace("statut: analysee", "statut: analysee\ntitre: \"[bold red]Pas du balisage[/]\"")})
+    root = make_tree(
+        {
+            "contributions/C-0001.md": GOOD_CONTRIBUTION.replace(
+                "statut: analysee", 'statut: analysee\ntitre: "[bold red]Pas du balisage[/]"'
+            )
+        }
+    )
     r = run_cli("-C", root, "trace", "C-0001")
     assert r.exit_code == 0, r.output
     assert "[bold red]Pas du balisage[/]" in r.stdout

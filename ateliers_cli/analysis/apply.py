@@ -73,9 +73,13 @@ def parse_threshold(value: str, option: str, *, allow_zero: bool = True) -> floa
     try:
         number = float(text)
     except ValueError:
-        raise UsageError(f"{option} « {value} » : ce n'est pas un nombre", hint=f"un nombre entre 0 et 1, par exemple {option} 0,5") from None
+        raise UsageError(
+            f"{option} « {value} » : ce n'est pas un nombre", hint=f"un nombre entre 0 et 1, par exemple {option} 0,5"
+        ) from None
     if not 0.0 <= number <= 1.0 or number != number:  # noqa: PLR0124 - NaN
-        raise UsageError(f"{option} « {value} » : le seuil doit être compris entre 0 et 1", hint=f"par exemple {option} 0,5")
+        raise UsageError(
+            f"{option} « {value} » : le seuil doit être compris entre 0 et 1", hint=f"par exemple {option} 0,5"
+        )
     if number == 0.0 and not allow_zero:
         raise UsageError(f"{option} « {value} » : le seuil doit être supérieur à 0", hint=f"par exemple {option} 0,8")
     return number
@@ -106,7 +110,8 @@ def _no_contributions(c: Consultation) -> AteliersError:
     if not c.contributions:
         return AteliersError(
             "aucune contribution dans contributions/ : rien à analyser",
-            hint="importez-en avec « ateliers contributions import FICHIER » ou saisissez-en avec « ateliers contributions add »",
+            hint="importez-en avec « ateliers contributions import FICHIER » ou saisissez-en avec « ateliers "
+            "contributions add »",
         )
     return AteliersError("aucune contribution n'a de texte : rien à analyser", hint="lancez « ateliers check »")
 
@@ -139,10 +144,13 @@ def check_draft_target(root: Path, target: Path, force: bool) -> bool:
     if resolved == (root / "themes.yaml").resolve():
         raise UsageError(
             "le projet de thèmes n'est jamais écrit dans themes.yaml lui-même",
-            hint=f"écrivez-le à côté (--out {DEFAULT_DRAFT}, par défaut), relisez-le, puis reportez dans themes.yaml ce que vous gardez",
+            hint=f"écrivez-le à côté (--out {DEFAULT_DRAFT}, par défaut), relisez-le, puis reportez dans themes.yaml "
+            "ce que vous gardez",
         )
     if resolved.is_dir():
-        raise UsageError(f"--out « {target} » est un dossier", hint=f"donnez un nom de fichier, par exemple --out {DEFAULT_DRAFT}")
+        raise UsageError(
+            f"--out « {target} » est un dossier", hint=f"donnez un nom de fichier, par exemple --out {DEFAULT_DRAFT}"
+        )
     exists = resolved.exists()
     if exists and not force:
         raise AteliersError(
@@ -167,7 +175,10 @@ def plan_suggest(
     weigh twice, and an off-topic text is not a theme of the consultation.
     """
     if k is not None and k < 1:
-        raise UsageError(f"--nombre {k} : il faut au moins un thème", hint="par exemple --nombre 8, ou rien pour laisser l'outil choisir")
+        raise UsageError(
+            f"--nombre {k} : il faut au moins un thème",
+            hint="par exemple --nombre 8, ou rien pour laisser l'outil choisir",
+        )
     overwrite = check_draft_target(c.root, target, force)
     if not c.contributions:
         raise _no_contributions(c)
@@ -215,7 +226,9 @@ def suggest_json(plan: SuggestPlan, shown_path: str) -> dict[str, Any]:
                 "taille": cand.size,
                 "cohesion": cand.cohesion,
                 "mots_cles": list(cand.mots_cles),
-                "representatives": [{"id": cid, "extrait": plan.excerpts.get(cid, "")} for cid in cand.representative_ids],
+                "representatives": [
+                    {"id": cid, "extrait": plan.excerpts.get(cid, "")} for cid in cand.representative_ids
+                ],
                 "contributions": list(cand.member_ids),
             }
             for cand in plan.candidates
@@ -304,7 +317,12 @@ def plan_tag(
     examples = classified_examples(c)
     themes = list(c.themes.values())
     tagged, reliability = tag_with_reliability(
-        corpus, themes, min_score=min(REPORT_FLOOR, threshold), max_themes=max_themes, examples=examples, progress=progress
+        corpus,
+        themes,
+        min_score=min(REPORT_FLOOR, threshold),
+        max_themes=max_themes,
+        examples=examples,
+        progress=progress,
     )
     suggestions = {s.doc_id: s.themes for s in tagged}
     rows: list[TagRow] = []
@@ -349,7 +367,9 @@ def _read(c: Consultation, ct: Contribution) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AteliersError(f"contribution illisible : {exc}", path=ct.path, hint="lancez « ateliers check » : rien n'a été écrit") from None
+        raise AteliersError(
+            f"contribution illisible : {exc}", path=ct.path, hint="lancez « ateliers check » : rien n'a été écrit"
+        ) from None
 
 
 def tag_files(c: Consultation, plan: TagPlan, progress: Progress | None = None) -> dict[str, bytes | str | None]:
@@ -366,7 +386,9 @@ def tag_files(c: Consultation, plan: TagPlan, progress: Progress | None = None) 
             progress(n, len(rows))
         ct = c.contributions[row.id]
         themes = list(row.current) + [t for t in row.chosen if t not in row.current]
-        files[ct.path] = update_front_matter(_read(c, ct), {"themes": themes, "statut": "analysee"}, rel=ct.path).encode("utf-8")
+        files[ct.path] = update_front_matter(
+            _read(c, ct), {"themes": themes, "statut": "analysee"}, rel=ct.path
+        ).encode("utf-8")
     if progress is not None:
         progress(len(rows), len(rows))
     return files
@@ -386,12 +408,18 @@ def tag_json(plan: TagPlan, applied: bool) -> dict[str, Any]:
     return {
         "seuil": plan.threshold,
         "applique": applied,
-        "resume": {state: plan.count(state) for state in ("a_ecrire", "sous_le_seuil", "aucun_theme", "sans_texte", "rapport")},
+        "resume": {
+            state: plan.count(state) for state in ("a_ecrire", "sous_le_seuil", "aucun_theme", "sans_texte", "rapport")
+        },
         "a_classer_a_la_main": [r.id for r in plan.by_hand],
         "exemples": plan.n_examples,
         "fiabilite": None
         if plan.reliability is None
-        else {"verifiees": plan.reliability.n_examples, "justes": plan.reliability.n_right, "taux": round(plan.reliability.rate, 4)},
+        else {
+            "verifiees": plan.reliability.n_examples,
+            "justes": plan.reliability.n_right,
+            "taux": round(plan.reliability.rate, 4),
+        },
         "contributions": [
             {
                 "id": r.id,
@@ -478,7 +506,9 @@ def plan_doublons(
     resends.py) is marked only with ``resends``.
     """
     if not 0.0 < threshold <= 1.0:
-        raise UsageError(f"--seuil {threshold} : le seuil doit être compris entre 0 (exclu) et 1", hint="par exemple --seuil 0,8")
+        raise UsageError(
+            f"--seuil {threshold} : le seuil doit être compris entre 0 (exclu) et 1", hint="par exemple --seuil 0,8"
+        )
     if not c.contributions:
         raise _no_contributions(c)
     docs = _with_text(c)
@@ -522,7 +552,9 @@ def doublon_files(c: Consultation, plan: DoublonPlan) -> dict[str, bytes | str |
     files: dict[str, bytes | str | None] = {}
     for member, original in sorted(plan.marks.items(), key=lambda item: natural_key(item[0])):
         ct = c.contributions[member]
-        files[ct.path] = update_front_matter(_read(c, ct), {"statut": "doublon", "doublon_de": original}, rel=ct.path).encode("utf-8")
+        files[ct.path] = update_front_matter(
+            _read(c, ct), {"statut": "doublon", "doublon_de": original}, rel=ct.path
+        ).encode("utf-8")
     return files
 
 

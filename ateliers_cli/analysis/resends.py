@@ -65,12 +65,18 @@ def find_resends(
             if len(words[j]) < MIN_WORDS:
                 continue
             for i in range(j):
-                if len(words[i]) < MIN_WORDS or not groups_of.get(texts[i][1], no_group).isdisjoint(groups_of.get(texts[j][1], no_group)):
+                if len(words[i]) < MIN_WORDS or not groups_of.get(texts[i][1], no_group).isdisjoint(
+                    groups_of.get(texts[j][1], no_group)
+                ):
                     continue
                 score = len(words[i] & words[j]) / min(len(words[i]), len(words[j]))
                 if score >= threshold:
                     original, resend = texts[i][1], texts[j][1]
-                    found.append(DuplicateGroup("renvoi", original, [original, resend], round(score, 3), {resend: round(score, 3)}))
+                    found.append(
+                        DuplicateGroup(
+                            "renvoi", original, [original, resend], round(score, 3), {resend: round(score, 3)}
+                        )
+                    )
                     break
     found.sort(key=lambda g: (g.original, g.member_ids[1]))
     return found

@@ -91,11 +91,15 @@ class _Sparse:
 
     def dot(self, dense: np.ndarray) -> np.ndarray:
         """(texts × m) = X · dense, dense being (terms × m)."""
-        return np.column_stack([np.bincount(self.rows, self.vals * dense[self.cols, j], minlength=self.n) for j in range(dense.shape[1])])
+        return np.column_stack(
+            [np.bincount(self.rows, self.vals * dense[self.cols, j], minlength=self.n) for j in range(dense.shape[1])]
+        )
 
     def tdot(self, dense: np.ndarray) -> np.ndarray:
         """(terms × m) = Xᵀ · dense, dense being (texts × m)."""
-        return np.column_stack([np.bincount(self.cols, self.vals * dense[self.rows, j], minlength=self.dim) for j in range(dense.shape[1])])
+        return np.column_stack(
+            [np.bincount(self.cols, self.vals * dense[self.rows, j], minlength=self.dim) for j in range(dense.shape[1])]
+        )
 
 
 def _latent(vectors: Sequence[SparseVector], dim: int, seed: int) -> np.ndarray:
@@ -221,7 +225,9 @@ def suggest_themes(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[CandidateTheme]:
     """Group the texts into candidate themes (see :func:`suggest_themes_with_choice`)."""
-    return suggest_themes_with_choice(docs, k, seed, k_min=k_min, k_max=k_max, sample_size=sample_size, n_keywords=n_keywords, progress=progress)[0]
+    return suggest_themes_with_choice(
+        docs, k, seed, k_min=k_min, k_max=k_max, sample_size=sample_size, n_keywords=n_keywords, progress=progress
+    )[0]
 
 
 def suggest_themes_with_choice(
@@ -320,16 +326,149 @@ def suggest_themes_with_choice(
 #: Words too vague to name a theme (« type », « chose », « euros ») : never in a label or a key word.
 GENERIC_WORDS: frozenset[str] = frozenset(
     fold_accents(w)
-    for w in ["chose", "choses", "gens", "personne", "personnes", "type", "types", "fois", "cas", "bon", "bonne", "bons", "bonnes", "mauvais", "vrai", "vraie", "fait", "faits", "faut", "mettre", "place", "besoin", "besoins", "moyen", "moyens", "part", "façon", "manière", "niveau", "niveaux", "question", "questions", "problème", "problèmes", "an", "ans", "année", "années", "jour", "jours", "mois", "temps", "exemple", "nombre", "mieux", "tout", "tous", "toute", "toutes", "vie", "monde", "pays", "idée", "idées", "proposition", "propositions", "propose", "proposer", "contribution", "contributions", "euro", "euros", "suppression", "supprimer", "arrêt", "arrêter", "profit", "classe", "grand", "grande", "grands", "grandes", "petit", "petite", "petits", "petites", "nouveau", "nouvelle", "nouveaux", "nouvelles", "seul", "seule", "seuls", "seules", "même", "mêmes", "autre", "autres", "premier", "première", "dernier", "dernière", "lieu", "lieux", "sens", "point", "points", "partie", "parties", "ensemble", "sorte", "genre", "état", "etat", "faire", "dire", "voir", "demander", "permet", "permettre", "pouvoir", "devoir", "vouloir", "droit", "droits"]
+    for w in [
+        "chose",
+        "choses",
+        "gens",
+        "personne",
+        "personnes",
+        "type",
+        "types",
+        "fois",
+        "cas",
+        "bon",
+        "bonne",
+        "bons",
+        "bonnes",
+        "mauvais",
+        "vrai",
+        "vraie",
+        "fait",
+        "faits",
+        "faut",
+        "mettre",
+        "place",
+        "besoin",
+        "besoins",
+        "moyen",
+        "moyens",
+        "part",
+        "façon",
+        "manière",
+        "niveau",
+        "niveaux",
+        "question",
+        "questions",
+        "problème",
+        "problèmes",
+        "an",
+        "ans",
+        "année",
+        "années",
+        "jour",
+        "jours",
+        "mois",
+        "temps",
+        "exemple",
+        "nombre",
+        "mieux",
+        "tout",
+        "tous",
+        "toute",
+        "toutes",
+        "vie",
+        "monde",
+        "pays",
+        "idée",
+        "idées",
+        "proposition",
+        "propositions",
+        "propose",
+        "proposer",
+        "contribution",
+        "contributions",
+        "euro",
+        "euros",
+        "suppression",
+        "supprimer",
+        "arrêt",
+        "arrêter",
+        "profit",
+        "classe",
+        "grand",
+        "grande",
+        "grands",
+        "grandes",
+        "petit",
+        "petite",
+        "petits",
+        "petites",
+        "nouveau",
+        "nouvelle",
+        "nouveaux",
+        "nouvelles",
+        "seul",
+        "seule",
+        "seuls",
+        "seules",
+        "même",
+        "mêmes",
+        "autre",
+        "autres",
+        "premier",
+        "première",
+        "dernier",
+        "dernière",
+        "lieu",
+        "lieux",
+        "sens",
+        "point",
+        "points",
+        "partie",
+        "parties",
+        "ensemble",
+        "sorte",
+        "genre",
+        "état",
+        "etat",
+        "faire",
+        "dire",
+        "voir",
+        "demander",
+        "permet",
+        "permettre",
+        "pouvoir",
+        "devoir",
+        "vouloir",
+        "droit",
+        "droits",
+    ]
 )
 #: Little words that may join the two words of a phrase (« maison de retraite », « transport à la demande »).
-_LINKS: tuple[tuple[str, ...], ...] = (("à", "la"), ("à", "l'"), ("de", "la"), ("de", "l'"), ("de",), ("d'",), ("du",), ("des",), ("au",), ("aux",))
+_LINKS: tuple[tuple[str, ...], ...] = (
+    ("à", "la"),
+    ("à", "l'"),
+    ("de", "la"),
+    ("de", "l'"),
+    ("de",),
+    ("d'",),
+    ("du",),
+    ("des",),
+    ("au",),
+    ("aux",),
+)
 _LINK_WORDS = frozenset(w for link in _LINKS for w in link)
 
 
 def _label_word(word: str, proper: ProperNouns) -> bool:
     folded = fold_accents(word)
-    return len(word) > 2 and folded not in GENERIC_WORDS and folded not in STOP_WORDS and not any(ch.isdigit() for ch in word) and not proper.is_proper(word)
+    return (
+        len(word) > 2
+        and folded not in GENERIC_WORDS
+        and folded not in STOP_WORDS
+        and not any(ch.isdigit() for ch in word)
+        and not proper.is_proper(word)
+    )
 
 
 def _phrases(text: str, proper: ProperNouns) -> set[tuple[str, ...]]:

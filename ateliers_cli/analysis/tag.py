@@ -22,7 +22,8 @@ How a text gets its scores, in three steps:
    teach nothing and are left out.
 
 The score of a theme is a probability in [0, 1] computed from the average, over the text's
-words, of their weights (not their sum: a long text is not made certain by its length). Its explanation: the key words found, and the
+words, of their weights (not their sum: a long text is not made certain by its length). Its explanation: the key words
+found, and the
 words of the text that weighed most for that theme against the others.
 
 Vectorised with numpy (a sparse text × word matrix): 100 000 texts take a few seconds per
@@ -189,7 +190,9 @@ class _Key:
 class _Corpus:
     """The texts as a sparse matrix of stem counts (title words counted twice)."""
 
-    def __init__(self, documents: Sequence[Document], keep: frozenset[str], progress: Callable[[int], None] | None) -> None:
+    def __init__(
+        self, documents: Sequence[Document], keep: frozenset[str], progress: Callable[[int], None] | None
+    ) -> None:
         self.forms = SurfaceForms()
         self.stem_lists: list[list[str]] = []
         self.title_lengths: list[int] = []
@@ -396,7 +399,9 @@ def _prepare(
     return documents, specs, keys, _Corpus(documents, keep, progress)
 
 
-def _example_indices(documents: Sequence[Document], specs: Sequence[ThemeSpec], examples: Mapping[str, Sequence[str]] | None) -> dict[int, list[int]]:
+def _example_indices(
+    documents: Sequence[Document], specs: Sequence[ThemeSpec], examples: Mapping[str, Sequence[str]] | None
+) -> dict[int, list[int]]:
     if not examples:
         return {}
     theme_index = {s.id: t for t, s in enumerate(specs)}
@@ -425,7 +430,15 @@ def tag(
     id, each with the key words found and the words that weighed. ``progress(done,
     total)``, when given, is called now and then.
     """
-    return tag_with_reliability(docs, themes, min_score=min_score, max_themes=max_themes, examples=examples, reliability=False, progress=progress)[0]
+    return tag_with_reliability(
+        docs,
+        themes,
+        min_score=min_score,
+        max_themes=max_themes,
+        examples=examples,
+        reliability=False,
+        progress=progress,
+    )[0]
 
 
 def tag_with_reliability(
@@ -492,7 +505,11 @@ def tag_with_reliability(
             found = matched.get(t, [])
             found_stems = {s for key in keys if key.theme == t and key.label in found for s in key.stems}
             weighed = sorted(
-                ((c * contrast[i, t], corpus.terms[i]) for i, c in counts.items() if contrast[i, t] > 0 and corpus.terms[i] not in found_stems),
+                (
+                    (c * contrast[i, t], corpus.terms[i])
+                    for i, c in counts.items()
+                    if contrast[i, t] > 0 and corpus.terms[i] not in found_stems
+                ),
                 key=lambda p: (-p[0], p[1]),
             )
             themes_out.append(

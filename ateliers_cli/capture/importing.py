@@ -33,7 +33,12 @@ OBJECTS = {
 }
 
 #: Table sheets whose first column is prefilled by the template: a row with nothing else is skipped.
-_PREFILLED = {("atelier", "Productions"), ("synthese", "Propositions"), ("deliberation", "Avis"), ("deliberation", "Décisions")}
+_PREFILLED = {
+    ("atelier", "Productions"),
+    ("synthese", "Propositions"),
+    ("deliberation", "Avis"),
+    ("deliberation", "Décisions"),
+}
 #: The keys of the file that the template replaces as a whole (the others are kept as they are).
 _LIST_KEYS = {
     "atelier": ("productions",),
@@ -100,7 +105,9 @@ class _Reader:
             try:
                 value = float(number)
             except ValueError:
-                self.problem(sheet, line, f"{what} : « {text} » n'est pas un nombre", "écrivez le nombre seul, sans unité")
+                self.problem(
+                    sheet, line, f"{what} : « {text} » n'est pas un nombre", "écrivez le nombre seul, sans unité"
+                )
                 return None
             if t == "number" and value.is_integer():
                 value = int(value)
@@ -125,7 +132,12 @@ class _Reader:
             parsed = _date(text)
             if parsed is None:
                 example = "2026-03-14" + (" 09:30" if t == "datetime" else "")
-                self.problem(sheet, line, f"{what} : « {text} » n'est pas une date", f"écrivez-la ainsi : {example} (ou 14/03/2026" + (" 09:30)" if t == "datetime" else ")"))
+                self.problem(
+                    sheet,
+                    line,
+                    f"{what} : « {text} » n'est pas une date",
+                    f"écrivez-la ainsi : {example} (ou 14/03/2026" + (" 09:30)" if t == "datetime" else ")"),
+                )
                 return None
             if t == "date":
                 return parsed.date() if isinstance(parsed, dt.datetime) else parsed
@@ -140,12 +152,21 @@ class _Reader:
             self.problem(sheet, line, f"{what} : valeur « {text} » inconnue", hint)
             return None
         if f.pattern and not re.match(f.pattern, text):
-            self.problem(sheet, line, f"{what} : « {text} » n'est pas valide", f"attendu : {f.pattern_hint}" if f.pattern_hint else "")
+            self.problem(
+                sheet,
+                line,
+                f"{what} : « {text} » n'est pas valide",
+                f"attendu : {f.pattern_hint}" if f.pattern_hint else "",
+            )
             return None
         if col.ref and col.ref in self.lists:
             known = self.lists[col.ref]
             if text not in known and not (col.ref == "regroupements" and self.kind == "synthese"):
-                hint = did_you_mean(text, known) or (f"{col.ref} connus : " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "") if known else f"aucun identifiant dans « {col.ref} » pour l'instant")
+                hint = did_you_mean(text, known) or (
+                    f"{col.ref} connus : " + ", ".join(known[:12]) + (" …" if len(known) > 12 else "")
+                    if known
+                    else f"aucun identifiant dans « {col.ref} » pour l'instant"
+                )
                 self.problem(sheet, line, f"{what} : « {text} » inconnu de la consultation", hint)
                 return None
         return text
@@ -163,7 +184,12 @@ class _Reader:
                 continue
             col = by_key.get(key)
             if col is None:
-                self.problem(sheet.name, row.line, f"clé « {key} » inconnue", did_you_mean(key, by_key) or "ne changez pas la colonne « clé » du modèle")
+                self.problem(
+                    sheet.name,
+                    row.line,
+                    f"clé « {key} » inconnue",
+                    did_you_mean(key, by_key) or "ne changez pas la colonne « clé » du modèle",
+                )
                 continue
             seen.add(key)
             out[key] = self.convert(col, row.get(value_col), sheet.name, row.line)
@@ -171,13 +197,24 @@ class _Reader:
                 self.problem(sheet.name, row.line, f"« {key} » est obligatoire", col.field.doc)
         for col in sheet.columns:
             if col.key not in seen and col.field.required:
-                self.problem(sheet.name, table.header_line, f"ligne « {col.key} » absente de la feuille", "redemandez le modèle : « ateliers saisie modele »")
+                self.problem(
+                    sheet.name,
+                    table.header_line,
+                    f"ligne « {col.key} » absente de la feuille",
+                    "redemandez le modèle : « ateliers saisie modele »",
+                )
         return out
 
     def table(self, sheet: Sheet, table: Table) -> list[tuple[int, dict[str, Any]]]:
         missing = [col.header for col in sheet.columns if not col.info and col.header not in table.columns]
         if missing:
-            self.problem(sheet.name, table.header_line, ("colonne absente : " if len(missing) == 1 else "colonnes absentes : ") + ", ".join(f"« {m} »" for m in missing), "ne renommez pas la première ligne du modèle")
+            self.problem(
+                sheet.name,
+                table.header_line,
+                ("colonne absente : " if len(missing) == 1 else "colonnes absentes : ")
+                + ", ".join(f"« {m} »" for m in missing),
+                "ne renommez pas la première ligne du modèle",
+            )
             return []
         items = []
         prefilled = (self.kind, sheet.name) in _PREFILLED
@@ -251,13 +288,17 @@ def plan_capture(c: Consultation, path: Path, shown: str | None = None) -> Captu
     about = _about(tables, shown)
     kind = about.get("sorte", "")
     if kind not in KINDS:
-        raise AteliersError(f"modèle de sorte « {kind} » inconnue", path=f"{shown}:{ABOUT}", hint="sortes : " + ", ".join(KINDS))
+        raise AteliersError(
+            f"modèle de sorte « {kind} » inconnue", path=f"{shown}:{ABOUT}", hint="sortes : " + ", ".join(KINDS)
+        )
     ident = about.get("identifiant", "") if kind in WITH_ID else ""
     if kind in WITH_ID and not re.match(S.SLUG, ident):  # it names the file written: never a path
         raise AteliersError(
             f"identifiant « {ident} » invalide dans la feuille « {ABOUT} »",
             path=f"{shown}:{ABOUT}",
-            hint="minuscules sans accents, chiffres et tirets ; demandez un nouveau modèle : « ateliers saisie modele " + kind + " ID »",
+            hint="minuscules sans accents, chiffres et tirets ; demandez un nouveau modèle : « ateliers saisie modele "
+            + kind
+            + " ID »",
         )
     if about.get("consultation") and about["consultation"] != c.id:
         raise AteliersError(
@@ -271,7 +312,12 @@ def plan_capture(c: Consultation, path: Path, shown: str | None = None) -> Captu
     for sheet in sheets(kind):
         table = tables.get(sheet.name)
         if table is None:
-            reader.problem(sheet.name, 0, f"feuille « {sheet.name} » absente du classeur", "ne renommez ni ne supprimez les feuilles du modèle")
+            reader.problem(
+                sheet.name,
+                0,
+                f"feuille « {sheet.name} » absente du classeur",
+                "ne renommez ni ne supprimez les feuilles du modèle",
+            )
             continue
         if sheet.form == FICHE:
             values.update(reader.fiche(sheet, table))
@@ -280,7 +326,12 @@ def plan_capture(c: Consultation, path: Path, shown: str | None = None) -> Captu
     if kind in WITH_ID:
         given = values.get("id")
         if given and given != ident:
-            reader.problem(sheets(kind)[0].name, 0, f"« id » vaut « {given} » alors que le modèle est celui de « {ident} »", "l'identifiant nomme le fichier : demandez un modèle pour l'autre identifiant")
+            reader.problem(
+                sheets(kind)[0].name,
+                0,
+                f"« id » vaut « {given} » alors que le modèle est celui de « {ident} »",
+                "l'identifiant nomme le fichier : demandez un modèle pour l'autre identifiant",
+            )
         values["id"] = ident
     data = _nest(values)
     counts: dict[str, int] = {}
@@ -304,7 +355,9 @@ def plan_capture(c: Consultation, path: Path, shown: str | None = None) -> Captu
 
     existing = c.root / rel
     plan.created = not existing.exists()
-    plan.text = write_text(existing if existing.exists() else None, plan.data, obj, _replaced_keys(kind), kind, _covered(kind))
+    plan.text = write_text(
+        existing if existing.exists() else None, plan.data, obj, _replaced_keys(kind), kind, _covered(kind)
+    )
     plan.unchanged = existing.exists() and existing.read_text(encoding="utf-8-sig").replace("\r\n", "\n") == plan.text
     return plan
 
@@ -316,7 +369,9 @@ def _replaced_keys(kind: str) -> tuple[str, ...]:
 
 
 def _covered(kind: str) -> frozenset[str]:
-    return frozenset(col.key for sheet in sheets(kind) if sheet.form == FICHE for col in sheet.columns if "." in col.key)
+    return frozenset(
+        col.key for sheet in sheets(kind) if sheet.form == FICHE for col in sheet.columns if "." in col.key
+    )
 
 
 def _ordered(data: dict[str, Any], obj: S.Obj) -> dict[str, Any]:
@@ -338,14 +393,21 @@ def _ordered(data: dict[str, Any], obj: S.Obj) -> dict[str, Any]:
 # --- assembling each kind -------------------------------------------------------------
 
 
-def _atelier(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str) -> None:
+def _atelier(
+    r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str
+) -> None:
     productions: dict[str, dict[str, Any]] = {}
     for line, row in t.get("Productions", []):
         theme = row.get("theme")
         if theme is None:
             continue
         if theme in productions:
-            r.problem("Productions", line, f"le thème « {theme} » a déjà une ligne", "une ligne par thème ; ses propositions vont dans la feuille « Propositions »")
+            r.problem(
+                "Productions",
+                line,
+                f"le thème « {theme} » a déjà une ligne",
+                "une ligne par thème ; ses propositions vont dans la feuille « Propositions »",
+            )
             continue
         productions[theme] = {"theme": theme, **({"reflexions": row["reflexions"]} if "reflexions" in row else {})}
     others = {pid: p.atelier for pid, p in r.c.propositions.items() if p.atelier != ident}
@@ -365,10 +427,20 @@ def _atelier(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict
             pid = f"{code}-{number:02d}"
             taken.add(pid)
         if pid in others:
-            r.problem("Propositions", line, f"l'identifiant « {pid} » est déjà celui d'une proposition de l'atelier « {others[pid]} »", "donnez-lui un identifiant unique, ou laissez la case vide pour qu'il soit numéroté")
+            r.problem(
+                "Propositions",
+                line,
+                f"l'identifiant « {pid} » est déjà celui d'une proposition de l'atelier « {others[pid]} »",
+                "donnez-lui un identifiant unique, ou laissez la case vide pour qu'il soit numéroté",
+            )
             continue
         if pid in seen:
-            r.problem("Propositions", line, f"l'identifiant « {pid} » est déjà utilisé ligne {seen[pid]}", "un identifiant par proposition")
+            r.problem(
+                "Propositions",
+                line,
+                f"l'identifiant « {pid} » est déjà utilisé ligne {seen[pid]}",
+                "un identifiant par proposition",
+            )
             continue
         seen[pid] = line
         prop = {"id": pid, **{k: v for k, v in row.items() if k not in ("id", "theme")}}
@@ -376,14 +448,21 @@ def _atelier(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict
     themes = data.get("themes") or []
     for theme in productions:
         if theme not in themes:
-            r.problem("Propositions", 0, f"le thème « {theme} » a une production mais n'est pas dans « themes » de la fiche", "ajoutez-le aux thèmes de l'atelier (feuille « Atelier »)")
+            r.problem(
+                "Propositions",
+                0,
+                f"le thème « {theme} » a une production mais n'est pas dans « themes » de la fiche",
+                "ajoutez-le aux thèmes de l'atelier (feuille « Atelier »)",
+            )
     if productions:
         data["productions"] = list(productions.values())
     counts["productions"] = len(productions)
     counts["propositions"] = len(seen)
 
 
-def _synthese(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str) -> None:
+def _synthese(
+    r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str
+) -> None:
     groups: dict[str, dict[str, Any]] = {}
     for line, row in t.get("Regroupements", []):
         gid = row.get("id")
@@ -399,10 +478,20 @@ def _synthese(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dic
         if pid is None:
             continue
         if gid and motif:
-            r.problem("Propositions", line, f"la proposition « {pid} » a un regroupement et un motif d'écart", "choisissez : regroupée ou écartée")
+            r.problem(
+                "Propositions",
+                line,
+                f"la proposition « {pid} » a un regroupement et un motif d'écart",
+                "choisissez : regroupée ou écartée",
+            )
         elif gid:
             if gid not in groups:
-                r.problem("Propositions", line, f"regroupement « {gid} » absent de la feuille « Regroupements »", did_you_mean(gid, groups) or "ajoutez-le d'abord dans la feuille « Regroupements »")
+                r.problem(
+                    "Propositions",
+                    line,
+                    f"regroupement « {gid} » absent de la feuille « Regroupements »",
+                    did_you_mean(gid, groups) or "ajoutez-le d'abord dans la feuille « Regroupements »",
+                )
                 continue
             groups[gid].setdefault("propositions", []).append(pid)
         elif motif:
@@ -417,7 +506,12 @@ def _synthese(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dic
         ecartees.sort(key=lambda e: rank.get(e["proposition"], len(rank)))
     for gid, g in groups.items():
         if not g["propositions"]:
-            r.problem("Regroupements", 0, f"le regroupement « {gid} » ne contient aucune proposition", "choisissez-le dans la colonne « regroupement » de la feuille « Propositions », ou retirez sa ligne")
+            r.problem(
+                "Regroupements",
+                0,
+                f"le regroupement « {gid} » ne contient aucune proposition",
+                "choisissez-le dans la colonne « regroupement » de la feuille « Propositions », ou retirez sa ligne",
+            )
     if groups:
         data["regroupements"] = list(groups.values())
     if ecartees:
@@ -427,7 +521,9 @@ def _synthese(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dic
     counts["propositions écartées"] = len(ecartees)
 
 
-def _orientations(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str) -> None:
+def _orientations(
+    r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str
+) -> None:
     orientations = [row for _line, row in t.get("Orientations", [])]
     ecartes = [row for _line, row in t.get("Regroupements écartés", [])]
     if orientations:
@@ -438,7 +534,9 @@ def _orientations(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int,
     counts["regroupements écartés"] = len(ecartes)
 
 
-def _deliberation(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str) -> None:
+def _deliberation(
+    r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str
+) -> None:
     avis: dict[str, dict[str, Any]] = {}
     for line, row in t.get("Avis", []):
         m = row.get("commission")
@@ -453,7 +551,12 @@ def _deliberation(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int,
         if m is None:
             continue
         if m not in avis:
-            r.problem("Amendements", line, f"amendement de la commission « {m} », qui n'a pas d'avis dans la feuille « Avis »", "ajoutez d'abord son avis")
+            r.problem(
+                "Amendements",
+                line,
+                f"amendement de la commission « {m} », qui n'a pas d'avis dans la feuille « Avis »",
+                "ajoutez d'abord son avis",
+            )
             continue
         avis[m].setdefault("amendements", []).append(row)
     if avis:
@@ -465,11 +568,15 @@ def _deliberation(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int,
     counts["décisions"] = len(decisions)
 
 
-def _only_fiche(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str) -> None:
+def _only_fiche(
+    r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str
+) -> None:
     return
 
 
-def _restitution(r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str) -> None:
+def _restitution(
+    r: _Reader, data: dict[str, Any], t: dict[str, list[tuple[int, dict[str, Any]]]], counts: dict[str, int], ident: str
+) -> None:
     retours = [row for _line, row in t.get("Retours", [])]
     if retours:
         data["retours"] = retours

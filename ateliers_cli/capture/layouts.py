@@ -16,7 +16,8 @@ from ateliers_cli.schema import F, Obj
 KINDS = {
     "atelier": "un atelier : sa fiche, ses productions par thème et ses propositions",
     "lancement": "le forum de lancement",
-    "synthese": "le forum de synthèse : les regroupements, et pour chaque proposition son regroupement ou le motif qui l'écarte",
+    "synthese": "le forum de synthèse : les regroupements, et pour chaque proposition son regroupement ou le motif qui "
+    "l'écarte",
     "orientations": "le rapport d'orientations : les orientations et leurs sources, les regroupements écartés",
     "deliberation": "les avis des commissions, la séance, le vote, la décision sur chaque orientation",
     "restitution": "une réunion publique de restitution et les retours des participants",
@@ -97,9 +98,22 @@ def sheets(kind: str) -> tuple[Sheet, ...]:
                 FICHE,
                 _fiche(
                     S.ATELIER,
-                    "id", "titre", ("territoire", "territoires"), "date", "fin", "lieu", "adresse", "accessible_pmr",
-                    "capacite", ("themes", "themes"), "statut", "motif_annulation", "inscriptions.inscrits",
-                    "inscriptions.liste_attente", "participants", "animation",
+                    "id",
+                    "titre",
+                    ("territoire", "territoires"),
+                    "date",
+                    "fin",
+                    "lieu",
+                    "adresse",
+                    "accessible_pmr",
+                    "capacite",
+                    ("themes", "themes"),
+                    "statut",
+                    "motif_annulation",
+                    "inscriptions.inscrits",
+                    "inscriptions.liste_attente",
+                    "participants",
+                    "animation",
                 ),
                 "La fiche de l'atelier : une valeur par ligne, dans la colonne « valeur ».",
             ),
@@ -114,7 +128,14 @@ def sheets(kind: str) -> tuple[Sheet, ...]:
                 TABLE,
                 (
                     _col(_PRODUCTION, "theme", ref="themes"),
-                    Column("id", replace(_PROPOSITION.by_name["id"], required=False, doc="Identifiant unique ; vide : numéroté à l'import (P-LILLE1-01…).")),
+                    Column(
+                        "id",
+                        replace(
+                            _PROPOSITION.by_name["id"],
+                            required=False,
+                            doc="Identifiant unique ; vide : numéroté à l'import (P-LILLE1-01…).",
+                        ),
+                    ),
                     _col(_PROPOSITION, "titre"),
                     _col(_PROPOSITION, "description"),
                     _col(_PROPOSITION, "contributions", ref="contributions", multi=True),
@@ -128,7 +149,9 @@ def sheets(kind: str) -> tuple[Sheet, ...]:
             ),
         )
     if kind == "lancement":
-        return (Sheet("Forum", FICHE, _fiche(S.LANCEMENT, *_REUNION, "inscriptions_ouvertes"), "Le forum de lancement."),)
+        return (
+            Sheet("Forum", FICHE, _fiche(S.LANCEMENT, *_REUNION, "inscriptions_ouvertes"), "Le forum de lancement."),
+        )
     if kind == "synthese":
         return (
             Sheet("Forum", FICHE, _fiche(S.SYNTHESE, *_REUNION), "Le forum de synthèse."),
@@ -145,8 +168,16 @@ def sheets(kind: str) -> tuple[Sheet, ...]:
                     Column("proposition", S.ECARTEE.by_name["proposition"], ref="propositions"),
                     _info("titre", "Titre de la proposition (pour mémoire)."),
                     _info("atelier", "Atelier d'où elle vient (pour mémoire)."),
-                    Column("regroupement", F("regroupement", "str", "Le regroupement où elle entre.", pattern=S.ID_PATTERNS["G"]), ref="regroupements"),
-                    Column("motif_ecart", F("motif_ecart", "str", "Si elle est écartée : pourquoi (laisser vide si elle est regroupée)."), label="motif si écartée"),
+                    Column(
+                        "regroupement",
+                        F("regroupement", "str", "Le regroupement où elle entre.", pattern=S.ID_PATTERNS["G"]),
+                        ref="regroupements",
+                    ),
+                    Column(
+                        "motif_ecart",
+                        F("motif_ecart", "str", "Si elle est écartée : pourquoi (laisser vide si elle est regroupée)."),
+                        label="motif si écartée",
+                    ),
                 ),
                 "Une ligne par proposition des ateliers : son regroupement, ou le motif qui l'écarte.",
             ),
@@ -172,7 +203,10 @@ def sheets(kind: str) -> tuple[Sheet, ...]:
             Sheet(
                 "Regroupements écartés",
                 TABLE,
-                (_col(S.REGROUPEMENT_ECARTE, "regroupement", ref="regroupements"), _col(S.REGROUPEMENT_ECARTE, "motif")),
+                (
+                    _col(S.REGROUPEMENT_ECARTE, "regroupement", ref="regroupements"),
+                    _col(S.REGROUPEMENT_ECARTE, "motif"),
+                ),
                 "Les regroupements qu'aucune orientation ne reprend, avec leur motif.",
             ),
         )
@@ -194,7 +228,11 @@ def sheets(kind: str) -> tuple[Sheet, ...]:
             Sheet(
                 "Amendements",
                 TABLE,
-                (_col(S.AVIS_COMMISSION, "commission", ref="commissions"), _col(S.AMENDEMENT, "orientation", ref="orientations"), _col(S.AMENDEMENT, "texte")),
+                (
+                    _col(S.AVIS_COMMISSION, "commission", ref="commissions"),
+                    _col(S.AMENDEMENT, "orientation", ref="orientations"),
+                    _col(S.AMENDEMENT, "texte"),
+                ),
                 "Les amendements proposés par les commissions.",
             ),
             Sheet("Séance et vote", FICHE, seance + vote, "La séance de l'assemblée et le vote."),

@@ -68,10 +68,15 @@ def ref_lists(c: Consultation) -> dict[str, list[str]]:
 def plan_template(c: Consultation, kind: str, ident: str = "") -> tuple[str, list[SheetData]]:
     """The sheets of the template of ``kind`` (and ``ident`` for a workshop or a restitution)."""
     if kind not in KINDS:
-        raise UsageError(f"sorte de modèle inconnue : « {kind} »", hint=did_you_mean(kind, KINDS) or "sortes : " + ", ".join(KINDS))
+        raise UsageError(
+            f"sorte de modèle inconnue : « {kind} »", hint=did_you_mean(kind, KINDS) or "sortes : " + ", ".join(KINDS)
+        )
     if kind in WITH_ID and not ident:
         example = "lille-1" if kind == "atelier" else "lille"
-        raise UsageError(f"indiquez l'identifiant : « ateliers saisie modele {kind} {example} »", hint="il devient le nom du fichier (minuscules, chiffres, tirets)")
+        raise UsageError(
+            f"indiquez l'identifiant : « ateliers saisie modele {kind} {example} »",
+            hint="il devient le nom du fichier (minuscules, chiffres, tirets)",
+        )
     if kind not in WITH_ID and ident:
         raise UsageError(f"un modèle « {kind} » ne prend pas d'identifiant (il n'y a qu'un fichier {target(kind)})")
     if ident:
@@ -80,7 +85,10 @@ def plan_template(c: Consultation, kind: str, ident: str = "") -> tuple[str, lis
         from ateliers_cli.schema import SLUG
 
         if not re.match(SLUG, ident):
-            raise UsageError(f"identifiant « {ident} » invalide", hint="minuscules sans accents, chiffres et tirets, par exemple « lille-1 »")
+            raise UsageError(
+                f"identifiant « {ident} » invalide",
+                hint="minuscules sans accents, chiffres et tirets, par exemple « lille-1 »",
+            )
     rel = target(kind, ident)
     current = _current(c, rel)
     if ident and not current:
@@ -118,8 +126,15 @@ def _about(c: Consultation, kind: str, ident: str, rel: str) -> SheetData:
         [],
         ["Modèle de saisie pour " + KINDS[kind] + "."],
         ["Remplissez les feuilles suivantes, puis : ateliers saisie import CE-FICHIER"],
-        ["Les listes déroulantes proposent les identifiants de la consultation ; « ateliers aide " + kind + " » décrit chaque clé."],
-        ["Une case vidée retire la valeur du fichier ; ne changez ni le nom des feuilles, ni la première ligne des tableaux."],
+        [
+            "Les listes déroulantes proposent les identifiants de la consultation ; « ateliers aide "
+            + kind
+            + " » décrit chaque clé."
+        ],
+        [
+            ("Une case vidée retire la valeur du fichier ; ne changez ni le nom des feuilles, ni la première ligne des "
+            "tableaux.")
+        ],
     ]
     return SheetData(ABOUT, rows, [16, 90])
 
@@ -158,10 +173,18 @@ def _validation(col: Column, lists: dict[str, list[str]], sheet_names: list[str]
     if col.info or col.multi:
         return None
     if col.ref == "regroupements" and "Regroupements" in sheet_names:  # defined in the same workbook
-        return Validation(source="Regroupements!A", count=TABLE_ROWS + 1, message="choisissez un regroupement de la feuille « Regroupements »")
+        return Validation(
+            source="Regroupements!A",
+            count=TABLE_ROWS + 1,
+            message="choisissez un regroupement de la feuille « Regroupements »",
+        )
     if col.ref:
         letter = _letter(DROPDOWN_LISTS.index(col.ref))
-        return Validation(source=f"{LISTS}!{letter}", count=len(lists[col.ref]) + 1, message=f"choisissez dans la liste ({col.ref} de la consultation)")
+        return Validation(
+            source=f"{LISTS}!{letter}",
+            count=len(lists[col.ref]) + 1,
+            message=f"choisissez dans la liste ({col.ref} de la consultation)",
+        )
     if f.enum:
         return Validation(values=f.enum, message="valeurs possibles : " + ", ".join(f.enum))
     if f.type == "bool":
@@ -174,7 +197,11 @@ def _validation(col: Column, lists: dict[str, list[str]], sheet_names: list[str]
 def _help(col: Column) -> str:
     f = col.field
     parts = [f.doc] if f.doc else []
-    several = (" ; plusieurs : séparés par des virgules" if col.ref else " ; plusieurs : un par ligne (Alt+Entrée)") if col.multi else ""
+    several = (
+        (" ; plusieurs : séparés par des virgules" if col.ref else " ; plusieurs : un par ligne (Alt+Entrée)")
+        if col.multi
+        else ""
+    )
     parts.append(scalar_description(f) + several)
     if f.required:
         parts.append("obligatoire")
@@ -224,10 +251,25 @@ def _rows(kind: str, sheet: Sheet, current: dict[str, Any], c: Consultation) -> 
     if kind == "synthese" and name == "Regroupements":
         return [g for g in current.get("regroupements") or [] if isinstance(g, dict)]
     if kind == "synthese" and name == "Propositions":
-        group = {pid: g.get("id") for g in current.get("regroupements") or [] if isinstance(g, dict) for pid in g.get("propositions") or []}
-        motif = {e.get("proposition"): e.get("motif") for e in current.get("propositions_ecartees") or [] if isinstance(e, dict)}
+        group = {
+            pid: g.get("id")
+            for g in current.get("regroupements") or []
+            if isinstance(g, dict)
+            for pid in g.get("propositions") or []
+        }
+        motif = {
+            e.get("proposition"): e.get("motif")
+            for e in current.get("propositions_ecartees") or []
+            if isinstance(e, dict)
+        }
         return [
-            {"proposition": pid, "titre": p.titre, "atelier": p.atelier, "regroupement": group.get(pid), "motif_ecart": motif.get(pid)}
+            {
+                "proposition": pid,
+                "titre": p.titre,
+                "atelier": p.atelier,
+                "regroupement": group.get(pid),
+                "motif_ecart": motif.get(pid),
+            }
             for pid, p in c.propositions.items()
         ]
     if kind == "orientations" and name == "Orientations":
@@ -292,7 +334,9 @@ def write_template(c: Consultation, kind: str, ident: str, out: Path | None, fmt
     except OSError as exc:
         from ateliers_cli.yamlio import os_reason
 
-        raise AteliersError(f"impossible d'écrire « {path} » : {os_reason(exc)}", hint="choisissez un autre fichier avec --out") from None
+        raise AteliersError(
+            f"impossible d'écrire « {path} » : {os_reason(exc)}", hint="choisissez un autre fichier avec --out"
+        ) from None
     return path, rel
 
 
@@ -322,12 +366,16 @@ def _xlsx(sheets_: list[SheetData]) -> bytes:
         for col, first, last, v in sd.validations:
             letter = _letter(col - 1)
             if v.minimum is not None:
-                dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1=str(v.minimum), allow_blank=True)
+                dv = DataValidation(
+                    type="whole", operator="greaterThanOrEqual", formula1=str(v.minimum), allow_blank=True
+                )
             elif v.values:
                 dv = DataValidation(type="list", formula1='"' + ",".join(v.values) + '"', allow_blank=True)
             else:
                 sheet, _, src = v.source.partition("!")
-                dv = DataValidation(type="list", formula1=f"{_quote_sheet(sheet)}!${src}$2:${src}${max(v.count, 2)}", allow_blank=True)
+                dv = DataValidation(
+                    type="list", formula1=f"{_quote_sheet(sheet)}!${src}$2:${src}${max(v.count, 2)}", allow_blank=True
+                )
             dv.error = v.message
             dv.errorTitle = "Valeur refusée"
             dv.showErrorMessage = True
@@ -415,4 +463,7 @@ def _ods_name(sheet: str) -> str:
     import unicodedata
 
     folded = unicodedata.normalize("NFD", sheet)
-    return re.sub(r"[^A-Za-z0-9]+", "-", "".join(ch for ch in folded if not unicodedata.combining(ch))).strip("-") or "feuille"
+    return (
+        re.sub(r"[^A-Za-z0-9]+", "-", "".join(ch for ch in folded if not unicodedata.combining(ch))).strip("-")
+        or "feuille"
+    )

@@ -49,7 +49,14 @@ def _header(kind: str) -> str:
     )
 
 
-def write_text(existing: Path | None, data: dict[str, Any], obj: Obj, replaced: tuple[str, ...], kind: str, covered: frozenset[str] = frozenset()) -> str:
+def write_text(
+    existing: Path | None,
+    data: dict[str, Any],
+    obj: Obj,
+    replaced: tuple[str, ...],
+    kind: str,
+    covered: frozenset[str] = frozenset(),
+) -> str:
     """The new text of the file: ``data`` for the keys in ``replaced``, the rest kept.
 
     ``covered`` names the nested keys the template holds (« inscriptions.inscrits »): in a

@@ -34,19 +34,44 @@ def check_erasure(c: Consultation) -> list[Diagnostic]:
         assert ct.efface is not None
         redo = f"relancez « ateliers erase {ct.id} », qui retire l'identité partout"
         if ct.auteur != ANONYMOUS_AUTHOR:
-            d.append(error(ct.path, ct.line_of("auteur"), f"contribution effacée le {ct.efface.isoformat()} dont l'auteur n'est pas « {ANONYMOUS_AUTHOR} »", redo, "effacement"))
+            d.append(
+                error(
+                    ct.path,
+                    ct.line_of("auteur"),
+                    f"contribution effacée le {ct.efface.isoformat()} dont l'auteur n'est pas « {ANONYMOUS_AUTHOR} »",
+                    redo,
+                    "effacement",
+                )
+            )
         if ct.organisation:
-            d.append(error(ct.path, ct.line_of("organisation"), f"contribution effacée le {ct.efface.isoformat()} qui garde son organisation", redo, "effacement"))
+            d.append(
+                error(
+                    ct.path,
+                    ct.line_of("organisation"),
+                    f"contribution effacée le {ct.efface.isoformat()} qui garde son organisation",
+                    redo,
+                    "effacement",
+                )
+            )
         if ct.id in rows:
             d.append(
-                error(PRIVATE_CONTRIBUTORS, rows[ct.id], f"la contribution {ct.id} a été effacée le {ct.efface.isoformat()} mais ses données personnelles sont encore là", redo, "effacement")
+                error(
+                    PRIVATE_CONTRIBUTORS,
+                    rows[ct.id],
+                    f"la contribution {ct.id} a été effacée le {ct.efface.isoformat()} mais ses données personnelles "
+                    "sont encore là",
+                    redo,
+                    "effacement",
+                )
             )
     return d
 
 
 # --- outputs generated before an erasure --------------------------------------------------------
 
-_TEXT_SUFFIXES = frozenset({".html", ".htm", ".md", ".csv", ".json", ".txt", ".xml", ".svg", ".yaml", ".geojson", ".ics"})
+_TEXT_SUFFIXES = frozenset(
+    {".html", ".htm", ".md", ".csv", ".json", ".txt", ".xml", ".svg", ".yaml", ".geojson", ".ics"}
+)
 _ZIP_SUFFIXES = frozenset({".odt", ".docx", ".ods", ".xlsx"})
 _COMMANDS = {"documents": "ateliers render", "site": "ateliers site", "export": "ateliers export"}
 
@@ -108,13 +133,21 @@ def erased_in_outputs(root: Path) -> list[Diagnostic]:
         regenerated = generated.get(kind, 0.0)
         if regenerated < erased_at:
             regenerated = 0.0
-        redo = f"régénérez-les : « {_COMMANDS[kind]} »" if kind in _COMMANDS else f"supprimez le dossier {CACHE_DIR} (ce n'est qu'un cache)"
+        redo = (
+            f"régénérez-les : « {_COMMANDS[kind]} »"
+            if kind in _COMMANDS
+            else f"supprimez le dossier {CACHE_DIR} (ce n'est qu'un cache)"
+        )
         for dirpath, _dirnames, filenames in os.walk(folder):
             for name in sorted(filenames):
                 path = Path(dirpath) / name
                 try:
                     st = path.lstat()
-                    if stat.S_ISLNK(st.st_mode) or st.st_mtime >= erased_at or (regenerated and st.st_ctime <= regenerated):
+                    if (
+                        stat.S_ISLNK(st.st_mode)
+                        or st.st_mtime >= erased_at
+                        or (regenerated and st.st_ctime <= regenerated)
+                    ):
                         continue
                     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
                     text = None if kind == "cache" else _text_of(path)
@@ -123,10 +156,26 @@ def erased_in_outputs(root: Path) -> list[Diagnostic]:
                 if text is None:
                     if name.startswith(".") and kind != "cache":
                         continue  # the tool's own registers (.empreintes.json…)
-                    found.append(error(shown, 0, f"produit avant l'effacement du {day} : peut encore contenir l'identité effacée", redo, "effacement-sortie"))
+                    found.append(
+                        error(
+                            shown,
+                            0,
+                            f"produit avant l'effacement du {day} : peut encore contenir l'identité effacée",
+                            redo,
+                            "effacement-sortie",
+                        )
+                    )
                     continue
                 hit = tombstone.found_in(text)
                 if hit:
                     line = text.count("\n", 0, max(text.find(hit), 0)) + 1 if hit in text else 0
-                    found.append(error(shown, line, f"contient encore l'identité d'une personne effacée le {day} (« {_mask(hit)} »)", redo, "effacement-sortie"))
+                    found.append(
+                        error(
+                            shown,
+                            line,
+                            f"contient encore l'identité d'une personne effacée le {day} (« {_mask(hit)} »)",
+                            redo,
+                            "effacement-sortie",
+                        )
+                    )
     return found

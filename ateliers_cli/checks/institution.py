@@ -47,8 +47,9 @@ def check_institution(c: Consultation) -> list[Diagnostic]:
                 warning(
                     c.path,
                     c.line_of("rapport") or c.line_of("etape"),
-                    f"la page de garde du rapport n'a pas de {' ni de '.join('numéro' if m == 'numero' else 'rapporteur' for m in missing)}",
-                    "ajoutez dans consultation.yaml « rapport: {numero: \"…\", rapporteur: …} »",
+                    "la page de garde du rapport n'a pas de "
+                    f"{' ni de '.join('numéro' if m == 'numero' else 'rapporteur' for m in missing)}",
+                    'ajoutez dans consultation.yaml « rapport: {numero: "…", rapporteur: …} »',
                     "rapport",
                 )
             )
@@ -60,7 +61,8 @@ def check_institution(c: Consultation) -> list[Diagnostic]:
                         o.path,
                         o.line,
                         f"orientation « {o.id} » sans coût estimé, alors que d'autres en ont un",
-                        "ajoutez « cout_fonctionnement » (euros par an) ou « cout_investissement » (euros), ou 0 si elle ne coûte rien",
+                        "ajoutez « cout_fonctionnement » (euros par an) ou « cout_investissement » (euros), ou 0 si "
+                        "elle ne coûte rien",
                         "cout",
                     )
                 )
@@ -80,7 +82,8 @@ def check_institution(c: Consultation) -> list[Diagnostic]:
                 col.path,
                 col.line or c.line_of("collectivite"),
                 "la délibération ne peut pas indiquer les voies et délais de recours : aucun tribunal administratif",
-                "ajoutez dans « collectivite » : « tribunal_administratif: Tribunal administratif de … » et « tribunal_adresse: … »",
+                "ajoutez dans « collectivite » : « tribunal_administratif: Tribunal administratif de … » et « "
+                "tribunal_adresse: … »",
                 "recours",
             )
         )
@@ -144,8 +147,11 @@ def _site_public(c: Consultation) -> list[Diagnostic]:
                 warning(
                     sp.path or c.path,
                     sp.line_of("facile_a_lire"),
-                    f"le résumé « facile à lire » n'est pas facile à lire : score de lisibilité {score.score:.0f} sur 100 ({score.appreciation} ; il faut {FACILE:.0f} au moins), {score.mots / max(1, score.phrases):.0f} mots par phrase en moyenne",
-                    f"faites des phrases courtes, avec des mots simples ; la plus longue : « {score.phrase_la_plus_longue[:120]} »",
+                    f"le résumé « facile à lire » n'est pas facile à lire : score de lisibilité {score.score:.0f} sur "
+                    f"100 ({score.appreciation} ; il faut {FACILE:.0f} au moins), "
+                    f"{score.mots / max(1, score.phrases):.0f} mots par phrase en moyenne",
+                    "faites des phrases courtes, avec des mots simples ; la plus longue : « "
+                    f"{score.phrase_la_plus_longue[:120]} »",
                     "lisibilite",
                 )
             )

@@ -38,13 +38,23 @@ def _ref(
 _MAX_UNKNOWN_IN_LIST = 20
 
 
-def _refs(diags: list[Diagnostic], item: Any, key: str, values: Iterable[str], known: Mapping[str, Any], what: str, where: str) -> None:
+def _refs(
+    diags: list[Diagnostic], item: Any, key: str, values: Iterable[str], known: Mapping[str, Any], what: str, where: str
+) -> None:
     unknown = [v for v in values if v and v not in known]
     for v in unknown[:_MAX_UNKNOWN_IN_LIST]:  # each comes with a suggestion, which costs
         _ref(diags, item, key, v, known, what, where)
     if len(unknown) > _MAX_UNKNOWN_IN_LIST:
         rest = len(unknown) - _MAX_UNKNOWN_IN_LIST
-        diags.append(error(item.path, item.line_of(key), f"… et {rest} autres {what}s inconnus dans « {key} »", "une liste collée par erreur ?", "lien"))
+        diags.append(
+            error(
+                item.path,
+                item.line_of(key),
+                f"… et {rest} autres {what}s inconnus dans « {key} »",
+                "une liste collée par erreur ?",
+                "lien",
+            )
+        )
 
 
 def check_links(c: Consultation) -> list[Diagnostic]:
@@ -60,13 +70,27 @@ def check_links(c: Consultation) -> list[Diagnostic]:
         _refs(d, ct, "themes", ct.themes, themes, "thème", "themes.yaml")
         if ct.doublon_de:
             if ct.doublon_de == ct.id:
-                d.append(error(ct.path, ct.line_of("doublon_de"), "une contribution ne peut pas être le doublon d'elle-même", "indiquez la contribution d'origine", "lien"))
+                d.append(
+                    error(
+                        ct.path,
+                        ct.line_of("doublon_de"),
+                        "une contribution ne peut pas être le doublon d'elle-même",
+                        "indiquez la contribution d'origine",
+                        "lien",
+                    )
+                )
             else:
                 _ref(d, ct, "doublon_de", ct.doublon_de, contribs, "contribution", "contributions/")
                 orig = contribs.get(ct.doublon_de)
                 if orig is not None and orig.statut == "doublon":
                     d.append(
-                        error(ct.path, ct.line_of("doublon_de"), f"« {ct.doublon_de} » est elle-même un doublon (de « {orig.doublon_de} »)", f"indiquez la contribution d'origine : doublon_de: {orig.doublon_de}", "doublon-chaine")
+                        error(
+                            ct.path,
+                            ct.line_of("doublon_de"),
+                            f"« {ct.doublon_de} » est elle-même un doublon (de « {orig.doublon_de} »)",
+                            f"indiquez la contribution d'origine : doublon_de: {orig.doublon_de}",
+                            "doublon-chaine",
+                        )
                     )
 
     seen_props: dict[str, Any] = {}
@@ -76,13 +100,27 @@ def check_links(c: Consultation) -> list[Diagnostic]:
         for prod in a.productions:
             _ref(d, prod, "theme", prod.theme, themes, "thème", "themes.yaml")
             if prod.theme and prod.theme in themes and a.themes and prod.theme not in a.themes:
-                d.append(error(prod.path, prod.line_of("theme"), f"production sur le thème « {prod.theme} », qui n'est pas un thème de l'atelier « {a.id} »", f"ajoutez-le à « themes » de l'atelier ({', '.join(a.themes)})", "lien"))
+                d.append(
+                    error(
+                        prod.path,
+                        prod.line_of("theme"),
+                        f"production sur le thème « {prod.theme} », qui n'est pas un thème de l'atelier « {a.id} »",
+                        f"ajoutez-le à « themes » de l'atelier ({', '.join(a.themes)})",
+                        "lien",
+                    )
+                )
             for p in prod.propositions:
                 _refs(d, p, "contributions", p.contributions, contribs, "contribution", "contributions/")
                 if p.id in seen_props:
                     first = seen_props[p.id]
                     d.append(
-                        error(p.path, p.line_of("id"), f"proposition « {p.id} » définie deux fois (déjà dans {first.path}:{first.line_of('id')})", "chaque proposition a un identifiant unique dans toute la consultation", "id-double")
+                        error(
+                            p.path,
+                            p.line_of("id"),
+                            f"proposition « {p.id} » définie deux fois (déjà dans {first.path}:{first.line_of('id')})",
+                            "chaque proposition a un identifiant unique dans toute la consultation",
+                            "id-double",
+                        )
                     )
                 else:
                     seen_props[p.id] = p
@@ -111,7 +149,16 @@ def check_links(c: Consultation) -> list[Diagnostic]:
         for dec in c.deliberation.decisions:
             _ref(d, dec, "orientation", dec.orientation, orients, "orientation", "orientations.yaml")
             if dec.orientation in seen:
-                d.append(error(dec.path, dec.line_of("orientation"), f"deux décisions pour l'orientation « {dec.orientation} » (déjà ligne {seen[dec.orientation].line})", "gardez une seule décision par orientation", "decision-double"))
+                d.append(
+                    error(
+                        dec.path,
+                        dec.line_of("orientation"),
+                        f"deux décisions pour l'orientation « {dec.orientation} » (déjà ligne "
+                        f"{seen[dec.orientation].line})",
+                        "gardez une seule décision par orientation",
+                        "decision-double",
+                    )
+                )
             seen[dec.orientation] = dec
 
     for r in c.restitutions.values():

@@ -41,7 +41,8 @@ def scan(text: str, rel: str, line_offset: int = 0) -> list[Diagnostic]:
                 rel,
                 number,
                 f"{what} est un exemple écrit par « ateliers init », à remplacer",
-                "remplacez-le par le vôtre (et retirez la mention « (à remplacer) ») ; « ateliers aide » décrit chaque fichier",
+                "remplacez-le par le vôtre (et retirez la mention « (à remplacer) ») ; « ateliers aide » décrit "
+                "chaque fichier",
                 CODE,
             )
         )

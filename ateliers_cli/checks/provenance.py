@@ -37,7 +37,8 @@ def check_provenance(c: Consultation) -> list[Diagnostic]:
                         ct.path,
                         ct.line_of("source"),
                         f"la même ligne de la source que {other} (importée deux fois, sans doute sur deux branches)",
-                        f"gardez-en une : marquez celle-ci « statut: doublon », « doublon_de: {other} », ou supprimez-la",
+                        f"gardez-en une : marquez celle-ci « statut: doublon », « doublon_de: {other} », ou "
+                        "supprimez-la",
                         "source-en-double",
                     )
                 )

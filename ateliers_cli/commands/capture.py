@@ -20,7 +20,8 @@ saisie_app = typer.Typer(
     rich_markup_mode="rich",
     help="Saisir dans un tableur plutôt qu'en YAML : un modèle XLSX ou ODS par atelier, forum, rapport, "
     "délibération ou restitution, rempli en réunion, puis importé.\n\n"
-    "Exemple : [cyan]ateliers saisie modele atelier lille-1[/cyan] puis [cyan]ateliers saisie import saisie-atelier-lille-1.xlsx[/cyan]",
+    "Exemple : [cyan]ateliers saisie modele atelier lille-1[/cyan] puis [cyan]ateliers saisie import "
+    "saisie-atelier-lille-1.xlsx[/cyan]",
 )
 
 
@@ -36,12 +37,28 @@ def register(app: typer.Typer) -> None:
 
 
 def modele_cmd(
-    sorte: Annotated[str, typer.Argument(help="atelier, lancement, synthese, orientations, deliberation ou restitution.", show_default=False)],
-    identifiant: Annotated[str | None, typer.Argument(help="Pour un atelier ou une restitution : son identifiant (le nom du fichier).", show_default=False)] = None,
-    out_path: Annotated[Path | None, typer.Option("--out", help="Fichier à écrire (par défaut : saisie-SORTE[-ID].xlsx).", show_default=False)] = None,
-    format_: Annotated[Format, typer.Option("--format", help="xlsx (Excel, LibreOffice) ou ods (LibreOffice).")] = Format.xlsx,
+    sorte: Annotated[
+        str,
+        typer.Argument(
+            help="atelier, lancement, synthese, orientations, deliberation ou restitution.", show_default=False
+        ),
+    ],
+    identifiant: Annotated[
+        str | None,
+        typer.Argument(
+            help="Pour un atelier ou une restitution : son identifiant (le nom du fichier).", show_default=False
+        ),
+    ] = None,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Fichier à écrire (par défaut : saisie-SORTE[-ID].xlsx).", show_default=False),
+    ] = None,
+    format_: Annotated[
+        Format, typer.Option("--format", help="xlsx (Excel, LibreOffice) ou ods (LibreOffice).")
+    ] = Format.xlsx,
 ) -> None:
-    """Écrit un modèle de saisie : un classeur prérempli, avec les identifiants de la consultation en listes déroulantes.
+    """Écrit un modèle de saisie : un classeur prérempli, avec les identifiants de la consultation en listes
+    déroulantes.
 
     Un atelier : sa fiche, une ligne par thème (réflexions), une ligne par proposition. Le forum de
     synthèse : les regroupements, et pour chaque proposition son regroupement ou son motif d'écart.
@@ -60,7 +77,9 @@ def modele_cmd(
 
 def import_cmd(
     fichier: Annotated[Path, typer.Argument(help="Le modèle rempli (XLSX ou ODS).", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre le YAML qui serait écrit, sans rien écrire.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Montre le YAML qui serait écrit, sans rien écrire.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON, pour les scripts.")] = False,
 ) -> None:
     """Importe un modèle de saisie rempli : écrit le fichier YAML, en gardant ses commentaires.
@@ -80,7 +99,18 @@ def import_cmd(
             plan = plan_capture(open_consultation().consultation, fichier, str(fichier))
             apply_capture(root, plan)
     if as_json:
-        out.print_json(json.dumps({"fichier": plan.rel, "cree": plan.created, "inchange": plan.unchanged, "simulation": dry_run, "comptes": plan.counts}, ensure_ascii=False))
+        out.print_json(
+            json.dumps(
+                {
+                    "fichier": plan.rel,
+                    "cree": plan.created,
+                    "inchange": plan.unchanged,
+                    "simulation": dry_run,
+                    "comptes": plan.counts,
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     if dry_run and not plan.unchanged:
         out.print(f"[yellow]Simulation[/yellow] (--dry-run) : {escape(plan.rel)} serait écrit ainsi :")
@@ -90,4 +120,9 @@ def import_cmd(
     counts = ", ".join(f"{n} {what}" for what, n in plan.counts.items())
     verb = "serait" if dry_run else "est"
     done = "déjà à jour : rien à écrire" if plan.unchanged else ("créé" if plan.created else "mis à jour")
-    out.print(f"[green]✓[/green] {escape(plan.rel)} {verb if not plan.unchanged else 'est'} {done}" + (f" ({escape(counts)})" if counts else "") + ". Ensuite : [cyan]ateliers status[/cyan].", soft_wrap=True)
+    out.print(
+        f"[green]✓[/green] {escape(plan.rel)} {verb if not plan.unchanged else 'est'} {done}"
+        + (f" ({escape(counts)})" if counts else "")
+        + ". Ensuite : [cyan]ateliers status[/cyan].",
+        soft_wrap=True,
+    )

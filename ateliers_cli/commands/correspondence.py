@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 MOMENTS_HELP = (
     "Le moment : confirmation (inscription à un atelier), place-liberee (sortie de la liste d'attente), "
-    "restitution (invitation à la réunion de son territoire), devenir (ce qu'est devenue sa contribution, après le vote), "
+    "restitution (invitation à la réunion de son territoire), devenir (ce qu'est devenue sa contribution, après le "
+    "vote), "
     "avancement (les actions issues des orientations qu'elle a nourries, d'après suivi.yaml)."
 )
 
@@ -50,7 +51,9 @@ def _moment(value: str):  # type: ignore[no-untyped-def]
         m = None
     if m is None or m not in KNOWN:
         names = [x.value for x in KNOWN]
-        raise UsageError(f"moment « {value} » inconnu", hint=(did_you_mean(value, names) or "") + " ; moments : " + ", ".join(names))
+        raise UsageError(
+            f"moment « {value} » inconnu", hint=(did_you_mean(value, names) or "") + " ; moments : " + ", ".join(names)
+        )
     return m
 
 
@@ -81,13 +84,23 @@ def _summary(box: Outbox, sent: set[str]) -> None:
     if already:
         out.print(f"Déjà envoyés par courriel auparavant (jamais renvoyés) : {already}.")
     if people is not None and (people.refused or people.erased):
-        out.print("[dim]Écartées : "
-                  + plural(people.refused, "personne qui a refusé d'être recontactée", "personnes qui ont refusé d'être recontactées")
-                  + ", " + plural(people.erased, "contribution effacée", "contributions effacées") + ".[/dim]")
+        out.print(
+            "[dim]Écartées : "
+            + plural(
+                people.refused,
+                "personne qui a refusé d'être recontactée",
+                "personnes qui ont refusé d'être recontactées",
+            )
+            + ", "
+            + plural(people.erased, "contribution effacée", "contributions effacées")
+            + ".[/dim]"
+        )
     nobody = box.by_channel(Channel.AUCUN)
     if nobody:
-        err.print(f"[yellow]![/yellow] {plural(len(nobody), 'personne')} sans adresse électronique, postale ni portable : "
-            + ("rien ne peut lui être envoyé." if len(nobody) == 1 else "rien ne peut leur être envoyé."))
+        err.print(
+            f"[yellow]![/yellow] {plural(len(nobody), 'personne')} sans adresse électronique, postale ni portable : "
+            + ("rien ne peut lui être envoyé." if len(nobody) == 1 else "rien ne peut leur être envoyé.")
+        )
 
 
 def _samples(box: Outbox) -> None:
@@ -109,12 +122,22 @@ def _samples(box: Outbox) -> None:
 
 def prepare_cmd(
     moment: Annotated[str, typer.Argument(help=MOMENTS_HELP, show_default=False)],
-    de: Annotated[str | None, typer.Option("--de", metavar="ADRESSE", help="L'expéditeur des courriels (sinon ATELIERS_COURRIER_DE).")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Les nombres par canal et un exemple de chaque message, sans rien écrire.")] = False,
+    de: Annotated[
+        str | None,
+        typer.Option("--de", metavar="ADRESSE", help="L'expéditeur des courriels (sinon ATELIERS_COURRIER_DE)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Les nombres par canal et un exemple de chaque message, sans rien écrire.")
+    ] = False,
 ) -> None:
-    """Prépare les messages d'un moment, un par personne : courriels (.eml, mbox, invitation .ics), lettres PDF (une par lettre et une pour l'impression), liste de SMS.
+    """Prépare les messages d'un moment, un par personne : courriels (.eml, mbox, invitation .ics), lettres PDF (une par
+    lettre et une pour l'impression), liste de SMS.
 
-    Écrits dans prive/courrier/<moment>/ : courriels/NNNN.eml et courriels.mbox, lettres/NNNN.pdf et lettres.pdf, sms.csv, et liste.csv (qui reçoit quoi, par quel canal, déjà envoyé ou non). Seules les personnes qui ont accepté d'être recontactées reçoivent un message (une confirmation d'inscription est envoyée sauf refus) ; jamais une personne effacée ni une adresse de prive/courrier/refus.csv. Les textes viennent de templates/courrier/<moment>.txt.j2 et .sms.j2, que la consultation peut remplacer.
+    Écrits dans prive/courrier/<moment>/ : courriels/NNNN.eml et courriels.mbox, lettres/NNNN.pdf et lettres.pdf,
+    sms.csv, et liste.csv (qui reçoit quoi, par quel canal, déjà envoyé ou non). Seules les personnes qui ont accepté
+    d'être recontactées reçoivent un message (une confirmation d'inscription est envoyée sauf refus) ; jamais une
+    personne effacée ni une adresse de prive/courrier/refus.csv. Les textes viennent de
+    templates/courrier/<moment>.txt.j2 et .sms.j2, que la consultation peut remplacer.
 
     Exemple : [cyan]ateliers courrier preparer devenir --de "Participation <participation@lenord.fr>"[/cyan]
     """
@@ -137,26 +160,52 @@ def prepare_cmd(
         files = prepare_files(c, box, sender, sent)
         folder = f"prive/courrier/{m.value}"
         old = root / folder
-        stale = [str(p.relative_to(root)) for p in old.rglob("*") if p.is_file() and str(p.relative_to(root)) not in files] if old.is_dir() else []
+        stale = (
+            [str(p.relative_to(root)) for p in old.rglob("*") if p.is_file() and str(p.relative_to(root)) not in files]
+            if old.is_dir()
+            else []
+        )
         write_all(root, {**files, **dict.fromkeys(stale)})
-    out.print(f"[green]✓[/green] {plural(len(files), 'fichier écrit', 'fichiers écrits')} dans {folder}/ (liste.csv : qui reçoit quoi).")
+    out.print(
+        f"[green]✓[/green] {plural(len(files), 'fichier écrit', 'fichiers écrits')} dans {folder}/ (liste.csv : qui "
+        "reçoit quoi)."
+    )
     if box.composed and not de and not os.environ.get("ATELIERS_COURRIER_DE"):
-        err.print("[yellow]![/yellow] expéditeur non précisé : les courriels portent une adresse à remplacer (--de ou ATELIERS_COURRIER_DE).")
-    out.print(f"Pour envoyer les courriels : [cyan]ateliers courrier envoyer {m.value} --de ADRESSE[/cyan] (serveur : variables ATELIERS_SMTP_*).")
+        err.print(
+            "[yellow]![/yellow] expéditeur non précisé : les courriels portent une adresse à remplacer (--de ou "
+            "ATELIERS_COURRIER_DE)."
+        )
+    out.print(
+        f"Pour envoyer les courriels : [cyan]ateliers courrier envoyer {m.value} --de ADRESSE[/cyan] (serveur : "
+        "variables ATELIERS_SMTP_*)."
+    )
 
 
 def send_cmd(
     moment: Annotated[str, typer.Argument(help=MOMENTS_HELP, show_default=False)],
-    de: Annotated[str | None, typer.Option("--de", metavar="ADRESSE", help="L'expéditeur (sinon ATELIERS_COURRIER_DE).")] = None,
-    cadence: Annotated[float, typer.Option("--cadence", metavar="N", help="Au plus N courriels par minute (0 : sans attendre).")] = 30,
-    limite: Annotated[int | None, typer.Option("--limite", metavar="N", help="Au plus N courriels cette fois ; la suite à la prochaine commande.")] = None,
+    de: Annotated[
+        str | None, typer.Option("--de", metavar="ADRESSE", help="L'expéditeur (sinon ATELIERS_COURRIER_DE).")
+    ] = None,
+    cadence: Annotated[
+        float, typer.Option("--cadence", metavar="N", help="Au plus N courriels par minute (0 : sans attendre).")
+    ] = 30,
+    limite: Annotated[
+        int | None,
+        typer.Option(
+            "--limite", metavar="N", help="Au plus N courriels cette fois ; la suite à la prochaine commande."
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Ce qui serait envoyé, sans rien envoyer.")] = False,
 ) -> None:
     """Envoie par SMTP les courriels d'un moment qui ne l'ont pas encore été (journal prive/courrier/envois.csv).
 
-    Le serveur vient des variables d'environnement, jamais du dossier : ATELIERS_SMTP_HOTE, ATELIERS_SMTP_PORT (587), ATELIERS_SMTP_TLS (starttls, ssl ou aucun pour un relais local), ATELIERS_SMTP_UTILISATEUR, ATELIERS_SMTP_MOT_DE_PASSE, ATELIERS_SMTP_CA. Chaque message envoyé est noté aussitôt : une commande interrompue se relance sans rien envoyer deux fois. Les lettres et les SMS se préparent avec « ateliers courrier preparer ».
+    Le serveur vient des variables d'environnement, jamais du dossier : ATELIERS_SMTP_HOTE, ATELIERS_SMTP_PORT (587),
+    ATELIERS_SMTP_TLS (starttls, ssl ou aucun pour un relais local), ATELIERS_SMTP_UTILISATEUR,
+    ATELIERS_SMTP_MOT_DE_PASSE, ATELIERS_SMTP_CA. Chaque message envoyé est noté aussitôt : une commande interrompue se
+    relance sans rien envoyer deux fois. Les lettres et les SMS se préparent avec « ateliers courrier preparer ».
 
-    Exemple : [cyan]ATELIERS_SMTP_HOTE=smtp.exemple.fr ateliers courrier envoyer confirmation --de participation@exemple.fr --cadence 20[/cyan]
+    Exemple : [cyan]ATELIERS_SMTP_HOTE=smtp.exemple.fr ateliers courrier envoyer confirmation --de
+    participation@exemple.fr --cadence 20[/cyan]
     """
     from ateliers_cli.clock import now
     from ateliers_cli.correspondence.outbox import compose, email_of
@@ -178,24 +227,42 @@ def send_cmd(
         sent = read_log(root)
         _summary(box, sent)
         todo = sum(1 for x in box.by_channel(Channel.COURRIEL) if x.message.id not in sent)
-        out.print(f"{plural(todo, 'courriel serait envoyé', 'courriels seraient envoyés')}. [bold](simulation : rien n'a été envoyé)[/bold]")
+        out.print(
+            f"{plural(todo, 'courriel serait envoyé', 'courriels seraient envoyés')}. [bold](simulation : rien n'a été "
+            "envoyé)[/bold]"
+        )
         return
     assert settings is not None
     with lock(root, "courrier envoyer"):
-        report = send(root, mails, settings, per_minute=cadence, limit=limite, when=lambda: now().isoformat(timespec="seconds"))
-    out.print(f"[green]✓[/green] {plural(report.sent, 'courriel envoyé', 'courriels envoyés')} ; "
-              + plural(report.already, "déjà envoyé auparavant, pas renvoyé", "déjà envoyés auparavant, pas renvoyés") + ".")
+        report = send(
+            root, mails, settings, per_minute=cadence, limit=limite, when=lambda: now().isoformat(timespec="seconds")
+        )
+    out.print(
+        f"[green]✓[/green] {plural(report.sent, 'courriel envoyé', 'courriels envoyés')} ; "
+        + plural(report.already, "déjà envoyé auparavant, pas renvoyé", "déjà envoyés auparavant, pas renvoyés")
+        + "."
+    )
     if report.left:
-        out.print((f"{report.left} reste à envoyer" if report.left == 1 else f"{report.left} restent à envoyer") + " : relancez la même commande.")
+        out.print(
+            (f"{report.left} reste à envoyer" if report.left == 1 else f"{report.left} restent à envoyer")
+            + " : relancez la même commande."
+        )
     for addr, why in report.refused:
-        err.print(f"[yellow]![/yellow] {escape(addr)} refusée par le serveur ({escape(why)}) : non notée comme envoyée.")
+        err.print(
+            f"[yellow]![/yellow] {escape(addr)} refusée par le serveur ({escape(why)}) : non notée comme envoyée."
+        )
     others = len(box.composed) - len(mails)
     if others:
-        out.print(f"{plural(others, 'personne')} sans courriel : lettres et SMS avec [cyan]ateliers courrier preparer {m.value}[/cyan].")
+        out.print(
+            f"{plural(others, 'personne')} sans courriel : lettres et SMS avec [cyan]ateliers courrier preparer "
+            f"{m.value}[/cyan]."
+        )
 
 
 def refuse_cmd(
-    adresse: Annotated[str, typer.Argument(help="L'adresse électronique ou le téléphone de la personne.", show_default=False)],
+    adresse: Annotated[
+        str, typer.Argument(help="L'adresse électronique ou le téléphone de la personne.", show_default=False)
+    ],
 ) -> None:
     """Note qu'une personne ne veut plus recevoir de message : plus aucun courrier ne lui sera préparé ni envoyé.
 
@@ -209,6 +276,9 @@ def refuse_cmd(
     with lock(root, "courrier refus"):
         added = add_refusal(root, adresse)
     if added:
-        out.print(f"[green]✓[/green] {escape(adresse)} : plus aucun message ne sera préparé ni envoyé (prive/courrier/refus.csv).")
+        out.print(
+            f"[green]✓[/green] {escape(adresse)} : plus aucun message ne sera préparé ni envoyé "
+            "(prive/courrier/refus.csv)."
+        )
     else:
         out.print(f"{escape(adresse)} était déjà dans prive/courrier/refus.csv : rien n'a changé.")

@@ -46,12 +46,19 @@ def _write(edit_of: object) -> None:
         c = open_consultation().consultation
         edit = edit_of(c)  # type: ignore[operator]
         write_all(root, {edit.rel: edit.text})
-    out.print(f"[green]✓[/green] {escape(edit.rel)} : {escape(edit.summary)}. Ensuite : [cyan]ateliers status[/cyan].", soft_wrap=True)
+    out.print(
+        f"[green]✓[/green] {escape(edit.rel)} : {escape(edit.summary)}. Ensuite : [cyan]ateliers status[/cyan].",
+        soft_wrap=True,
+    )
 
 
 def tenu_cmd(
-    identifiant: Annotated[str, typer.Argument(help="L'atelier (nom de son fichier dans ateliers/).", show_default=False)],
-    participants: Annotated[int, typer.Option("--participants", help="Personnes présentes (feuille d'émargement).", show_default=False)],
+    identifiant: Annotated[
+        str, typer.Argument(help="L'atelier (nom de son fichier dans ateliers/).", show_default=False)
+    ],
+    participants: Annotated[
+        int, typer.Option("--participants", help="Personnes présentes (feuille d'émargement).", show_default=False)
+    ],
     animation: Annotated[str | None, typer.Option("--animation", help="Qui a animé.", show_default=False)] = None,
 ) -> None:
     """Inscrit qu'un atelier s'est tenu : « statut: tenu » et le nombre de participants, dans ateliers/ID.yaml.
@@ -66,7 +73,9 @@ def tenu_cmd(
 
 
 def annule_cmd(
-    identifiant: Annotated[str, typer.Argument(help="L'atelier (nom de son fichier dans ateliers/).", show_default=False)],
+    identifiant: Annotated[
+        str, typer.Argument(help="L'atelier (nom de son fichier dans ateliers/).", show_default=False)
+    ],
     motif: Annotated[str, typer.Option("--motif", help="Pourquoi il est annulé.", show_default=False)],
 ) -> None:
     """Inscrit qu'un atelier est annulé, avec son motif.
@@ -88,10 +97,21 @@ def _date(value: str, option: str) -> object:
 
 
 def avis_cmd(
-    commission: Annotated[str, typer.Argument(help="La commission (son identifiant dans consultation.yaml).", show_default=False)],
-    avis: Annotated[str, typer.Option("--avis", help="favorable, favorable_avec_reserves ou defavorable.", show_default=False)],
-    date: Annotated[str, typer.Option("--date", help="Date de la réunion de la commission (2026-06-15 ou 15/06/2026).", show_default=False)],
-    observations: Annotated[str | None, typer.Option("--observations", help="Ses observations.", show_default=False)] = None,
+    commission: Annotated[
+        str, typer.Argument(help="La commission (son identifiant dans consultation.yaml).", show_default=False)
+    ],
+    avis: Annotated[
+        str, typer.Option("--avis", help="favorable, favorable_avec_reserves ou defavorable.", show_default=False)
+    ],
+    date: Annotated[
+        str,
+        typer.Option(
+            "--date", help="Date de la réunion de la commission (2026-06-15 ou 15/06/2026).", show_default=False
+        ),
+    ],
+    observations: Annotated[
+        str | None, typer.Option("--observations", help="Ses observations.", show_default=False)
+    ] = None,
 ) -> None:
     """Inscrit l'avis d'une commission dans deliberation.yaml (le remplace s'il y était ; ses amendements restent).
 
@@ -110,17 +130,28 @@ def vote_cmd(
     contre: Annotated[int, typer.Option("--contre", help="Voix contre.", min=0)] = 0,
     abstention: Annotated[int, typer.Option("--abstention", help="Abstentions.", min=0)] = 0,
     representes: Annotated[int, typer.Option("--representes", help="Membres représentés (pouvoirs).", min=0)] = 0,
-    votants: Annotated[int | None, typer.Option("--votants", help="Votants (par défaut : pour + contre + abstention).", show_default=False, min=0)] = None,
+    votants: Annotated[
+        int | None,
+        typer.Option("--votants", help="Votants (par défaut : pour + contre + abstention).", show_default=False, min=0),
+    ] = None,
 ) -> None:
     """Inscrit le vote de l'assemblée dans deliberation.yaml.
 
     [cyan]ateliers check[/cyan] vérifie ensuite le quorum et la cohérence des chiffres.
 
-    Exemple : [cyan]ateliers deliberation vote --effectif 82 --presents 70 --representes 8 --pour 70 --contre 2 --abstention 6[/cyan]
+    Exemple : [cyan]ateliers deliberation vote --effectif 82 --presents 70 --representes 8 --pour 70 --contre 2
+    --abstention 6[/cyan]
     """
     from ateliers_cli.edits import vote as record
 
-    counts = {"effectif": effectif, "presents": presents, "representes": representes, "pour": pour, "contre": contre, "abstention": abstention}
+    counts = {
+        "effectif": effectif,
+        "presents": presents,
+        "representes": representes,
+        "pour": pour,
+        "contre": contre,
+        "abstention": abstention,
+    }
     if votants is not None:
         counts["votants"] = votants
     _write(lambda c: record(c, counts))

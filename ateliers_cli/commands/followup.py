@@ -27,13 +27,20 @@ def register(app: typer.Typer) -> None:
 
 
 def report_cmd(
-    annee: Annotated[int | None, typer.Option("--annee", metavar="AAAA", help="L'année du rapport (par défaut : l'année en cours).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Réécrit un rapport modifié à la main (l'ancien est gardé à côté en .modifie).")] = False,
+    annee: Annotated[
+        int | None, typer.Option("--annee", metavar="AAAA", help="L'année du rapport (par défaut : l'année en cours).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Réécrit un rapport modifié à la main (l'ancien est gardé à côté en .modifie)."),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Ce qui serait écrit, sans rien écrire.")] = False,
 ) -> None:
     """Écrit le rapport annuel de suivi à l'assemblée : suivi/rapport-<année>.md, .odt, .docx et .pdf.
 
-    Pour chaque orientation adoptée : ses actions (service, budget, statut et motif), les étapes de l'année et celles à venir, les valeurs de ses indicateurs au fil du temps, ce qu'en ont dit les réunions de restitution. Les données viennent de suivi.yaml, vérifié par « ateliers check ».
+    Pour chaque orientation adoptée : ses actions (service, budget, statut et motif), les étapes de l'année et celles à
+    venir, les valeurs de ses indicateurs au fil du temps, ce qu'en ont dit les réunions de restitution. Les données
+    viennent de suivi.yaml, vérifié par « ateliers check ».
 
     Exemple : [cyan]ateliers suivi rapport --annee 2027[/cyan]
     """
@@ -51,9 +58,18 @@ def report_cmd(
 
     problems = [d for d in [*loaded.diagnostics, *check_followup(c)] if d.path == FILE and d.is_error]
     if not (root / FILE).is_file():
-        raise AteliersError("aucun fichier suivi.yaml : il n'y a pas encore de suivi à rapporter", path=FILE, hint="décrivez les actions de chaque orientation adoptée dans suivi.yaml (voir docs/suivi.md)")
+        raise AteliersError(
+            "aucun fichier suivi.yaml : il n'y a pas encore de suivi à rapporter",
+            path=FILE,
+            hint="décrivez les actions de chaque orientation adoptée dans suivi.yaml (voir docs/suivi.md)",
+        )
     if problems:
-        raise AteliersError(f"{FILE} a {plural(len(problems), 'problème')} : corrigez-le d'abord", path=FILE, line=problems[0].line, hint="lancez « ateliers check »")
+        raise AteliersError(
+            f"{FILE} a {plural(len(problems), 'problème')} : corrigez-le d'abord",
+            path=FILE,
+            line=problems[0].line,
+            hint="lancez « ateliers check »",
+        )
     with lock(root, "suivi rapport"):
         plan = plan_writes(root, report_files(c, year), force=force)
         if plan.conflicts:
@@ -63,7 +79,10 @@ def report_cmd(
     done = [rel for rel in plan.created + plan.updated]
     verb = "seraient écrits" if dry_run else "écrits"
     if done:
-        out.print(f"[green]✓[/green] Rapport de suivi {year} : {plural(len(done), 'fichier')} {verb} — " + ", ".join(escape(x) for x in done))
+        out.print(
+            f"[green]✓[/green] Rapport de suivi {year} : {plural(len(done), 'fichier')} {verb} — "
+            + ", ".join(escape(x) for x in done)
+        )
     else:
         out.print(f"Rapport de suivi {year} : rien n'a changé.")
     if not c.actions:

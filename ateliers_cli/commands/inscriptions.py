@@ -36,28 +36,74 @@ def register(app: typer.Typer) -> None:
 
 
 def import_cmd(
-    fichier: Annotated[Path, typer.Argument(help="Export des inscriptions : CSV, XLSX, XLS, ODS ou JSON.", show_default=False)],
+    fichier: Annotated[
+        Path, typer.Argument(help="Export des inscriptions : CSV, XLSX, XLS, ODS ou JSON.", show_default=False)
+    ],
     map_: Annotated[
         list[str] | None,
-        typer.Option("--map", metavar="CHAMP=COLONNE", help="Colonne d'un champ (répétable). Champs : " + ", ".join(FIELDS) + "."),
+        typer.Option(
+            "--map", metavar="CHAMP=COLONNE", help="Colonne d'un champ (répétable). Champs : " + ", ".join(FIELDS) + "."
+        ),
     ] = None,
-    mapping: Annotated[Path | None, typer.Option("--mapping", metavar="FICHIER", help="Fichier YAML de correspondance (colonnes, valeurs, defauts).")] = None,
-    atelier: Annotated[str | None, typer.Option("--atelier", metavar="ID", help="Atelier de toutes les lignes qui n'en choisissent pas (un formulaire par atelier).")] = None,
-    feuille: Annotated[str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", metavar="FICHIER", help="Fichier YAML de correspondance (colonnes, valeurs, defauts)."
+        ),
+    ] = None,
+    atelier: Annotated[
+        str | None,
+        typer.Option(
+            "--atelier",
+            metavar="ID",
+            help="Atelier de toutes les lignes qui n'en choisissent pas (un formulaire par atelier).",
+        ),
+    ] = None,
+    feuille: Annotated[
+        str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Réécrit aussi les feuilles d'émargement modifiées à la main (gardées à côté en .modifie.html).")] = False,
-    debordement: Annotated[bool, typer.Option("--debordement", help="Quand tous les choix d'une personne sont complets, la place dans un autre atelier de son territoire qui a de la place (elle est alors à prévenir), plutôt qu'en liste d'attente.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Réécrit aussi les feuilles d'émargement modifiées à la main (gardées à côté en .modifie.html).",
+        ),
+    ] = False,
+    debordement: Annotated[
+        bool,
+        typer.Option(
+            "--debordement",
+            help="Quand tous les choix d'une personne sont complets, la place dans un autre atelier de son territoire "
+            "qui a de la place (elle est alors à prévenir), plutôt qu'en liste d'attente.",
+        ),
+    ] = False,
 ) -> None:
     """Importe les inscriptions aux ateliers : places dans la limite de la capacité, puis liste d'attente.
 
-    Les places sont attribuées dans l'ordre d'inscription, au premier des choix classés de chaque personne (« lille-1, lille-2 », ou une colonne par choix) qui a de la place ; une personne qui choisit un territoire plutôt qu'un atelier va au premier atelier du territoire qui a de la place. Une place donnée n'est jamais reprise : une inscription déjà enregistrée garde sa place d'un import à l'autre, et une place libérée va à la première personne en attente, listée « à prévenir ». Les nombres (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans ateliers/*.yaml ; les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md. Réimporter le même fichier ne change rien.
+    Les places sont attribuées dans l'ordre d'inscription, au premier des choix classés de chaque personne (« lille-1,
+    lille-2 », ou une colonne par choix) qui a de la place ; une personne qui choisit un territoire plutôt qu'un atelier
+    va au premier atelier du territoire qui a de la place. Une place donnée n'est jamais reprise : une inscription déjà
+    enregistrée garde sa place d'un import à l'autre, et une place libérée va à la première personne en attente, listée
+    « à prévenir ». Les nombres (inscrits, liste d'attente, besoins PMR, LSF, garde d'enfants) sont écrits dans
+    ateliers/*.yaml ; les noms seulement dans prive/ : prive/inscriptions.csv, les feuilles d'émargement
+    prive/emargement/<atelier>.html et les besoins par atelier dans prive/besoins.md. Réimporter le même fichier ne
+    change rien.
 
     Exemple : [cyan]ateliers inscriptions import inscriptions.csv --map atelier="Atelier choisi"[/cyan]
     """
     from ateliers_cli.inscriptions import apply_inscriptions, plan_inscriptions
 
     root = consultation_root()
-    options = {"shown": str(fichier), "maps": list(map_ or []), "mapping_file": mapping, "atelier": atelier, "sheet": feuille, "force": force, "overflow": debordement}
+    options = {
+        "shown": str(fichier),
+        "maps": list(map_ or []),
+        "mapping_file": mapping,
+        "atelier": atelier,
+        "sheet": feuille,
+        "force": force,
+        "overflow": debordement,
+    }
     if dry_run:
         plan = plan_inscriptions(open_consultation().consultation, fichier, **options)  # type: ignore[arg-type]
     else:
@@ -76,11 +122,23 @@ def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
     from ateliers_cli.store.paths import SHEETS_DIR
 
     t = plan.table
-    out.print(f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}.")
+    out.print(
+        f"[bold]{escape(t.name)}[/bold] : {escape(t.description)}, {len(t.rows)} ligne{'s' if len(t.rows) > 1 else ''}."
+    )
     used = ", ".join(f"{name} ← " + " + ".join(f"« {c} »" for c in cols) for name, cols in plan.mapping.columns.items())
     out.print(f"[dim]Colonnes : {escape(used)}[/dim]")
     table = Table(header_style="bold", title="Inscriptions par atelier", title_justify="left")
-    for col, just in (("atelier", "left"), ("places", "right"), ("inscrits", "right"), ("attente", "right"), ("PMR", "right"), ("LSF", "right"), ("garde", "right"), ("autre", "right"), ("", "left")):
+    for col, just in (
+        ("atelier", "left"),
+        ("places", "right"),
+        ("inscrits", "right"),
+        ("attente", "right"),
+        ("PMR", "right"),
+        ("LSF", "right"),
+        ("garde", "right"),
+        ("autre", "right"),
+        ("", "left"),
+    ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for aid, k in sorted(plan.counts.items()):
         cap = plan.capacities.get(aid, 0)
@@ -89,7 +147,17 @@ def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
             alert = "[red]lieu non accessible PMR ![/red]"
         elif k.liste_attente:
             alert = "[yellow]complet[/yellow]"
-        table.add_row(escape(aid), str(cap), str(k.inscrits), str(k.liste_attente), str(k.pmr), str(k.lsf), str(k.garde_enfants), str(k.autre), alert)
+        table.add_row(
+            escape(aid),
+            str(cap),
+            str(k.inscrits),
+            str(k.liste_attente),
+            str(k.pmr),
+            str(k.lsf),
+            str(k.garde_enfants),
+            str(k.autre),
+            alert,
+        )
     out.print(table)
     diags = [error(t.name, i.line, f"ligne rejetée : {i.message}", i.hint) for i in plan.rejected]
     diags += [warning(t.name, i.line, i.message) for i in plan.duplicates]
@@ -97,22 +165,31 @@ def _report(plan: InscriptionsPlan, dry_run: bool) -> None:
     for w in plan.warnings:
         err.print(f"[yellow]![/yellow] {escape(w)}")
     for rel in plan.kept:
-        err.print(f"[yellow]![/yellow] {escape(rel)} a été modifiée à la main : gardée telle quelle (--force pour la réécrire, l'ancienne version est alors gardée à côté).")
+        err.print(
+            f"[yellow]![/yellow] {escape(rel)} a été modifiée à la main : gardée telle quelle (--force pour la "
+            "réécrire, l'ancienne version est alors gardée à côté)."
+        )
     n_written = len(plan.files)
     mark = "[red]✗[/red]" if plan.rejected else "[green]✓[/green]"
     summary = (
-        f"{mark} {plan.from_file} inscription{'s' if plan.from_file > 1 else ''} lue{'s' if plan.from_file > 1 else ''}, "
+        f"{mark} {plan.from_file} inscription{'s' if plan.from_file > 1 else ''} "
+        f"lue{'s' if plan.from_file > 1 else ''}, "
         f"{len(plan.rejected)} rejetée{'s' if len(plan.rejected) > 1 else ''}, {len(plan.duplicates)} en double ; "
     )
     if dry_run:
-        summary += f"{plural(n_written, 'fichier serait écrit', 'fichiers seraient écrits')} [bold](simulation : rien n'a été écrit)[/bold]."
+        summary += (
+            f"{plural(n_written, 'fichier serait écrit', 'fichiers seraient écrits')} [bold](simulation : rien n'a été "
+            "écrit)[/bold]."
+        )
     elif n_written:
         summary += f"{plural(n_written, 'fichier écrit', 'fichiers écrits')}."
     else:
         summary += "rien n'a changé."
     out.print(summary)
     if not dry_run and n_written:
-        out.print(f"  Noms et contacts : {PRIVATE_PATH} ; feuilles d'émargement : {SHEETS_DIR}/ ; besoins : {NEEDS_PATH}.")
+        out.print(
+            f"  Noms et contacts : {PRIVATE_PATH} ; feuilles d'émargement : {SHEETS_DIR}/ ; besoins : {NEEDS_PATH}."
+        )
     _to_tell(plan, dry_run)
 
 
@@ -123,11 +200,20 @@ def _to_tell(plan: InscriptionsPlan, dry_run: bool) -> None:
     verb = "seraient" if dry_run else "sont"
     out.print(f"[bold]À prévenir[/bold] ({len(plan.promoted) + len(plan.overflowed)}) :")
     for r in plan.promoted:
-        out.print(f"  • {escape(r.display)} ({escape(r.key)}) : une place s'est libérée dans l'atelier « {escape(r.atelier)} », {verb} inscrit·e")
+        out.print(
+            f"  • {escape(r.display)} ({escape(r.key)}) : une place s'est libérée dans l'atelier « {escape(r.atelier)} "
+            f"», {verb} inscrit·e"
+        )
     for r in plan.overflowed:
-        out.print(f"  • {escape(r.display)} ({escape(r.key)}) : ses choix étaient complets, {verb} placé·e dans l'atelier « {escape(r.atelier)} » du même territoire")
+        out.print(
+            f"  • {escape(r.display)} ({escape(r.key)}) : ses choix étaient complets, {verb} placé·e dans l'atelier « "
+            f"{escape(r.atelier)} » du même territoire"
+        )
     if not dry_run:
-        out.print("  Pour les prévenir : [cyan]ateliers courrier preparer place-liberee[/cyan] (puis [cyan]ateliers courrier envoyer place-liberee[/cyan]).")
+        out.print(
+            "  Pour les prévenir : [cyan]ateliers courrier preparer place-liberee[/cyan] (puis [cyan]ateliers courrier "
+            "envoyer place-liberee[/cyan])."
+        )
 
 
 def _change(qui: str, atelier: str | None, dry_run: bool, statut: str) -> None:
@@ -142,7 +228,10 @@ def _change(qui: str, atelier: str | None, dry_run: bool, statut: str) -> None:
             change = plan_change(open_consultation().consultation, qui, wanted, atelier=atelier)
             apply_inscriptions(root, change.plan)
     for r in change.changed:
-        out.print(f"[green]✓[/green] {escape(r.display)} ({escape(r.key)}), atelier « {escape(r.atelier)} » : {STATUT_LABELS[wanted]}.")
+        out.print(
+            f"[green]✓[/green] {escape(r.display)} ({escape(r.key)}), atelier « {escape(r.atelier)} » : "
+            f"{STATUT_LABELS[wanted]}."
+        )
     for w in change.plan.warnings:
         err.print(f"[yellow]![/yellow] {escape(w)}")
     _to_tell(change.plan, dry_run)
@@ -153,13 +242,23 @@ def _change(qui: str, atelier: str | None, dry_run: bool, statut: str) -> None:
 
 
 def cancel_cmd(
-    qui: Annotated[str, typer.Argument(help="L'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de prive/inscriptions.csv.", show_default=False)],
-    atelier: Annotated[str | None, typer.Option("--atelier", metavar="ID", help="Seulement l'inscription à cet atelier.")] = None,
+    qui: Annotated[
+        str,
+        typer.Argument(
+            help="L'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de "
+            "prive/inscriptions.csv.",
+            show_default=False,
+        ),
+    ],
+    atelier: Annotated[
+        str | None, typer.Option("--atelier", metavar="ID", help="Seulement l'inscription à cet atelier.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
     """Annule une inscription : la place libérée va à la première personne en attente, listée « à prévenir ».
 
-    Les comptes de ateliers/*.yaml, prive/inscriptions.csv (statut « annule », date), les feuilles d'émargement et prive/besoins.md sont mis à jour. Un import suivant garde l'annulation.
+    Les comptes de ateliers/*.yaml, prive/inscriptions.csv (statut « annule », date), les feuilles d'émargement et
+    prive/besoins.md sont mis à jour. Un import suivant garde l'annulation.
 
     Exemple : [cyan]ateliers inscriptions annuler jeanne@example.org[/cyan]
     """
@@ -167,8 +266,16 @@ def cancel_cmd(
 
 
 def absent_cmd(
-    qui: Annotated[str, typer.Argument(help="L'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé ».", show_default=False)],
-    atelier: Annotated[str | None, typer.Option("--atelier", metavar="ID", help="Seulement l'inscription à cet atelier.")] = None,
+    qui: Annotated[
+        str,
+        typer.Argument(
+            help="L'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé ».",
+            show_default=False,
+        ),
+    ],
+    atelier: Annotated[
+        str | None, typer.Option("--atelier", metavar="ID", help="Seulement l'inscription à cet atelier.")
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
 ) -> None:
     """Note qu'une personne inscrite n'est pas venue (sa place reste comptée parmi les inscrits).

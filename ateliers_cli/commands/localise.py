@@ -41,11 +41,26 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Missing option '(.+)'\.$"), "option obligatoire manquante : {0}"),
     (re.compile(r"^Option '(.+)' requires an argument\.$"), "l'option {0} attend une valeur"),
     (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "argument en trop : {0}"),
-    (re.compile(r"^Invalid value for '?([^':]+)'?: (?:Value error, )?'(.*)' is not one of (.*)\.$"), "valeur invalide pour {0} : « {1} » ; valeurs possibles : {2}"),
-    (re.compile(r"^Invalid value for '?([^':]+)'?: '(.*)' is not a valid integer\.$"), "valeur invalide pour {0} : « {1} » n'est pas un nombre entier"),
-    (re.compile(r"^Invalid value for '?([^':]+)'?(?: / '[^']+')?: Input should be a valid integer.*$"), "valeur invalide pour {0} : ce n'est pas un nombre entier"),
-    (re.compile(r"^Invalid value for '?([^':]+)'?(?: / '[^']+')?: Input should be a valid number.*$"), "valeur invalide pour {0} : ce n'est pas un nombre"),
-    (re.compile(r"^Invalid value for '?([^':]+)'?: (?:Path|File|Directory) '(.*)' does not exist\.$"), "valeur invalide pour {0} : « {1} » n'existe pas"),
+    (
+        re.compile(r"^Invalid value for '?([^':]+)'?: (?:Value error, )?'(.*)' is not one of (.*)\.$"),
+        "valeur invalide pour {0} : « {1} » ; valeurs possibles : {2}",
+    ),
+    (
+        re.compile(r"^Invalid value for '?([^':]+)'?: '(.*)' is not a valid integer\.$"),
+        "valeur invalide pour {0} : « {1} » n'est pas un nombre entier",
+    ),
+    (
+        re.compile(r"^Invalid value for '?([^':]+)'?(?: / '[^']+')?: Input should be a valid integer.*$"),
+        "valeur invalide pour {0} : ce n'est pas un nombre entier",
+    ),
+    (
+        re.compile(r"^Invalid value for '?([^':]+)'?(?: / '[^']+')?: Input should be a valid number.*$"),
+        "valeur invalide pour {0} : ce n'est pas un nombre",
+    ),
+    (
+        re.compile(r"^Invalid value for '?([^':]+)'?: (?:Path|File|Directory) '(.*)' does not exist\.$"),
+        "valeur invalide pour {0} : « {1} » n'existe pas",
+    ),
     (re.compile(r"^Invalid value for '?([^':]+)'?: (.*)$"), "valeur invalide pour {0} : {1}"),
 ]
 
@@ -57,14 +72,20 @@ def translate(message: str) -> str:
     m = re.match(r"^No such command '(.+)'\.", message)
     if m and m.group(1).lower() in _FLAG_VALUES:  # « ateliers --silencieux true status »
         return (
-            f"commande inconnue : « {m.group(1)} » ; une option comme --silencieux ou --dry-run s'écrit seule, sans valeur "
+            f"commande inconnue : « {m.group(1)} » ; une option comme --silencieux ou --dry-run s'écrit seule, sans "
+            "valeur "
             "(« ateliers --silencieux status »)"
         )
     for rx, french in _MESSAGES:
         m = rx.match(message)
         if m:
             extra = ""
-            if m.lastindex and m.lastindex >= 2 and m.group(2) and ("Possible options" in message or "Did you mean" in message):
+            if (
+                m.lastindex
+                and m.lastindex >= 2
+                and m.group(2)
+                and ("Possible options" in message or "Did you mean" in message)
+            ):
                 extra = f" ; vouliez-vous dire {m.group(2).replace(chr(39), '')} ?"
             return french.format(*m.groups()) + extra
     return message

@@ -30,12 +30,18 @@ def register(app: typer.Typer) -> None:
 
 def _print_transition(t: Transition, *, dry_run: bool) -> None:
     verb = "passerait" if dry_run else "passe"
-    out.print(f"[bold]{escape(t.de.label)}[/bold] → [bold cyan]{escape(t.vers.label)}[/bold cyan] ({verb} le {t.when:%d/%m/%Y à %H:%M}, par {escape(t.par)})")
+    out.print(
+        f"[bold]{escape(t.de.label)}[/bold] → [bold cyan]{escape(t.vers.label)}[/bold cyan] ({verb} le "
+        f"{t.when:%d/%m/%Y à %H:%M}, par {escape(t.par)})"
+    )
     plan = t.writes
     created, updated = set(plan.created), set(plan.updated)
     for d in t.documents:
         state_ = "nouveau" if d.path in created else ("mis à jour" if d.path in updated else "inchangé")
-        out.print(f"  {'[dim](privé)[/dim] ' if not d.public else ''}{escape(d.path)}  [dim]{escape(d.title)} — {state_}[/dim]")
+        out.print(
+            f"  {'[dim](privé)[/dim] ' if not d.public else ''}{escape(d.path)}  [dim]{escape(d.title)} — "
+            f"{state_}[/dim]"
+        )
     for edited, aside in plan.kept_aside.items():
         out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
     out.print(f"  consultation.yaml : étape « {t.vers.value} », passage inscrit dans l'historique")
@@ -45,11 +51,24 @@ def _print_transition(t: Transition, *, dry_run: bool) -> None:
 
 
 def advance_cmd(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre tout ce qui serait fait, sans rien écrire.")] = False,
-    commit: Annotated[bool, typer.Option("--commit", help="Enregistre le passage dans git : un commit et une étiquette etape-N-nom.")] = False,
-    allow_dirty: Annotated[bool, typer.Option("--allow-dirty", help="Accepte des modifications non enregistrées dans git.")] = False,
-    par: Annotated[str | None, typer.Option("--par", help="Qui fait avancer la consultation (par défaut : git config user.name).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Montre tout ce qui serait fait, sans rien écrire.")
+    ] = False,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Enregistre le passage dans git : un commit et une étiquette etape-N-nom.")
+    ] = False,
+    allow_dirty: Annotated[
+        bool, typer.Option("--allow-dirty", help="Accepte des modifications non enregistrées dans git.")
+    ] = False,
+    par: Annotated[
+        str | None, typer.Option("--par", help="Qui fait avancer la consultation (par défaut : git config user.name).")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
 ) -> None:
     """Passe à l'étape suivante : vérifie ses conditions, écrit ses documents, inscrit le passage.
@@ -69,7 +88,12 @@ def advance_cmd(
         except GateClosed as exc:
             if not as_json:
                 raise
-            refused = {"simulation": True, "pret": False, "message": exc.message, "refus": [d.to_dict() for d in exc.details]}
+            refused = {
+                "simulation": True,
+                "pret": False,
+                "message": exc.message,
+                "refus": [d.to_dict() for d in exc.details],
+            }
             out.print_json(json.dumps(refused, ensure_ascii=False))
             raise typer.Exit(1) from None
         if as_json:
@@ -85,18 +109,27 @@ def advance_cmd(
         out.print_json(json.dumps(t.summary() | {"commit_id": commit_id or None}, ensure_ascii=False))
         return
     _print_transition(t, dry_run=False)
-    out.print(f"[green]✓[/green] La consultation est à l'étape « {escape(t.vers.label)} »." + (f" Commit {commit_id[:10]}." if commit_id else ""))
+    out.print(
+        f"[green]✓[/green] La consultation est à l'étape « {escape(t.vers.label)} »."
+        + (f" Commit {commit_id[:10]}." if commit_id else "")
+    )
 
 
 def render_cmd(
-    force: Annotated[bool, typer.Option("--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté).")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Remplace les documents modifiés à la main (la version modifiée est gardée à côté)."
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui changerait, sans rien écrire.")] = False,
     etape: Annotated[
         list[str] | None,
         typer.Option(
             "--etape",
             metavar="ÉTAPE",
-            help="Réécrit les documents de cette étape passée (appel, lancement, ateliers, synthese, rapport, adoption, restitution, ou « toutes ») ; répétable.",
+            help="Réécrit les documents de cette étape passée (appel, lancement, ateliers, synthese, rapport, "
+            "adoption, restitution, ou « toutes ») ; répétable.",
             show_default=False,
         ),
     ] = None,
@@ -127,16 +160,21 @@ def render_cmd(
     for edited, aside in plan.kept_aside.items():
         out.print(f"  [yellow]version modifiée à la main de {escape(edited)} gardée dans {escape(aside)}[/yellow]")
     if not plan.touched:
-        out.print(f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; aucun fichier modifié.")
+        out.print(
+            f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; aucun fichier modifié."
+        )
     else:
         out.print(
-            f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; {pluriel(len(plan.created), 'créé', 'créés')}, "
-            f"{len(plan.updated)} mis à jour, {pluriel(len(plan.removed), 'retiré', 'retirés')} — rien n'{verb} écrit à moitié."
+            f"[green]✓[/green] {pluriel(len(result.documents), 'document', 'documents')} ; "
+            f"{pluriel(len(plan.created), 'créé', 'créés')}, "
+            f"{len(plan.updated)} mis à jour, {pluriel(len(plan.removed), 'retiré', 'retirés')} — rien n'{verb} écrit "
+            "à moitié."
         )
     if result.kept:
         n = sum(len(v) for v in result.kept.values())
         out.print(
-            f"[yellow]![/yellow] {pluriel(n, 'document', 'documents')} d'étapes passées {'changerait' if n == 1 else 'changeraient'} avec les données actuelles ; "
+            f"[yellow]![/yellow] {pluriel(n, 'document', 'documents')} d'étapes passées "
+            f"{'changerait' if n == 1 else 'changeraient'} avec les données actuelles ; "
             "gardés tels qu'ils ont été remis :"
         )
         for stage, paths in result.kept.items():
@@ -165,7 +203,10 @@ def demo_cmd(
 
     def step(t: Transition) -> None:
         if not state.quiet and not as_json:
-            out.print(f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : {pluriel(len(t.documents), 'fichier', 'fichiers')}")
+            out.print(
+                f"  [green]✓[/green] {t.de.number}. {escape(t.de.label)} : "
+                f"{pluriel(len(t.documents), 'fichier', 'fichiers')}"
+            )
 
     steps = run_demo(target, step)
     if as_json:
@@ -187,4 +228,7 @@ def demo_cmd(
             more = f" [dim]… et {pluriel(len(names) - 1, 'autre', 'autres')}[/dim]" if len(names) > 1 else ""
             out.print(f"  {escape(names[0])}{more}", soft_wrap=True)
             out.print(Padding(f"{escape(title)} [dim]({formats})[/dim]", (0, 0, 0, 6)))
-    out.print(f"[green]✓[/green] La consultation de démonstration est clôturée. Ouvrez [bold]{escape(str(target / 'documents'))}[/bold] pour lire les documents.")
+    out.print(
+        "[green]✓[/green] La consultation de démonstration est clôturée. Ouvrez "
+        f"[bold]{escape(str(target / 'documents'))}[/bold] pour lire les documents."
+    )

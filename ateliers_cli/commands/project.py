@@ -61,9 +61,13 @@ def init_cmd(
 
 
 def check_cmd(
-    strict: Annotated[bool, typer.Option("--strict", help="Les avertissements font aussi échouer la vérification.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Les avertissements font aussi échouer la vérification.")
+    ] = False,
     format: Annotated[OutputFormat, typer.Option("--format", help="texte (par défaut) ou json.")] = OutputFormat.texte,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Relit tous les fichiers, sans le cache de .ateliers-cache/.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Relit tous les fichiers, sans le cache de .ateliers-cache/.")
+    ] = False,
 ) -> None:
     """Vérifie tout le dossier : structure, liens, dates, données personnelles, étapes franchies.
 
@@ -101,7 +105,9 @@ def status_cmd(
         return
     out.print(f"[bold]{escape(c.titre)}[/bold] — {escape(c.collectivite.nom)}")
     for s in data["etapes"]:
-        mark = {"franchie": "[green]✓[/green]", "en_cours": "[bold cyan]▶[/bold cyan]", "a_venir": "[dim]·[/dim]"}[s["etat"]]
+        mark = {"franchie": "[green]✓[/green]", "en_cours": "[bold cyan]▶[/bold cyan]", "a_venir": "[dim]·[/dim]"}[
+            s["etat"]
+        ]
         label = f"[bold cyan]{s['libelle']}[/bold cyan]  ← étape en cours" if s["etat"] == "en_cours" else s["libelle"]
         out.print(f" {mark} {s['numero']}. {label}")
     if c.etape.value == "cloturee":
@@ -112,12 +118,19 @@ def status_cmd(
     table.add_column("")
     ct = fig["contributions"]
     table.add_row("Contributions", f"{ct['total']} (dont {ct['publiables']} publiables)")
-    for label, key in (("  par statut", "par_statut"), ("  par profil", "par_profil"), ("  par territoire", "par_territoire"), ("  par thème", "par_theme")):
+    for label, key in (
+        ("  par statut", "par_statut"),
+        ("  par profil", "par_profil"),
+        ("  par territoire", "par_territoire"),
+        ("  par thème", "par_theme"),
+    ):
         if ct[key]:
             table.add_row(label, ", ".join(f"{escape(str(k))} {v}" for k, v in ct[key].items()))
     a = fig["ateliers"]
     table.add_row("Thèmes", str(fig["themes"]))
-    table.add_row("Ateliers", f"{a['total']} : {_n(a['prevus'], 'prévu')}, {_n(a['tenus'], 'tenu')}, {_n(a['annules'], 'annulé')}")
+    table.add_row(
+        "Ateliers", f"{a['total']} : {_n(a['prevus'], 'prévu')}, {_n(a['tenus'], 'tenu')}, {_n(a['annules'], 'annulé')}"
+    )
     table.add_row("Inscriptions", f"{a['inscrits']} inscrits, {a['liste_attente']} en liste d'attente")
     table.add_row("Propositions", str(fig["propositions"]))
     table.add_row("Regroupements", str(fig["regroupements"]))
@@ -157,7 +170,13 @@ def schema_cmd(
 
 
 def aide_cmd(
-    sujet: Annotated[str | None, typer.Argument(help="Une sorte de fichier (atelier, restitution…) ou un nom de fichier ; rien : la liste.", show_default=False)] = None,
+    sujet: Annotated[
+        str | None,
+        typer.Argument(
+            help="Une sorte de fichier (atelier, restitution…) ou un nom de fichier ; rien : la liste.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """La référence du format : chaque clé de chaque sorte de fichier, son type, ses règles.
 

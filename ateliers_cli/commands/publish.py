@@ -20,12 +20,15 @@ def register(app: typer.Typer) -> None:
 def site_cmd(
     sortie: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Dossier du site (par défaut : site/ dans la consultation).", show_default=False),
+        typer.Option(
+            "--out", "-o", help="Dossier du site (par défaut : site/ dans la consultation).", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Construit le site public de la consultation : démarche, thèmes, ateliers, contributions, documents.
 
-    Un dossier de pages statiques, à ouvrir tel quel ou à publier sur n'importe quel serveur. Le texte d'une contribution n'est publié qu'avec l'accord de son auteur ; rien de prive/.
+    Un dossier de pages statiques, à ouvrir tel quel ou à publier sur n'importe quel serveur. Le texte d'une
+    contribution n'est publié qu'avec l'accord de son auteur ; rien de prive/.
 
     Le site est construit à côté puis mis en place d'un coup : une construction interrompue laisse l'ancien site intact.
 

@@ -23,12 +23,15 @@ def check_sender(sender: str) -> str:
     if not addr or "@" not in addr or addr.startswith("@") or addr.endswith("@"):
         raise UsageError(
             f"adresse d'expédition invalide : « {sender} »",
-            hint="par exemple --de \"Participation citoyenne <participation@exemple.fr>\" (ou la variable ATELIERS_COURRIER_DE)",
+            hint='par exemple --de "Participation citoyenne <participation@exemple.fr>" (ou la variable '
+            'ATELIERS_COURRIER_DE)',
         )
     return sender
 
 
-def build(message_id: str, sender: str, to_name: str, to_addr: str, subject: str, body: str, stamp: object, ics: bytes | None) -> EmailMessage:
+def build(
+    message_id: str, sender: str, to_name: str, to_addr: str, subject: str, body: str, stamp: object, ics: bytes | None
+) -> EmailMessage:
     """One e-mail: plain French text, and the meeting's invitation attached when there is one."""
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender
@@ -41,7 +44,13 @@ def build(message_id: str, sender: str, to_name: str, to_addr: str, subject: str
     msg["Content-Language"] = "fr"
     msg.set_content(body)
     if ics is not None:
-        msg.add_attachment(ics, maintype="text", subtype="calendar", filename="invitation.ics", params={"method": "PUBLISH", "charset": "utf-8"})
+        msg.add_attachment(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": "PUBLISH", "charset": "utf-8"},
+        )
     return msg
 
 

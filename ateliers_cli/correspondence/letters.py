@@ -57,7 +57,8 @@ def _letter_source(letter: Letter) -> str:
     return (
         f"#place(top + left)[#block(width: 80mm)[{_lines(letter.sender)}]]\n"
         # the content area starts 20 mm from the edges: 90 + 20 = 110 mm, 30 + 20 = 50 mm
-        f"#place(top + left, dx: 90mm, dy: 30mm)[#block(width: 90mm, height: 40mm)[#set text(size: 11pt); {_lines(letter.address)}]]\n"
+        "#place(top + left, dx: 90mm, dy: 30mm)[#block(width: 90mm, height: 40mm)[#set text(size: 11pt); "
+        f"{_lines(letter.address)}]]\n"
         "#v(85mm)\n"
         f"#align(right)[#{typst_string(letter.place_date)}]\n"
         "#v(6mm)\n"
@@ -83,7 +84,9 @@ def _compile(source: str) -> bytes:
     try:
         return bytes(typst.compile(source.encode("utf-8"), root=str(Path(__file__).parent)))  # type: ignore[type-var]
     except typst.TypstError as exc:  # every source made here is valid: a defect if it happens
-        raise AteliersError(f"une lettre n'a pas pu être mise en page : {exc}", hint="signalez-le avec le gabarit en cause") from None
+        raise AteliersError(
+            f"une lettre n'a pas pu être mise en page : {exc}", hint="signalez-le avec le gabarit en cause"
+        ) from None
 
 
 def _preamble(title: str, author: str) -> str:

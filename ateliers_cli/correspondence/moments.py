@@ -114,7 +114,9 @@ def _workshop_event(c: Consultation, a: Atelier) -> Event | None:
     )
 
 
-def _registration_messages(c: Consultation, people: list[Person], wanted: Callable[[Registration], str | None]) -> list[Message]:
+def _registration_messages(
+    c: Consultation, people: list[Person], wanted: Callable[[Registration], str | None]
+) -> list[Message]:
     out: list[Message] = []
     for p in people:
         for r in p.registrations:
@@ -163,7 +165,8 @@ def _meeting_event(c: Consultation, r: Restitution) -> Event | None:
         debut=start,
         fin=start + dt.timedelta(hours=2),
         lieu=r.lieu,
-        description=f"Réunion publique : la politique adoptée par l'assemblée, et vos avis sur sa mise en œuvre. {c.collectivite.nom}.",
+        description="Réunion publique : la politique adoptée par l'assemblée, et vos avis sur sa mise en œuvre. "
+        f"{c.collectivite.nom}.",
     )
 
 
@@ -173,12 +176,21 @@ def restitutions(c: Consultation, people: list[Person]) -> list[Message]:
 
     out: list[Message] = []
     today = now()
-    meetings = [r for r in c.restitutions.values() if r.statut == "prevu" and not (isinstance(r.date, dt.datetime) and r.date.replace(tzinfo=r.date.tzinfo or today.tzinfo) < today)]
+    meetings = [
+        r
+        for r in c.restitutions.values()
+        if r.statut == "prevu"
+        and not (isinstance(r.date, dt.datetime) and r.date.replace(tzinfo=r.date.tzinfo or today.tzinfo) < today)
+    ]
     for p in people:
         if p.contact is not True:
             continue
         territories = {c.contributions[cid].territoire for cid in p.contributions if cid in c.contributions}
-        territories |= {c.ateliers[r.atelier].territoire for r in p.registrations if r.atelier in c.ateliers and r.statut != Statut.ANNULE}
+        territories |= {
+            c.ateliers[r.atelier].territoire
+            for r in p.registrations
+            if r.atelier in c.ateliers and r.statut != Statut.ANNULE
+        }
         for r in sorted(meetings, key=lambda r: r.id):
             if r.territoire not in territories:
                 continue
@@ -248,7 +260,9 @@ def fates(c: Consultation, people: list[Person]) -> list[Message]:
                 }
             )
         if items:
-            out.append(Message(Moment.DEVENIR, p, "devenir|" + ",".join(str(i["id"]) for i in items), {"contributions": items}))
+            out.append(
+                Message(Moment.DEVENIR, p, "devenir|" + ",".join(str(i["id"]) for i in items), {"contributions": items})
+            )
     return out
 
 

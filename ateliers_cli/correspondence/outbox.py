@@ -95,7 +95,9 @@ def compose(c: Consultation, moment: Moment, *, stamp: dt.datetime | None = None
 
 def email_of(x: Composed, sender: str, stamp: dt.datetime) -> EmailMessage:
     p = x.message.person
-    return emails.build(x.message.id, sender, p.display if (p.prenom or p.nom) else "", p.courriel, x.subject, x.body, stamp, x.ics)
+    return emails.build(
+        x.message.id, sender, p.display if (p.prenom or p.nom) else "", p.courriel, x.subject, x.body, stamp, x.ics
+    )
 
 
 def _letter_of(c: Consultation, x: Composed, stamp: dt.datetime) -> letters.Letter:
@@ -119,7 +121,17 @@ def _letter_of(c: Consultation, x: Composed, stamp: dt.datetime) -> letters.Lett
     )
 
 
-LIST_COLUMNS = ("numero", "canal", "destinataire", "courriel", "telephone", "adresse", "objet", "deja_envoye", "message")
+LIST_COLUMNS = (
+    "numero",
+    "canal",
+    "destinataire",
+    "courriel",
+    "telephone",
+    "adresse",
+    "objet",
+    "deja_envoye",
+    "message",
+)
 
 
 def _list_csv(box: Outbox, sent: set[str]) -> bytes:
@@ -130,7 +142,17 @@ def _list_csv(box: Outbox, sent: set[str]) -> bytes:
     for i, x in enumerate(box.composed, 1):
         p = x.message.person
         address = " ".join(letters.postal_block("", "", p.adresse, p.code_postal, p.commune)) if p.postal_ready else ""
-        values = (str(i), x.channel.value, p.display, p.courriel, p.telephone, address, x.subject, "oui" if x.message.id in sent else "non", x.message.id)
+        values = (
+            str(i),
+            x.channel.value,
+            p.display,
+            p.courriel,
+            p.telephone,
+            address,
+            x.subject,
+            "oui" if x.message.id in sent else "non",
+            x.message.id,
+        )
         rows.append(dict(zip(LIST_COLUMNS, values, strict=True)))
     return dict_rows_bytes(LIST_COLUMNS, rows)
 
@@ -151,7 +173,11 @@ def prepare_files(c: Consultation, box: Outbox, sender: str, sent: set[str]) -> 
         files[f"{base}/lettres/{i:04d}.pdf"] = letters.letter_pdf(letter, title)
     if paper:
         files[f"{base}/lettres.pdf"] = letters.letters_pdf([x for _i, x in paper], title)
-    texts = [(sms.national(x.message.person.telephone), x.sms, x.message.id) for x in box.composed if x.channel == Channel.SMS]
+    texts = [
+        (sms.national(x.message.person.telephone), x.sms, x.message.id)
+        for x in box.composed
+        if x.channel == Channel.SMS
+    ]
     if texts:
         files[f"{base}/sms.csv"] = sms.sms_csv(texts)
     return files

@@ -40,7 +40,12 @@ class Channel(StrEnum):
     AUCUN = "aucun"
 
 
-CHANNEL_LABELS = {Channel.COURRIEL: "courriels", Channel.LETTRE: "lettres", Channel.SMS: "SMS", Channel.AUCUN: "sans moyen de contact"}
+CHANNEL_LABELS = {
+    Channel.COURRIEL: "courriels",
+    Channel.LETTRE: "lettres",
+    Channel.SMS: "SMS",
+    Channel.AUCUN: "sans moyen de contact",
+}
 
 
 def normalise_phone(phone: str) -> str:
@@ -72,7 +77,9 @@ class Person:
 
     @property
     def display(self) -> str:
-        return " ".join(x for x in (self.prenom, self.nom) if x) or self.courriel or self.telephone or "Madame, Monsieur"
+        return (
+            " ".join(x for x in (self.prenom, self.nom) if x) or self.courriel or self.telephone or "Madame, Monsieur"
+        )
 
     @property
     def greeting(self) -> str:
@@ -138,7 +145,11 @@ class People:
 
 
 def _refused(p: Person, refused: set[str]) -> bool:
-    return p.contact is False or fold(p.courriel) in refused or (bool(p.telephone) and normalise_phone(p.telephone) in refused)
+    return (
+        p.contact is False
+        or fold(p.courriel) in refused
+        or (bool(p.telephone) and normalise_phone(p.telephone) in refused)
+    )
 
 
 def load_people(c: Consultation) -> People:
@@ -164,7 +175,11 @@ def load_people(c: Consultation) -> People:
         get = row.get
         if ct.efface is not None:  # the person asked to be forgotten: none of their rows counts
             erased += 1
-            erased_identities.add(_identity(get("courriel", ""), get("telephone", ""), get("nom", ""), get("prenom", ""), get("adresse", "")))
+            erased_identities.add(
+                _identity(
+                    get("courriel", ""), get("telephone", ""), get("nom", ""), get("prenom", ""), get("adresse", "")
+                )
+            )
             continue
         p = person(get("courriel", ""), get("telephone", ""), get("nom", ""), get("prenom", ""), get("adresse", ""))
         for name in ("nom", "prenom", "courriel", "telephone", "adresse", "code_postal", "commune"):
@@ -201,7 +216,10 @@ def add_refusal(root: Path, value: str) -> bool:
 
     value = value.strip()
     if not value or ("@" not in value and len(re.sub(r"\D", "", value)) < 9):
-        raise UsageError(f"« {value} » n'est ni une adresse électronique ni un numéro de téléphone", hint="par exemple : ateliers courrier refus jeanne@example.org")
+        raise UsageError(
+            f"« {value} » n'est ni une adresse électronique ni un numéro de téléphone",
+            hint="par exemple : ateliers courrier refus jeanne@example.org",
+        )
     rows = _read_csv(root, REFUSALS_PATH)
     if (fold(value) if "@" in value else normalise_phone(value)) in refusals(root):
         return False

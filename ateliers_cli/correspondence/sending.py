@@ -48,7 +48,8 @@ class Settings:
         if not host:
             raise UsageError(
                 "aucun serveur d'envoi : la variable ATELIERS_SMTP_HOTE n'est pas définie",
-                hint="définissez ATELIERS_SMTP_HOTE (et ATELIERS_SMTP_PORT, ATELIERS_SMTP_UTILISATEUR, ATELIERS_SMTP_MOT_DE_PASSE) ; "
+                hint="définissez ATELIERS_SMTP_HOTE (et ATELIERS_SMTP_PORT, ATELIERS_SMTP_UTILISATEUR, "
+                "ATELIERS_SMTP_MOT_DE_PASSE) ; "
                 "les identifiants ne se mettent jamais dans le dossier de la consultation",
             )
         tls = env.get("ATELIERS_SMTP_TLS", "starttls").strip().lower() or "starttls"
@@ -81,8 +82,14 @@ def read_log(root: Path) -> set[str]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AteliersError(f"journal des envois illisible : {exc}", path=LOG_PATH, hint="ne le supprimez pas : il empêche d'envoyer deux fois le même message") from None
-    return {row["message"] for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=";") if row.get("message")}
+        raise AteliersError(
+            f"journal des envois illisible : {exc}",
+            path=LOG_PATH,
+            hint="ne le supprimez pas : il empêche d'envoyer deux fois le même message",
+        ) from None
+    return {
+        row["message"] for row in csv.DictReader(io.StringIO(text, newline=""), delimiter=";") if row.get("message")
+    }
 
 
 def _append_log(root: Path, message_id: str, when: str, header_id: str) -> None:
@@ -131,11 +138,19 @@ def _connect(s: Settings) -> smtplib.SMTP:
             hint="vérifiez ATELIERS_SMTP_UTILISATEUR et ATELIERS_SMTP_MOT_DE_PASSE",
         ) from None
     except smtplib.SMTPNotSupportedError:
-        raise AteliersError(f"le serveur {s.host}:{s.port} ne propose pas STARTTLS", hint="essayez ATELIERS_SMTP_TLS=ssl et le port 465") from None
+        raise AteliersError(
+            f"le serveur {s.host}:{s.port} ne propose pas STARTTLS", hint="essayez ATELIERS_SMTP_TLS=ssl et le port 465"
+        ) from None
     except ssl.SSLError as exc:
-        raise AteliersError(f"connexion chiffrée impossible avec {s.host}:{s.port} : {exc.reason or exc}", hint="certificat non reconnu ? ATELIERS_SMTP_CA=fichier.pem pour un relais interne") from None
+        raise AteliersError(
+            f"connexion chiffrée impossible avec {s.host}:{s.port} : {exc.reason or exc}",
+            hint="certificat non reconnu ? ATELIERS_SMTP_CA=fichier.pem pour un relais interne",
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise AteliersError(f"connexion impossible au serveur {s.host}:{s.port} : {exc}", hint="vérifiez ATELIERS_SMTP_HOTE et ATELIERS_SMTP_PORT, et le réseau") from None
+        raise AteliersError(
+            f"connexion impossible au serveur {s.host}:{s.port} : {exc}",
+            hint="vérifiez ATELIERS_SMTP_HOTE et ATELIERS_SMTP_PORT, et le réseau",
+        ) from None
 
 
 def send(
@@ -172,7 +187,10 @@ def send(
             try:
                 refused = smtp.send_message(m)
             except smtplib.SMTPRecipientsRefused as exc:
-                report.refused.extend((addr, f"{code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}") for addr, (code, msg) in exc.recipients.items())
+                report.refused.extend(
+                    (addr, f"{code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}")
+                    for addr, (code, msg) in exc.recipients.items()
+                )
                 continue
             except smtplib.SMTPServerDisconnected:
                 smtp = _connect(settings)  # a server that closes after N messages: once more
@@ -180,7 +198,8 @@ def send(
             except (OSError, smtplib.SMTPException) as exc:
                 raise AteliersError(
                     f"envoi interrompu après {plural(report.sent, 'message')} : {exc}",
-                    hint="relancez la même commande : les messages déjà envoyés (journal prive/courrier/envois.csv) ne le seront pas une seconde fois",
+                    hint="relancez la même commande : les messages déjà envoyés (journal prive/courrier/envois.csv) ne "
+                    "le seront pas une seconde fois",
                 ) from None
             if refused:
                 report.refused.extend((addr, f"{code}") for addr, (code, _msg) in refused.items())

@@ -24,7 +24,14 @@ from ateliers_cli.errors import AteliersError
 from ateliers_cli.model import Consultation
 from ateliers_cli.stages import Stage
 
-__all__ = ["OutputFile", "build_documents", "build_stage_documents", "default_templates_dir", "make_environment", "stage_documents_titles"]
+__all__ = [
+    "OutputFile",
+    "build_documents",
+    "build_stage_documents",
+    "default_templates_dir",
+    "make_environment",
+    "stage_documents_titles",
+]
 
 _TITLES: dict[Stage, list[str]] = {
     Stage.APPEL: [
@@ -89,7 +96,15 @@ def build_stage_documents(c: Consultation, stage: Stage, when: dt.datetime) -> l
 
 # The slowest stage first (its synthesis analyses every text), then the report, whose office
 # files this process makes while the workers go on; so that every core stays busy to the end.
-_COST_ORDER = (Stage.APPEL, Stage.RAPPORT, Stage.ADOPTION, Stage.LANCEMENT, Stage.ATELIERS, Stage.RESTITUTION, Stage.SYNTHESE)
+_COST_ORDER = (
+    Stage.APPEL,
+    Stage.RAPPORT,
+    Stage.ADOPTION,
+    Stage.LANCEMENT,
+    Stage.ATELIERS,
+    Stage.RESTITUTION,
+    Stage.SYNTHESE,
+)
 # Set in this process just before the workers fork, who find it there.
 _WORK: tuple[Consultation, list[tuple[Stage, dt.datetime, str | None]]] | None = None
 
@@ -118,7 +133,9 @@ def build_documents(c: Consultation, stages: Sequence[tuple[Stage, dt.datetime]]
     n = parallel.workers()
     if n < 2 or len(todo) < 2:
         return [f for stage, when in todo for f in build_stage_documents(c, stage, when)]
-    tasks: list[tuple[Stage, dt.datetime, str | None]] = [(stage, when, partie) for stage, when in todo for partie in _pieces(c, stage)]
+    tasks: list[tuple[Stage, dt.datetime, str | None]] = [
+        (stage, when, partie) for stage, when in todo for partie in _pieces(c, stage)
+    ]
     order = sorted(range(len(tasks)), key=lambda i: _COST_ORDER.index(tasks[i][0]))
     built: dict[int, list[OutputFile] | AteliersError] = {}
     batches: dict[int, OfficeBatch] = {}

@@ -47,7 +47,15 @@ def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment, partie: 
         for name, title, extra, office, sous_titre in docs:
             ctx = {**base_context(c, Stage.ADOPTION, when, titre=title, nom=name), **shared, **extra}
             files += publish(
-                env, c, f"{name}.md.j2", ctx, f"{folder}/{name}", title, when, office=office, sous_titre=sous_titre or c.titre
+                env,
+                c,
+                f"{name}.md.j2",
+                ctx,
+                f"{folder}/{name}",
+                title,
+                when,
+                office=office,
+                sous_titre=sous_titre or c.titre,
             )
     for tid, territoire in devenir_territoires(c).items():
         if partie is not None and partie != tid:
@@ -227,7 +235,9 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
                 if oid not in direct_oids and oid not in theme_oids:
                     theme_oids.append(oid)
         theme_oids.sort(key=trace.orientation_order)
-        orientations = [orientation_item(o, False) for o in direct_oids] + [orientation_item(o, True) for o in theme_oids]
+        orientations = [orientation_item(o, False) for o in direct_oids] + [
+            orientation_item(o, True) for o in theme_oids
+        ]
         territoire = c.territoires.get(x.territoire)
         return {
             "contribution": x,
@@ -235,14 +245,20 @@ def devenir_context(c: Consultation, *, territoire: str | None = None) -> dict[s
             "territoire": territoire,
             "themes": [c.themes[t] for t in source.themes if t in c.themes] if source.statut == "analysee" else [],
             "propositions": [
-                {"proposition": propositions[p], "ecartee": trace.ecartee.get(p, "")} for p in direct if p in propositions
+                {"proposition": propositions[p], "ecartee": trace.ecartee.get(p, "")}
+                for p in direct
+                if p in propositions
             ],
             "orientations": orientations,
             # fed the policy: an analysed contribution cited on the way to a retained orientation
             # (a duplicate shows its original's path but is not counted twice; a theme is no citation)
             "retenue": x.statut == "analysee"
             and any(o["decision"] and o["decision"].decision in RETENUES for o in orientations if not o["par_theme"]),
-            "non_retenues": [o for o in orientations if not o["par_theme"] and o["decision"] and o["decision"].decision == "non_retenue"],
+            "non_retenues": [
+                o
+                for o in orientations
+                if not o["par_theme"] and o["decision"] and o["decision"].decision == "non_retenue"
+            ],
             "doublon_de": follow,
         }
 

@@ -42,7 +42,9 @@ def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[
 
 def ateliers_par_territoire(c: Consultation) -> list[dict[str, Any]]:
     ateliers = by_date(list(c.ateliers.values()))
-    return [{"territoire": t, "ateliers": [a for a in ateliers if a.territoire == t.id]} for t in c.territoires.values()]
+    return [
+        {"territoire": t, "ateliers": [a for a in ateliers if a.territoire == t.id]} for t in c.territoires.values()
+    ]
 
 
 def productions(c: Consultation, atelier: Atelier) -> list[dict[str, Any]]:
@@ -81,7 +83,9 @@ def _stems(text: str) -> list[tuple[str, str]]:
         return tokens_with_surface(text)
     except ImportError:  # a plain fallback: lower-cased, accent-free words of 4 letters or more
         words = re.findall(r"\w{4,}", text.lower())
-        return [("".join(ch for ch in unicodedata.normalize("NFKD", w) if not unicodedata.combining(ch)), w) for w in words]
+        return [
+            ("".join(ch for ch in unicodedata.normalize("NFKD", w) if not unicodedata.combining(ch)), w) for w in words
+        ]
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -162,7 +166,9 @@ def similar_groups(c: Consultation) -> list[Rapprochement]:
             )
         )
     theme_order = {t: i for i, t in enumerate(c.themes)}
-    out.sort(key=lambda g: (theme_order.get(g.themes[0].id, 99) if g.themes else 99, g.propositions[0]["proposition"].id))
+    out.sort(
+        key=lambda g: (theme_order.get(g.themes[0].id, 99) if g.themes else 99, g.propositions[0]["proposition"].id)
+    )
     return out
 
 
@@ -189,7 +195,11 @@ def croisement_context(c: Consultation) -> dict[str, Any]:
             {
                 "theme": th,
                 "propositions": [
-                    {"proposition": p, "atelier": c.ateliers.get(p.atelier), "territoire": c.territoires.get(territory_of.get(p.atelier, ""))}
+                    {
+                        "proposition": p,
+                        "atelier": c.ateliers.get(p.atelier),
+                        "territoire": c.territoires.get(territory_of.get(p.atelier, "")),
+                    }
                     for p in of_theme
                 ],
                 "territoires": [t for t in territories if cells.get((th.id, t.id))],

@@ -142,7 +142,9 @@ def choose_citations(
     # key but for its identifier: each pick looks at the head of each group, not at them all.
     groups: dict[tuple[bool, str, str], list[Contribution]] = {}
     # a document never quotes a contribution dated after it (``jusquau``: the document's day)
-    quotable = (x for x in contributions if citable(x) and x.texte.strip() and not (jusquau and x.date and x.date > jusquau))
+    quotable = (
+        x for x in contributions if citable(x) and x.texte.strip() and not (jusquau and x.date and x.date > jusquau)
+    )
     for x in sorted(quotable, key=lambda x: x.id, reverse=True):
         groups.setdefault((bool(theme) and x.themes[:1] != [theme], x.territoire, x.profil), []).append(x)
     chosen: list[Contribution] = []
@@ -275,7 +277,9 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "ateliers_annules": sum(1 for a in ateliers if a.statut == "annule"),
         # arrondissements where a workshop was actually held (not merely planned)
         "territoires_couverts": len({a.territoire for a in tenus if a.territoire in c.territoires}),
-        "territoires_prevus": len({a.territoire for a in ateliers if a.statut != "annule" and a.territoire in c.territoires}),
+        "territoires_prevus": len(
+            {a.territoire for a in ateliers if a.statut != "annule" and a.territoire in c.territoires}
+        ),
         "participants_ateliers": sum(a.participants or 0 for a in tenus),
         "inscrits": sum(a.inscriptions.inscrits for a in ateliers if a.inscriptions),
         "capacite": sum(a.capacite for a in ateliers if a.statut != "annule"),
@@ -285,9 +289,7 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "regroupements": len(c.regroupements),
         "orientations": len(c.orientations),
         "restitutions": len(c.restitutions),
-        "participants_restitutions": sum(
-            r.participants or 0 for r in c.restitutions.values() if r.statut == "tenu"
-        ),
+        "participants_restitutions": sum(r.participants or 0 for r in c.restitutions.values() if r.statut == "tenu"),
     }
 
 
@@ -310,7 +312,9 @@ def passages(c: Consultation) -> dict[str, dt.date]:
     return out
 
 
-def deroulement(c: Consultation, stage: Stage | None = None, when: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
+def deroulement(
+    c: Consultation, stage: Stage | None = None, when: dt.datetime | None = None
+) -> dict[str, dict[str, Any]]:
     """Each stage's announced period (the calendar) and its actual end (the passage leaving it).
 
     The one source of a stage's dates for every document: ``debut`` and ``fin`` as announced,

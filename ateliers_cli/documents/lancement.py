@@ -127,7 +127,12 @@ def dossier_context(
     besoins: list[str] = []
     if atelier.inscriptions is not None:
         b = atelier.inscriptions.besoins
-        for n, label in ((b.pmr, "mobilité réduite"), (b.lsf, "langue des signes"), (b.garde_enfants, "garde d'enfants"), (b.autre, "autre besoin")):
+        for n, label in (
+            (b.pmr, "mobilité réduite"),
+            (b.lsf, "langue des signes"),
+            (b.garde_enfants, "garde d'enfants"),
+            (b.autre, "autre besoin"),
+        ):
             if n:
                 besoins.append(f"{n} {label}")
     return {

@@ -40,7 +40,15 @@ def stage_dir(stage: Stage) -> str:
 
 
 def _office_files(
-    c: Consultation, markdown: str, stem: str, title: str, when: dt.datetime, *, sommaire: bool, sous_titre: str, couverture: Any = None
+    c: Consultation,
+    markdown: str,
+    stem: str,
+    title: str,
+    when: dt.datetime,
+    *,
+    sommaire: bool,
+    sous_titre: str,
+    couverture: Any = None,
 ) -> list[OutputFile]:
     try:
         from ateliers_cli.office import OFFICE_FORMATS, DocumentMeta
@@ -157,7 +165,9 @@ def publish(
         OutputFile(f"{stem}.html", _final_newline(page).encode("utf-8"), title, "html", public),
     ]
     if office:
-        files += _office_files(c, rendered.markdown, stem, title, when, sommaire=sommaire, sous_titre=sous_titre, couverture=couverture)
+        files += _office_files(
+            c, rendered.markdown, stem, title, when, sommaire=sommaire, sous_titre=sous_titre, couverture=couverture
+        )
     return files
 
 

@@ -71,7 +71,11 @@ def build(c: Consultation, when: dt.datetime, env: DocumentEnvironment) -> list[
     for item in shared["commissions_concernees"]:
         commission = item["commission"]
         name = f"note-commission-{commission.id}"
-        title = f"Note à la {commission.nom[0].lower()}{commission.nom[1:]}" if commission.nom.startswith("Commission") else f"Note à la commission {commission.nom}"
+        title = (
+            f"Note à la {commission.nom[0].lower()}{commission.nom[1:]}"
+            if commission.nom.startswith("Commission")
+            else f"Note à la commission {commission.nom}"
+        )
         ctx = {**base_context(c, Stage.RAPPORT, when, titre=title, nom=name), **shared, **item}
         files += publish(
             env, c, "note-commission.md.j2", ctx, f"{folder}/{name}", title, when, office=True, sous_titre=c.titre,
@@ -134,7 +138,9 @@ def rapport_context(c: Consultation) -> dict[str, Any]:
         mine = [v for v in views if m.id in v["orientation"].commissions]
         if mine:
             concerned.append({"commission": m, "orientations_commission": mine})
-    ecartes = [{"regroupement": c.regroupements.get(e.ref), "id": e.ref, "motif": e.motif} for e in c.regroupements_ecartes]
+    ecartes = [
+        {"regroupement": c.regroupements.get(e.ref), "id": e.ref, "motif": e.motif} for e in c.regroupements_ecartes
+    ]
     commissions = [x["commission"] for x in concerned]
     grid = [["●" if m.id in v["orientation"].commissions else None for m in commissions] for v in views]
     return {

@@ -88,7 +88,10 @@ def chronologie(c: Consultation, when: dt.datetime) -> list[dict[str, Any]]:
     if c.deliberation:
         for avis in c.deliberation.avis:
             m = c.commissions.get(avis.commission)
-            add(avis.date, f"Avis de la {m.nom[0].lower()}{m.nom[1:]}" if m else f"Avis de la commission {avis.commission}")
+            add(
+                avis.date,
+                f"Avis de la {m.nom[0].lower()}{m.nom[1:]}" if m else f"Avis de la commission {avis.commission}",
+            )
         if c.deliberation.seance and c.deliberation.seance.date:
             add(c.deliberation.seance.date, f"Séance du {c.conseil} : délibération n° {c.deliberation.seance.numero}")
     for r in c.restitutions.values():
@@ -100,7 +103,9 @@ def chronologie(c: Consultation, when: dt.datetime) -> list[dict[str, Any]]:
     for stage in Stage.process():
         if stage.value in passages:
             nxt = stage.next
-            label = f"Passage à l'étape « {nxt.label} »" if nxt and nxt is not Stage.CLOTUREE else "Clôture de la démarche"
+            label = (
+                f"Passage à l'étape « {nxt.label} »" if nxt and nxt is not Stage.CLOTUREE else "Clôture de la démarche"
+            )
             add(passages[stage.value], label)
     events.sort(key=lambda e: (e[0], e[1]))
     return [{"date": value, "libelle": label} for _, label, value in events]
@@ -132,7 +137,10 @@ def etapes(c: Consultation, when: dt.datetime) -> list[dict[str, Any]]:
             (n["regroupements"], "regroupement", "regroupements"),
         ],
         Stage.RAPPORT: [(n["orientations"], "orientation transmise", "orientations transmises")],
-        Stage.ADOPTION: [(avis, "avis de commission", "avis de commission"), (vote.votants if vote else 0, "votant", "votants")],
+        Stage.ADOPTION: [
+            (avis, "avis de commission", "avis de commission"),
+            (vote.votants if vote else 0, "votant", "votants"),
+        ],
         Stage.RESTITUTION: [
             (n["participants_restitutions"], "participant", "participants"),
             (len(tenues), "réunion publique", "réunions publiques"),
@@ -174,7 +182,10 @@ def bilan_context(c: Consultation, when: dt.datetime) -> dict[str, Any]:
             ],
             "contributions_10000": [(x["territoire"].nom, x["contributions_10000"]) for x in repr_],
             "participants_10000": [
-                (x["territoire"].nom, par_habitants(x["participants_ateliers"] + x["participants_restitution"], x["population"]))
+                (
+                    x["territoire"].nom,
+                    par_habitants(x["participants_ateliers"] + x["participants_restitution"], x["population"]),
+                )
                 for x in repr_
             ],
         },

@@ -60,5 +60,9 @@ def synthese_context(c: Consultation) -> dict[str, Any]:
         "regroupements": groups,
         "propositions_ecartees": ecartees,
         "propositions_non_classees": pending,
-        "series": {"regroupements": [(f"{g['regroupement'].id} {g['regroupement'].titre}", len(g["propositions"])) for g in groups]},
+        "series": {
+            "regroupements": [
+                (f"{g['regroupement'].id} {g['regroupement'].titre}", len(g["propositions"])) for g in groups
+            ]
+        },
     }

@@ -62,7 +62,8 @@ def _spend(turns: int) -> None:
     budget[0] += turns
     if budget[0] > MAX_LOOP_TURNS:
         raise TooMuchWork(
-            f"trop de tours de boucle (plus de {nombre(MAX_LOOP_TURNS)} pour un seul document) : une boucle dans une boucle ?"
+            f"trop de tours de boucle (plus de {nombre(MAX_LOOP_TURNS)} pour un seul document) : une boucle dans une "
+            "boucle ?"
         )
 
 
@@ -184,7 +185,11 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_TEXT:
                 raise TooMuchWork(f"répétition trop grande ({nombre(len(seq))} × {nombre(n)})")
     elif operator == "+":
-        if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) and len(left) + len(right) > MAX_TEXT:
+        if (
+            isinstance(left, (str, list, tuple))
+            and isinstance(right, (str, list, tuple))
+            and len(left) + len(right) > MAX_TEXT
+        ):
             raise _refuse("addition")
     elif operator == "%":
         check_percent(left, right)

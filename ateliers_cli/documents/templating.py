@@ -471,9 +471,14 @@ class Figures:
             body.append([r, *[(vide if v is None else v) for v in values]])
         headers = [coin or " ", *cols, *(["Total"] if totaux else [])]
         if totaux:
-            sums: list[object] = [
-                sum(v for v in col if isinstance(v, (int, float)) and not isinstance(v, bool)) for col in zip(*grid, strict=False)
-            ] if grid else [0] * len(cols)
+            sums: list[object] = (
+                [
+                    sum(v for v in col if isinstance(v, (int, float)) and not isinstance(v, bool))
+                    for col in zip(*grid, strict=False)
+                ]
+                if grid
+                else [0] * len(cols)
+            )
             body.append(["Total", *sums, sum(s for s in sums if isinstance(s, (int, float)))])
         def is_number(v: object) -> bool:
             return isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)
@@ -536,7 +541,34 @@ def _commonmark_to_html(markdown: str) -> str:
 
 
 _TAGS = frozenset(
-    ["a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul"]
+    [
+        "a",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "strong",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
 _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 
@@ -586,7 +618,10 @@ _UNDEFINED_RES = (
 
 
 _SECURITY_RES = (
-    (re.compile(r"^access to attribute '([^']*)' of '([^']*)' object is unsafe\.?$"), "accès à l'attribut « {0} » d'un objet « {1} »"),
+    (
+        re.compile(r"^access to attribute '([^']*)' of '([^']*)' object is unsafe\.?$"),
+        "accès à l'attribut « {0} » d'un objet « {1} »",
+    ),
     (re.compile(r"^'?([^']*?)'? is not safely callable$"), "appel de « {0} »"),
 )
 

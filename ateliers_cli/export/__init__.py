@@ -145,9 +145,11 @@ def build_export(
         found = scdl.problems(c, load_diagnostics)
         if found:
             raise AteliersError(
-                f"la délibération ne respecte pas le schéma SCDL « Délibérations » ({len(found)} problème{'s' if len(found) > 1 else ''}) : rien n'est écrit",
+                f"la délibération ne respecte pas le schéma SCDL « Délibérations » ({len(found)} "
+                f"problème{'s' if len(found) > 1 else ''}) : rien n'est écrit",
                 details=found,
-                hint="corrigez deliberation.yaml (ou consultation.yaml) aux lignes indiquées, puis relancez « ateliers export »",
+                hint="corrigez deliberation.yaml (ou consultation.yaml) aux lignes indiquées, puis relancez « ateliers "
+                "export »",
             )
         scdl_row = scdl.row(c)
         notes += scdl.notes(c)
@@ -237,16 +239,23 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         MARKER,
         f"# Données ouvertes — {titre}",
         "",
-        (f"Les données publiques de la consultation « {titre} » ({producer}), conduite selon la démarche des "
-        "*Ateliers Citoyens* : contributions, thèmes, ateliers, propositions, regroupements, orientations, "
-        f"décisions de l'assemblée ({c.conseil}), restitutions et étapes de la démarche. "
-        f"Export du {when} ({day.isoformat()})."),
+        (
+            f"Les données publiques de la consultation « {titre} » ({producer}), conduite selon la démarche des "
+            "*Ateliers Citoyens* : contributions, thèmes, ateliers, propositions, regroupements, orientations, "
+            f"décisions de l'assemblée ({c.conseil}), restitutions et étapes de la démarche. "
+            f"Export du {when} ({day.isoformat()})."
+        ),
         "",
         "## Licence et mention de la source",
         "",
-        (f"Producteur : {producer}. Ces données sont publiées sous la **Licence Ouverte / Open Licence version 2.0** "
-        f"d'Etalab ({LICENCE_URL}). Vous pouvez les copier, les modifier, les diffuser et les réutiliser, y compris "
-        "à des fins commerciales, à condition d'en mentionner la source et la date de dernière mise à jour, par exemple :"),
+        (
+            f"Producteur : {producer}. Ces données sont publiées sous la **Licence Ouverte / Open Licence version "
+            "2.0** "
+            f"d'Etalab ({LICENCE_URL}). Vous pouvez les copier, les modifier, les diffuser et les réutiliser, y "
+            "compris "
+            "à des fins commerciales, à condition d'en mentionner la source et la date de dernière mise à jour, par "
+            "exemple :"
+        ),
         "",
         f"> {producer} — consultation « {titre} », données mises à jour le {day.isoformat()}. Licence Ouverte 2.0.",
         "",
@@ -254,14 +263,21 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "",
         "Chaque table est donnée deux fois : en CSV et en JSON (une liste d'objets, mêmes noms de colonnes).",
         "",
-        ("- Encodage UTF-8 (sans BOM), séparateur « , », guillemets doubles autour des valeurs qui contiennent une "
-        "virgule, un guillemet ou un retour à la ligne, fins de ligne CRLF (RFC 4180)."),
+        (
+            "- Encodage UTF-8 (sans BOM), séparateur « , », guillemets doubles autour des valeurs qui contiennent une "
+            "virgule, un guillemet ou un retour à la ligne, fins de ligne CRLF (RFC 4180)."
+        ),
         "- Dates au format ISO 8601 : `AAAA-MM-JJ` ; dates et heures `AAAA-MM-JJTHH:MM` (heure de Paris).",
         f"- Listes : valeurs séparées par « {LIST_SEPARATOR.strip()} » dans le CSV, vraies listes dans le JSON.",
         "- Booléens : `true` ou `false` ; une cellule vide veut dire « non renseigné ».",
-        ("- Sécurité : dans les CSV, une valeur qui commencerait par `=`, `+`, `-`, `@`, une tabulation ou un retour "
-        "chariot est précédée d'une apostrophe `'`, pour qu'un tableur l'affiche comme du texte au lieu de l'exécuter "
-        "comme une formule (recommandation de l'OWASP sur l'injection de formules). Le JSON donne les valeurs telles quelles."),
+        (
+            "- Sécurité : dans les CSV, une valeur qui commencerait par `=`, `+`, `-`, `@`, une tabulation ou un "
+            "retour "
+            "chariot est précédée d'une apostrophe `'`, pour qu'un tableur l'affiche comme du texte au lieu de "
+            "l'exécuter "
+            "comme une formule (recommandation de l'OWASP sur l'injection de formules). Le JSON donne les valeurs "
+            "telles quelles."
+        ),
         "- Ouvrir un CSV dans Excel : Données > À partir d'un fichier texte/CSV, origine « 65001 : Unicode (UTF-8) ».",
         "",
         "| fichier | contenu | lignes |",
@@ -270,17 +286,26 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
     for t in tables:
         lines.append(f"| `{t.name}.csv`, `{t.name}.json` | {t.title} | {t.lignes} |")
     if scdl_row is not None:
-        lines.append(f"| `{SCDL_NAME}.csv`, `{SCDL_NAME}.json` | La délibération, au format SCDL « Délibérations » | 1 |")
+        lines.append(
+            f"| `{SCDL_NAME}.csv`, `{SCDL_NAME}.json` | La délibération, au format SCDL « Délibérations » | 1 |"
+        )
     lines += [
         "",
         "## Données personnelles",
         "",
-        ("Les noms, courriels, téléphones et adresses des contributeurs et des inscrits ne sont jamais publiés. Le nom "
-        "public (ou pseudonyme), l'organisation, le titre et le texte d'une contribution ne figurent que si son auteur "
-        "a consenti à être cité (`publication` vaut `true`) ; une adresse électronique ou un numéro de téléphone "
-        "resté dans un texte y est remplacé par « [courriel retiré] » ou « [téléphone retiré] ». Quand une personne a demandé l'effacement de son identité, "
-        f"sa contribution reste comptée mais son auteur devient « {ANONYMOUS_AUTHOR} » et son titre et son texte ne "
-        "sont plus publiés (`anonymisee` vaut `true`). Les ateliers ne donnent que des nombres d'inscrits et de présents."),
+        (
+            "Les noms, courriels, téléphones et adresses des contributeurs et des inscrits ne sont jamais publiés. Le "
+            "nom "
+            "public (ou pseudonyme), l'organisation, le titre et le texte d'une contribution ne figurent que si son "
+            "auteur "
+            "a consenti à être cité (`publication` vaut `true`) ; une adresse électronique ou un numéro de téléphone "
+            "resté dans un texte y est remplacé par « [courriel retiré] » ou « [téléphone retiré] ». Quand une "
+            "personne a demandé l'effacement de son identité, "
+            f"sa contribution reste comptée mais son auteur devient « {ANONYMOUS_AUTHOR} » et son titre et son texte "
+            "ne "
+            "sont plus publiés (`anonymisee` vaut `true`). Les ateliers ne donnent que des nombres d'inscrits et de "
+            "présents."
+        ),
         "",
     ]
     for t in tables:
@@ -290,12 +315,19 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
     lines += [
         f"## `{SCDL_NAME}.csv` — La délibération (SCDL « Délibérations »)",
         "",
-        (f"La délibération de l'assemblée ({c.conseil}) qui a adopté la politique, au format national du Socle commun des données "
-        f"locales : schéma `{scdl.SCHEMA}` version {scdl.SCHEMA_VERSION} ({scdl.SCHEMA_URL}), mêmes colonnes dans le "
-        "même ordre. Avant d'écrire la ligne, `ateliers export` en vérifie les règles (SIRET à 14 chiffres, code de "
-        "matière ACTES de niveau 2 et son nom, dates ISO, date de préfecture postérieure à la séance, budget avec son "
-        "année, VOTE_REEL = VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION ≤ VOTE_EFFECTIF) et refuse une ligne invalide. "
-        "Le fichier peut être contrôlé avec le validateur Validata (https://validata.fr)."),
+        (
+            f"La délibération de l'assemblée ({c.conseil}) qui a adopté la politique, au format national du Socle "
+            "commun des données "
+            f"locales : schéma `{scdl.SCHEMA}` version {scdl.SCHEMA_VERSION} ({scdl.SCHEMA_URL}), mêmes colonnes dans "
+            "le "
+            "même ordre. Avant d'écrire la ligne, `ateliers export` en vérifie les règles (SIRET à 14 chiffres, code "
+            "de "
+            "matière ACTES de niveau 2 et son nom, dates ISO, date de préfecture postérieure à la séance, budget avec "
+            "son "
+            "année, VOTE_REEL = VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION ≤ VOTE_EFFECTIF) et refuse une ligne "
+            "invalide. "
+            "Le fichier peut être contrôlé avec le validateur Validata (https://validata.fr)."
+        ),
         "",
     ]
     if scdl_row is None:

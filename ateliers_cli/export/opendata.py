@@ -54,18 +54,37 @@ CONTRIBUTIONS = (
     C("id", "texte", "Identifiant de la contribution (C-…)."),
     C("date", "date", "Date de réception."),
     C("profil", "texte", "habitant, citoyen ou partenaire (association, institution, entreprise)."),
-    C("canal", "texte", "Comment elle est arrivée : formulaire, courrier, courriel, reunion, plateforme, telephone, autre."),
+    C(
+        "canal",
+        "texte",
+        "Comment elle est arrivée : formulaire, courrier, courriel, reunion, plateforme, telephone, autre.",
+    ),
     C("territoire", "texte", "Arrondissement (identifiant, voir territoires.csv)."),
     C("territoire_nom", "texte", "Nom de l'arrondissement."),
     C("statut", "texte", "analysee, hors_sujet, doublon ou nouvelle (pas encore analysée)."),
     C("doublon_de", "texte", "Pour un doublon : la contribution suivie à sa place."),
     C("themes", "liste", "Thèmes affectés par les analystes (identifiants, voir themes.csv)."),
     C("propositions", "liste", "Propositions des ateliers qui citent cette contribution (voir propositions.csv)."),
-    C("orientations_nourries", "liste", "Orientations auxquelles mènent les propositions qui la citent (par leur regroupement) ; un thème partagé ne compte pas."),
-    C("a_nourri_une_orientation_retenue", "booléen", "Contribution analysée dont une orientation nourrie a été adoptée, avec ou sans amendement (le compte du document « Ce que sont devenues vos contributions »)."),
+    C(
+        "orientations_nourries",
+        "liste",
+        "Orientations auxquelles mènent les propositions qui la citent (par leur regroupement) ; un thème partagé ne "
+        "compte pas.",
+    ),
+    C(
+        "a_nourri_une_orientation_retenue",
+        "booléen",
+        "Contribution analysée dont une orientation nourrie a été adoptée, avec ou sans amendement (le compte du "
+        "document « Ce que sont devenues vos contributions »).",
+    ),
     C("publication", "booléen", "L'auteur a consenti à être cité publiquement."),
     C("anonymisee", "booléen", "L'identité de l'auteur a été effacée à sa demande (droit à l'effacement)."),
-    C("auteur", "texte", "Nom public ou pseudonyme choisi par l'auteur ; vide sans consentement ; « Contribution anonymisée » après effacement."),
+    C(
+        "auteur",
+        "texte",
+        "Nom public ou pseudonyme choisi par l'auteur ; vide sans consentement ; « Contribution anonymisée » après "
+        "effacement.",
+    ),
     C("organisation", "texte", "Organisation, pour un partenaire ; vide sans consentement ou après effacement."),
     C("titre", "texte", "Titre court ; vide sans consentement ou après effacement."),
     C("texte", "texte", "Le texte (Markdown) ; vide sans consentement ou après effacement."),
@@ -73,7 +92,11 @@ CONTRIBUTIONS = (
 THEMES = (
     C("id", "texte", "Identifiant du thème."),
     C("titre", "texte", "Titre."),
-    C("nature", "texte", "question_de_fond (question de politique publique) ou projet_operationnel (projet concret à construire)."),
+    C(
+        "nature",
+        "texte",
+        "question_de_fond (question de politique publique) ou projet_operationnel (projet concret à construire).",
+    ),
     C("question", "texte", "La question posée en atelier."),
     C("description", "texte", "Description (Markdown)."),
     C("mots_cles", "liste", "Mots-clés."),
@@ -294,7 +317,13 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
 
     # contributions
     rows = [contribution_row(c, t, ct) for ct in ordered_contributions(c)] if contributions else []
-    table("contributions", "Les contributions", "Une ligne par contribution reçue pendant l'appel à contributions.", CONTRIBUTIONS, rows)
+    table(
+        "contributions",
+        "Les contributions",
+        "Une ligne par contribution reçue pendant l'appel à contributions.",
+        CONTRIBUTIONS,
+        rows,
+    )
 
     by_theme = Counter(th for ct in c.contributions.values() for th in ct.themes)
     by_territory = Counter(ct.territoire for ct in c.contributions.values())
@@ -327,7 +356,13 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
         "Les arrondissements de la consultation.",
         TERRITOIRES,
         [
-            {"id": te.id, "nom": te.nom, "population": te.population, "contributions": by_territory.get(te.id, 0), "ateliers": sorted(ateliers_of_territory.get(te.id, []))}
+            {
+                "id": te.id,
+                "nom": te.nom,
+                "population": te.population,
+                "contributions": by_territory.get(te.id, 0),
+                "ateliers": sorted(ateliers_of_territory.get(te.id, [])),
+            }
             for te in c.territoires.values()
         ],
     )
@@ -362,7 +397,15 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
     forums = []
     for key, forum in (("lancement", c.lancement), ("synthese", c.synthese)):
         if forum is not None:
-            forums.append({"forum": key, "date": forum.date, "lieu": forum.lieu, "statut": forum.statut, "participants": forum.participants})
+            forums.append(
+                {
+                    "forum": key,
+                    "date": forum.date,
+                    "lieu": forum.lieu,
+                    "statut": forum.statut,
+                    "participants": forum.participants,
+                }
+            )
     table("forums", "Les forums", "Le forum de lancement et le forum départemental de synthèse.", FORUMS, forums)
 
     rows = []
@@ -388,7 +431,13 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
                 "motif_ecart": t.ecart_prop.get(p.id, ""),
             }
         )
-    table("propositions", "Les propositions des ateliers", "Une ligne par proposition produite en atelier.", PROPOSITIONS, rows)
+    table(
+        "propositions",
+        "Les propositions des ateliers",
+        "Une ligne par proposition produite en atelier.",
+        PROPOSITIONS,
+        rows,
+    )
     table(
         "regroupements",
         "Les regroupements",
@@ -470,7 +519,11 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
         "Les amendements des commissions",
         "Les amendements proposés par les commissions, orientation par orientation.",
         AMENDEMENTS,
-        [{"commission": a.commission, "orientation": am.orientation, "texte": am.texte.strip()} for a in avis for am in a.amendements],
+        [
+            {"commission": a.commission, "orientation": am.orientation, "texte": am.texte.strip()}
+            for a in avis
+            for am in a.amendements
+        ],
     )
     restitutions = sorted(c.restitutions.values(), key=lambda r: r.id)
     table(
@@ -478,14 +531,28 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
         "Les restitutions publiques",
         "Les réunions publiques qui présentent dans chaque territoire la politique adoptée.",
         RESTITUTIONS,
-        [{"id": r.id, "territoire": r.territoire, "date": r.date, "lieu": r.lieu, "statut": r.statut, "participants": r.participants} for r in restitutions],
+        [
+            {
+                "id": r.id,
+                "territoire": r.territoire,
+                "date": r.date,
+                "lieu": r.lieu,
+                "statut": r.statut,
+                "participants": r.participants,
+            }
+            for r in restitutions
+        ],
     )
     table(
         "retours",
         "Les retours des restitutions",
         "Ce que les participants aux restitutions ont dit de la mise en œuvre.",
         RETOURS,
-        [{"restitution": r.id, "territoire": r.territoire, "orientation": x.orientation, "texte": x.texte.strip()} for r in restitutions for x in r.retours],
+        [
+            {"restitution": r.id, "territoire": r.territoire, "orientation": x.orientation, "texte": x.texte.strip()}
+            for r in restitutions
+            for x in r.retours
+        ],
     )
     passed = {p.de: p for p in c.historique}
     rows = []
@@ -511,11 +578,29 @@ def build_tables(c: Consultation, *, contributions: bool = True) -> list[Table]:
                 "commit": passage.commit if passage else "",
             }
         )
-    table("etapes", "Les étapes de la démarche", "Les sept étapes : calendrier prévu et passages enregistrés par « ateliers advance ».", ETAPES, rows)
+    table(
+        "etapes",
+        "Les étapes de la démarche",
+        "Les sept étapes : calendrier prévu et passages enregistrés par « ateliers advance ».",
+        ETAPES,
+        rows,
+    )
     if c.actions:
         from ateliers_cli.followup import open_data_rows
 
         actions, mesures = open_data_rows(c)
-        table("suivi-actions", "Les actions de mise en œuvre", "Après le vote : les actions qui mettent en œuvre chaque orientation adoptée (suivi.yaml).", SUIVI_ACTIONS, actions)
-        table("suivi-mesures", "Les valeurs des indicateurs", "Les valeurs mesurées des indicateurs de chaque orientation, au fil du temps.", SUIVI_MESURES, mesures)
+        table(
+            "suivi-actions",
+            "Les actions de mise en œuvre",
+            "Après le vote : les actions qui mettent en œuvre chaque orientation adoptée (suivi.yaml).",
+            SUIVI_ACTIONS,
+            actions,
+        )
+        table(
+            "suivi-mesures",
+            "Les valeurs des indicateurs",
+            "Les valeurs mesurées des indicateurs de chaque orientation, au fil du temps.",
+            SUIVI_MESURES,
+            mesures,
+        )
     return tables

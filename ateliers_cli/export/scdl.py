@@ -48,8 +48,14 @@ DOCS = {
     "COLL_SIRET": ("texte de 14 chiffres, obligatoire", "SIRET de la collectivité (collectivite.siret)."),
     "DELIB_ID": ("texte, obligatoire", "Numéro de la délibération (deliberation.yaml, seance.numero)."),
     "DELIB_DATE": ("date AAAA-MM-JJ, obligatoire", "Date de la séance où elle a été adoptée (seance.date)."),
-    "DELIB_MATIERE_CODE": ("texte, obligatoire", "Code de matière de la nomenclature ACTES, niveau 2, par exemple « 8.2 » (seance.matiere_code)."),
-    "DELIB_MATIERE_NOM": ("texte, obligatoire", "Matière ACTES : intitulé de niveau 1 et de niveau 2, en minuscules, séparés par « / », déduit du code."),
+    "DELIB_MATIERE_CODE": (
+        "texte, obligatoire",
+        "Code de matière de la nomenclature ACTES, niveau 2, par exemple « 8.2 » (seance.matiere_code).",
+    ),
+    "DELIB_MATIERE_NOM": (
+        "texte, obligatoire",
+        "Matière ACTES : intitulé de niveau 1 et de niveau 2, en minuscules, séparés par « / », déduit du code.",
+    ),
     "DELIB_OBJET": ("texte, obligatoire", "Objet de la délibération (seance.objet)."),
     "BUDGET_ANNEE": ("texte AAAA ou AAAA/AAAA", "Exercice budgétaire concerné, s'il y en a un (seance.budget_annee)."),
     "BUDGET_NOM": ("texte", "Budget concerné, avec BUDGET_ANNEE (seance.budget_nom)."),
@@ -218,7 +224,10 @@ def notes(c: Consultation) -> list[str]:
     """Doubts that do not make the row invalid, for the user to check."""
     siret = _siret(c.collectivite.siret)
     if _SIRET.match(siret) and not luhn_ok(siret) and not siret.startswith("356000000"):  # La Poste is the exception
-        return [f"le SIRET « {siret} » de consultation.yaml ne passe pas la clé de contrôle (Luhn) : vérifiez-le sur annuaire-entreprises.data.gouv.fr"]
+        return [
+            (f"le SIRET « {siret} » de consultation.yaml ne passe pas la clé de contrôle (Luhn) : vérifiez-le sur "
+            "annuaire-entreprises.data.gouv.fr")
+        ]
     return []
 
 
@@ -256,7 +265,12 @@ def _loader_problems(c: Consultation, found: list[Diagnostic]) -> list[Diagnosti
     for (owner, key), column in _SOURCES.items():
         item = owners[owner]
         if item is not None and key in item.lines:
-            where[(item.path or ("consultation.yaml" if owner == "collectivite" else "deliberation.yaml"), item.lines[key])] = column
+            where[
+                (
+                    item.path or ("consultation.yaml" if owner == "collectivite" else "deliberation.yaml"),
+                    item.lines[key],
+                )
+            ] = column
     return [
         error(x.path, x.line, f"{where[(x.path, x.line)]} : {x.message}", x.hint, "scdl")
         for x in found
@@ -289,63 +303,168 @@ def _rules(c: Consultation) -> list[Diagnostic]:
         d.append(error(path, line, f"{column} : {message}", hint, "scdl"))
 
     if not col.nom.strip():
-        bad(cpath, col.line or c.line_of("collectivite"), "COLL_NOM", "le nom de la collectivité manque", "ajoutez « nom: Département du Nord » sous « collectivite: » dans consultation.yaml")
+        bad(
+            cpath,
+            col.line or c.line_of("collectivite"),
+            "COLL_NOM",
+            "le nom de la collectivité manque",
+            "ajoutez « nom: Département du Nord » sous « collectivite: » dans consultation.yaml",
+        )
     siret = _siret(col.siret)
     where_siret = col.lines.get("siret") or c.line_of("collectivite")
     if not siret:
-        bad(cpath, where_siret, "COLL_SIRET", "le SIRET de la collectivité manque (obligatoire)", "ajoutez sous « collectivite: » la ligne siret: \"22590001800014\" (14 chiffres, entre guillemets)")
+        bad(
+            cpath,
+            where_siret,
+            "COLL_SIRET",
+            "le SIRET de la collectivité manque (obligatoire)",
+            'ajoutez sous « collectivite: » la ligne siret: "22590001800014" (14 chiffres, entre guillemets)',
+        )
     elif not _SIRET.match(siret):
         detail = f"{len(siret)} chiffres au lieu de 14" if siret.isdigit() else "il ne doit contenir que des chiffres"
-        bad(cpath, where_siret, "COLL_SIRET", f"SIRET « {col.siret} » invalide : {detail}", "un SIRET a 14 chiffres (9 du SIREN, 5 du NIC), écrit entre guillemets ; voir annuaire-entreprises.data.gouv.fr")
+        bad(
+            cpath,
+            where_siret,
+            "COLL_SIRET",
+            f"SIRET « {col.siret} » invalide : {detail}",
+            "un SIRET a 14 chiffres (9 du SIREN, 5 du NIC), écrit entre guillemets ; voir "
+            "annuaire-entreprises.data.gouv.fr",
+        )
 
     rel = s.path or "deliberation.yaml"
     if not s.numero.strip():
-        bad(rel, s.line_of("numero"), "DELIB_ID", "le numéro de la délibération manque", "ajoutez « numero: DCD-2026-0412 » sous « seance: »")
+        bad(
+            rel,
+            s.line_of("numero"),
+            "DELIB_ID",
+            "le numéro de la délibération manque",
+            "ajoutez « numero: DCD-2026-0412 » sous « seance: »",
+        )
     if s.date is None:
-        bad(rel, s.line_of("date"), "DELIB_DATE", "la date de la séance manque ou n'est pas une date AAAA-MM-JJ", "écrivez « date: 2026-10-12 » sous « seance: »")
+        bad(
+            rel,
+            s.line_of("date"),
+            "DELIB_DATE",
+            "la date de la séance manque ou n'est pas une date AAAA-MM-JJ",
+            "écrivez « date: 2026-10-12 » sous « seance: »",
+        )
     if not s.objet.strip():
-        bad(rel, s.line_of("objet"), "DELIB_OBJET", "l'objet de la délibération manque", "ajoutez « objet: … » sous « seance: »")
+        bad(
+            rel,
+            s.line_of("objet"),
+            "DELIB_OBJET",
+            "l'objet de la délibération manque",
+            "ajoutez « objet: … » sous « seance: »",
+        )
 
     code = level2(s.matiere_code)
     if not s.matiere_code.strip():
-        bad(rel, s.line, "DELIB_MATIERE_CODE", "le code de matière ACTES manque (obligatoire)", "ajoutez sous « seance: » la ligne matiere_code: \"8.2\" (8.2 = Aide sociale)")
+        bad(
+            rel,
+            s.line,
+            "DELIB_MATIERE_CODE",
+            "le code de matière ACTES manque (obligatoire)",
+            'ajoutez sous « seance: » la ligne matiere_code: "8.2" (8.2 = Aide sociale)',
+        )
     elif not _CODE.match(code) or code not in ACTES_2:
         first = code.split(".")[0]
-        hint = f"sous « {first} » ({ACTES_1[first]}) : {_codes_under(first)}" if first in ACTES_1 else "les matières ACTES vont de 1.1 à 9.4 ; 8.2 = Aide sociale"
-        bad(rel, s.line_of("matiere_code"), "DELIB_MATIERE_CODE", f"code de matière ACTES « {s.matiere_code} » inconnu", hint)
+        hint = (
+            f"sous « {first} » ({ACTES_1[first]}) : {_codes_under(first)}"
+            if first in ACTES_1
+            else "les matières ACTES vont de 1.1 à 9.4 ; 8.2 = Aide sociale"
+        )
+        bad(
+            rel,
+            s.line_of("matiere_code"),
+            "DELIB_MATIERE_CODE",
+            f"code de matière ACTES « {s.matiere_code} » inconnu",
+            hint,
+        )
     elif s.matiere_nom.strip():
         given = fold(s.matiere_nom)
         expected = {fold(ACTES_2[code]), fold(matiere_nom(code))}
         if given not in expected:
             other = _code_of_name(s.matiere_nom)
             hint = (
-                f"« {s.matiere_nom} » est la matière {other} : corrigez matiere_code, ou écrivez matiere_nom: {ACTES_2[code].capitalize()}"
+                f"« {s.matiere_nom} » est la matière {other} : corrigez matiere_code, ou écrivez matiere_nom: "
+                f"{ACTES_2[code].capitalize()}"
                 if other
-                else f"le code {code} est « {ACTES_2[code].capitalize()} » ({ACTES_1[code.split('.')[0]]}) : corrigez l'un ou l'autre"
+                else f"le code {code} est « {ACTES_2[code].capitalize()} » ({ACTES_1[code.split('.')[0]]}) : corrigez "
+                "l'un ou l'autre"
             )
-            bad(rel, s.line_of("matiere_nom"), "DELIB_MATIERE_NOM", f"la matière « {s.matiere_nom} » ne correspond pas au code ACTES {code}", hint)
+            bad(
+                rel,
+                s.line_of("matiere_nom"),
+                "DELIB_MATIERE_NOM",
+                f"la matière « {s.matiere_nom} » ne correspond pas au code ACTES {code}",
+                hint,
+            )
 
     budget = s.budget_annee.strip()
     if budget:
         m = _BUDGET.match(budget)
         if m is None:
-            bad(rel, s.line_of("budget_annee"), "BUDGET_ANNEE", f"« {budget} » n'est ni une année AAAA ni un intervalle AAAA/AAAA", "écrivez budget_annee: \"2027\" ou \"2027/2028\"")
+            bad(
+                rel,
+                s.line_of("budget_annee"),
+                "BUDGET_ANNEE",
+                f"« {budget} » n'est ni une année AAAA ni un intervalle AAAA/AAAA",
+                'écrivez budget_annee: "2027" ou "2027/2028"',
+            )
         elif m.group(2) and int(m.group(2)) <= int(m.group(1)):
-            bad(rel, s.line_of("budget_annee"), "BUDGET_ANNEE", f"intervalle « {budget} » à l'envers : la seconde année doit suivre la première", f"écrivez « {m.group(2)}/{m.group(1)} »")
+            bad(
+                rel,
+                s.line_of("budget_annee"),
+                "BUDGET_ANNEE",
+                f"intervalle « {budget} » à l'envers : la seconde année doit suivre la première",
+                f"écrivez « {m.group(2)}/{m.group(1)} »",
+            )
     if bool(budget) != bool(s.budget_nom.strip()):
         present, missing = ("budget_annee", "budget_nom") if budget else ("budget_nom", "budget_annee")
-        bad(rel, s.line_of(present), "BUDGET_ANNEE/BUDGET_NOM", f"« {present} » est renseigné sans « {missing} »", "le schéma les veut ensemble : renseignez les deux, ou aucun")
+        bad(
+            rel,
+            s.line_of(present),
+            "BUDGET_ANNEE/BUDGET_NOM",
+            f"« {present} » est renseigné sans « {missing} »",
+            "le schéma les veut ensemble : renseignez les deux, ou aucun",
+        )
 
     if s.prefecture.strip() and not _PREF.match(s.prefecture.strip()):
-        bad(rel, s.line_of("prefecture"), "PREF_ID", f"« {s.prefecture} » n'est pas un identifiant de contrôle de légalité", "PREF puis le numéro du département sur 3 caractères (PREF059 pour le Nord), SPREF… pour une sous-préfecture, SGAR…")
+        bad(
+            rel,
+            s.line_of("prefecture"),
+            "PREF_ID",
+            f"« {s.prefecture} » n'est pas un identifiant de contrôle de légalité",
+            "PREF puis le numéro du département sur 3 caractères (PREF059 pour le Nord), SPREF… pour une "
+            "sous-préfecture, SGAR…",
+        )
     if s.prefecture_date is not None and s.date is not None and s.prefecture_date < s.date:
-        bad(rel, s.line_of("prefecture_date"), "PREF_DATE", f"enregistrement en préfecture le {s.prefecture_date.isoformat()}, avant la séance du {s.date.isoformat()}", "la transmission au contrôle de légalité suit la séance : vérifiez les deux dates")
+        bad(
+            rel,
+            s.line_of("prefecture_date"),
+            "PREF_DATE",
+            f"enregistrement en préfecture le {s.prefecture_date.isoformat()}, avant la séance du {s.date.isoformat()}",
+            "la transmission au contrôle de légalité suit la séance : vérifiez les deux dates",
+        )
 
     if v is not None:
         vrel = v.path or rel
         total = v.pour + v.contre + v.abstention
         if v.votants != total:
-            bad(vrel, v.line_of("votants"), "VOTE_REEL", f"{v.votants} votants, mais pour + contre + abstention = {v.pour} + {v.contre} + {v.abstention} = {total}", "corrigez les chiffres d'après le procès-verbal de la séance")
+            bad(
+                vrel,
+                v.line_of("votants"),
+                "VOTE_REEL",
+                f"{v.votants} votants, mais pour + contre + abstention = {v.pour} + {v.contre} + {v.abstention} = "
+                f"{total}",
+                "corrigez les chiffres d'après le procès-verbal de la séance",
+            )
         if v.votants > v.effectif:
-            bad(vrel, v.line_of("votants"), "VOTE_REEL", f"{v.votants} votants pour {v.effectif} membres en exercice (VOTE_EFFECTIF)", "les votants ne peuvent dépasser l'effectif : vérifiez « effectif » et « votants »")
+            bad(
+                vrel,
+                v.line_of("votants"),
+                "VOTE_REEL",
+                f"{v.votants} votants pour {v.effectif} membres en exercice (VOTE_EFFECTIF)",
+                "les votants ne peuvent dépasser l'effectif : vérifiez « effectif » et « votants »",
+            )
     return d

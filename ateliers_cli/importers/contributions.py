@@ -165,17 +165,51 @@ class ImportPlan:
 # --- values ---------------------------------------------------------------------
 
 _PROFILE_WORDS = {
-    "habitant": "habitant", "habitante": "habitant", "habitants": "habitant", "particulier": "habitant", "particuliere": "habitant", "riverain": "habitant", "usager": "habitant",
-    "citoyen": "citoyen", "citoyenne": "citoyen", "citoyens": "citoyen",
-    "partenaire": "partenaire", "association": "partenaire", "entreprise": "partenaire", "organisation": "partenaire",
-    "institution": "partenaire", "collectivite": "partenaire", "structure": "partenaire", "professionnel": "partenaire",
-    "elu": "partenaire", "syndicat": "partenaire", "federation": "partenaire", "commune": "partenaire", "mairie": "partenaire",
+    "habitant": "habitant",
+    "habitante": "habitant",
+    "habitants": "habitant",
+    "particulier": "habitant",
+    "particuliere": "habitant",
+    "riverain": "habitant",
+    "usager": "habitant",
+    "citoyen": "citoyen",
+    "citoyenne": "citoyen",
+    "citoyens": "citoyen",
+    "partenaire": "partenaire",
+    "association": "partenaire",
+    "entreprise": "partenaire",
+    "organisation": "partenaire",
+    "institution": "partenaire",
+    "collectivite": "partenaire",
+    "structure": "partenaire",
+    "professionnel": "partenaire",
+    "elu": "partenaire",
+    "syndicat": "partenaire",
+    "federation": "partenaire",
+    "commune": "partenaire",
+    "mairie": "partenaire",
 }
 _CANAL_WORDS = {
-    "formulaire": "formulaire", "questionnaire": "formulaire", "courrier": "courrier", "lettre": "courrier", "postal": "courrier",
-    "courriel": "courriel", "email": "courriel", "mail": "courriel", "reunion": "reunion", "rencontre": "reunion", "atelier": "reunion",
-    "plateforme": "plateforme", "site": "plateforme", "internet": "plateforme", "ligne": "plateforme", "web": "plateforme",
-    "telephone": "telephone", "tel": "telephone", "appel": "telephone", "autre": "autre",
+    "formulaire": "formulaire",
+    "questionnaire": "formulaire",
+    "courrier": "courrier",
+    "lettre": "courrier",
+    "postal": "courrier",
+    "courriel": "courriel",
+    "email": "courriel",
+    "mail": "courriel",
+    "reunion": "reunion",
+    "rencontre": "reunion",
+    "atelier": "reunion",
+    "plateforme": "plateforme",
+    "site": "plateforme",
+    "internet": "plateforme",
+    "ligne": "plateforme",
+    "web": "plateforme",
+    "telephone": "telephone",
+    "tel": "telephone",
+    "appel": "telephone",
+    "autre": "autre",
 }
 
 
@@ -188,7 +222,9 @@ def _by_words(value: str, words: dict[str, str]) -> str | None:
 class _Text(HTMLParser):
     """Rich text from a platform (``<p>``, ``<br>``, lists) as plain Markdown-ish text."""
 
-    BLOCK: ClassVar[frozenset[str]] = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "tr"})
+    BLOCK: ClassVar[frozenset[str]] = frozenset(
+        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "tr"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -236,7 +272,11 @@ def civilite_of(value: str) -> str:
 def html_to_text(value: str) -> str:
     """Plain text when ``value`` is HTML (recent Decidim bodies are); unchanged otherwise."""
     if not _HTML.search(value):
-        return html.unescape(value) if "&" in value and re.search(r"&(?:amp|lt|gt|quot|#\d+|nbsp|eacute);", value) else value
+        return (
+            html.unescape(value)
+            if "&" in value and re.search(r"&(?:amp|lt|gt|quot|#\d+|nbsp|eacute);", value)
+            else value
+        )
     p = _Text()
     p.feed(value)
     p.close()
@@ -283,10 +323,12 @@ def resolve_mapping(table: Table, options: ImportOptions) -> tuple[fmt.Format | 
     if "texte" not in mapping.columns:
         listing = ", ".join(f"« {c} »" for c in table.columns[:20]) + (" …" if len(table.columns) > 20 else "")
         raise AteliersError(
-            "format non reconnu : ni export Decidim, ni export du Grand Débat, et aucune colonne n'est désignée pour le texte",
+            "format non reconnu : ni export Decidim, ni export du Grand Débat, et aucune colonne n'est désignée pour "
+            "le texte",
             path=table.name,
             line=table.header_line,
-            hint=f'indiquez les colonnes : --map texte="NOM DE LA COLONNE" (et date, commune, courriel…), ou un fichier --mapping ; colonnes du fichier : {listing}',
+            hint='indiquez les colonnes : --map texte="NOM DE LA COLONNE" (et date, commune, courriel…), ou un fichier '
+            f'--mapping ; colonnes du fichier : {listing}',
         )
     return detected, mapping, notes
 
@@ -317,7 +359,9 @@ def plan_import(
     for opt, allowed in (("profil", schema.PROFILS), ("canal", schema.CANAUX)):
         value = getattr(options, opt)
         if value is not None and value not in allowed:
-            raise UsageError(f"--{opt} « {value} » inconnu", hint=did_you_mean(value, allowed) or f"valeurs : {', '.join(allowed)}")
+            raise UsageError(
+                f"--{opt} « {value} » inconnu", hint=did_you_mean(value, allowed) or f"valeurs : {', '.join(allowed)}"
+            )
     if options.territoire is not None and options.territoire not in c.territoires:
         raise UsageError(
             f"--territoire « {options.territoire} » : territoire inconnu de consultation.yaml",
@@ -354,13 +398,23 @@ def plan_import(
     category_cols = detected.category_columns if detected else []
     skip_col = detected.skip_column if detected else ""
     plan.ignored_columns = [
-        col for col in table.columns if col not in used and col not in plan.private_columns and col not in category_cols and col != skip_col
+        col
+        for col in table.columns
+        if col not in used and col not in plan.private_columns and col not in category_cols and col != skip_col
     ]
     if "date" not in mapping.columns:
-        plan.notes.append(f"aucune colonne de date : les contributions sont datées du jour de l'import ({clock.today().isoformat()})")
-    if "territoire" not in mapping.columns and "commune" not in mapping.columns and "code_postal" not in mapping.columns:
+        plan.notes.append(
+            f"aucune colonne de date : les contributions sont datées du jour de l'import ({clock.today().isoformat()})"
+        )
+    if (
+        "territoire" not in mapping.columns
+        and "commune" not in mapping.columns
+        and "code_postal" not in mapping.columns
+    ):
         if territories.single:
-            plan.notes.append(f"aucune colonne de territoire : tout est rattaché à l'unique territoire « {territories.single} »")
+            plan.notes.append(
+                f"aucune colonne de territoire : tout est rattaché à l'unique territoire « {territories.single} »"
+            )
         elif default_terr:
             plan.notes.append(f"aucune colonne de territoire : tout est rattaché à « {default_terr} » (--territoire)")
 
@@ -378,7 +432,10 @@ def plan_import(
         cle = _source_key_of_broken(c.root / contribution_path(cid), plan.fichier)
         if cle is not None:
             known.setdefault(f"ancien:{plan.fichier}:{cle}", Previous(cid, "", False))
-            plan.notes.append(f"{contribution_path(cid)} est illisible (ateliers check) mais vient de ce fichier (clé « {cle} ») : la ligne n'est pas réimportée")
+            plan.notes.append(
+                f"{contribution_path(cid)} est illisible (ateliers check) mais vient de ce fichier (clé « {cle} ») : "
+                "la ligne n'est pas réimportée"
+            )
     seen: dict[str, int] = {}
     seen_content: dict[str, int] = {}
     pending: list[tuple[Row, dict[str, Any]]] = []
@@ -400,14 +457,34 @@ def plan_import(
             continue
         cle = row.get(key_col) if key_col else ""
         if key_col and not cle:
-            plan.rejected.append(Issue(row.line, f"identifiant vide (colonne « {key_col} »)", "chaque ligne de l'export doit avoir son identifiant", "cle"))
+            plan.rejected.append(
+                Issue(
+                    row.line,
+                    f"identifiant vide (colonne « {key_col} »)",
+                    "chaque ligne de l'export doit avoir son identifiant",
+                    "cle",
+                )
+            )
             continue
         if cle in seen:
-            plan.rejected.append(Issue(row.line, f"identifiant « {cle} » en double (déjà ligne {seen[cle]})", "supprimez le doublon dans le fichier", "cle"))
+            plan.rejected.append(
+                Issue(
+                    row.line,
+                    f"identifiant « {cle} » en double (déjà ligne {seen[cle]})",
+                    "supprimez le doublon dans le fichier",
+                    "cle",
+                )
+            )
             continue
         empreinte = _fingerprint(row, mapping)
         if not cle and empreinte in seen_content:
-            plan.skipped.append(Issue(row.line, f"ligne identique à la ligne {seen_content[empreinte]} : importée une fois", kind="identique"))
+            plan.skipped.append(
+                Issue(
+                    row.line,
+                    f"ligne identique à la ligne {seen_content[empreinte]} : importée une fois",
+                    kind="identique",
+                )
+            )
             continue
         if cle:
             seen[cle] = row.line
@@ -431,7 +508,14 @@ def plan_import(
         texte = "\n\n".join(parts)
         if not texte:
             shown_cols = ", ".join(f"« {c} »" for c in texte_cols[:3]) + (" …" if len(texte_cols) > 3 else "")
-            plan.rejected.append(Issue(row.line, f"texte vide (colonne{'s' if len(texte_cols) > 1 else ''} {shown_cols})", "une contribution sans texte n'est pas importée", "texte"))
+            plan.rejected.append(
+                Issue(
+                    row.line,
+                    f"texte vide (colonne{'s' if len(texte_cols) > 1 else ''} {shown_cols})",
+                    "une contribution sans texte n'est pas importée",
+                    "texte",
+                )
+            )
             continue
 
         def value_of(name: str, row: Row = row) -> str:
@@ -453,11 +537,25 @@ def plan_import(
         # profile and channel: translated, else recognised by their words, else reported
         prof, problem = _translate("profil", value_of("profil"), mapping, _PROFILE_WORDS, profil)
         if problem:
-            plan.rejected.append(Issue(row.line, problem, "traduisez cette valeur dans un fichier --mapping (« valeurs: profil: … ») ou retirez la colonne", "profil"))
+            plan.rejected.append(
+                Issue(
+                    row.line,
+                    problem,
+                    "traduisez cette valeur dans un fichier --mapping (« valeurs: profil: … ») ou retirez la colonne",
+                    "profil",
+                )
+            )
             continue
         can, problem = _translate("canal", value_of("canal"), mapping, _CANAL_WORDS, canal)
         if problem:
-            plan.rejected.append(Issue(row.line, problem, "traduisez cette valeur dans un fichier --mapping (« valeurs: canal: … »)", "canal"))
+            plan.rejected.append(
+                Issue(
+                    row.line,
+                    problem,
+                    "traduisez cette valeur dans un fichier --mapping (« valeurs: canal: … »)",
+                    "canal",
+                )
+            )
             continue
 
         # territory
@@ -472,10 +570,20 @@ def plan_import(
             elif default_terr:
                 terr = default_terr
                 if res.problem:
-                    row_warnings.append(Issue(row.line, f"{res.problem} : rattachée à « {default_terr} » (territoire par défaut)", kind="territoire"))
+                    row_warnings.append(
+                        Issue(
+                            row.line,
+                            f"{res.problem} : rattachée à « {default_terr} » (territoire par défaut)",
+                            kind="territoire",
+                        )
+                    )
             else:
                 reason = res.problem or "aucun territoire, commune ni code postal sur cette ligne"
-                hint = res.hint or "indiquez la colonne (--map commune=…, code_postal=… ou territoire=…) ou un territoire par défaut (--territoire ID)"
+                hint = (
+                    res.hint
+                    or "indiquez la colonne (--map commune=…, code_postal=… ou territoire=…) ou un territoire par "
+                    "défaut (--territoire ID)"
+                )
                 plan.rejected.append(Issue(row.line, reason, hint, "territoire"))
                 continue
 
@@ -497,7 +605,13 @@ def plan_import(
         private = {name: one_line(value_of(name)) for name in PRIVATE_FIELDS if value_of(name)}
         erased_on = tombstone.match(private, auteur, (identity, f"empreinte:{empreinte}")) if tombstone else ""
         if erased_on:
-            plan.skipped.append(Issue(row.line, f"personne effacée le {erased_on} (droit à l'effacement, {paths.ERASURES}) : ligne ignorée", kind="efface"))
+            plan.skipped.append(
+                Issue(
+                    row.line,
+                    f"personne effacée le {erased_on} (droit à l'effacement, {paths.ERASURES}) : ligne ignorée",
+                    kind="efface",
+                )
+            )
             continue
         placeholder = not auteur
         extras = [f"{col} : {one_line(row.get(col))}" for col in plan.private_columns if row.get(col)]
@@ -543,7 +657,13 @@ def plan_import(
             "statut": "nouvelle",
             "titre": cleaned["titre"],
             "source": {
-                "origine": origine, "colonnes": colonnes, "fichier": plan.fichier, "somme": plan.checksum, "ligne": row.line, "cle": cle, "empreinte": empreinte,
+                "origine": origine,
+                "colonnes": colonnes,
+                "fichier": plan.fichier,
+                "somme": plan.checksum,
+                "ligne": row.line,
+                "cle": cle,
+                "empreinte": empreinte,
             },
         }
         category = row.get(category_cols[0]) if category_cols else ""
@@ -559,13 +679,24 @@ def plan_import(
             else:
                 plan.unmatched_categories[problem] += 1
 
-        previous = known.get(identity) or known.get(f"empreinte:{empreinte}") or known.get(f"ancien:{plan.fichier}:{cle or row.line}")
+        previous = (
+            known.get(identity)
+            or known.get(f"empreinte:{empreinte}")
+            or known.get(f"ancien:{plan.fichier}:{cle or row.line}")
+        )
         if previous is not None:
             if previous.empreinte == empreinte or previous.empreinte == "":
                 plan.unchanged.append(Known(row.line, label, previous.id))
                 continue
             if previous.efface:
-                plan.skipped.append(Issue(row.line, f"{label} : la contribution {previous.id} a été effacée (droit à l'effacement) : ligne ignorée, rien n'est rétabli", kind="efface"))
+                plan.skipped.append(
+                    Issue(
+                        row.line,
+                        f"{label} : la contribution {previous.id} a été effacée (droit à l'effacement) : ligne "
+                        "ignorée, rien n'est rétabli",
+                        kind="efface",
+                    )
+                )
                 continue
             plan.changed.append(Known(row.line, label, previous.id, updated=options.update))
             if options.update:
@@ -578,9 +709,34 @@ def plan_import(
                     kept["auteur"] = old.auteur
                 content = render(kept, cleaned["texte"])
                 plan.warnings.extend(row_warnings)
-                plan.updates.append(Planned(previous.id, old.path or contribution_path(previous.id), content, row.line, label, kept, cleaned["texte"], private, category))
+                plan.updates.append(
+                    Planned(
+                        previous.id,
+                        old.path or contribution_path(previous.id),
+                        content,
+                        row.line,
+                        label,
+                        kept,
+                        cleaned["texte"],
+                        private,
+                        category,
+                    )
+                )
             continue
-        pending.append((row, {"meta": meta, "texte": cleaned["texte"], "private": private, "cle": label, "category": category, "warnings": row_warnings, "placeholder": placeholder}))
+        pending.append(
+            (
+                row,
+                {
+                    "meta": meta,
+                    "texte": cleaned["texte"],
+                    "private": private,
+                    "cle": label,
+                    "category": category,
+                    "warnings": row_warnings,
+                    "placeholder": placeholder,
+                },
+            )
+        )
 
     prefix = id_prefix(c.root) if pending else ""
     ids = next_ids(taken, len(pending), prefix)
@@ -595,7 +751,9 @@ def plan_import(
         if problems:  # a value our checks refuse: say so rather than write a broken file
             plan.rejected.append(Issue(row.line, problems[0].message, problems[0].hint, "valeur"))
             continue
-        plan.new.append(Planned(cid, rel, content, row.line, item["cle"], meta, item["texte"], item["private"], item["category"]))
+        plan.new.append(
+            Planned(cid, rel, content, row.line, item["cle"], meta, item["texte"], item["private"], item["category"])
+        )
         plan.warnings.extend(item["warnings"])
     # a rejected row above must not leave a gap in the numbering
     if len(plan.new) != len(pending):
@@ -619,10 +777,19 @@ def plan_import(
         n_undated = len(undated)
         where = f"ligne {listing}" if n_undated == 1 else f"lignes {listing}"
         dated = "datée" if n_undated == 1 else "datées"
-        message = f"{plural(n_undated, 'ligne')} sans date ({where}) : {dated} du jour de l'import ({today.isoformat()})"
+        message = (
+            f"{plural(n_undated, 'ligne')} sans date ({where}) : {dated} du jour de l'import ({today.isoformat()})"
+        )
         plan.warnings.append(Issue(undated[0], message, kind="date"))
     for value, n in consent_unclear.items():
-        plan.warnings.append(Issue(0, f"consentement « {value} » ni oui ni non ({plural(n, 'ligne')}) : non publiable", "seul un « oui » clair vaut consentement", "publication"))
+        plan.warnings.append(
+            Issue(
+                0,
+                f"consentement « {value} » ni oui ni non ({plural(n, 'ligne')}) : non publiable",
+                "seul un « oui » clair vaut consentement",
+                "publication",
+            )
+        )
     plan.rejected.sort(key=lambda i: i.line)
     return plan
 
@@ -731,7 +898,9 @@ def known_records(c: Consultation, fichier: str) -> dict[str, Previous]:
         cle = str(src.get("cle") or "")
         if src.get("origine"):
             if cle:
-                known.setdefault(record_identity(str(src["origine"]), cle, empreinte, str(src.get("colonnes") or "")), previous)
+                known.setdefault(
+                    record_identity(str(src["origine"]), cle, empreinte, str(src.get("colonnes") or "")), previous
+                )
         elif src.get("fichier") == fichier and cle:
             # imported before provenance was recorded: the file's name and the row's key
             known.setdefault(f"ancien:{fichier}:{cle}", previous)

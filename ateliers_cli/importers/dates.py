@@ -14,12 +14,20 @@ _MONTHS = {
     "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
 }
 _ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
 )
-_FRENCH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T,]+(?:a\s+|à\s+)?(\d{1,2})\s*[:h]\s*(\d{2})?(?::(\d{2}))?)?$", re.IGNORECASE)
-_LONG = re.compile(r"^(?:[a-z]+\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})(?:\s+(?:a\s+)?(\d{1,2})\s*[:h]\s*(\d{2})?)?")
+_FRENCH = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T,]+(?:a\s+|à\s+)?(\d{1,2})\s*[:h]\s*(\d{2})?(?::(\d{2}))?)?$",
+    re.IGNORECASE,
+)
+_LONG = re.compile(
+    r"^(?:[a-z]+\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})(?:\s+(?:a\s+)?(\d{1,2})\s*[:h]\s*(\d{2})?)?"
+)
 
-DATE_FORMATS_HINT = "formats reconnus : 2026-01-12, 12/01/2026, 12/01/2026 14:30, 2026-01-12 14:30:00 +0100, 12 janvier 2026"
+DATE_FORMATS_HINT = (
+    "formats reconnus : 2026-01-12, 12/01/2026, 12/01/2026 14:30, 2026-01-12 14:30:00 +0100, 12 janvier 2026"
+)
 
 
 def parse_moment(value: str) -> dt.datetime | None:
@@ -38,9 +46,13 @@ def parse_moment(value: str) -> dt.datetime | None:
                 moment = moment.replace(tzinfo=zone).astimezone(clock.PARIS).replace(tzinfo=None)
         elif (m := _FRENCH.match(v)) is not None:
             d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            moment = dt.datetime(y + 2000 if y < 100 else y, mo, d, int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0))
+            moment = dt.datetime(
+                y + 2000 if y < 100 else y, mo, d, int(m.group(4) or 0), int(m.group(5) or 0), int(m.group(6) or 0)
+            )
         elif (m := _LONG.match(fold(v))) is not None and m.group(2) in _MONTHS:
-            moment = dt.datetime(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), int(m.group(4) or 0), int(m.group(5) or 0))
+            moment = dt.datetime(
+                int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), int(m.group(4) or 0), int(m.group(5) or 0)
+            )
         else:
             return None
     except ValueError:

@@ -91,7 +91,11 @@ def _decidim(table: Table) -> Format | None:
     # a geographic scope may name a territory or a commune; an unknown one is reported
     put("territoire", _lang(cols, "scope/name") or _first(cols, "scope"))
     put("adresse", _first(cols, "address"))
-    categories = [c for c in cols if fold(c) == "category" or (fold(c).startswith(("category/name", "taxonomies")) and "name" in fold(c))]
+    categories = [
+        c
+        for c in cols
+        if fold(c) == "category" or (fold(c).startswith(("category/name", "taxonomies")) and "name" in fold(c))
+    ]
     categories = sorted(categories, key=lambda c: (not fold(c).endswith("/fr"), cols.index(c)))[:1]
     skip = _first(cols, "withdrawn", "is_withdrawn")
     return Format(

@@ -52,7 +52,11 @@ class Field:
 CONTRIBUTION_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("texte", "le texte de la contribution (obligatoire ; plusieurs colonnes : chacune sous son titre)", multi=True),
+        Field(
+            "texte",
+            "le texte de la contribution (obligatoire ; plusieurs colonnes : chacune sous son titre)",
+            multi=True,
+        ),
         Field("titre", "un titre court"),
         Field("date", "la date de la contribution"),
         Field("cle", "l'identifiant de la ligne dans l'export (à défaut : le numéro de ligne)"),
@@ -63,7 +67,11 @@ CONTRIBUTION_FIELDS: dict[str, Field] = {
         Field("canal", "formulaire, courrier, courriel, reunion, plateforme, telephone ou autre"),
         Field("territoire", "l'arrondissement (identifiant ou nom)"),
         Field("publication", "le consentement à être cité publiquement (oui / non)"),
-        Field("themes", "la catégorie choisie sur la plateforme : rapprochée des titres de themes.yaml, ou traduite par « valeurs: themes: »"),
+        Field(
+            "themes",
+            "la catégorie choisie sur la plateforme : rapprochée des titres de themes.yaml, ou traduite par « "
+            "valeurs: themes: »",
+        ),
         Field("commune", "la commune (gardée dans prive/ ; sert à trouver le territoire)", private=True),
         Field("code_postal", "le code postal (gardé dans prive/ ; sert à trouver le territoire)", private=True),
         Field("nom", "le nom (gardé dans prive/)", private=True),
@@ -71,7 +79,11 @@ CONTRIBUTION_FIELDS: dict[str, Field] = {
         Field("courriel", "l'adresse électronique (gardée dans prive/)", private=True),
         Field("telephone", "le téléphone (gardé dans prive/)", private=True),
         Field("adresse", "l'adresse postale (gardée dans prive/)", private=True),
-        Field("contact", "l'accord pour être recontacté·e (oui / non ; gardé dans prive/) : les courriers d'« ateliers courrier »", private=True),
+        Field(
+            "contact",
+            "l'accord pour être recontacté·e (oui / non ; gardé dans prive/) : les courriers d'« ateliers courrier »",
+            private=True,
+        ),
     )
 }
 
@@ -83,7 +95,12 @@ INSCRIPTION_FIELDS: dict[str, Field] = {
         Field("prenom", "le prénom", private=True),
         Field("courriel", "l'adresse électronique", private=True),
         Field("telephone", "le téléphone", private=True),
-        Field("atelier", "l'atelier choisi (identifiant, titre ou lieu) ; des choix classés : « lille-1, lille-2 » ou une colonne par choix", multi=True),
+        Field(
+            "atelier",
+            "l'atelier choisi (identifiant, titre ou lieu) ; des choix classés : « lille-1, lille-2 » ou une colonne "
+            "par choix",
+            multi=True,
+        ),
         Field("territoire", "le territoire choisi, quand l'atelier n'est pas précisé"),
         Field("commune", "la commune, pour trouver le territoire", private=True),
         Field("code_postal", "le code postal, pour trouver le territoire", private=True),
@@ -94,7 +111,11 @@ INSCRIPTION_FIELDS: dict[str, Field] = {
         Field("lsf", "besoin d'une interprétation en langue des signes (oui / non)"),
         Field("garde_enfants", "besoin d'une garde d'enfants (oui / non)"),
         Field("autre", "autre besoin (texte libre)"),
-        Field("contact", "l'accord pour être recontacté·e (oui / non) : invitations, suites de la consultation", private=True),
+        Field(
+            "contact",
+            "l'accord pour être recontacté·e (oui / non) : invitations, suites de la consultation",
+            private=True,
+        ),
     )
 }
 
@@ -106,7 +127,15 @@ DEFAULT_FIELDS = ("profil", "canal", "territoire")
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "texte": ("texte", "contribution", "votre contribution", "texte de la contribution", "message", "votre message"),
     "titre": ("titre", "objet", "sujet", "titre de la contribution"),
-    "date": ("date", "date de la contribution", "date de depot", "date de reception", "horodateur", "horodatage", "date de creation"),
+    "date": (
+        "date",
+        "date de la contribution",
+        "date de depot",
+        "date de reception",
+        "horodateur",
+        "horodatage",
+        "date de creation",
+    ),
     "cle": ("id", "identifiant", "reference", "numero", "n°", "no"),
     "auteur": ("auteur", "pseudonyme", "pseudo", "nom public", "signature publique"),
     "organisation": ("organisation", "structure", "nom de la structure", "nom de l'organisation", "association"),
@@ -119,10 +148,29 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "code_postal": ("code postal", "code_postal", "cp", "votre code postal"),
     "nom": ("nom", "nom de famille", "name", "last name", "lastname", "surname"),
     "prenom": ("prenom", "first name", "firstname"),
-    "courriel": ("courriel", "email", "e-mail", "mail", "adresse e-mail", "adresse email", "adresse mail", "adresse electronique", "votre e-mail", "votre courriel"),
+    "courriel": (
+        "courriel",
+        "email",
+        "e-mail",
+        "mail",
+        "adresse e-mail",
+        "adresse email",
+        "adresse mail",
+        "adresse electronique",
+        "votre e-mail",
+        "votre courriel",
+    ),
     "telephone": ("telephone", "tel", "tel.", "portable", "mobile", "phone", "numero de telephone", "votre telephone"),
     "adresse": ("adresse", "adresse postale", "address", "votre adresse"),
-    "contact": ("contact", "accord contact", "accord de contact", "recontact", "accepte d'etre recontacte", "j'accepte d'etre recontacte", "j'accepte d'etre recontactee"),
+    "contact": (
+        "contact",
+        "accord contact",
+        "accord de contact",
+        "recontact",
+        "accepte d'etre recontacte",
+        "j'accepte d'etre recontacte",
+        "j'accepte d'etre recontactee",
+    ),
 }
 _BY_NAME = {name: f for f, names in COLUMN_NAMES.items() for name in names}
 
@@ -177,7 +225,11 @@ def is_personal_column(name: str, values: list[str] | None = None) -> bool:
 
 def _consent_column(name: str) -> bool:
     f = fold(name)
-    return "consent" in f or ("accept" in f and ("publi" in f or "cit" in f or "diffus" in f)) or "accord de publication" in f
+    return (
+        "consent" in f
+        or ("accept" in f and ("publi" in f or "cit" in f or "diffus" in f))
+        or "accord de publication" in f
+    )
 
 
 @dataclass
@@ -224,7 +276,9 @@ def _columns_hint(wanted: str, table: Table) -> str:
 
 
 def parse_map_options(options: list[str], table: Table, fields: dict[str, Field]) -> Mapping:
-    """``--map texte="Votre contribution" --map date=Date`` (a field may be given twice when it takes several columns)."""
+    """``--map texte="Votre contribution" --map date=Date``.
+
+    A field may be given twice when it takes several columns."""
     m = Mapping()
     for opt in options:
         if "=" not in opt:
@@ -237,7 +291,9 @@ def parse_map_options(options: list[str], table: Table, fields: dict[str, Field]
         if name not in fields:
             raise UsageError(
                 f"--map : champ « {name} » inconnu",
-                hint=(did_you_mean(name, fields) + " — " if did_you_mean(name, fields) else "") + "champs : " + ", ".join(fields),
+                hint=(did_you_mean(name, fields) + " — " if did_you_mean(name, fields) else "")
+                + "champs : "
+                + ", ".join(fields),
             )
         found = find_column(column, table)
         if found is None:
@@ -249,7 +305,10 @@ def parse_map_options(options: list[str], table: Table, fields: dict[str, Field]
             )
         cols = m.columns.setdefault(name, [])
         if cols and not fields[name].multi:
-            raise UsageError(f"--map : le champ « {name} » est donné deux fois", hint="une seule colonne pour ce champ (seul « texte » en accepte plusieurs)")
+            raise UsageError(
+                f"--map : le champ « {name} » est donné deux fois",
+                hint="une seule colonne pour ce champ (seul « texte » en accepte plusieurs)",
+            )
         cols.append(found)
         m.origin[name] = "--map"
     return m
@@ -270,26 +329,41 @@ def load_mapping_file(
 
     rel = shown or str(path)
     if not path.is_file():
-        raise AteliersError("fichier de correspondance introuvable", path=rel, hint="vérifiez le chemin donné à --mapping")
+        raise AteliersError(
+            "fichier de correspondance introuvable", path=rel, hint="vérifiez le chemin donné à --mapping"
+        )
     text, diags = read_text(path, rel, path.parent)
     if text is None:
         raise AteliersError("fichier de correspondance illisible", path=rel, details=diags)
     if not text.strip():
-        raise AteliersError("fichier de correspondance vide", path=rel, hint="écrivez au moins « colonnes: » puis « texte: NOM DE LA COLONNE »")
+        raise AteliersError(
+            "fichier de correspondance vide",
+            path=rel,
+            hint="écrivez au moins « colonnes: » puis « texte: NOM DE LA COLONNE »",
+        )
     loaded = parse_yaml(text, rel)
     if not loaded.ok:
         raise AteliersError("fichier de correspondance invalide", path=rel, details=loaded.diagnostics)
     data = loaded.data
     problems: list[Diagnostic] = list(loaded.diagnostics)
     if not isinstance(data, dict):
-        raise AteliersError("le fichier de correspondance doit être un bloc de clés (colonnes, valeurs, defauts)", path=rel, line=1)
+        raise AteliersError(
+            "le fichier de correspondance doit être un bloc de clés (colonnes, valeurs, defauts)", path=rel, line=1
+        )
     known_top = ("colonnes", "valeurs", "defauts")
     columns_block: Any
     if "colonnes" in data or any(k in known_top for k in data):
         columns_block = data.get("colonnes", LineDict())
         for k in data:
             if k not in known_top:
-                problems.append(error(rel, line_of(data, k), f"clé « {k} » inconnue", did_you_mean(str(k), known_top) or "clés possibles : colonnes, valeurs, defauts"))
+                problems.append(
+                    error(
+                        rel,
+                        line_of(data, k),
+                        f"clé « {k} » inconnue",
+                        did_you_mean(str(k), known_top) or "clés possibles : colonnes, valeurs, defauts",
+                    )
+                )
     else:
         columns_block = data  # a flat file: « texte: Votre contribution »
     m = Mapping()
@@ -300,20 +374,43 @@ def load_mapping_file(
         kline = line_of(columns_block, key, 1)
         name = str(key).lower()
         if name not in fields:
-            problems.append(error(rel, kline, f"champ « {key} » inconnu", did_you_mean(name, fields) or "champs : " + ", ".join(fields)))
+            problems.append(
+                error(
+                    rel,
+                    kline,
+                    f"champ « {key} » inconnu",
+                    did_you_mean(name, fields) or "champs : " + ", ".join(fields),
+                )
+            )
             continue
         wanted = value if isinstance(value, list) else [value]
         if len(wanted) > 1 and not fields[name].multi:
-            problems.append(error(rel, kline, f"une seule colonne pour le champ « {name} »", "seul « texte » accepte une liste de colonnes"))
+            problems.append(
+                error(
+                    rel,
+                    kline,
+                    f"une seule colonne pour le champ « {name} »",
+                    "seul « texte » accepte une liste de colonnes",
+                )
+            )
             continue
         cols = []
         for w in wanted:
             if w is None or (isinstance(w, str) and not w.strip()):
-                problems.append(error(rel, kline, f"colonne vide pour le champ « {name} »", "écrivez le nom exact de la colonne, entre guillemets s'il contient « : »"))
+                problems.append(
+                    error(
+                        rel,
+                        kline,
+                        f"colonne vide pour le champ « {name} »",
+                        "écrivez le nom exact de la colonne, entre guillemets s'il contient « : »",
+                    )
+                )
                 continue
             found = find_column(str(w), table)
             if found is None:
-                problems.append(error(rel, kline, f"colonne « {w} » absente de {table.name}", _columns_hint(str(w), table)))
+                problems.append(
+                    error(rel, kline, f"colonne « {w} » absente de {table.name}", _columns_hint(str(w), table))
+                )
             else:
                 cols.append(found)
         if cols:
@@ -322,25 +419,50 @@ def load_mapping_file(
     valeurs = data.get("valeurs") if "colonnes" in data or "valeurs" in data else None
     if valeurs is not None:
         if not isinstance(valeurs, dict):
-            problems.append(error(rel, line_of(data, "valeurs", 1), "« valeurs » doit être un bloc « champ: {valeur: traduction} »"))
+            problems.append(
+                error(rel, line_of(data, "valeurs", 1), "« valeurs » doit être un bloc « champ: {valeur: traduction} »")
+            )
         else:
             for key, table_ in valeurs.items():
                 kline = line_of(valeurs, key, 1)
                 if key not in value_fields:
-                    problems.append(error(rel, kline, f"« valeurs » : champ « {key} » non traduisible", "champs possibles : " + ", ".join(value_fields)))
+                    problems.append(
+                        error(
+                            rel,
+                            kline,
+                            f"« valeurs » : champ « {key} » non traduisible",
+                            "champs possibles : " + ", ".join(value_fields),
+                        )
+                    )
                     continue
                 if not isinstance(table_, dict):
-                    problems.append(error(rel, kline, f"« valeurs.{key} » doit être un bloc « valeur du fichier: valeur attendue »"))
+                    problems.append(
+                        error(rel, kline, f"« valeurs.{key} » doit être un bloc « valeur du fichier: valeur attendue »")
+                    )
                     continue
                 for src, dst in table_.items():
                     if isinstance(dst, list):  # « Économie: [finances, emploi] »: several themes
                         dst = ", ".join(str(d) for d in dst)
                     dst_s = ("oui" if dst else "non") if isinstance(dst, bool) else str(dst)
                     if key == "profil" and dst_s not in schema.PROFILS:
-                        problems.append(error(rel, line_of(table_, src, kline), f"profil « {dst_s} » inconnu", did_you_mean(dst_s, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS)))
+                        problems.append(
+                            error(
+                                rel,
+                                line_of(table_, src, kline),
+                                f"profil « {dst_s} » inconnu",
+                                did_you_mean(dst_s, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS),
+                            )
+                        )
                         continue
                     if key == "canal" and dst_s not in schema.CANAUX:
-                        problems.append(error(rel, line_of(table_, src, kline), f"canal « {dst_s} » inconnu", did_you_mean(dst_s, schema.CANAUX) or "canaux : " + ", ".join(schema.CANAUX)))
+                        problems.append(
+                            error(
+                                rel,
+                                line_of(table_, src, kline),
+                                f"canal « {dst_s} » inconnu",
+                                did_you_mean(dst_s, schema.CANAUX) or "canaux : " + ", ".join(schema.CANAUX),
+                            )
+                        )
                         continue
                     m.values.setdefault(key, {})[fold(str(src))] = dst_s
     defauts = data.get("defauts") if "colonnes" in data or "defauts" in data else None
@@ -351,14 +473,35 @@ def load_mapping_file(
             for key, value in defauts.items():
                 kline = line_of(defauts, key, 1)
                 if key not in default_fields:
-                    problems.append(error(rel, kline, f"« defauts » : champ « {key} » sans valeur par défaut possible", "champs possibles : " + ", ".join(default_fields)))
+                    problems.append(
+                        error(
+                            rel,
+                            kline,
+                            f"« defauts » : champ « {key} » sans valeur par défaut possible",
+                            "champs possibles : " + ", ".join(default_fields),
+                        )
+                    )
                     continue
                 v = str(value)
                 if key == "profil" and v not in schema.PROFILS:
-                    problems.append(error(rel, kline, f"profil « {v} » inconnu", did_you_mean(v, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS)))
+                    problems.append(
+                        error(
+                            rel,
+                            kline,
+                            f"profil « {v} » inconnu",
+                            did_you_mean(v, schema.PROFILS) or "profils : " + ", ".join(schema.PROFILS),
+                        )
+                    )
                     continue
                 if key == "canal" and v not in schema.CANAUX:
-                    problems.append(error(rel, kline, f"canal « {v} » inconnu", did_you_mean(v, schema.CANAUX) or "canaux : " + ", ".join(schema.CANAUX)))
+                    problems.append(
+                        error(
+                            rel,
+                            kline,
+                            f"canal « {v} » inconnu",
+                            did_you_mean(v, schema.CANAUX) or "canaux : " + ", ".join(schema.CANAUX),
+                        )
+                    )
                     continue
                 m.defaults[key] = v
     errors = [d for d in problems if d.is_error]
@@ -391,7 +534,9 @@ def by_column_names(table: Table, fields: dict[str, Field], taken: set[str]) -> 
 def personal_columns(table: Table, mapping: Mapping) -> list[str]:
     """Columns not mapped to a field whose name says they hold personal data."""
     used = mapping.used_columns()
-    return [c for c in table.columns if c not in used and is_personal_column(c, [row.get(c) for row in table.rows[:1000]])]
+    return [
+        c for c in table.columns if c not in used and is_personal_column(c, [row.get(c) for row in table.rows[:1000]])
+    ]
 
 
 def match_themes(value: str, themes: dict[str, str], translations: dict[str, str]) -> tuple[list[str], str]:
@@ -439,7 +584,10 @@ def _closest_theme(category: str, themes: dict[str, str]) -> str | None:
     for tid, titre in themes.items():
         have = set(stems(f"{titre} {tid.replace('-', ' ')}", fold=True))
         overlap = len(wanted & have) / len(wanted) if wanted else 0.0
-        spelling = max(difflib.SequenceMatcher(None, key, fold(titre)).ratio(), difflib.SequenceMatcher(None, key, fold_accents(tid)).ratio())
+        spelling = max(
+            difflib.SequenceMatcher(None, key, fold(titre)).ratio(),
+            difflib.SequenceMatcher(None, key, fold_accents(tid)).ratio(),
+        )
         scored.append((max(overlap, spelling if spelling >= 0.85 else 0.0), tid))
     scored.sort(key=lambda x: (-x[0], x[1]))
     if not scored or scored[0][0] < 0.5 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
@@ -447,7 +595,9 @@ def _closest_theme(category: str, themes: dict[str, str]) -> str | None:
     return scored[0][1]
 
 
-_YES = re.compile(r"^(oui|o|yes|y|true|vrai|1|x|ok|d'accord|accord|j'accepte|accepte|j'autorise|autorise|je consens|consent)\b")
+_YES = re.compile(
+    r"^(oui|o|yes|y|true|vrai|1|x|ok|d'accord|accord|j'accepte|accepte|j'autorise|autorise|je consens|consent)\b"
+)
 _NO = re.compile(r"^(non|n|no|false|faux|0|-|refus|je refuse|je n'accepte pas|pas d'accord)(\b|$)")
 
 

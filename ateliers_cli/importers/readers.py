@@ -105,7 +105,12 @@ class Table:
         if self.encoding:
             parts.append(self.encoding)
         if self.delimiter:
-            parts.append("séparateur " + {"\t": "tabulation", ";": "« ; »", ",": "« , »", "|": "« | »"}.get(self.delimiter, repr(self.delimiter)))
+            parts.append(
+                "séparateur "
+                + {"\t": "tabulation", ";": "« ; »", ",": "« , »", "|": "« | »"}.get(
+                    self.delimiter, repr(self.delimiter)
+                )
+            )
         if self.sheet:
             parts.append(f"feuille « {self.sheet} »")
         return ", ".join(parts)
@@ -121,7 +126,9 @@ def read_table(path: Path, shown: str | None = None, sheet: str | None = None) -
     except FileNotFoundError:
         raise AteliersError("fichier introuvable", path=name, hint="vérifiez le chemin et le nom du fichier") from None
     except PermissionError:
-        raise AteliersError("fichier illisible : accès refusé", path=name, hint="vérifiez les droits du fichier") from None
+        raise AteliersError(
+            "fichier illisible : accès refusé", path=name, hint="vérifiez les droits du fichier"
+        ) from None
     except OSError as exc:
         raise AteliersError(f"fichier illisible : {exc.strerror or exc}", path=name) from None
     if not raw.strip():
@@ -143,7 +150,9 @@ def read_table(path: Path, shown: str | None = None, sheet: str | None = None) -
         table = _read_csv(raw, name)
     _drop_empty_unnamed(table)
     if not table.columns:
-        raise AteliersError("aucune colonne : la première ligne devrait donner le nom des colonnes", path=name, line=table.header_line)
+        raise AteliersError(
+            "aucune colonne : la première ligne devrait donner le nom des colonnes", path=name, line=table.header_line
+        )
     if not table.rows:
         raise AteliersError(
             "aucune ligne de données : le fichier n'a que l'en-tête",
@@ -205,14 +214,22 @@ def detect_kind(raw: bytes, path: Path, name: str) -> str:
                 names = set(z.namelist())
                 mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
         except zipfile.BadZipFile:
-            raise AteliersError("fichier compressé illisible (archive endommagée ?)", path=name, hint=_SAVE_AS_HINT) from None
+            raise AteliersError(
+                "fichier compressé illisible (archive endommagée ?)", path=name, hint=_SAVE_AS_HINT
+            ) from None
         if "xl/workbook.xml" in names:
             return "xlsx"
         if "opendocument.spreadsheet" in mimetype:
             return "ods"
         if "word/document.xml" in names or "opendocument.text" in mimetype:
-            raise AteliersError("document de traitement de texte, pas un tableau", path=name, hint=f"importez l'export en tableau : {FORMATS}")
-        raise AteliersError(f"format de fichier inconnu (archive ZIP) : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT)
+            raise AteliersError(
+                "document de traitement de texte, pas un tableau",
+                path=name,
+                hint=f"importez l'export en tableau : {FORMATS}",
+            )
+        raise AteliersError(
+            f"format de fichier inconnu (archive ZIP) : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT
+        )
     if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
     head = raw[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -223,15 +240,27 @@ def detect_kind(raw: bytes, path: Path, name: str) -> str:
             hint=_SAVE_AS_HINT,
         )
     if head.startswith(b"%pdf"):
-        raise AteliersError(f"document PDF, pas un tableau : formats lus : {FORMATS}", path=name, hint="demandez l'export en tableau à la plateforme")
+        raise AteliersError(
+            f"document PDF, pas un tableau : formats lus : {FORMATS}",
+            path=name,
+            hint="demandez l'export en tableau à la plateforme",
+        )
     if ext == ".json" or head[:1] in (b"[", b"{"):
         return "json"
     if ext in (".xlsx", ".xlsm", ".xls", ".ods"):
-        raise AteliersError(f"le fichier porte l'extension « {ext} » mais ce n'est pas un classeur lisible", path=name, hint=_SAVE_AS_HINT)
+        raise AteliersError(
+            f"le fichier porte l'extension « {ext} » mais ce n'est pas un classeur lisible",
+            path=name,
+            hint=_SAVE_AS_HINT,
+        )
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AteliersError(f"format de fichier inconnu (fichier binaire) : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT)
+        raise AteliersError(
+            f"format de fichier inconnu (fichier binaire) : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT
+        )
     if ext not in ("", ".csv", ".tsv", ".txt", ".tab"):
-        raise AteliersError(f"format de fichier inconnu (extension « {ext} ») : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT)
+        raise AteliersError(
+            f"format de fichier inconnu (extension « {ext} ») : formats lus : {FORMATS}", path=name, hint=_SAVE_AS_HINT
+        )
     return "csv"
 
 
@@ -407,7 +436,8 @@ def _read_csv(raw: bytes, name: str) -> Table:
             what,
             path=name,
             line=start + offset,
-            hint="un guillemet « \" » à l'intérieur d'un texte s'écrit doublé « \"\" » ; réenregistrez le fichier depuis le tableur",
+            hint="un guillemet « \" » à l'intérieur d'un texte s'écrit doublé « \"\" » ; réenregistrez le fichier "
+            "depuis le tableur",
         ) from None
     while records and not any(c.strip() for c in records[0][1]):
         records.pop(0)
@@ -416,7 +446,9 @@ def _read_csv(raw: bytes, name: str) -> Table:
     header_line, header = records[0]
     columns = _headers(header)
     rows = _make_rows(columns, iter(records[1:]))
-    return Table(name, "csv", columns, rows, encoding=encoding, delimiter=delimiter, notes=notes, header_line=header_line)
+    return Table(
+        name, "csv", columns, rows, encoding=encoding, delimiter=delimiter, notes=notes, header_line=header_line
+    )
 
 
 # --- XLSX ---------------------------------------------------------------------
@@ -439,7 +471,9 @@ def _pick_sheet(names: list[str], wanted: str | None, name: str) -> int:
     )
 
 
-def _spreadsheet_table(name: str, kind: str, sheet_name: str, sheets: list[str], grid: Iterator[tuple[int, list[Any]]]) -> Table:
+def _spreadsheet_table(
+    name: str, kind: str, sheet_name: str, sheets: list[str], grid: Iterator[tuple[int, list[Any]]]
+) -> Table:
     header_line, header = 0, []
     for line, cells in grid:
         if any(_cell_text(c).strip() for c in cells):
@@ -453,8 +487,14 @@ def _spreadsheet_table(name: str, kind: str, sheet_name: str, sheets: list[str],
     # unnamed trailing columns that hold data come back as a row problem; named ones are kept
     notes = []
     if len(sheets) > 1:
-        notes.append(f"feuille « {sheet_name} » lue ; le classeur en a {len(sheets)} : " + ", ".join(f"« {s} »" for s in sheets) + " (choisir : --feuille)")
-    return Table(name, kind, columns, rows, sheet=sheet_name, notes=notes, header_line=header_line or 1, sheets=list(sheets))
+        notes.append(
+            f"feuille « {sheet_name} » lue ; le classeur en a {len(sheets)} : "
+            + ", ".join(f"« {s} »" for s in sheets)
+            + " (choisir : --feuille)"
+        )
+    return Table(
+        name, kind, columns, rows, sheet=sheet_name, notes=notes, header_line=header_line or 1, sheets=list(sheets)
+    )
 
 
 def _read_xlsx(raw: bytes, name: str, sheet: str | None) -> Table:
@@ -496,7 +536,9 @@ def _xlsx_prescan(raw: bytes, name: str) -> None:
             for info in z.infolist():
                 if "worksheets/" in info.filename and info.filename.endswith(".xml"):
                     if info.file_size > _MAX_SHEET_XML:
-                        raise _too_big(name, f"une feuille de {info.file_size // (1024 * 1024)} Mo une fois décompressée")
+                        raise _too_big(
+                            name, f"une feuille de {info.file_size // (1024 * 1024)} Mo une fois décompressée"
+                        )
                     with z.open(info) as src:
                         _count_sheet(src, name)
     except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
@@ -753,7 +795,9 @@ class _JsonWalker:
             if self.text[pos] == closing:
                 rest = self.ws(pos + 1)
                 if rest < len(self.text):
-                    raise AteliersError("JSON invalide : contenu en trop après la fin des données", path=self.name, line=self.line(rest))
+                    raise AteliersError(
+                        "JSON invalide : contenu en trop après la fin des données", path=self.name, line=self.line(rest)
+                    )
                 return
             pos += 1
 
@@ -787,7 +831,9 @@ def _read_json(raw: bytes, name: str) -> Table:
     walker = _JsonWalker(text, name)
     start = walker.ws(0)
     if start >= len(text) or text[start] not in "[{":
-        raise AteliersError("JSON inattendu : une liste d'objets « [{…}, {…}] » est attendue", path=name, line=walker.line(start))
+        raise AteliersError(
+            "JSON inattendu : une liste d'objets « [{…}, {…}] » est attendue", path=name, line=walker.line(start)
+        )
     entries = list(walker.items(start))
     if text[start] == "{":
         lists = [(line, v) for line, v in entries if isinstance(v, list)]
@@ -797,7 +843,8 @@ def _read_json(raw: bytes, name: str) -> Table:
             entries = list(walker.items(inner))
         elif not all(isinstance(v, dict) for _, v in entries):
             raise AteliersError(
-                "JSON inattendu : une liste d'objets « [{…}, {…}] » est attendue (ou un objet dont chaque valeur est un objet)",
+                "JSON inattendu : une liste d'objets « [{…}, {…}] » est attendue (ou un objet dont chaque valeur est "
+                "un objet)",
                 path=name,
                 line=walker.line(start),
             )
@@ -810,7 +857,9 @@ def _read_json(raw: bytes, name: str) -> Table:
         try:
             flat_item = _flatten(item)
         except RecursionError:
-            raise AteliersError("JSON trop imbriqué : des objets les uns dans les autres sans fin", path=name, line=line) from None
+            raise AteliersError(
+                "JSON trop imbriqué : des objets les uns dans les autres sans fin", path=name, line=line
+            ) from None
         for k in flat_item:
             columns.setdefault(k, None)
         flat_rows.append((line, flat_item))
@@ -824,13 +873,20 @@ def _read_json(raw: bytes, name: str) -> Table:
         try:
             values = {shown[c]: clean_cell(_json_cell(item_values.get(c))) for c in names}
         except RecursionError:
-            raise AteliersError("JSON trop imbriqué : des listes les unes dans les autres sans fin", path=name, line=line) from None
+            raise AteliersError(
+                "JSON trop imbriqué : des listes les unes dans les autres sans fin", path=name, line=line
+            ) from None
         problem = ""
         for c, v in values.items():
             if _SURROGATE.search(v) or _SURROGATE.search(c):
                 # « \ud800 » alone is half of a UTF-16 pair: no character, and no file can hold it
-                problem = "texte invalide : une séquence « \\ud800 »…« \\udfff » isolée ne désigne aucun caractère (export endommagé ?)"
+                problem = (
+                    "texte invalide : une séquence « \\ud800 »…« \\udfff » isolée ne désigne aucun caractère (export "
+                    "endommagé ?)"
+                )
                 values[c] = _SURROGATE.sub("\ufffd", v)
         if any(values.values()):
             rows.append(Row(line, values, problem))
-    return Table(name, "json", [shown[c] for c in names], rows, encoding=encoding if encoding != "UTF-8" else "", notes=notes)
+    return Table(
+        name, "json", [shown[c] for c in names], rows, encoding=encoding if encoding != "UTF-8" else "", notes=notes
+    )

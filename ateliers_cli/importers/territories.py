@@ -104,7 +104,12 @@ class TerritoryIndex:
             terr = self.territory_by_name(raw_t)
             if terr is None:
                 problems.append(
-                    error(name, row.line, f"territoire « {raw_t} » inconnu de consultation.yaml", did_you_mean(raw_t, self.ids) or "territoires : " + ", ".join(self.ids))
+                    error(
+                        name,
+                        row.line,
+                        f"territoire « {raw_t} » inconnu de consultation.yaml",
+                        did_you_mean(raw_t, self.ids) or "territoires : " + ", ".join(self.ids),
+                    )
                 )
                 continue
             if c_commune and row.get(c_commune):
@@ -112,11 +117,17 @@ class TerritoryIndex:
             if c_cp and row.get(c_cp):
                 key = postcode_key(row.get(c_cp))
                 if key is None:
-                    problems.append(error(name, row.line, f"code postal « {row.get(c_cp)} » invalide (5 chiffres attendus)"))
+                    problems.append(
+                        error(name, row.line, f"code postal « {row.get(c_cp)} » invalide (5 chiffres attendus)")
+                    )
                 else:
                     self.by_postcode.setdefault(key, set()).add(terr)
         if problems:
-            raise AteliersError(f"table des communes : {plural(len(problems), 'ligne invalide', 'lignes invalides')}", path=name, details=problems)
+            raise AteliersError(
+                f"table des communes : {plural(len(problems), 'ligne invalide', 'lignes invalides')}",
+                path=name,
+                details=problems,
+            )
         return len(table.rows)
 
     def _add_commune_hint(self, commune: str) -> str:
@@ -160,9 +171,16 @@ class TerritoryIndex:
             if len(found) == 1:
                 return Resolution(next(iter(found)), given=True)
             if len(found) > 1:
-                problems.append((f"commune « {commune} » rattachée à plusieurs territoires ({', '.join(sorted(found))})", "corrigez les listes « communes » de consultation.yaml"))
+                problems.append(
+                    (
+                        f"commune « {commune} » rattachée à plusieurs territoires ({', '.join(sorted(found))})",
+                        "corrigez les listes « communes » de consultation.yaml",
+                    )
+                )
             else:
-                problems.append((f"commune « {commune} » rattachée à aucun territoire", self._add_commune_hint(commune)))
+                problems.append(
+                    (f"commune « {commune} » rattachée à aucun territoire", self._add_commune_hint(commune))
+                )
         if code_postal:
             key = postcode_key(code_postal)
             if key is None:
@@ -172,11 +190,25 @@ class TerritoryIndex:
                 if len(found) == 1:
                     return Resolution(next(iter(found)), given=True)
                 if len(found) > 1:
-                    problems.append((f"code postal {key} partagé par plusieurs territoires ({', '.join(sorted(found))}) et commune absente ou inconnue", "ajoutez une colonne commune (--map commune=…)"))
+                    problems.append(
+                        (
+                            (f"code postal {key} partagé par plusieurs territoires ({', '.join(sorted(found))}) et "
+                            "commune absente ou inconnue"),
+                            "ajoutez une colonne commune (--map commune=…)",
+                        )
+                    )
                 else:
-                    problems.append((f"code postal {key} rattaché à aucun territoire", "ajoutez-le aux « codes_postaux » d'un territoire de consultation.yaml, ou donnez une table avec --communes"))
+                    problems.append(
+                        (
+                            f"code postal {key} rattaché à aucun territoire",
+                            ("ajoutez-le aux « codes_postaux » d'un territoire de consultation.yaml, ou donnez une "
+                            "table avec --communes"),
+                        )
+                    )
         if territoire:
             problems.insert(0, (f"territoire « {territoire} » inconnu", ""))
         if not problems:
             return Resolution(given=given)
-        return Resolution(problem=" ; ".join(p for p, _ in problems), hint=next((h for _, h in problems if h), ""), given=given)
+        return Resolution(
+            problem=" ; ".join(p for p, _ in problems), hint=next((h for _, h in problems if h), ""), given=given
+        )

@@ -3,7 +3,8 @@
 Styles intégrés de Word (« Title », « Heading 1 » à « Heading 4 », « List Paragraph »,
 « Quote », « Table Grid », « TOC 1 »…), listes numérotées qui repartent à 1 à chaque liste,
 tableaux dont la ligne d'en-tête se répète, pied de page « collectivité — Page n sur N »
-(champs PAGE et NUMPAGES), table des matières aux numéros de page calculés (champs PAGEREF), langue fr-FR dans les styles, page A4,
+(champs PAGE et NUMPAGES), table des matières aux numéros de page calculés (champs PAGEREF), langue fr-FR dans les
+styles, page A4,
 propriétés du document datées de `meta.date`. L'archive est réécrite pour être déterministe.
 """
 

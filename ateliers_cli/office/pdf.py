@@ -218,7 +218,10 @@ def _date(d: datetime | None) -> str:
     if d is None:
         return "none"
     u = d.astimezone(UTC)  # Typst écrit la date en temps universel : le même instant
-    return f"datetime(year: {u.year}, month: {u.month}, day: {u.day}, hour: {u.hour}, minute: {u.minute}, second: {u.second})"
+    return (
+        f"datetime(year: {u.year}, month: {u.month}, day: {u.day}, hour: {u.hour}, minute: {u.minute}, second: "
+        f"{u.second})"
+    )
 
 
 def typst_bytes(data: bytes) -> str:

@@ -159,7 +159,9 @@ class PageCache:
         packaged, racy_packaged = tree_state(default_templates_dir())
         self.usable = not (racy_own or racy_packaged)
         rest = repr(_replace(pc, contributions={}))
-        self.base = hashlib.sha256(f"{tool_fingerprint()}\n{own}\n{packaged}\n{donnees_ouvertes}\n{rest}".encode()).hexdigest()
+        self.base = hashlib.sha256(
+            f"{tool_fingerprint()}\n{own}\n{packaged}\n{donnees_ouvertes}\n{rest}".encode()
+        ).hexdigest()
         # every contribution's key, computed here once, before the workers fork (they inherit it)
         self.keys: dict[str, str] = {}
         for cid, ct in pc.contributions.items():
@@ -501,7 +503,8 @@ def _donnees(c: Consultation, cache: PageCache | None) -> tuple[dict[str, bytes]
             {
                 "nom": SCDL_NAME,
                 "titre": "La délibération au format SCDL « Délibérations »",
-                "description": "La délibération de l'assemblée selon le socle commun des données locales (schéma « Délibérations »), comme les collectivités publient leurs actes.",
+                "description": "La délibération de l'assemblée selon le socle commun des données locales (schéma « "
+                "Délibérations »), comme les collectivités publient leurs actes.",
                 "lignes": 1,
                 "colonnes": 0,
             }
@@ -680,11 +683,14 @@ def _keep_foreign(previous: Path, new: Path, written: set[str]) -> None:
     if clashes:
         listing = ", ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
         raise AteliersError(
-            (f"1 fichier de « {previous} » n'a pas été écrit par ateliers mais porte le nom " if len(clashes) == 1
-             else f"{len(clashes)} fichiers de « {previous} » n'ont pas été écrits par ateliers mais portent le nom ")
-            + 
-            f"d'une page du site : {listing} ; rien n'a été remplacé",
-            hint="renommez-les ou déplacez-les hors du dossier (ils sont à vous : l'outil ne les écrase pas), puis relancez",
+            (
+                f"1 fichier de « {previous} » n'a pas été écrit par ateliers mais porte le nom "
+                if len(clashes) == 1
+                else f"{len(clashes)} fichiers de « {previous} » n'ont pas été écrits par ateliers mais portent le nom "
+            )
+            + f"d'une page du site : {listing} ; rien n'a été remplacé",
+            hint="renommez-les ou déplacez-les hors du dossier (ils sont à vous : l'outil ne les écrase pas), puis "
+            "relancez",
         )
     for rel in foreign:
         src, dst = previous / rel, new / rel

@@ -61,7 +61,9 @@ def catalogue_dcat(
     to the file itself, which sits beside the data in ``donnees/``."""
     issued, modified, periode = dates(c, modified)
     publisher = {"@type": "foaf:Organization", "foaf:name": c.collectivite.nom}
-    licence: dict[str, Any] = {"@id": licence_url} if licence_url else {"@type": "dct:LicenseDocument", "dct:title": licence_nom}
+    licence: dict[str, Any] = (
+        {"@id": licence_url} if licence_url else {"@type": "dct:LicenseDocument", "dct:title": licence_nom}
+    )
     common: dict[str, Any] = {
         "dct:publisher": publisher,
         "dct:license": licence,

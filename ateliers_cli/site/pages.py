@@ -146,7 +146,17 @@ def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-_MEMOISED_FILTERS = ("typographie", "date_longue", "date_courte", "date_heure", "heure", "nombre", "pluriel", "quand", "euros")
+_MEMOISED_FILTERS = (
+    "typographie",
+    "date_longue",
+    "date_courte",
+    "date_heure",
+    "heure",
+    "nombre",
+    "pluriel",
+    "quand",
+    "euros",
+)
 
 
 class _PackagedEnvironment(jinja2.Environment):
@@ -238,10 +248,14 @@ class SiteBuilder:
 
     # -- helpers --------------------------------------------------------------
 
-    def render(self, template: str, path: str, titre: str, actif: str = "", fil: Sequence[tuple[str, str]] = (), **ctx: Any) -> Page:
+    def render(
+        self, template: str, path: str, titre: str, actif: str = "", fil: Sequence[tuple[str, str]] = (), **ctx: Any
+    ) -> Page:
         """One page: ``fil`` is the breadcrumb above it, as ``(label, path)`` pairs."""
         racine = "../" * path.count("/")
-        courant = "page" if any(cle == actif and chemin == path for cle, _, chemin in self.base["navigation"]) else "true"
+        courant = (
+            "page" if any(cle == actif and chemin == path for cle, _, chemin in self.base["navigation"]) else "true"
+        )
         context = {
             **self.base,
             **ctx,
@@ -275,7 +289,15 @@ class SiteBuilder:
             periode = self.c.calendrier.get(s.value)
             etat = "franchie" if s.number < current else ("en_cours" if s.number == current else "a_venir")
             out.append(
-                Etape(s.number, s.value, s.label, s.summary, etat, periode.debut if periode else None, periode.fin if periode else None)
+                Etape(
+                    s.number,
+                    s.value,
+                    s.label,
+                    s.summary,
+                    etat,
+                    periode.debut if periode else None,
+                    periode.fin if periode else None,
+                )
             )
         return out
 
@@ -374,9 +396,17 @@ class SiteBuilder:
         seance = c.deliberation.seance if c.deliberation else None
         restitutions = sorted(c.restitutions.values(), key=lambda r: (r.date.isoformat() if r.date else "~", r.id))
         return self.render(
-            "site/calendrier.html.j2", "calendrier.html", "Calendrier et ateliers", "calendrier", [("Accueil", "index.html")],
-            etapes=self.etapes(), lancement=c.lancement, synthese=c.synthese, ateliers=self.ateliers_ordonnes(),
-            seance=seance, restitutions=restitutions,
+            "site/calendrier.html.j2",
+            "calendrier.html",
+            "Calendrier et ateliers",
+            "calendrier",
+            [("Accueil", "index.html")],
+            etapes=self.etapes(),
+            lancement=c.lancement,
+            synthese=c.synthese,
+            ateliers=self.ateliers_ordonnes(),
+            seance=seance,
+            restitutions=restitutions,
             themes_de=lambda a: [c.themes[t] for t in a.themes if t in c.themes],
         )
 
@@ -460,9 +490,13 @@ class SiteBuilder:
         ids = sorted(self.c.contributions)
         groupes = [ids[i : i + 100] for i in range(0, len(ids), 100)]
         return self.render(
-            "site/numeros.html.j2", "contributions/numeros.html", "Retrouver une contribution par son numéro", "contributions",
+            "site/numeros.html.j2",
+            "contributions/numeros.html",
+            "Retrouver une contribution par son numéro",
+            "contributions",
             [("Accueil", "index.html"), ("Contributions", "contributions/index.html")],
-            groupes=groupes, total=len(ids),
+            groupes=groupes,
+            total=len(ids),
         )
 
     def territoires_avec_contributions(self) -> list[Territoire]:
@@ -493,7 +527,9 @@ class SiteBuilder:
 
     def devenir_territoire(self, territoire_id: str) -> Page:
         t = self.c.territoires[territoire_id]
-        contribs = sorted((ct for ct in self.c.contributions.values() if ct.territoire == territoire_id), key=lambda x: x.id)
+        contribs = sorted(
+            (ct for ct in self.c.contributions.values() if ct.territoire == territoire_id), key=lambda x: x.id
+        )
         fates = [self.trace.contribution_fate(ct) for ct in contribs]
         lignes = [(f.contribution, f.themes, f.summary) for f in fates]
         restitutions = self.trace.restitutions_of_territory.get(territoire_id, [])
@@ -553,9 +589,15 @@ class SiteBuilder:
         delib = c.deliberation
         avis = [(c.commissions.get(a.commission), a) for a in delib.avis] if delib else []
         return self.render(
-            "site/politique.html.j2", "politique.html", "La politique adoptée" if delib else "La politique en préparation",
-            "politique", [("Accueil", "index.html")], orientations=orientations, deliberation=delib,
-            resultat=resultat_du_vote(delib.vote if delib else None), avis=avis,
+            "site/politique.html.j2",
+            "politique.html",
+            "La politique adoptée" if delib else "La politique en préparation",
+            "politique",
+            [("Accueil", "index.html")],
+            orientations=orientations,
+            deliberation=delib,
+            resultat=resultat_du_vote(delib.vote if delib else None),
+            avis=avis,
             regroupements_ecartes=[(c.regroupements.get(e.ref), e) for e in c.regroupements_ecartes],
         )
 
@@ -564,10 +606,19 @@ class SiteBuilder:
         contribs = list(c.contributions.values())
         figures: list[tuple[str, Markup]] = []
 
-        def add(intro: str, data: Iterable[tuple[str, int | float]], titre: str, ident: str, entete: str, unite: str = "") -> None:
+        def add(
+            intro: str, data: Iterable[tuple[str, int | float]], titre: str, ident: str, entete: str, unite: str = ""
+        ) -> None:
             rows = [(k, v) for k, v in data]
             if rows:
-                figures.append((intro, chart_with_table(rows, titre, unite, id=ident, headers=(entete, "Nombre", "Part"), percent=not unite)))
+                figures.append(
+                    (
+                        intro,
+                        chart_with_table(
+                            rows, titre, unite, id=ident, headers=(entete, "Nombre", "Part"), percent=not unite
+                        ),
+                    )
+                )
 
         profils = Counter(ct.profil for ct in contribs)
         add("Qui a contribué", [(libelle("profils", k), profils[k]) for k in ordered(profils, ORDRE_PROFILS)],
@@ -590,27 +641,53 @@ class SiteBuilder:
         add("Comment elles sont arrivées", [(libelle("canal", k), canaux[k]) for k in ordered(canaux, ORDRE_CANAUX)],
             "Contributions par canal", "graphique-canaux", "Canal")
         themes = Counter(t for ct in contribs for t in ct.themes)
-        add("Les thèmes qu'elles abordent (une contribution peut en aborder plusieurs)",
-            [(t.titre, themes[t.id]) for t in c.themes.values()], "Contributions par thème", "graphique-themes", "Thème")
+        add(
+            "Les thèmes qu'elles abordent (une contribution peut en aborder plusieurs)",
+            [(t.titre, themes[t.id]) for t in c.themes.values()],
+            "Contributions par thème",
+            "graphique-themes",
+            "Thème",
+        )
         tenus = [a for a in self.ateliers_ordonnes() if a.statut == "tenu" and a.participants is not None]
         if tenus:
             figures.append(
                 (
                     "La participation aux ateliers tenus",
-                    chart_with_table([(a.titre or a.id, a.participants or 0) for a in tenus], "Participants par atelier",
-                                     id="graphique-ateliers", headers=("Atelier", "Participants")),
+                    chart_with_table(
+                        [(a.titre or a.id, a.participants or 0) for a in tenus],
+                        "Participants par atelier",
+                        id="graphique-ateliers",
+                        headers=("Atelier", "Participants"),
+                    ),
                 )
             )
         props = Counter(p.theme for p in c.propositions.values())
-        add("Les propositions des ateliers, par thème", [(t.titre, props[t.id]) for t in c.themes.values() if props[t.id]],
-            "Propositions par thème", "graphique-propositions", "Thème")
+        add(
+            "Les propositions des ateliers, par thème",
+            [(t.titre, props[t.id]) for t in c.themes.values() if props[t.id]],
+            "Propositions par thème",
+            "graphique-propositions",
+            "Thème",
+        )
         if c.deliberation:
             decisions = Counter(d.decision for d in c.deliberation.decisions)
-            add("Ce que l'assemblée a décidé des orientations",
-                [(DECISION_LABELS.get(k, k).capitalize(), decisions[k]) for k in ("adoptee", "amendee", "non_retenue") if decisions[k]],
-                "Orientations par décision", "graphique-decisions", "Décision")
+            add(
+                "Ce que l'assemblée a décidé des orientations",
+                [
+                    (DECISION_LABELS.get(k, k).capitalize(), decisions[k])
+                    for k in ("adoptee", "amendee", "non_retenue")
+                    if decisions[k]
+                ],
+                "Orientations par décision",
+                "graphique-decisions",
+                "Décision",
+            )
         return self.render(
-            "site/statistiques.html.j2", "statistiques.html", "Statistiques", "statistiques", [("Accueil", "index.html")],
+            "site/statistiques.html.j2",
+            "statistiques.html",
+            "Statistiques",
+            "statistiques",
+            [("Accueil", "index.html")],
             figures=figures,
         )
 
@@ -639,7 +716,11 @@ class SiteBuilder:
 
     def accessibilite(self) -> Page:
         return self.render(
-            "site/accessibilite.html.j2", "accessibilite.html", "Déclaration d'accessibilité", "", [("Accueil", "index.html")],
+            "site/accessibilite.html.j2",
+            "accessibilite.html",
+            "Déclaration d'accessibilité",
+            "",
+            [("Accueil", "index.html")],
             date_declaration=self.date,
         )
 
@@ -680,7 +761,9 @@ class SiteBuilder:
                 "id": ct.id,
                 "titre": ct.titre.strip(),
                 "auteur": auteur_public(ct),
-                "profil": profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive).capitalize() if ct.profil else "",
+                "profil": profil_personne(ct.profil, ct.civilite, self.c.forme_inclusive).capitalize()
+                if ct.profil
+                else "",
                 "territoire": territoire,
                 "territoire_id": ct.territoire,
                 "themes": " ; ".join(t.titre for t in themes),

@@ -263,7 +263,12 @@ def prepare_new(c: Any, new: NewContribution) -> Prepared:
     warnings: list[str] = []
     private = {k: " ".join(v.split()) for k, v in new.private.items() if v and v.strip()}
     fields_out: dict[str, str] = {}
-    for key, value in (("texte", new.texte), ("titre", new.titre), ("auteur", new.auteur), ("organisation", new.organisation)):
+    for key, value in (
+        ("texte", new.texte),
+        ("titre", new.titre),
+        ("auteur", new.auteur),
+        ("organisation", new.organisation),
+    ):
         r = redact(value.replace("\r\n", "\n").strip() if key == "texte" else " ".join(value.split()))
         fields_out[key] = r.text
         for kind, found in (("courriel", r.emails), ("telephone", r.phones)):
@@ -275,9 +280,14 @@ def prepare_new(c: Any, new: NewContribution) -> Prepared:
                 else:
                     private["autres"] = (private.get("autres", "") + f" | {kind} : {v}").strip(" |")
     if not fields_out["texte"]:
-        raise UsageError("texte vide : rien n'est enregistré", hint="donnez le texte avec --texte, --texte - (entrée standard) ou --editor")
+        raise UsageError(
+            "texte vide : rien n'est enregistré",
+            hint="donnez le texte avec --texte, --texte - (entrée standard) ou --editor",
+        )
     if not fields_out["auteur"]:
-        raise UsageError("auteur vide", hint="un nom public ou un pseudonyme ; pour un partenaire, l'organisation (--auteur)")
+        raise UsageError(
+            "auteur vide", hint="un nom public ou un pseudonyme ; pour un partenaire, l'organisation (--auteur)"
+        )
     if private:
         private["source"] = "saisie (contributions add)"
     cid = next_ids(existing_ids(c.root, c.contributions), 1, id_prefix(c.root))[0]

@@ -63,7 +63,13 @@ class Tombstone:
         return bool(self.hashes)
 
     def add_person(
-        self, details: Mapping[str, str], public_names: Iterable[str], records: Iterable[str], day: dt.date, *, whole_person: bool = True
+        self,
+        details: Mapping[str, str],
+        public_names: Iterable[str],
+        records: Iterable[str],
+        day: dt.date,
+        *,
+        whole_person: bool = True,
     ) -> None:
         """Remember an erased person (``whole_person``) or one erased contribution of theirs."""
         for ident in identifiers(details):
@@ -100,7 +106,9 @@ class Tombstone:
 
     def to_bytes(self, original: bytes = b"") -> bytes:
         register = PrivateCsv.new(paths.ERASURES, COLUMNS)
-        register.rows = [[h, kind, day] for h, (kind, day) in sorted(self.hashes.items(), key=lambda item: (item[1][1], item[0]))]
+        register.rows = [
+            [h, kind, day] for h, (kind, day) in sorted(self.hashes.items(), key=lambda item: (item[1][1], item[0]))
+        ]
         return register.to_bytes()
 
     def found_in(self, text: str) -> str:

@@ -133,7 +133,9 @@ def header_values(meta: Mapping[str, Any]) -> dict[str, Any]:
         if key not in meta:
             continue
         value = meta[key]
-        if value is None or (key in ("organisation", "titre", "doublon_de", "territoire", *OPTIONAL_TEXTS) and value == ""):
+        if value is None or (
+            key in ("organisation", "titre", "doublon_de", "territoire", *OPTIONAL_TEXTS) and value == ""
+        ):
             continue
         if key == "source" and isinstance(value, Mapping):
             value = {k: value[k] for k in SOURCE_ORDER if k in value and value[k] not in (None, "")}
@@ -225,7 +227,9 @@ def _dump_key(key: str, value: Any) -> str:
     except TypeError:  # an unhashable value: no memo
         memo, line = None, None  # type: ignore[assignment]
     if line is None:
-        line = yaml.dump({key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False)
+        line = yaml.dump(
+            {key: value}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+        )
         if memo is not None and len(_DUMPED) < 10_000:
             _DUMPED[memo] = line
     return line
@@ -368,7 +372,11 @@ def update_front_matter(text: str, changes: Mapping[str, Any], remove: Iterable[
     remove = [k for k in remove if k not in changes]
     parts = split(text)
     if parts is None or not parts.closed:
-        raise AteliersError("en-tête YAML introuvable : la contribution n'est pas modifiée", path=rel or None, hint="lancez « ateliers check »")
+        raise AteliersError(
+            "en-tête YAML introuvable : la contribution n'est pas modifiée",
+            path=rel or None,
+            hint="lancez « ateliers check »",
+        )
     fm = parts.fm
     edited = _edit_textually(fm, changes, remove)
     if edited is not None and _textual_edit_ok(edited[0], edited[1], changes, remove):

@@ -72,12 +72,14 @@ def secret() -> bytes:
     except (OSError, RuntimeError) as exc:
         raise AteliersError(
             f"clé des personnes introuvable et impossible à créer ({path}) : {getattr(exc, 'strerror', None) or exc}",
-            hint=f"donnez-la dans la variable d'environnement {ENV_SECRET} (la même pour toute l'équipe), ou rendez ce dossier accessible en écriture",
+            hint=f"donnez-la dans la variable d'environnement {ENV_SECRET} (la même pour toute l'équipe), ou rendez ce "
+            "dossier accessible en écriture",
         ) from None
     if len(value) < 16:
         raise AteliersError(
             f"clé des personnes trop courte dans {path}",
-            hint=f"supprimez ce fichier (une nouvelle clé sera créée) ou recopiez celle d'un collègue ; ou utilisez {ENV_SECRET}",
+            hint="supprimez ce fichier (une nouvelle clé sera créée) ou recopiez celle d'un collègue ; ou utilisez "
+            f"{ENV_SECRET}",
         )
     _SECRET = (where, value)
     return value

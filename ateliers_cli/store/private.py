@@ -22,7 +22,19 @@ from ateliers_cli.importers.util import fold
 from ateliers_cli.store import paths
 
 #: Columns of prive/contributeurs.csv, in order (a column added by hand is kept after them).
-CONTRIBUTOR_COLUMNS = ("id", "personne", "nom", "prenom", "courriel", "telephone", "adresse", "commune", "code_postal", "autres", "source")
+CONTRIBUTOR_COLUMNS = (
+    "id",
+    "personne",
+    "nom",
+    "prenom",
+    "courriel",
+    "telephone",
+    "adresse",
+    "commune",
+    "code_postal",
+    "autres",
+    "source",
+)
 
 #: The names a column may have in a register edited by hand.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -80,7 +92,9 @@ class PrivateCsv:
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            raise AteliersError(f"{rel} illisible : {exc.strerror}", path=rel, hint="vérifiez les droits du fichier") from None
+            raise AteliersError(
+                f"{rel} illisible : {exc.strerror}", path=rel, hint="vérifiez les droits du fichier"
+            ) from None
         bom = raw.startswith(b"\xef\xbb\xbf")
         try:
             text, encoding = raw.decode("utf-8-sig"), "utf-8"
@@ -92,7 +106,11 @@ class PrivateCsv:
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as exc:
-            raise AteliersError(f"{rel} illisible : {exc}", path=rel, hint="ce fichier doit être un CSV séparé par « ; » ; corrigez-le ou renommez-le") from None
+            raise AteliersError(
+                f"{rel} illisible : {exc}",
+                path=rel,
+                hint="ce fichier doit être un CSV séparé par « ; » ; corrigez-le ou renommez-le",
+            ) from None
         header = rows[0] if rows else []
         return cls(rel, header, rows[1:], delimiter, bom or not raw, encoding, newline, raw)
 
@@ -178,7 +196,8 @@ class ContributorRegister:
         id_col = self._csv.field("id")
         if id_col is None and self._csv.rows:
             raise AteliersError(
-                "registre des contributeurs sans colonne « id » : impossible de savoir à quelle contribution va chaque ligne",
+                "registre des contributeurs sans colonne « id » : impossible de savoir à quelle contribution va "
+                "chaque ligne",
                 path=self.rel,
                 line=1,
                 hint="rétablissez la colonne « id » (identifiant de la contribution, comme C-0042) en première ligne",
@@ -186,7 +205,11 @@ class ContributorRegister:
         for n, row in enumerate(self._csv.rows):
             cid = self._csv.cell(row, id_col)
             if cid:
-                self.rows[cid] = {self._names[i]: self._csv.cell(row, i) for i in range(min(len(row), len(self._names))) if self._names[i]}
+                self.rows[cid] = {
+                    self._names[i]: self._csv.cell(row, i)
+                    for i in range(min(len(row), len(self._names)))
+                    if self._names[i]
+                }
                 self.lines[cid] = n + 2
 
     @property
@@ -215,7 +238,10 @@ class ContributorRegister:
 
     def to_bytes(self) -> bytes:
         names = self._names
-        self._csv.rows = [[_defuse(self.rows[cid].get(name, "")) if name else "" for name in names] for cid in sorted(self.rows, key=id_sort_key)]
+        self._csv.rows = [
+            [_defuse(self.rows[cid].get(name, "")) if name else "" for name in names]
+            for cid in sorted(self.rows, key=id_sort_key)
+        ]
         return self._csv.to_bytes()
 
     @property
