@@ -8,6 +8,7 @@ from typing import Any
 from ateliers_cli.errors import Diagnostic
 from ateliers_cli.gates import placeholders_left, unmet
 from ateliers_cli.model import Consultation
+from ateliers_cli.participants import count_participants
 from ateliers_cli.stages import Stage
 
 
@@ -47,7 +48,8 @@ def figures(c: Consultation) -> dict[str, Any]:
             "annules": sum(1 for a in ateliers if a.statut == "annule"),
             "inscrits": inscrits,
             "liste_attente": attente,
-            "participants": sum(a.participants or 0 for a in ateliers),
+            # each person once (null when that cannot be counted): ateliers_cli.participants
+            "participants": count_participants(c).ateliers,
         },
         "propositions": len(props),
         "regroupements": len(c.regroupements),

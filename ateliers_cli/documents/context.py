@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Proposition
+from ateliers_cli.participants import count_participants
 from ateliers_cli.render.french import profil_personne
 from ateliers_cli.render.markup import sentence_excerpt
 from ateliers_cli.stages import Stage
@@ -257,12 +258,13 @@ def _orientation_order(c: Consultation) -> Any:
 _STATUT = operator.attrgetter("statut")
 
 
-def chiffres(c: Consultation) -> dict[str, int]:
+def chiffres(c: Consultation) -> dict[str, int | None]:
     """The key figures of the consultation, as far as it has gone."""
     contributions = c.contributions.values()
     statuts = Counter(map(_STATUT, contributions))  # counted in C: this runs for every document
     ateliers = list(c.ateliers.values())
     tenus = [a for a in ateliers if a.statut == "tenu"]
+    once = count_participants(c)
     return {
         "contributions": len(c.contributions),
         "analysees": statuts["analysee"],
@@ -280,7 +282,8 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "territoires_prevus": len(
             {a.territoire for a in ateliers if a.statut != "annule" and a.territoire in c.territoires}
         ),
-        "participants_ateliers": sum(a.participants or 0 for a in tenus),
+        # each person once (None: cannot be counted once, so not stated): see ateliers_cli.participants
+        "participants_ateliers": once.ateliers,
         "inscrits": sum(a.inscriptions.inscrits for a in ateliers if a.inscriptions),
         "capacite": sum(a.capacite for a in ateliers if a.statut != "annule"),
         "participants_lancement": (c.lancement.participants or 0) if c.lancement else 0,
@@ -289,7 +292,7 @@ def chiffres(c: Consultation) -> dict[str, int]:
         "regroupements": len(c.regroupements),
         "orientations": len(c.orientations),
         "restitutions": len(c.restitutions),
-        "participants_restitutions": sum(r.participants or 0 for r in c.restitutions.values() if r.statut == "tenu"),
+        "participants_restitutions": once.restitutions,
     }
 
 

@@ -11,6 +11,7 @@ from ateliers_cli.documents.context import base_context, chiffres
 from ateliers_cli.documents.output import OutputFile, publish, stage_dir
 from ateliers_cli.documents.templating import DocumentEnvironment, par_habitants
 from ateliers_cli.model import Consultation
+from ateliers_cli.participants import count_participants
 from ateliers_cli.stages import Stage
 
 
@@ -34,15 +35,15 @@ def representativite(c: Consultation) -> list[dict[str, Any]]:
     """Per territory: population, contributions, workshop and restitution participants, and their shares."""
     population = sum(t.population for t in c.territoires.values())
     contributions = Counter(x.territoire for x in c.contributions.values())
-    ateliers: Counter[str] = Counter()
-    for a in c.ateliers.values():
-        if a.statut == "tenu":
-            ateliers[a.territoire] += a.participants or 0
-    restitutions: Counter[str] = Counter()
-    for r in c.restitutions.values():
-        if r.statut == "tenu":
-            restitutions[r.territoire] += r.participants or 0
-    n_contrib, n_ateliers, n_resto = sum(contributions.values()), sum(ateliers.values()), sum(restitutions.values())
+    once = count_participants(c)  # each person once per territory; None when it cannot be counted once
+    ateliers, restitutions = once.par_territoire, once.restitutions_par_territoire
+    n_contrib = sum(contributions.values())
+    n_ateliers = sum(x or 0 for x in ateliers.values())
+    n_resto = sum(x or 0 for x in restitutions.values())
+
+    def share(part: int | None, total: int, known: bool) -> float | None:
+        return _share(part, total) if part is not None and known else None
+
     out = []
     for t in c.territoires.values():
         part_pop = _share(t.population, population)
@@ -56,9 +57,10 @@ def representativite(c: Consultation) -> list[dict[str, Any]]:
                 "part_contributions": part_contrib,
                 "contributions_10000": par_habitants(contributions[t.id], t.population),
                 "participants_ateliers": ateliers[t.id],
-                "part_ateliers": _share(ateliers[t.id], n_ateliers),
+                # a share of a total that is not known (a territory not countable once) is not given
+                "part_ateliers": share(ateliers[t.id], n_ateliers, None not in ateliers.values()),
                 "participants_restitution": restitutions[t.id],
-                "part_restitution": _share(restitutions[t.id], n_resto),
+                "part_restitution": share(restitutions[t.id], n_resto, None not in restitutions.values()),
                 # 1 = as many contributions as its weight in population; above, over-represented
                 "indice": round(part_contrib / part_pop, 2) if part_pop else 0.0,
             }
@@ -121,7 +123,7 @@ def etapes(c: Consultation, when: dt.datetime) -> list[dict[str, Any]]:
     retours = sum(len(r.retours) for r in c.restitutions.values())
     tenues = [r for r in c.restitutions.values() if r.statut == "tenu"]
     # (count, singular, plural) phrases, formatted by the template with « pluriel »
-    participation = {
+    participation: dict[Stage, list[tuple[int | None, str, str]]] = {
         Stage.APPEL: [(n["contributions"], "contribution", "contributions"), (n["analysees"], "analysée", "analysées")],
         Stage.LANCEMENT: [
             (n["participants_lancement"], "participant au forum", "participants au forum"),
@@ -156,7 +158,8 @@ def etapes(c: Consultation, when: dt.datetime) -> list[dict[str, Any]]:
                 "debut": periode.debut if periode else None,
                 "fin": periode.fin if periode else None,
                 "passage": _day(passages.get(stage.value)),
-                "participation": participation[stage],
+                # a number that cannot be counted once (None) is not stated
+                "participation": [x for x in participation[stage] if x[0] is not None],
             }
         )
     return out
@@ -174,20 +177,24 @@ def bilan_context(c: Consultation, when: dt.datetime) -> dict[str, Any]:
         "chronologie": chronologie(c, when),
         "series": {
             "participation": [
-                ("Contributions", n["contributions"]),
-                ("Forum de lancement", n["participants_lancement"]),
-                ("Ateliers citoyens", n["participants_ateliers"]),
-                ("Forum de synthèse", n["participants_synthese"]),
-                ("Restitutions publiques", n["participants_restitutions"]),
+                (label, value)
+                for label, value in (
+                    ("Contributions", n["contributions"]),
+                    ("Forum de lancement", n["participants_lancement"]),
+                    ("Ateliers citoyens", n["participants_ateliers"]),
+                    ("Forum de synthèse", n["participants_synthese"]),
+                    ("Restitutions publiques", n["participants_restitutions"]),
+                )
+                if value is not None  # not countable once: not stated
             ],
             "contributions_10000": [(x["territoire"].nom, x["contributions_10000"]) for x in repr_],
-            "participants_10000": [
-                (
-                    x["territoire"].nom,
-                    par_habitants(x["participants_ateliers"] + x["participants_restitution"], x["population"]),
-                )
-                for x in repr_
-            ],
+            # the workshops only: a person who came to a workshop and to the meeting is one person,
+            # and the two have no common register; every territory counted once, or no chart
+            "participants_10000": (
+                []
+                if any(x["participants_ateliers"] is None for x in repr_)
+                else [(x["territoire"].nom, par_habitants(x["participants_ateliers"], x["population"])) for x in repr_]
+            ),
         },
         "entonnoir": {
             "contributions": n["contributions"],

@@ -37,6 +37,7 @@ from ateliers_cli.documents.templating import (
     render_template,
 )
 from ateliers_cli.model import Atelier, Consultation, Contribution, Orientation, Territoire
+from ateliers_cli.participants import count_participants
 from ateliers_cli.render.charts import chart_with_table
 from ateliers_cli.render.french import de, nombre, profil_personne, typographie_html
 from ateliers_cli.render.markup import html_excerpt, markdown_to_html
@@ -335,7 +336,8 @@ class SiteBuilder:
             "ateliers_tenus": faits,
             "ateliers_annules": sum(1 for a in c.ateliers.values() if a.statut == "annule"),
             "territoires_ateliers": len({a.territoire for a in ateliers if a.territoire in c.territoires}),
-            "participants": sum(a.participants or 0 for a in tenus),
+            # each person once; None (not stated) when that cannot be counted: see ateliers_cli.participants
+            "participants": count_participants(c).ateliers if tenus else None,
             "propositions": len(c.propositions),
             "orientations": len(c.orientations),
             "adoptees": decisions["adoptee"] + decisions["amendee"],
