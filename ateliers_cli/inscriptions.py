@@ -1134,7 +1134,7 @@ def plan_change(
             f"aucune inscription ne correspond à « {who} »" + (f" dans l'atelier « {atelier} »" if atelier else ""),
             path=PRIVATE_PATH,
             hint="donnez l'adresse électronique, le téléphone, « NOM Prénom » ou la référence « fichier#clé » de "
-            "prive/inscriptions.csv",
+            f"{PRIVATE_PATH}",
         )
     if len(found) > 1 and len({r.person for r in found}) > 1:
         raise AteliersError(
