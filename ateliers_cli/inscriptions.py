@@ -40,6 +40,7 @@ from ateliers_cli.errors import AteliersError, UsageError
 from ateliers_cli.hints import did_you_mean
 from ateliers_cli.importers.dates import DATE_FORMATS_HINT, parse_moment
 from ateliers_cli.importers.mapping import (
+    COLUMN_NAMES,
     INSCRIPTION_FIELDS,
     Mapping,
     consent,
@@ -92,24 +93,10 @@ STATUT_LABELS = {
 
 FIELDS = INSCRIPTION_FIELDS
 
+#: The person's fields are named as in a contributions export; the date and the key are the form's own.
+_PERSON_FIELDS = ("nom", "prenom", "courriel", "telephone", "commune", "code_postal", "contact")
 _EXACT = {
-    "nom": ("nom", "nom de famille", "name", "last name", "lastname", "votre nom"),
-    "prenom": ("prenom", "first name", "firstname", "votre prenom"),
-    "courriel": (
-        "courriel",
-        "email",
-        "e-mail",
-        "mail",
-        "adresse e-mail",
-        "adresse email",
-        "adresse mail",
-        "adresse electronique",
-        "votre e-mail",
-        "votre courriel",
-    ),
-    "telephone": ("telephone", "tel", "tel.", "portable", "mobile", "phone", "numero de telephone", "votre telephone"),
-    "commune": ("commune", "ville", "votre commune"),
-    "code_postal": ("code postal", "code_postal", "cp", "votre code postal"),
+    **{f: COLUMN_NAMES[f] for f in _PERSON_FIELDS},
     "date": (
         "date",
         "date d'inscription",
@@ -121,7 +108,6 @@ _EXACT = {
         "date de soumission",
     ),
     "cle": ("id", "identifiant", "reference", "numero", "n°"),
-    "contact": ("contact", "accord contact", "accord pour etre recontacte", "recontact"),
 }
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
-from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
+from ateliers_cli.commands.common import DryRunOption, consultation_root, handled, open_consultation, state
 from ateliers_cli.console import err, out, print_changes, print_diagnostics
 from ateliers_cli.fsutil import lock
 from ateliers_cli.render.french import pluriel as _pluriel
@@ -240,7 +240,7 @@ def export_cmd(
             show_default=False,
         ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Écrit les données ouvertes : CSV et JSON de tout ce qui est public, un README des colonnes
     (Licence Ouverte 2.0), et la délibération au format SCDL « Délibérations ».

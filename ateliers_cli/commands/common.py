@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -27,6 +27,16 @@ class State:
 
 
 state = State()
+
+#: Options that several commands take, in the same words.
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")]
+SheetOption = Annotated[
+    str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")
+]
+MappingFileOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", metavar="FICHIER", help="Fichier YAML de correspondance (colonnes, valeurs, defauts)."),
+]
 
 
 def handled(fn: F) -> F:

@@ -20,7 +20,15 @@ from rich.table import Table
 
 from ateliers_cli.commands.analysis import register_doublons
 from ateliers_cli.commands.classify import register_classer
-from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
+from ateliers_cli.commands.common import (
+    DryRunOption,
+    MappingFileOption,
+    SheetOption,
+    consultation_root,
+    handled,
+    open_consultation,
+    state,
+)
 from ateliers_cli.console import err, out, print_diagnostics, progress
 from ateliers_cli.errors import AteliersError, Diagnostic, UsageError, error, warning
 from ateliers_cli.fsutil import lock
@@ -68,12 +76,7 @@ def import_cmd(
             "--map", metavar="CHAMP=COLONNE", help=f"Colonne d'un champ (répétable). Champs : {_FIELDS_HELP}."
         ),
     ] = None,
-    mapping: Annotated[
-        Path | None,
-        typer.Option(
-            "--mapping", metavar="FICHIER", help="Fichier YAML de correspondance (colonnes, valeurs, defauts)."
-        ),
-    ] = None,
+    mapping: MappingFileOption = None,
     profil: Annotated[
         str | None, typer.Option("--profil", help="Profil quand le fichier n'en dit rien (par défaut : habitant).")
     ] = None,
@@ -93,10 +96,8 @@ def import_cmd(
             help="Table commune / code_postal / territoire, en plus de consultation.yaml.",
         ),
     ] = None,
-    feuille: Annotated[
-        str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")
-    ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
+    feuille: SheetOption = None,
+    dry_run: DryRunOption = False,
     apercu: Annotated[
         int, typer.Option("--apercu", metavar="N", help="Avec --dry-run : nombre de contributions montrées.")
     ] = 3,

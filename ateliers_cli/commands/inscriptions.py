@@ -9,7 +9,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ateliers_cli.commands.common import consultation_root, handled, open_consultation
+from ateliers_cli.commands.common import (
+    DryRunOption,
+    MappingFileOption,
+    SheetOption,
+    consultation_root,
+    handled,
+    open_consultation,
+)
 from ateliers_cli.console import err, out, print_diagnostics
 from ateliers_cli.errors import error, warning
 from ateliers_cli.fsutil import lock
@@ -45,12 +52,7 @@ def import_cmd(
             "--map", metavar="CHAMP=COLONNE", help="Colonne d'un champ (répétable). Champs : " + ", ".join(FIELDS) + "."
         ),
     ] = None,
-    mapping: Annotated[
-        Path | None,
-        typer.Option(
-            "--mapping", metavar="FICHIER", help="Fichier YAML de correspondance (colonnes, valeurs, defauts)."
-        ),
-    ] = None,
+    mapping: MappingFileOption = None,
     atelier: Annotated[
         str | None,
         typer.Option(
@@ -59,10 +61,8 @@ def import_cmd(
             help="Atelier de toutes les lignes qui n'en choisissent pas (un formulaire par atelier).",
         ),
     ] = None,
-    feuille: Annotated[
-        str | None, typer.Option("--feuille", help="Feuille d'un classeur (nom ou numéro ; par défaut la première).")
-    ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Montre ce qui serait écrit, sans rien écrire.")] = False,
+    feuille: SheetOption = None,
+    dry_run: DryRunOption = False,
     force: Annotated[
         bool,
         typer.Option(

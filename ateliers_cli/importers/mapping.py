@@ -124,6 +124,8 @@ VALUE_FIELDS = ("profil", "canal", "territoire", "publication", "themes")
 DEFAULT_FIELDS = ("profil", "canal", "territoire")
 
 #: Column names (folded) that name a field without doubt, for files that use plain names.
+#: The person's fields (name, contacts, commune, consent to be contacted) serve the registration
+#: forms too (:mod:`ateliers_cli.inscriptions`).
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "texte": ("texte", "contribution", "votre contribution", "texte de la contribution", "message", "votre message"),
     "titre": ("titre", "objet", "sujet", "titre de la contribution"),
@@ -146,8 +148,8 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "publication": ("publication", "consentement", "accord de publication", "autorisation de publication"),
     "commune": ("commune", "ville", "votre commune", "commune de residence"),
     "code_postal": ("code postal", "code_postal", "cp", "votre code postal"),
-    "nom": ("nom", "nom de famille", "name", "last name", "lastname", "surname"),
-    "prenom": ("prenom", "first name", "firstname"),
+    "nom": ("nom", "nom de famille", "votre nom", "name", "last name", "lastname", "surname"),
+    "prenom": ("prenom", "votre prenom", "first name", "firstname"),
     "courriel": (
         "courriel",
         "email",
@@ -167,6 +169,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
         "accord contact",
         "accord de contact",
         "recontact",
+        "accord pour etre recontacte",
         "accepte d'etre recontacte",
         "j'accepte d'etre recontacte",
         "j'accepte d'etre recontactee",

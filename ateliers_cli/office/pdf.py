@@ -312,7 +312,7 @@ def _last_page_share(source: bytes, root: str) -> tuple[int, float] | None:
     import typst
 
     try:
-        # typst's stub ties ``input`` and ``root`` to one type variable; bytes and str are both accepted
+        # typst's type hints tie ``input`` and ``root`` to one type variable; bytes and str are both accepted
         answer = typst.query(source, f"<{_END}>", field="value", one=True, root=root)  # type: ignore[type-var]
         found = json.loads(str(answer))
         page, y = int(found["page"]), float(str(found["y"]).removesuffix("pt"))
