@@ -171,8 +171,7 @@ def main() -> None:
     same = {frozenset(p) for members in classes.values() for p in itertools.combinations(members, 2)}
     print(
         f"{len(texts)} textes, {len(copies)} paires de copies ({sum(1 for v in how.values() if v == 'copie réelle')} "
-        "réelles), "
-        f"{len(texts) * (len(texts) - 1) // 2 - len(copies)} paires de textes différents"
+        f"réelles), {len(texts) * (len(texts) - 1) // 2 - len(copies)} paires de textes différents"
     )
     print("seuil  précision  rappel  manquées (par façon)")
     for threshold in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9):

@@ -40,18 +40,9 @@ def generate(n: int, target: Path, example: Path = EXAMPLE) -> Path:
     for i, (cid, text, author, _) in enumerate(sorted(corpus.docs) if corpus else []):
         date = start + dt.timedelta(days=i % 60)
         (folder / f"{cid}.md").write_text(
-            "---\n"
-            f"id: {cid}\n"
-            f"date: {date}\n"
-            "profil: habitant\n"
-            "canal: formulaire\n"
-            f"territoire: {TERRITOIRES[i % len(TERRITOIRES)]}\n"
-            f"auteur: {author}\n"
-            "publication: true\n"
-            "themes: []\n"
-            "statut: nouvelle\n"
-            "---\n"
-            f"{text}\n",
+            f"---\nid: {cid}\ndate: {date}\nprofil: habitant\ncanal: formulaire\nterritoire: "
+            f"{TERRITOIRES[i % len(TERRITOIRES)]}\nauteur: {author}\npublication: true\nthemes: []\nstatut: "
+            f"nouvelle\n---\n{text}\n",
             encoding="utf-8",
         )
     return target

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from typer.testing import CliRunner
+
 from ateliers_cli.cli import app
+from ateliers_cli.commands.common import help_text
 from tests.conftest import REPO, run_cli
 
 
@@ -30,6 +33,17 @@ def test_every_command_has_french_help_with_an_example() -> None:
         assert r.exit_code == 0, words
         assert "Exemple" in r.stdout, f"{' '.join(words)} : pas d'exemple dans l'aide"
         assert "Show this message" not in r.stdout
+
+
+def test_a_paragraph_of_help_is_not_broken_where_the_source_wraps_it() -> None:
+    """The site command's docstring wraps « Le texte d'une / contribution » in the source: one line in the help."""
+    runner = CliRunner()
+    r = runner.invoke(app, ["site", "--help"], terminal_width=300, env={"COLUMNS": "300"})
+    assert r.exit_code == 0
+    assert "Le texte d'une contribution n'est publié qu'avec l'accord de son auteur" in r.stdout
+    assert help_text("Titre.\n\n    Une ligne\n    et la suite.\n\n    - un\n    - deux\n") == (
+        "Titre.\n\nUne ligne et la suite.\n\n- un\n- deux"
+    )
 
 
 def test_every_command_is_in_the_readme() -> None:

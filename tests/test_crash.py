@@ -163,26 +163,12 @@ SCENARIOS = {
 # The same command, killed at a precise point of its writing: when the staged files are flushed
 # (before the journal exists), or just before its n-th rename (the journal is there).
 KILL_AT = (
-    "import os, signal, sys\n"
-    "n = int(os.environ['ATELIERS_TUER_AU'])\n"
-    "real_replace, real_sync, count = os.replace, os.sync, 0\n"
-    "def die():\n"
-    "    os.kill(os.getpid(), signal.SIGKILL)\n"
-    "def sync():\n"
-    "    if n == 0:\n"
-    "        die()\n"
-    "    real_sync()\n"
-    "def replace(src, dst, *args, **kw):\n"
-    "    global count\n"
-    "    if not str(dst).endswith('.ateliers-journal') and '.ateliers-cache' not in str(dst):\n"
-    "        count += 1\n"
-    "        if count == n:\n"
-    "            die()\n"
-    "    return real_replace(src, dst, *args, **kw)\n"
-    "os.replace, os.sync = replace, sync\n"
-    "from ateliers_cli.cli import main\n"
-    "sys.argv[0] = 'ateliers'\n"
-    "main()\n"
+    "import os, signal, sys\nn = int(os.environ['ATELIERS_TUER_AU'])\nreal_replace, real_sync, count = os.replace, "
+    "os.sync, 0\ndef die():\n    os.kill(os.getpid(), signal.SIGKILL)\ndef sync():\n    if n == 0:\n        die()\n    "
+    "real_sync()\ndef replace(src, dst, *args, **kw):\n    global count\n    if not "
+    "str(dst).endswith('.ateliers-journal') and '.ateliers-cache' not in str(dst):\n        count += 1\n        if "
+    "count == n:\n            die()\n    return real_replace(src, dst, *args, **kw)\nos.replace, os.sync = replace, "
+    "sync\nfrom ateliers_cli.cli import main\nsys.argv[0] = 'ateliers'\nmain()\n"
 )
 
 
@@ -268,18 +254,10 @@ def test_killed_at_random_moments(name: str, tmp_path: Path) -> None:
 # Whichever process takes the lock keeps it until the test says so (a file appears): the other
 # one necessarily meets it, whatever the machine's speed.
 HOLD_THE_LOCK = (
-    "import os, sys, time\n"
-    "import ateliers_cli.advance as a\n"
-    "plan = a.plan_advance\n"
-    "def held(*args, **kw):\n"
-    "    deadline = time.monotonic() + 60\n"
-    "    while not os.path.exists(os.environ['ATELIERS_TEST_GO']) and time.monotonic() < deadline:\n"
-    "        time.sleep(0.02)\n"
-    "    return plan(*args, **kw)\n"
-    "a.plan_advance = held\n"
-    "from ateliers_cli.cli import main\n"
-    "sys.argv[0] = 'ateliers'\n"
-    "main()\n"
+    "import os, sys, time\nimport ateliers_cli.advance as a\nplan = a.plan_advance\ndef held(*args, **kw):\n    "
+    "deadline = time.monotonic() + 60\n    while not os.path.exists(os.environ['ATELIERS_TEST_GO']) and "
+    "time.monotonic() < deadline:\n        time.sleep(0.02)\n    return plan(*args, **kw)\na.plan_advance = held\nfrom "
+    "ateliers_cli.cli import main\nsys.argv[0] = 'ateliers'\nmain()\n"
 )
 
 

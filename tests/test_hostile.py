@@ -219,16 +219,10 @@ def test_last_resort_handler_never_shows_a_traceback(make_tree: Callable[[dict[s
 
     root = make_tree({})
     boom = (
-        "import sys\n"
-        "import ateliers_cli.commands.common as common\n"
-        "def boom(*a, **k):\n"
-        "    raise RuntimeError('[bold]balise[/bold] et nom illisible ' + '\\udce9')\n"
-        "common.open_consultation = boom\n"
-        "import ateliers_cli.commands.project as project\n"
-        "project.open_consultation = boom\n"
-        "from ateliers_cli.cli import main\n"
-        "sys.argv[0] = 'ateliers'\n"
-        "main()\n"
+        "import sys\nimport ateliers_cli.commands.common as common\ndef boom(*a, **k):\n    raise "
+        "RuntimeError('[bold]balise[/bold] et nom illisible ' + '\\udce9')\ncommon.open_consultation = boom\nimport "
+        "ateliers_cli.commands.project as project\nproject.open_consultation = boom\nfrom ateliers_cli.cli import "
+        "main\nsys.argv[0] = 'ateliers'\nmain()\n"
     )
     r = subprocess.run(
         [sys.executable, "-c", boom, "-C", str(root), "status"], capture_output=True, timeout=60, check=False

@@ -397,17 +397,8 @@ def test_mapping_file(two: Path, tmp_path: Path) -> None:
     export = write_bytes(tmp_path / "f.csv", UNKNOWN_FORM.encode())
     mapping = tmp_path / "correspondance.yaml"
     mapping.write_text(
-        "# Correspondance du formulaire papier saisi\n"
-        "colonnes:\n"
-        "  texte: Votre message\n"
-        "  date: Quand\n"
-        "  commune: Ville\n"
-        "  profil: Vous êtes\n"
-        "valeurs:\n"
-        "  profil:\n"
-        "    Particulier: citoyen\n"
-        "defauts:\n"
-        "  canal: courrier\n",
+        "# Correspondance du formulaire papier saisi\ncolonnes:\n  texte: Votre message\n  date: Quand\n  commune: "
+        "Ville\n  profil: Vous êtes\nvaleurs:\n  profil:\n    Particulier: citoyen\ndefauts:\n  canal: courrier\n",
         encoding="utf-8",
     )
     r = cli("-C", two, "contributions", "import", export, "--mapping", mapping)

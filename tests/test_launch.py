@@ -61,14 +61,9 @@ def test_direct_check_outside_a_consultation(tmp_path: Path) -> None:
 def test_direct_check_reports_a_defect_as_the_full_command_line(tmp_path: Path) -> None:
     """A defect of the tool during check (simulated): « Erreur interne », exit 3, no traceback."""
     boom = (
-        "import sys\n"
-        "import ateliers_cli.check as check\n"
-        "def boom(*a, **k):\n"
-        "    raise RuntimeError('[bold]balise[/bold]')\n"
-        "check.report_of = boom\n"
-        "from ateliers_cli.launch import main\n"
-        "sys.argv[0] = 'ateliers'\n"
-        "main()\n"
+        "import sys\nimport ateliers_cli.check as check\ndef boom(*a, **k):\n    raise "
+        "RuntimeError('[bold]balise[/bold]')\ncheck.report_of = boom\nfrom ateliers_cli.launch import "
+        "main\nsys.argv[0] = 'ateliers'\nmain()\n"
     )
     (tmp_path / "consultation.yaml").write_text("id: x\n", encoding="utf-8")
     r = subprocess.run(

@@ -59,12 +59,10 @@ def test_placeholders_are_unique_and_erase_touches_one_person(two: Path, tmp_pat
 
 
 PEOPLE = (
-    "id;nom;prenom;courriel;commune;texte\n"
-    "1;Dupont;Jeanne;jeanne@example.org;Lille;Les bus ne passent plus le dimanche à Lille, il faudrait rétablir la "
-    "ligne douze.\n"
-    "2;Dupont;Jeanne;;Douai;Je voudrais des bancs près de la mairie.\n"
-    "3;D.;Jeanne;JEANNE@example.org ;Lille;La ligne douze ne passe plus le dimanche à Lille : il faut rétablir ces bus "
-    "du dimanche.\n"
+    "id;nom;prenom;courriel;commune;texte\n1;Dupont;Jeanne;jeanne@example.org;Lille;Les bus ne passent plus le "
+    "dimanche à Lille, il faudrait rétablir la ligne douze.\n2;Dupont;Jeanne;;Douai;Je voudrais des bancs près de la "
+    "mairie.\n3;D.;Jeanne;JEANNE@example.org ;Lille;La ligne douze ne passe plus le dimanche à Lille : il faut "
+    "rétablir ces bus du dimanche.\n"
 )
 
 

@@ -131,10 +131,9 @@ def test_import_ids_and_cells_cannot_name_a_path(make_tree, tmp_path: Path) -> N
     root = make_tree({})
     export = tmp_path / "export.csv"
     export.write_text(
-        "id;texte;commune;nom\n"
-        "../../etc/passwd;Un texte;Lille;../../../x\n"
-        "/etc/shadow;Un autre texte;../../../../tmp/evil;Nom\n"
-        "C-0001;Un troisième, qui prend l'identifiant d'un fichier existant;Lille;Nom\n",
+        "id;texte;commune;nom\n../../etc/passwd;Un texte;Lille;../../../x\n/etc/shadow;Un autre "
+        "texte;../../../../tmp/evil;Nom\nC-0001;Un troisième, qui prend l'identifiant d'un fichier "
+        "existant;Lille;Nom\n",
         encoding="utf-8",
     )
     outside = _outside_files(tmp_path, root)

@@ -64,8 +64,7 @@ def _load() -> LoadResult:
     if n_errors and not state.quiet:
         err.print(
             f"[yellow]![/yellow] {_plural(n_errors, 'problème')} dans le dossier : les fichiers illisibles sont "
-            "laissés de côté ; "
-            "lancez [cyan]ateliers check[/cyan].",
+            "laissés de côté ; lancez [cyan]ateliers check[/cyan].",
             soft_wrap=True,
         )
     return loaded
@@ -199,8 +198,7 @@ def _print_suggest(plan: SuggestPlan, shown: str) -> None:
         )
         out.print(
             f"Pourquoi {plan.choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches "
-            "de leur thème, "
-            f"loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre.",
+            f"de leur thème, loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre.",
             soft_wrap=True,
         )
     verb = "remplacé" if plan.overwrite else "écrit"
@@ -392,9 +390,8 @@ def _print_reliability(plan: TagPlan) -> None:
     else:
         out.print(
             f"Fiabilité non estimée : {_plural(plan.n_examples, 'contribution classée', 'contributions classées')}, il "
-            "en faut au moins 10. "
-            "Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes THEME[/cyan]) : elles "
-            "servent aussi d'exemples.",
+            "en faut au moins 10. Classez-en une dizaine par thème ([cyan]ateliers contributions classer ID --themes "
+            "THEME[/cyan]) : elles servent aussi d'exemples.",
             soft_wrap=True,
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +40,26 @@ MappingFileOption = Annotated[
 ]
 
 
+def help_text(doc: str | None) -> str | None:
+    """A command's docstring as its help shows it: the lines of each paragraph joined into one.
+
+    Typer's rich help keeps every line break of a docstring, so a paragraph wrapped to the width of the
+    source would be printed with its breaks. A paragraph that starts with ``\\b`` or holds a list
+    (lines starting with « - » or « • ») keeps its lines.
+    """
+    if not doc:
+        return doc
+    paragraphs = []
+    for para in inspect.cleandoc(doc).split("\n\n"):
+        lines = para.splitlines()
+        keep = para.startswith("\b") or any(line.lstrip().startswith(("- ", "• ")) for line in lines)
+        paragraphs.append(para if keep else " ".join(line.strip() for line in lines))
+    return "\n\n".join(paragraphs)
+
+
 def handled(fn: F) -> F:
-    """Turn an :class:`AteliersError` into a French message and its exit code."""
+    """Turn an :class:`AteliersError` into a French message and its exit code (and give its help, see
+    :func:`help_text`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -56,6 +75,7 @@ def handled(fn: F) -> F:
             report_interrupted()
             raise typer.Exit(130) from None
 
+    wrapper.__doc__ = help_text(fn.__doc__)
     return wrapper  # type: ignore[return-value]
 
 

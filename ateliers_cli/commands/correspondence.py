@@ -17,9 +17,8 @@ if TYPE_CHECKING:
     from ateliers_cli.correspondence.outbox import Outbox
 
 MOMENTS_HELP = (
-    "Le moment : confirmation (inscription à un atelier), place-liberee (sortie de la liste d'attente), "
-    "restitution (invitation à la réunion de son territoire), devenir (ce qu'est devenue sa contribution, après le "
-    "vote), "
+    "Le moment : confirmation (inscription à un atelier), place-liberee (sortie de la liste d'attente), restitution "
+    "(invitation à la réunion de son territoire), devenir (ce qu'est devenue sa contribution, après le vote), "
     "avancement (les actions issues des orientations qu'elle a nourries, d'après suivi.yaml)."
 )
 

@@ -73,8 +73,7 @@ def translate(message: str) -> str:
     if m and m.group(1).lower() in _FLAG_VALUES:  # « ateliers --silencieux true status »
         return (
             f"commande inconnue : « {m.group(1)} » ; une option comme --silencieux ou --dry-run s'écrit seule, sans "
-            "valeur "
-            "(« ateliers --silencieux status »)"
+            "valeur (« ateliers --silencieux status »)"
         )
     for rx, french in _MESSAGES:
         m = rx.match(message)

@@ -250,11 +250,9 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "",
         (
             f"Producteur : {producer}. Ces données sont publiées sous la **Licence Ouverte / Open Licence version "
-            "2.0** "
-            f"d'Etalab ({LICENCE_URL}). Vous pouvez les copier, les modifier, les diffuser et les réutiliser, y "
-            "compris "
-            "à des fins commerciales, à condition d'en mentionner la source et la date de dernière mise à jour, par "
-            "exemple :"
+            f"2.0** d'Etalab ({LICENCE_URL}). Vous pouvez les copier, les modifier, les diffuser et les réutiliser, y "
+            "compris à des fins commerciales, à condition d'en mentionner la source et la date de dernière mise à "
+            "jour, par exemple :"
         ),
         "",
         f"> {producer} — consultation « {titre} », données mises à jour le {day.isoformat()}. Licence Ouverte 2.0.",
@@ -272,11 +270,9 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "- Booléens : `true` ou `false` ; une cellule vide veut dire « non renseigné ».",
         (
             "- Sécurité : dans les CSV, une valeur qui commencerait par `=`, `+`, `-`, `@`, une tabulation ou un "
-            "retour "
-            "chariot est précédée d'une apostrophe `'`, pour qu'un tableur l'affiche comme du texte au lieu de "
-            "l'exécuter "
-            "comme une formule (recommandation de l'OWASP sur l'injection de formules). Le JSON donne les valeurs "
-            "telles quelles."
+            "retour chariot est précédée d'une apostrophe `'`, pour qu'un tableur l'affiche comme du texte au lieu de "
+            "l'exécuter comme une formule (recommandation de l'OWASP sur l'injection de formules). Le JSON donne les "
+            "valeurs telles quelles."
         ),
         "- Ouvrir un CSV dans Excel : Données > À partir d'un fichier texte/CSV, origine « 65001 : Unicode (UTF-8) ».",
         "",
@@ -295,16 +291,12 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "",
         (
             "Les noms, courriels, téléphones et adresses des contributeurs et des inscrits ne sont jamais publiés. Le "
-            "nom "
-            "public (ou pseudonyme), l'organisation, le titre et le texte d'une contribution ne figurent que si son "
-            "auteur "
-            "a consenti à être cité (`publication` vaut `true`) ; une adresse électronique ou un numéro de téléphone "
-            "resté dans un texte y est remplacé par « [courriel retiré] » ou « [téléphone retiré] ». Quand une "
-            "personne a demandé l'effacement de son identité, "
-            f"sa contribution reste comptée mais son auteur devient « {ANONYMOUS_AUTHOR} » et son titre et son texte "
-            "ne "
-            "sont plus publiés (`anonymisee` vaut `true`). Les ateliers ne donnent que des nombres d'inscrits et de "
-            "présents."
+            "nom public (ou pseudonyme), l'organisation, le titre et le texte d'une contribution ne figurent que si "
+            "son auteur a consenti à être cité (`publication` vaut `true`) ; une adresse électronique ou un numéro de "
+            "téléphone resté dans un texte y est remplacé par « [courriel retiré] » ou « [téléphone retiré] ». Quand "
+            "une personne a demandé l'effacement de son identité, sa contribution reste comptée mais son auteur "
+            f"devient « {ANONYMOUS_AUTHOR} » et son titre et son texte ne sont plus publiés (`anonymisee` vaut "
+            "`true`). Les ateliers ne donnent que des nombres d'inscrits et de présents."
         ),
         "",
     ]
@@ -317,16 +309,12 @@ def readme(c: Consultation, tables: list[Table], scdl_row: dict[str, Any] | None
         "",
         (
             f"La délibération de l'assemblée ({c.conseil}) qui a adopté la politique, au format national du Socle "
-            "commun des données "
-            f"locales : schéma `{scdl.SCHEMA}` version {scdl.SCHEMA_VERSION} ({scdl.SCHEMA_URL}), mêmes colonnes dans "
-            "le "
-            "même ordre. Avant d'écrire la ligne, `ateliers export` en vérifie les règles (SIRET à 14 chiffres, code "
-            "de "
-            "matière ACTES de niveau 2 et son nom, dates ISO, date de préfecture postérieure à la séance, budget avec "
-            "son "
-            "année, VOTE_REEL = VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION ≤ VOTE_EFFECTIF) et refuse une ligne "
-            "invalide. "
-            "Le fichier peut être contrôlé avec le validateur Validata (https://validata.fr)."
+            f"commun des données locales : schéma `{scdl.SCHEMA}` version {scdl.SCHEMA_VERSION} ({scdl.SCHEMA_URL}), "
+            "mêmes colonnes dans le même ordre. Avant d'écrire la ligne, `ateliers export` en vérifie les règles "
+            "(SIRET à 14 chiffres, code de matière ACTES de niveau 2 et son nom, dates ISO, date de préfecture "
+            "postérieure à la séance, budget avec son année, VOTE_REEL = VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION ≤ "
+            "VOTE_EFFECTIF) et refuse une ligne invalide. Le fichier peut être contrôlé avec le validateur Validata "
+            "(https://validata.fr)."
         ),
         "",
     ]
