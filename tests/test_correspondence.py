@@ -386,6 +386,16 @@ def test_opt_out_and_overridden_template(demo: Path, smtp: _Inbox) -> None:
     assert smtp.messages == []
 
 
+def test_nobody_to_write_to_is_explained(_closed_demo: Path, tmp_path: Path) -> None:
+    """The example ships no personal data (prive/ is never in git): zero messages, and why."""
+    root = tmp_path / "demo"
+    shutil.copytree(_closed_demo, root, symlinks=True)
+    r = cli("-C", root, "courrier", "preparer", "devenir", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "0 message — courriels : 0, lettres : 0, SMS : 0." in r.stdout
+    assert "Personne à qui écrire pour ce moment" in r.stderr and "prive/contributeurs.csv" in r.stderr
+
+
 def test_settings_come_from_the_environment_only(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for k in (
         "ATELIERS_SMTP_HOTE",

@@ -12,6 +12,7 @@ from ateliers_cli.commands.common import consultation_root, handled, open_consul
 from ateliers_cli.console import err, out
 from ateliers_cli.fsutil import lock
 from ateliers_cli.importers.util import plural
+from ateliers_cli.store import paths
 
 if TYPE_CHECKING:
     from ateliers_cli.correspondence.outbox import Outbox
@@ -79,6 +80,13 @@ def _summary(box: Outbox, sent: set[str]) -> None:
     people = box.people
     out.print(f"[bold]Courrier « {box.moment.value} »[/bold] : {MOMENT_LABELS[box.moment]}.")
     out.print(f"{plural(len(box.composed), 'message')} — " + ", ".join(describe_counts(box)) + ".")
+    if not box.composed:
+        err.print(
+            "[yellow]![/yellow] Personne à qui écrire pour ce moment : les coordonnées et l'accord d'être recontacté "
+            f"viennent de {paths.CONTRIBUTORS} et de {paths.REGISTRATIONS}, remplis par "
+            "[cyan]ateliers contributions import[/cyan] et [cyan]ateliers inscriptions import[/cyan].",
+            soft_wrap=True,
+        )
     already = sum(1 for x in box.composed if x.message.id in sent)
     if already:
         out.print(f"Déjà envoyés par courriel auparavant (jamais renvoyés) : {already}.")
