@@ -111,6 +111,27 @@ def report_interrupted() -> None:
     err.print("[yellow]Interrompu.[/yellow] Rien n'a été écrit à moitié : relancez la commande.")
 
 
+_AS_THE_PROGRAM = False  # set by run_guarded: the process is `ateliers`, not a test calling a command
+
+
+def work_done() -> None:
+    """The command's work is in place (or its outcome said): a Ctrl-C from now on is ignored.
+
+    Pressed as « ✓ Site écrit … » is printed, it would otherwise say « Interrompu » over a finished
+    job, or print Python's « Exception ignored … KeyboardInterrupt » while it shuts down. Called when
+    a command ends, and by a long command as soon as its result is in place. Only when running as
+    the program: a test calling a command keeps its own Ctrl-C.
+    """
+    if not _AS_THE_PROGRAM:
+        return
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (KeyboardInterrupt, ValueError):  # pressed at this very moment; not the main thread
+        pass
+
+
 class _Progress:
     def __init__(self, progress: Progress | None, label: str) -> None:
         self._p = progress
@@ -152,6 +173,8 @@ def run_guarded(command: Callable[[], object], *, verbose: Callable[[], int] = l
     """
     import sys
 
+    global _AS_THE_PROGRAM
+    _AS_THE_PROGRAM = True
     try:
         command()
     except KeyboardInterrupt:
@@ -170,3 +193,5 @@ def run_guarded(command: Callable[[], object], *, verbose: Callable[[], int] = l
             soft_wrap=True,
         )
         sys.exit(3)
+    finally:
+        work_done()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from ateliers_cli.console import progress, report_error, report_interrupted
+from ateliers_cli.console import progress, report_error, report_interrupted, work_done
 from ateliers_cli.errors import AteliersError, os_error
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ def handled(fn: F) -> F:
         except KeyboardInterrupt:  # Typer would exit 130 without a word
             report_interrupted()
             raise typer.Exit(130) from None
+        finally:
+            work_done()
 
     wrapper.__doc__ = help_text(fn.__doc__)
     return wrapper  # type: ignore[return-value]

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from ateliers_cli.commands.common import consultation_root, handled, open_consultation, state
-from ateliers_cli.console import out, progress
+from ateliers_cli.console import out, progress, work_done
 from ateliers_cli.fsutil import lock
 
 
@@ -47,6 +47,7 @@ def site_cmd(
         with progress("Pages des contributions", state.quiet) as cb:
             result = build_site(loaded, target, progress=cb)
         outputs.record(root, "site", target)
+        work_done()  # the new site is in place: a Ctrl-C now would only misreport it
     shown = target.relative_to(root) if target.is_relative_to(root) else target
     out.print(
         f"[green]✓[/green] Site écrit dans [bold]{escape(str(shown))}/[/bold] : {result.pages} pages, "
