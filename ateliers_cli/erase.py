@@ -80,6 +80,8 @@ class ErasePlan:
     git_paths: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)  # generated outputs that hold the old identity until regenerated
     cache_files: list[str] = field(default_factory=list)
+    registrant: str = ""  # the key of a person who only registered (--personne), erased without contribution
+    registrant_rows: int = 0  # their rows of prive/inscriptions.csv
 
     def describe(self) -> list[str]:
         """What changes, one line per file, in French."""
@@ -106,7 +108,7 @@ class ErasePlan:
         rows = sum(e.private_row for e in self.erasures)
         if rows:
             lines.append(f"{PRIVATE_CONTRIBUTORS} : {plural(rows, 'ligne supprimée', 'lignes supprimées')}")
-        regs = sum(e.registrations for e in self.erasures)
+        regs = sum(e.registrations for e in self.erasures) + self.registrant_rows
         if regs:
             lines.append(
                 f"{PRIVATE_REGISTRATIONS} : {plural(regs, 'inscription supprimée', 'inscriptions supprimées')}"
@@ -120,7 +122,11 @@ class ErasePlan:
         return lines
 
     def next_steps(self) -> list[str]:
-        steps = [f"« ateliers check » confirme qu'il ne reste rien (contribution et {PRIVATE_CONTRIBUTORS})"]
+        steps = (
+            []
+            if self.registrant
+            else [f"« ateliers check » confirme qu'il ne reste rien (contribution et {PRIVATE_CONTRIBUTORS})"]
+        )
         # the documents of passed stages are rewritten only on an explicit option: erasure is that case
         commands = {"documents": "ateliers render --etape toutes", "site": "ateliers site", "export": "ateliers export"}
         todo = [commands[o] for o in ("documents", "site", "export") if o in self.outputs]
@@ -174,6 +180,23 @@ def person_of(ct: Contribution, register: ContributorRegister, index: PersonInde
 class Selection:
     contributions: list[Contribution]
     by_person: bool  # a whole person (--auteur, --personne): identifiers go to the erasure register
+    registrant: Person | None = None  # --personne of someone who only registered to a workshop
+
+
+def _registrant(root: Path, key: str) -> Person | None:
+    """The person of key ``key`` in prive/inscriptions.csv (someone who registered without
+    contributing), or None."""
+    regs = PrivateCsv.read(root, PRIVATE_REGISTRATIONS)
+    col = regs.field("personne") if regs is not None else None
+    if regs is None or col is None:
+        return None
+    for row in regs.rows:
+        if regs.cell(row, col) == key:
+            nom, prenom, courriel, telephone = (
+                regs.cell(row, regs.field(name)) for name in ("nom", "prenom", "courriel", "telephone")
+            )
+            return Person(nom=nom, prenom=prenom, courriel=courriel, telephone=telephone, personne=key)
+    return None
 
 
 def _select(
@@ -201,9 +224,18 @@ def _select(
     if personne:
         found = persons.get(personne.strip(), [])
         if not found:
+            registrant = _registrant(c.root, personne.strip())
+            if registrant is not None:
+                if chosen or auteur:
+                    raise AteliersError(
+                        f"la personne « {personne} » n'a fait que s'inscrire, sans contribution : rien n'a été effacé",
+                        hint=f"effacez-la seule (ateliers erase --personne {personne}), puis les autres",
+                    )
+                return Selection([], by_person=True, registrant=registrant)
             raise AteliersError(
-                f"aucune contribution de la personne « {personne} » : rien n'a été effacé",
-                hint=f"la clé d'une personne est dans la colonne « personne » de {PRIVATE_CONTRIBUTORS} (pers-…)",
+                f"personne « {personne} » inconnue : ni contribution ni inscription, rien n'a été effacé",
+                hint=f"la clé d'une personne est dans la colonne « personne » de {PRIVATE_CONTRIBUTORS} ou de "
+                f"{PRIVATE_REGISTRATIONS} (pers-…)",
             )
         for ct in found:
             chosen.setdefault(ct.id, ct)
@@ -392,7 +424,8 @@ def plan_erase(
     before = tombstone.to_bytes() if tombstone else b""
 
     removed_ids: set[str] = set()
-    persons: list[Person] = []
+    persons: list[Person] = [selection.registrant] if selection.registrant else []
+    plan.registrant = selection.registrant.personne if selection.registrant else ""
     for ct in chosen:
         person = people.get(ct.id, Person())
         person.public = [n for n in (ct.auteur, ct.organisation) if n and n != ANONYMOUS_AUTHOR]
@@ -447,7 +480,10 @@ def plan_erase(
             if match is None:
                 kept.append(reg_row)
                 continue
-            plan.erasures[match].registrations += 1
+            if plan.registrant:
+                plan.registrant_rows += 1
+            else:
+                plan.erasures[match].registrations += 1
             details = {k: regs.cell(reg_row, i) for k, i in cols.items() if k != "personne"}
             tombstone.add_person(details, [], [], day, whole_person=selection.by_person)
         if len(kept) != len(regs.rows):

@@ -314,7 +314,9 @@ def run(
                     parse,
                     "parse",
                     key="import",
-                    remove=(fresh / "contributions", fresh / "prive"),
+                    # a first import: what the previous run left (its contributions, and the cache of
+                    # their parsed headers, stale once they are gone) is removed before each run
+                    remove=(fresh / "contributions", fresh / "prive", fresh / ".ateliers-cache"),
                 )
                 # the same rows with the personal columns of a form: written to prive/, one key per person
                 personal_csv = work / f"import{n}-perso.csv"
@@ -325,7 +327,9 @@ def run(
                     build,
                     "build",
                     key="import",
-                    remove=(fresh / "contributions", fresh / "prive"),
+                    # a first import: what the previous run left (its contributions, and the cache of
+                    # their parsed headers, stale once they are gone) is removed before each run
+                    remove=(fresh / "contributions", fresh / "prive", fresh / ".ateliers-cache"),
                 )
     finally:
         if not keep:

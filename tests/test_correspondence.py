@@ -7,6 +7,7 @@ import contextlib
 import csv
 import email
 import email.policy
+import hashlib
 import io
 import os
 import shutil
@@ -423,6 +424,36 @@ def test_wrong_password_is_said(demo: Path, smtp: _Inbox, monkeypatch: pytest.Mo
     r = cli("-C", demo, "courrier", "envoyer", "confirmation", "--de", SENDER)
     assert r.exit_code == 1 and "refuse l'identifiant « ateliers »" in r.stderr
     assert smtp.messages == [] and not (demo / "prive" / "courrier" / "envois.csv").exists()
+
+
+def test_a_log_written_before_person_keys_sends_nothing_twice(demo: Path, smtp: _Inbox) -> None:
+    r = cli("-C", demo, "courrier", "envoyer", "confirmation", "--de", SENDER, "--cadence", "0")
+    assert "3 courriels envoyés" in r.stdout, r.output
+    log = demo / "prive" / "courrier" / "envois.csv"
+    lines = log.read_text(encoding="utf-8-sig").splitlines()
+    # each message is logged under the person's key, the one of prive/inscriptions.csv
+    keys = {row["personne"] for row in csv.DictReader(io.StringIO(
+        (demo / "prive" / "inscriptions.csv").read_text(encoding="utf-8-sig")), delimiter=";")}
+    assert {line.split(";")[0].rsplit("|", 1)[1] for line in lines[1:]} <= keys
+    # the same log as written before person keys: each person known by an unkeyed hash of their e-mail
+    former = {}
+    for m in smtp.messages:
+        address = str(m["To"]).split("<")[-1].rstrip(">")
+        new_id = str(m["X-Ateliers-Message"]).strip()
+        unkeyed = hashlib.sha256(f"courriel:{address}".encode()).hexdigest()[:16]
+        former[new_id] = new_id.rsplit("|", 1)[0] + "|" + unkeyed
+    text = log.read_text(encoding="utf-8-sig")
+    for new_id, old_id in former.items():
+        text = text.replace(new_id, old_id)
+    log.write_text(text, encoding="utf-8-sig")
+    smtp.clear()
+    r = cli("-C", demo, "courrier", "envoyer", "confirmation", "--de", SENDER, "--cadence", "0", "--dry-run")
+    assert "0 courriel serait envoyé" in r.stdout, r.output
+    r = cli("-C", demo, "courrier", "envoyer", "confirmation", "--de", SENDER, "--cadence", "0")
+    assert "0 courriel envoyé ; 3 déjà envoyés auparavant" in r.stdout, r.output
+    assert smtp.messages == []
+    after = log.read_text(encoding="utf-8-sig")
+    assert all(new_id in after for new_id in former) and after.count("avant les clés de personne") == 3, (after, former)
 
 
 def test_resumable_with_a_limit(demo: Path, smtp: _Inbox) -> None:

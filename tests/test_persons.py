@@ -542,3 +542,21 @@ def test_a_registrant_has_the_key_of_the_same_person_as_contributor_and_erase_co
     assert "personne effacée le" in r.stderr and "inscription ignorée" in r.stderr
     assert [row["nom"] for row in _csv_rows(two / "prive" / "inscriptions.csv")] == ["Durand"]
     assert "Zyzzyva" not in everything(two / "prive", two / "ateliers", two / "contributions")
+
+    # someone who only registered is erased by their key too; importing the form again does not bring them back
+    durand = registrants["Durand"]
+    r = cli("-C", two, "erase", "--personne", durand, "C-0001")
+    assert r.exit_code == 1 and "n'a fait que s'inscrire" in r.stderr, r.output
+    r = cli("-C", two, "erase", "--personne", durand, "--dry-run")
+    assert r.exit_code == 0 and "1 inscription supprimée" in r.stdout, r.output
+    assert [row["nom"] for row in _csv_rows(two / "prive" / "inscriptions.csv")] == ["Durand"]
+    r = cli("-C", two, "erase", "--personne", durand)
+    assert r.exit_code == 0, r.output
+    assert f"Personne {durand} effacée : 1 inscription supprimée, aucune contribution." in r.stdout
+    assert _csv_rows(two / "prive" / "inscriptions.csv") == []
+    r = cli("-C", two, "inscriptions", "import", form)
+    assert r.exit_code == 0, r.output
+    assert _csv_rows(two / "prive" / "inscriptions.csv") == []
+    assert "Durand" not in everything(two / "prive", two / "ateliers", two / "contributions")
+    r = cli("-C", two, "erase", "--personne", "pers-inconnue")
+    assert r.exit_code == 1 and "ni contribution ni inscription" in r.stderr, r.output

@@ -205,6 +205,55 @@ def test_written_header_loads_back_as_written(
     assert written.startswith(f"---\n{dumped}---\n")
 
 
+# What the import usually writes takes a short road (no PyYAML emitter): words, names, numbers that
+# libyaml writes as they are. Its edges: texts that YAML would read as something else, indicators,
+# spaces where libyaml quotes. Both roads must give PyYAML's bytes.
+LOOKALIKES = st.sampled_from(
+    ["true", "No", "yes", "ON", "null", "Null", "~", "12", "1_000", "0x1F", "0o17", "0b101", "1:20", "1.5",
+     "1e5", "2025-01-01", "2025-1-1 10:00", ".inf", "<<", "=", "y", "n", "-", "- a", "a: b", "a #b", "a#b",
+     "'a", "a'", "a  b", "a ", " a", "@a", "a@b", "(a)", "a,b", "[a]", "a]", "{a}", "C-0001", "Ève", "l'été",
+     "a/b", "+33 6", "N°12", "x²", "ª", "µ", "A.", "St-Omer (59)", "_a", "a_b", "١٢", "Ⅻ", "𝐀", "a😀"]
+)
+WORDS = LOOKALIKES | st.text(
+    st.sampled_from(list("aZé9 _.,'-:#@/()+[]{}!&*?|>%`~\"\u00a0\u2019ª²")), min_size=1, max_size=12
+)
+
+
+@FAST
+@given(
+    auteur=WORDS, titre=WORDS, territoire=WORDS, cle=WORDS, themes=st.lists(WORDS, max_size=3),
+    ligne=st.integers(min_value=-5, max_value=10**12), publication=st.booleans(),
+)
+def test_the_short_road_writes_what_pyyaml_writes(
+    auteur: str, titre: str, territoire: str, cle: str, themes: list[str], ligne: int, publication: bool
+) -> None:
+    from ateliers_cli.store.front_matter import _Dumper, front_matter, header_values
+
+    meta = {
+        "id": "C-0001", "date": dt.date(2025, 10, 4), "profil": "habitant", "canal": "formulaire",
+        "territoire": territoire, "auteur": auteur, "publication": publication, "themes": themes,
+        "statut": "nouvelle", "titre": titre,
+        "source": {"origine": "formulaire", "fichier": "export.csv", "ligne": ligne, "cle": cle},
+    }
+    dumped = yaml.dump(
+        header_values(meta), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000,
+        default_flow_style=False,
+    )
+    assert front_matter(meta) == dumped
+
+
+def test_the_short_road_is_taken_for_usual_rows() -> None:
+    """The usual header (names with accents, a commune, a list of themes) takes the short road; a
+    text YAML would read otherwise takes PyYAML's (both are checked above to write the same)."""
+    from ateliers_cli.store import front_matter as fm
+
+    usual = {"id": "C-0042", "date": dt.date(2025, 10, 4), "auteur": "Jeannine B.", "territoire": "douai",
+             "themes": ["aide-domicile", "transports"], "publication": False, "source": {"ligne": 149}}
+    assert fm._fast_front_matter(fm.header_values(usual)) is not None
+    assert fm._fast_front_matter(fm.header_values({**usual, "auteur": "oui: non"})) is None
+    assert fm._fast_front_matter(fm.header_values({**usual, "auteur": "2025-01-01"})) is None
+
+
 # --- check ---------------------------------------------------------------------------------------
 
 TARGETS = st.sampled_from(

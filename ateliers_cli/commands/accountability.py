@@ -310,7 +310,8 @@ def erase_cmd(
         str | None,
         typer.Option(
             "--personne",
-            help="Efface la personne de cette clé (colonne « personne » de prive/contributeurs.csv).",
+            help="Efface la personne de cette clé (colonne « personne » de prive/contributeurs.csv ou de "
+            "prive/inscriptions.csv), même si elle n'a fait que s'inscrire.",
             show_default=False,
         ),
     ] = None,
@@ -366,10 +367,17 @@ def erase_cmd(
         if plan.outputs:
             out.print("  → seraient régénérés ensuite : " + escape(", ".join(plan.outputs)), soft_wrap=True)
         return
-    out.print(
-        f"[green]✓[/green] Identité effacée de {_pluriel(len(plan.ids), 'contribution', 'contributions')} : "
-        f"{escape(', '.join(plan.ids))}."
-    )
+    if plan.registrant:
+        out.print(
+            f"[green]✓[/green] Personne {escape(plan.registrant)} effacée : "
+            f"{_pluriel(plan.registrant_rows, 'inscription supprimée', 'inscriptions supprimées')}, aucune "
+            "contribution."
+        )
+    else:
+        out.print(
+            f"[green]✓[/green] Identité effacée de {_pluriel(len(plan.ids), 'contribution', 'contributions')} : "
+            f"{escape(', '.join(plan.ids))}."
+        )
     if regenerated is not None:
         for line in regenerated.done:
             out.print(f"  [green]✓[/green] régénéré : {escape(line)}", soft_wrap=True)

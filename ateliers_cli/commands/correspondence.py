@@ -15,6 +15,8 @@ from ateliers_cli.importers.util import plural
 from ateliers_cli.store import paths
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ateliers_cli.correspondence.outbox import Outbox
 
 MOMENTS_HELP = (
@@ -87,7 +89,7 @@ def _summary(box: Outbox, sent: set[str]) -> None:
             "[cyan]ateliers contributions import[/cyan] et [cyan]ateliers inscriptions import[/cyan].",
             soft_wrap=True,
         )
-    already = sum(1 for x in box.composed if x.message.id in sent)
+    already = sum(1 for x in box.composed if x.message.sent_in(sent))
     if already:
         out.print(f"Déjà envoyés par courriel auparavant (jamais renvoyés) : {already}.")
     if people is not None and (people.refused or people.erased):
@@ -127,6 +129,17 @@ def _samples(box: Outbox) -> None:
                 out.print("[dim](avec l'invitation invitation.ics)[/dim]")
 
 
+def _carry_over(root: Path, box: Outbox, sent: set[str]) -> set[str]:
+    """The log, with the messages it lists under their former id noted under their id now."""
+    from ateliers_cli.clock import now
+    from ateliers_cli.correspondence.sending import carry_over
+
+    former = [x.message.id for x in box.composed if x.message.id not in sent and x.message.sent_in(sent)]
+    if former:
+        carry_over(root, former, now().isoformat(timespec="seconds"))
+    return sent | set(former)
+
+
 def prepare_cmd(
     moment: Annotated[str, typer.Argument(help=MOMENTS_HELP, show_default=False)],
     de: Annotated[
@@ -164,6 +177,7 @@ def prepare_cmd(
         out.print("\n[bold](simulation : rien n'a été écrit)[/bold]")
         return
     with lock(root, "courrier preparer"):
+        sent = _carry_over(root, box, sent)
         files = prepare_files(c, box, sender, sent)
         folder = f"prive/courrier/{m.value}"
         old = root / folder
@@ -233,7 +247,7 @@ def send_cmd(
     if dry_run:
         sent = read_log(root)
         _summary(box, sent)
-        todo = sum(1 for x in box.by_channel(Channel.COURRIEL) if x.message.id not in sent)
+        todo = sum(1 for x in box.by_channel(Channel.COURRIEL) if not x.message.sent_in(sent))
         out.print(
             f"{plural(todo, 'courriel serait envoyé', 'courriels seraient envoyés')}. [bold](simulation : rien n'a été "
             "envoyé)[/bold]"
@@ -241,6 +255,7 @@ def send_cmd(
         return
     assert settings is not None
     with lock(root, "courrier envoyer"):
+        _carry_over(root, box, read_log(root))
         report = send(
             root, mails, settings, per_minute=cadence, limit=limite, when=lambda: now().isoformat(timespec="seconds")
         )

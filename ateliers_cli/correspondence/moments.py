@@ -61,6 +61,12 @@ class Message:
     def id(self) -> str:
         return f"{self.moment.value}|{self.ref}|{self.person.key}"
 
+    def sent_in(self, log: set[str]) -> bool:
+        """Whether the send log lists this message (under its id, or the one a log written before
+        person keys gave it)."""
+        former = self.person.former_key
+        return self.id in log or bool(former) and f"{self.moment.value}|{self.ref}|{former}" in log
+
 
 def _consultation_context(c: Consultation) -> dict[str, Any]:
     col = c.collectivite

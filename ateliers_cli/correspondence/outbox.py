@@ -150,7 +150,7 @@ def _list_csv(box: Outbox, sent: set[str]) -> bytes:
             p.telephone,
             address,
             x.subject,
-            "oui" if x.message.id in sent else "non",
+            "oui" if x.message.sent_in(sent) else "non",
             x.message.id,
         )
         rows.append(dict(zip(LIST_COLUMNS, values, strict=True)))

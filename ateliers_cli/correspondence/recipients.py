@@ -1,9 +1,10 @@
 """Who can be written to, and how: the people of ``prive/``, their consent, their channel.
 
 People come from the two private registers: ``prive/contributeurs.csv`` (one row per
-contribution) and ``prive/inscriptions.csv`` (one row per registration). The same person
-(same e-mail, else same phone, else same name and postal address) is one recipient, with
-all their contributions and registrations.
+contribution) and ``prive/inscriptions.csv`` (one row per registration). A recipient is a
+person of :mod:`ateliers_cli.store.persons`: the key in the register's ``personne`` column
+(the same e-mail, phone, or name and commune give the same key), with all their contributions
+and registrations. The send log records that key, never an address.
 
 Consent: a ``contact`` column (« oui » / « non »). A « non », or an address listed in
 ``prive/courrier/refus.csv`` (``ateliers courrier refus ADRESSE``), excludes the person from
@@ -62,7 +63,8 @@ def normalise_phone(phone: str) -> str:
 class Person:
     """One recipient: their details, consent, contributions and registrations."""
 
-    key: str  # pseudonymous and stable: what the send log records, never the address itself
+    key: str  # the person's key (pers-…, store/persons.py): what the send log records, never an address
+    former_key: str = ""  # the key logs written before person keys recorded (an unkeyed hash of the identity)
     nom: str = ""
     prenom: str = ""
     courriel: str = ""
@@ -115,7 +117,8 @@ def _identity(courriel: str, telephone: str, nom: str, prenom: str, adresse: str
     return "nom:" + "|".join(fold(x) for x in (nom, prenom, adresse))
 
 
-def person_key(identity: str) -> str:
+def former_key(identity: str) -> str:
+    """The key a send log written before person keys held: a message it lists is not sent again."""
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]
 
 
@@ -155,16 +158,24 @@ def _refused(p: Person, refused: set[str]) -> bool:
 def load_people(c: Consultation) -> People:
     """Every person of ``prive/``, merged by identity, those who refused apart."""
     from ateliers_cli.store.paths import CONTRIBUTORS as PRIVATE_PATH
+    from ateliers_cli.store.persons import PersonIndex
 
-    by_identity: dict[str, Person] = {}
+    by_key: dict[str, Person] = {}
     erased = 0
-    erased_identities: set[str] = set()
+    erased_keys: set[str] = set()
+    index = PersonIndex()  # rows without a key (a register from before keys) join the person of the same details
 
-    def person(courriel: str, telephone: str, nom: str, prenom: str, adresse: str) -> Person:
-        ident = _identity(courriel, telephone, nom, prenom, adresse)
-        p = by_identity.get(ident)
+    def key_of(row_key: str, details: dict[str, str], fallback: str) -> str:
+        if row_key:
+            index.add(row_key, details)
+            return row_key
+        return index.key(details, fallback=fallback)
+
+    def person(key: str, details: dict[str, str]) -> Person:
+        p = by_key.get(key)
         if p is None:
-            p = by_identity[ident] = Person(person_key(ident))
+            ident = _identity(*(details.get(k, "") for k in ("courriel", "telephone", "nom", "prenom", "adresse")))
+            p = by_key[key] = Person(key, former_key=former_key(ident))
         return p
 
     for row in _read_csv(c.root, PRIVATE_PATH):
@@ -173,15 +184,12 @@ def load_people(c: Consultation) -> People:
         if ct is None:
             continue
         get = row.get
+        key = key_of((get("personne") or "").strip(), row, f"contribution:{cid}")
         if ct.efface is not None:  # the person asked to be forgotten: none of their rows counts
             erased += 1
-            erased_identities.add(
-                _identity(
-                    get("courriel", ""), get("telephone", ""), get("nom", ""), get("prenom", ""), get("adresse", "")
-                )
-            )
+            erased_keys.add(key)
             continue
-        p = person(get("courriel", ""), get("telephone", ""), get("nom", ""), get("prenom", ""), get("adresse", ""))
+        p = person(key, row)
         for name in ("nom", "prenom", "courriel", "telephone", "adresse", "code_postal", "commune"):
             if not getattr(p, name) and get(name):
                 setattr(p, name, (get(name) or "").strip())
@@ -193,7 +201,9 @@ def load_people(c: Consultation) -> People:
         p.contributions.append(cid)
         p.paper = p.paper or ct.canal in PAPER_CHANNELS
     for r in read_existing(c.root):
-        p = person(r.courriel, r.telephone, r.nom, r.prenom, "")
+        details = {"courriel": r.courriel, "telephone": r.telephone, "nom": r.nom, "prenom": r.prenom,
+                   "commune": r.commune}
+        p = person(key_of(r.personne, details, f"inscription:{r.source}#{r.cle}"), details)
         for name in ("nom", "prenom", "courriel", "telephone", "commune"):
             if not getattr(p, name) and getattr(r, name):
                 setattr(p, name, getattr(r, name))
@@ -202,11 +212,11 @@ def load_people(c: Consultation) -> People:
         elif r.contact_given:
             p.contact = True
         p.registrations.append(r)
-    for ident in erased_identities:
-        by_identity.pop(ident, None)
+    for key in erased_keys:
+        by_key.pop(key, None)
     refused = refusals(c.root)
-    kept = [p for p in by_identity.values() if not _refused(p, refused)]
-    return People(sorted(kept, key=lambda p: p.key), refused=len(by_identity) - len(kept), erased=erased)
+    kept = [p for p in by_key.values() if not _refused(p, refused)]
+    return People(sorted(kept, key=lambda p: p.key), refused=len(by_key) - len(kept), erased=erased)
 
 
 def add_refusal(root: Path, value: str) -> bool:

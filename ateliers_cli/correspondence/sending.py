@@ -92,6 +92,16 @@ def read_log(root: Path) -> set[str]:
     }
 
 
+FORMER_ID_NOTE = "(envoyé sous l'identifiant d'avant les clés de personne)"
+
+
+def carry_over(root: Path, ids: list[str], when: str) -> None:
+    """Messages the log lists under the id a log written before person keys gave them, noted
+    under their id now: « courrier envoyer » never sends them again."""
+    for message_id in ids:
+        _append_log(root, message_id, when, FORMER_ID_NOTE)
+
+
 def _append_log(root: Path, message_id: str, when: str, header_id: str) -> None:
     """One line per message sent, on disk before the next is sent: a run stopped anywhere resumes."""
     path = root / LOG_PATH

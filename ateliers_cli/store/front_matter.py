@@ -144,6 +144,7 @@ def header_values(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
 
 
 def _node(dumper: Any, value: Any) -> yaml.Node:
@@ -168,13 +169,87 @@ def _node(dumper: Any, value: Any) -> yaml.Node:
     return node
 
 
+# Texts that libyaml writes as they are (a « plain » scalar), whatever the context: a letter or
+# a digit first, then letters, digits, single spaces and punctuation that is never a YAML
+# indicator inside a line (no « : », « # », quotes at the start, brackets or commas…).
+# Read back by the same resolver as the dumper's, this text must then be a text.
+_PLAIN = re.compile(r"[^\W_](?:[\w.'()/@+-]| (?! |$))*")
+_RESOLVER = yaml.resolver.Resolver()
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")  # libyaml escapes them (« 𝐀 » is written "\U0001D400")
+_PLAIN_SEEN: dict[str, bool] = {}
+
+
+def _plain(value: str) -> bool:
+    """Whether ``value`` is written plain by libyaml, in a block or in a list: the pattern above,
+    and read back as a text (not « true », « 12 », « 2025-01-01 », « null », « 1_000 »: those are
+    quoted). Kept: keys and most values come back on every row of an import."""
+    known = _PLAIN_SEEN.get(value)
+    if known is None:
+        if len(_PLAIN_SEEN) > 50_000:
+            _PLAIN_SEEN.clear()
+        known = _PLAIN_SEEN[value] = (
+            _PLAIN.fullmatch(value) is not None
+            and _BEYOND_BMP.search(value) is None
+            and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR
+        )
+    return known
+
+
+def _fast_scalar(value: Any) -> str | None:
+    kind = type(value)
+    if kind is str:
+        return value if _plain(value) else None
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is dt.date:
+        return value.isoformat()
+    return None
+
+
+def _fast_front_matter(values: Mapping[str, Any]) -> str | None:
+    """The header as libyaml writes it, for the usual case (texts written plain, dates, numbers,
+    booleans, lists of plain words, the source mapping); None as soon as a value needs more (a
+    quoted text, another type), and the whole header then goes through PyYAML.
+    tests/test_properties.py checks both give the same bytes."""
+    lines: list[str] = []
+    for key, value in values.items():
+        if type(value) is dict:
+            lines.append(f"{key}:")
+            for sub, inner in value.items():
+                if type(sub) is not str or not _plain(sub):
+                    return None
+                written = _fast_scalar(inner)
+                if written is None:
+                    return None
+                lines.append(f"  {sub}: {written}")
+        elif type(value) is list:
+            items = []
+            for item in value:
+                if type(item) is not str or not _plain(item):
+                    return None
+                items.append(item)
+            lines.append(f"{key}: [{', '.join(items)}]")
+        else:
+            written = _fast_scalar(value)
+            if written is None:
+                return None
+            lines.append(f"{key}: {written}")
+    return "\n".join(lines) + "\n" if lines else None
+
+
 def front_matter(meta: Mapping[str, Any]) -> str:
     """The YAML of a contribution's header, keys in the order of docs/format.md."""
+    values = header_values(meta)
+    fast = _fast_front_matter(values)
+    if fast is not None:
+        return fast
     stream = io.StringIO()
     dumper = _Dumper(stream, allow_unicode=True, width=1_000_000, default_flow_style=False, sort_keys=False)
     try:
         dumper.open()
-        dumper.serialize(_node(dumper, header_values(meta)))
+        dumper.serialize(_node(dumper, values))
         dumper.close()
     finally:
         dumper.dispose()

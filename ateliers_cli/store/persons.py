@@ -161,7 +161,7 @@ class PersonIndex:
         else:
             if not idents and not fallback:
                 return ""
-            key = KEY_PREFIX + self._keyed(idents[0] if idents else "source:" + fallback)[:12]
+            key = KEY_PREFIX + (hashed[0] if hashed else self._keyed("source:" + fallback))[:12]
         for h in hashed:
             self.by_identifier.setdefault(h, key)
         return key
