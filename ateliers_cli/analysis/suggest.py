@@ -485,7 +485,7 @@ def suggest_themes_with_choice(
     del token_lists
     if points is None or not points.any():
         points = _latent(vectors, len(model), seed)
-    unknown = ~points.any(axis=1)  # no word with a vector: placed by its words afterwards
+    unknown = np.asarray(~points.any(axis=1))  # no word with a vector: placed by its words afterwards
 
     rng = random.Random(f"ateliers-sample:{seed}")
     sample_idx = sorted(rng.sample(range(m), sample_size)) if m > sample_size else list(range(m))
