@@ -24,6 +24,7 @@ in ten writing twice — ≤ 1.5× build, which it writes as many files as:
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import subprocess
@@ -369,6 +370,9 @@ def main() -> None:
         "d'écrire 10 000 fichiers d'une mesure à l'autre",
     )
     args = parser.parse_args()
+    # The tool as pip installs it: its modules compiled once (pip byte-compiles at install time). From a
+    # source checkout, with PYTHONDONTWRITEBYTECODE set, every command would otherwise compile them again.
+    compileall.compile_dir(str(REPO / "ateliers_cli"), quiet=1)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     only = {s.strip() for s in args.only.split(",") if s.strip()} or None
     print(
