@@ -658,6 +658,39 @@ def test_suggest_groups_texts_by_meaning_even_without_a_shared_word(draw: int) -
     assert found == [[("santé", 20)], [("sécurité", 20)]]
 
 
+def test_suggest_titles_and_key_words_hold_no_conjugated_verb() -> None:
+    # « délais dépassent » is the pair most proper to the health texts, but not a noun phrase.
+    rng = random.Random(2)
+    sante = [
+        "Les délais dépassent six mois chez le médecin.",
+        "Les délais dépassent toujours six mois pour un dentiste.",
+        "Les déserts médicaux s'étendent.",
+        "Les délais dépassent six mois pour voir un spécialiste.",
+    ]
+    bus = [
+        "Le bus du matin ne passe plus.",
+        "Le bus scolaire arrive trop tôt.",
+        "Le transport à la demande manque.",
+        "La ligne de bus a été supprimée.",
+    ]
+    docs = [(f"C-{i:03d}", " ".join(rng.sample(sante if i % 2 else bus, 2))) for i in range(30)]
+    titles = {c.titre: c.mots_cles for c in suggest_themes(docs, k=2)}
+    assert "Déserts médicaux : délais, six" in titles, titles
+    assert not {"dépassent", "étendent"} & {w for kw in titles.values() for w in kw}
+
+
+def test_french_lexicon_tells_conjugated_verbs_from_nouns() -> None:
+    from ateliers_cli.analysis.french_lexicon import french_lexicon
+
+    lexicon = french_lexicon()
+    assert lexicon is not None
+    verbs = ["dépassent", "demandons", "obligerait", "pourraient", "voulez", "seront"]
+    others = ["président", "urgent", "forces", "gouvernement", "parent", "questions", "demande", "transport", "âgées"]
+    assert [w for w in verbs if lexicon.conjugated_verb(w)] == verbs
+    assert [w for w in others if lexicon.conjugated_verb(w)] == []
+    assert lexicon.lemmas("dépassent", "verb") == {"dépasser"}
+
+
 def _vrai_debat() -> tuple[list, dict[str, str]] | None:
     """The labelled « Vrai Débat » set as bench/accuracy_tag.py reads it, when it is beside the checkout."""
     import importlib.util

@@ -22,7 +22,8 @@ How it works, and why it stays fast and deterministic:
    cluster's sum, so the silhouette is exact and costs a single pass — no pairwise matrix.
 4. Each cluster is described by its distinctive terms (frequent in the cluster, rarer
    elsewhere), shown as the words people wrote, and titled by its most distinctive phrase —
-   never a place name nor a vague word.
+   never a place name, a vague word nor a conjugated verb (« délais dépassent »: see
+   :mod:`.french_lexicon`).
 
 Measured on the labelled « Vrai Débat » set (323 contributions, 8 categories chosen by their
 authors; ``python bench/accuracy_tag.py ../shared/data/vraidebat``): with ``k = 8``, majority
@@ -36,6 +37,7 @@ machine; nothing depends on ``hash()``.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections import Counter
@@ -45,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .documents import DocInput, as_documents
+from .french_lexicon import french_lexicon
 from .text import STOP_WORDS, ProperNouns, SurfaceForms, fold_accents, slugify, stem, words
 from .tfidf import SparseVector, TfidfModel, dense_dot, distinctive_terms, mean_vector
 from .word_vectors import WordVectors, french_vectors
@@ -665,7 +668,10 @@ _LINKS: tuple[tuple[str, ...], ...] = (
 _LINK_WORDS = frozenset(w for link in _LINKS for w in link)
 
 
-def _label_word(word: str, proper: ProperNouns) -> bool:
+def _label_word(word: str, proper: ProperNouns, verb: Callable[[str], bool] | None = None) -> bool:
+    """Whether ``word`` may stand in a title or among the key words: not a stop word nor a vague
+    word, no digit, not a name (written with a capital inside sentences), not a conjugated verb
+    (« dépassent », « demandons ») when the French lexicon is installed."""
     folded = fold_accents(word)
     return (
         len(word) > 2
@@ -673,24 +679,26 @@ def _label_word(word: str, proper: ProperNouns) -> bool:
         and folded not in STOP_WORDS
         and not any(ch.isdigit() for ch in word)
         and not proper.is_proper(word)
+        and not (verb is not None and verb(word))
     )
 
 
-def _phrases(text: str, proper: ProperNouns) -> set[tuple[str, ...]]:
+def _phrases(text: str, proper: ProperNouns, verb: Callable[[str], bool] | None = None) -> set[tuple[str, ...]]:
     """Noun-phrase-like pairs of words: « transition écologique », « service public »,
-    « référendum d'initiative » (two meaningful words, maybe joined by de/du/des)."""
+    « référendum d'initiative » (two meaningful words, maybe joined by de/du/des; no
+    conjugated verb: not « délais dépassent »)."""
     ws = words(text)
     found: set[tuple[str, ...]] = set()
     for i, w in enumerate(ws[:-1]):
-        if not _label_word(w, proper):
+        if not _label_word(w, proper, verb):
             continue
         nxt = ws[i + 1]
-        if _label_word(nxt, proper):
+        if _label_word(nxt, proper, verb):
             found.add((w, nxt))
             continue
         for link in _LINKS:
             end = i + 1 + len(link)
-            if tuple(ws[i + 1 : end]) == link and end < len(ws) and _label_word(ws[end], proper):
+            if tuple(ws[i + 1 : end]) == link and end < len(ws) and _label_word(ws[end], proper, verb):
                 found.add((w, *link, ws[end]))
                 break
     return found
@@ -724,13 +732,15 @@ def _describe(
     groups = [g for g in members if g]
     groups.sort(key=lambda g: (-len(g), ids[g[0]]))
 
+    lexicon = french_lexicon()
+    verb = functools.cache(lexicon.conjugated_verb) if lexicon is not None else None
     # Phrases of every text, counted by text, for the labels.
     phrase_sets: list[set[tuple[str, ...]]] = []
     phrase_df: Counter[tuple[str, ...]] = Counter()
     shown: dict[tuple[str, ...], Counter[tuple[str, ...]]] = {}
     for text in texts:
         keys = set()
-        for phrase in _phrases(text, proper):
+        for phrase in _phrases(text, proper, verb):
             key = _phrase_key(phrase)
             keys.add(key)
             shown.setdefault(key, Counter())[phrase] += 1
@@ -751,7 +761,7 @@ def _describe(
         keywords: list[str] = []
         for term, _ in terms:
             word = forms.readable(term)
-            if not _label_word(word, proper):
+            if not _label_word(word, proper, verb):
                 continue
             if not any(_same_family(word, other) for other in keywords):
                 keywords.append(word)
