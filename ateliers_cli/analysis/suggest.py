@@ -858,7 +858,7 @@ def draft_themes_yaml(candidates: Sequence[CandidateTheme]) -> str:
     ``question_de_fond`` and ``commissions`` is empty.
     """
     lines = [
-        "# Projet de thèmes proposé automatiquement à partir du vocabulaire des contributions",
+        "# Projet de thèmes proposé automatiquement à partir des textes des contributions",
         "# (« ateliers themes suggest »). Ce n'est qu'un point de départ : à relire et à corriger.",
         "#",
         "# Pour chaque thème :",

@@ -128,13 +128,16 @@ def suggest_cmd(
 ) -> None:
     """Propose des thèmes à partir des textes des contributions, et en écrit un projet de themes.yaml.
 
-    Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (minuscules, sans accents, sans mots
-    vides, racines françaises), pondérés (TF-IDF), rapprochés par les mots qu'ils emploient ensemble (analyse sémantique
-    latente) et regroupés (k-moyennes, déterministe : les mêmes textes donnent les mêmes thèmes à chaque lancement).
-    Sans --nombre, le nombre de thèmes est celui dont le découpage est le plus net (silhouette), et la commande dit
-    pourquoi. Pour chaque thème candidat : un titre fait de l'expression la plus propre au groupe (« transition
-    écologique », jamais un nom de lieu ni un mot vague), ses mots-clés et ses trois contributions les plus
-    représentatives. Les doublons et les hors-sujet sont laissés de côté.
+    Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (sans mots vides, racines françaises),
+    pondérés (TF-IDF) et rapprochés par le sens de leurs mots (vecteurs de mots du français : « médecins » et
+    « hôpital » se rejoignent) ; chaque contribution est reliée à ses dix plus proches, et les thèmes sont les groupes
+    de ce graphe (classification spectrale, déterministe : les mêmes textes donnent les mêmes thèmes à chaque
+    lancement). Au-delà de deux mille contributions, le graphe est fait sur un échantillon tiré d'après la graine, et
+    chaque autre contribution rejoint le thème de ses plus proches dans l'échantillon. Sans --nombre, le nombre de
+    thèmes est celui dont le découpage est le plus net (silhouette), et la commande dit pourquoi. Pour chaque thème
+    candidat : un titre fait de l'expression la plus propre au groupe (« transition écologique », jamais un nom de
+    lieu, un mot vague ni un verbe conjugué), ses mots-clés et ses trois contributions les plus représentatives. Les
+    doublons et les hors-sujet sont laissés de côté.
 
     Le projet est écrit à côté de themes.yaml, jamais dedans : relisez-le, renommez, fusionnez, puis reportez dans
     themes.yaml ce que vous gardez.
