@@ -712,6 +712,16 @@ def test_french_lexicon_tells_conjugated_verbs_from_nouns() -> None:
     assert lexicon.lemmas("dépassent", "verb") == {"dépasser"}
 
 
+def test_a_lexicon_file_that_is_not_spacy_s_gives_no_lexicon() -> None:
+    """A damaged or foreign lookups.bin: no lexicon (every word may stand in a title), never a crash."""
+    import msgpack
+
+    from ateliers_cli.analysis.french_lexicon import _read
+
+    for data in (b"", b"\x81\xablemma_index", b"\xc1\x00garbage", msgpack.packb({"lemma_index": {}}), b"\x92\x01\x02"):
+        assert _read(data) is None, data
+
+
 def _vrai_debat() -> tuple[list, dict[str, str]] | None:
     """The labelled « Vrai Débat » set as bench/accuracy_tag.py reads it, when it is beside the checkout."""
     import importlib.util

@@ -16,7 +16,7 @@ known verb and of no known noun or adjective: « dépassent », « demandons »,
 a verb. Measured on the 10 000 words of the real exports in ``../shared/data``: the 443 words
 called verbs are all verbs (« doivent », « pourrait », « manquent »…).
 
-The table is MessagePack, read here without spaCy; parts of speech are keyed by the same
+The table is MessagePack, read with the ``msgpack`` library, without spaCy; parts of speech are keyed by the same
 64-bit hash as the word vectors (:func:`.word_vectors.word_key`). When the package is
 missing, :func:`french_lexicon` answers None and every word may stand in a title.
 """
@@ -36,56 +36,6 @@ _NOUN_LIKE = ("noun", "adj")
 _CONJUGATED_ENDINGS = ("ent", "ons", "ont", "ez", "ait", "aient", "ions", "iez")
 """Endings of persons and tenses that no singular noun has: the lexicon's index of nouns misses
 some (« force »), so a word ending otherwise (« forces », « arrive ») is never called a verb."""
-
-
-class _Reader:
-    """A MessagePack reader for what spaCy writes: maps, arrays, strings, integers, nil."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def read(self, i: int) -> tuple[Any, int]:
-        data = self.data
-        tag = data[i]
-        if tag < 0x80:
-            return tag, i + 1
-        if tag < 0x90:
-            return self._map(tag & 0x0F, i + 1)
-        if tag < 0xA0:
-            return self._array(tag & 0x0F, i + 1)
-        if tag < 0xC0:
-            size = tag & 0x1F
-            return data[i + 1 : i + 1 + size].decode("utf-8"), i + 1 + size
-        if tag == 0xC0:
-            return None, i + 1
-        if tag in (0xCC, 0xCD, 0xCE, 0xCF):
-            width = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}[tag]
-            return int.from_bytes(data[i + 1 : i + 1 + width], "big"), i + 1 + width
-        if tag in (0xD9, 0xDA, 0xDB):
-            width = {0xD9: 1, 0xDA: 2, 0xDB: 4}[tag]
-            size = int.from_bytes(data[i + 1 : i + 1 + width], "big")
-            start = i + 1 + width
-            return data[start : start + size].decode("utf-8"), start + size
-        if tag in (0xDC, 0xDD, 0xDE, 0xDF):
-            width = 2 if tag in (0xDC, 0xDE) else 4
-            size = int.from_bytes(data[i + 1 : i + 1 + width], "big")
-            read = self._array if tag in (0xDC, 0xDD) else self._map
-            return read(size, i + 1 + width)
-        raise ValueError(f"MessagePack : octet {tag:#x} inattendu à la position {i}")
-
-    def _map(self, size: int, i: int) -> tuple[dict[Any, Any], int]:
-        out: dict[Any, Any] = {}
-        for _ in range(size):
-            key, i = self.read(i)
-            out[key], i = self.read(i)
-        return out, i
-
-    def _array(self, size: int, i: int) -> tuple[list[Any], int]:
-        out: list[Any] = []
-        for _ in range(size):
-            item, i = self.read(i)
-            out.append(item)
-        return out, i
 
 
 class FrenchLexicon:
@@ -139,17 +89,20 @@ def french_lexicon() -> FrenchLexicon | None:
 
 
 def _read(data: bytes) -> FrenchLexicon | None:
-    reader = _Reader(data)
-    # The first table (``lemma_lookup``, 5 MB of forms without their part of speech) is not needed:
-    # reading starts at the key of the next one.
-    start = data.find(b"\xablemma_rules")
-    if start < 0:
-        return None
+    import msgpack
+
+    unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=len(data) + 1)
+    unpacker.feed(data)
     tables: dict[str, Any] = {}
-    i = start
-    while i < len(data):
-        name, i = reader.read(i)
-        tables[name], i = reader.read(i)
+    try:
+        for _ in range(unpacker.read_map_header()):
+            name = unpacker.unpack()
+            if name == "lemma_lookup":  # 5 MB of forms without their part of speech: not needed
+                unpacker.skip()
+            else:
+                tables[name] = unpacker.unpack()
+    except (msgpack.UnpackException, ValueError):  # not the table spaCy writes: no lexicon, every word may stand
+        return None
     keys = {word_key(pos): pos for pos in ("noun", "adj", "verb")}
     index = {keys[k]: frozenset(v) for k, v in tables.get("lemma_index", {}).items() if k in keys}
     exceptions = {keys[k]: v for k, v in tables.get("lemma_exc", {}).items() if k in keys}
