@@ -571,8 +571,8 @@ def tag_with_reliability(
     # How much each word's meaning pulls a text toward a theme's centre against the others'.
     pull: np.ndarray | None = None
     if meaning is not None and scored.centres is not None:
-        c = scored.centres.astype(np.float64)
-        toward = c - (c.sum(axis=0, keepdims=True) - c) / max(len(specs) - 1, 1)
+        cen = scored.centres.astype(np.float64)
+        toward = cen - (cen.sum(axis=0, keepdims=True) - cen) / max(len(specs) - 1, 1)
         pull = MEANING_SHARPNESS * (meaning.term_vectors @ toward.T) * meaning.idf[:, None]
     informed = model.informed
     results: list[TagSuggestion] = []
