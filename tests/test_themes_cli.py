@@ -395,6 +395,21 @@ def test_tag_shows_its_reliability_estimated_on_classified_contributions(example
     assert len(ids) == 148
 
 
+def test_when_no_number_of_themes_stands_out_it_is_said() -> None:
+    """Silhouettes within a hair of each other (as on a real labelled set: 0,11 to 0,12): the choice
+    is the smallest near the best, and the sentence says the number is the analyst's call."""
+    from ateliers_cli.analysis.suggest import NumberChoice
+    from ateliers_cli.commands.analysis import why_this_number
+
+    flat = NumberChoice(3, {3: 0.1164, 4: 0.1231, 5: 0.1217, 8: 0.1201, 10: 0.1248, 12: 0.1217})
+    said = why_this_number(flat)
+    assert said.startswith("Pourquoi 3 thèmes : aucun nombre ne se détache")
+    assert "le meilleur (10 thèmes)" in said and "à votre jugement" in said and "10 : 0,12" in said
+    clear = NumberChoice(7, {3: 0.0689, 5: 0.0892, 7: 0.1018, 9: 0.1099, 12: 0.1073})
+    said = why_this_number(clear)
+    assert "ne se détache" not in said and "presque aussi net que le meilleur (9 thèmes)" in said
+
+
 def test_suggest_justifies_the_number_of_themes(example: Path) -> None:
     r = run_cli("-C", example, "themes", "suggest")
     assert r.exit_code == 0, r.output

@@ -23,6 +23,7 @@ from ateliers_cli.fsutil import lock, write_all
 
 if TYPE_CHECKING:
     from ateliers_cli.analysis.apply import DoublonPlan, GroupRow, SuggestPlan, TagPlan
+    from ateliers_cli.analysis.suggest import NumberChoice
     from ateliers_cli.load import LoadResult
 
 # The analysis (and its stemmer) is imported by these commands only, not by every « ateliers » run.
@@ -85,6 +86,33 @@ def _print_json(data: dict[str, Any]) -> None:
     # Plain text, not Rich's highlighter: the output of 100 000 contributions stays fast.
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
+
+
+def why_this_number(choice: NumberChoice) -> str:
+    """Why ``choice.chosen`` themes, from the silhouette of each number tried; said plainly when
+    no number stands out (every silhouette within twice the tolerance of the others): then it is
+    the analyst's call."""
+    from ateliers_cli.analysis.suggest import SILHOUETTE_TOLERANCE
+
+    tried = choice.silhouettes
+    best_k = max(tried, key=lambda kk: (tried[kk], -kk))
+    others = ", ".join(f"{kk} : {_num(v)}" for kk, v in sorted(tried.items()))
+    why = (
+        "le découpage le plus net"
+        if best_k == choice.chosen
+        else f"le plus petit nombre dont le découpage est presque aussi net que le meilleur ({best_k} thèmes)"
+    )
+    low, high = min(tried.values()), max(tried.values())
+    if high - low <= 2 * SILHOUETTE_TOLERANCE:
+        return (
+            f"Pourquoi {choice.chosen} thèmes : aucun nombre ne se détache — de {min(tried)} à {max(tried)} thèmes, "
+            f"les découpages se valent (silhouette, de -1 à 1 : {others}) ; retenu : {why}. Le nombre de thèmes est "
+            "ici à votre jugement : --nombre K en impose un autre."
+        )
+    return (
+        f"Pourquoi {choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches "
+        f"de leur thème, loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre."
+    )
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -190,20 +218,8 @@ def _print_suggest(plan: SuggestPlan, shown: str) -> None:
         f"{_plural(plan.n_texts, 'contribution')}{left}.",
         soft_wrap=True,
     )
-    if plan.choice is not None:
-        tried = plan.choice.silhouettes
-        best_k = max(tried, key=lambda kk: (tried[kk], -kk))
-        others = ", ".join(f"{kk} : {_num(v)}" for kk, v in sorted(tried.items()))
-        why = (
-            "le découpage le plus net"
-            if best_k == plan.choice.chosen
-            else f"le plus petit nombre dont le découpage est presque aussi net que le meilleur ({best_k} thèmes)"
-        )
-        out.print(
-            f"Pourquoi {plan.choice.chosen} thèmes : parmi {min(tried)} à {max(tried)}, {why} — contributions proches "
-            f"de leur thème, loin des autres (silhouette, de -1 à 1 : {others}). --nombre K impose un autre nombre.",
-            soft_wrap=True,
-        )
+    if plan.choice is not None and plan.choice.silhouettes:
+        out.print(why_this_number(plan.choice), soft_wrap=True)
     verb = "remplacé" if plan.overwrite else "écrit"
     out.print(
         f"[green]✓[/green] Projet {verb} : [bold]{escape(shown)}[/bold] — à relire : titres, descriptions, nature, "
