@@ -603,6 +603,40 @@ def test_tag_reads_key_words_by_meaning_where_spelling_misleads() -> None:
     assert [t.matched for t in c7.themes if t.theme_id == "economie"] == [("travail",)]
 
 
+def test_tag_places_texts_without_any_key_word_by_what_the_consultation_teaches() -> None:
+    # P-1 … P-6 write no key word; each pair shares its words with the other text of the pair only.
+    themes = [
+        ThemeSpec("justice", "Justice, police, armée", mots_cles=("justice", "police", "armée")),
+        ThemeSpec("economie", "Économie, finances, travail", mots_cles=("économie", "impôts", "travail")),
+        ThemeSpec("sport", "Sport, culture", mots_cles=("sport", "culture", "loisirs")),
+    ]
+    docs = [
+        ("C-1", "Plus de gendarmes dans les campagnes"),
+        ("C-2", "Les gendarmes manquent la nuit dans les villages"),
+        ("C-3", "Baisser la taxe foncière des retraités"),
+        ("C-4", "La taxe d'habitation pèse trop lourd"),
+        ("C-5", "Des terrains de football dans chaque village"),
+        ("C-6", "Le football amateur manque de terrains et d'entraîneurs"),
+        ("P-1", "Cambriolages et vols : les villages ont peur la nuit"),
+        ("P-2", "Trop de cambriolages et de vols dans les campagnes"),
+        ("P-3", "Les retraités paient trop de cotisations et de charges"),
+        ("P-4", "Cotisations et charges écrasent les artisans"),
+        ("P-5", "Une piscine et un gymnase pour les villages"),
+        ("P-6", "Le gymnase et la piscine ferment trop tôt"),
+    ]
+    best = {s.doc_id: s.best for s in tag(docs, themes)}
+    expected = {"P-1": "justice", "P-2": "justice", "P-3": "economie", "P-4": "economie"}
+    expected |= {"P-5": "sport", "P-6": "sport"}
+    shown = {"P-1": "cambriolages", "P-2": "vols", "P-3": "cotisations", "P-4": "charges"}
+    shown |= {"P-5": "gymnase", "P-6": "piscine"}
+    for doc_id, theme in expected.items():
+        found = best[doc_id]
+        assert found is not None and found.theme_id == theme and found.matched == (), doc_id
+        # The explanation names words of the text itself, the ones that placed it.
+        assert shown[doc_id] in found.shared_words, (doc_id, found.shared_words)
+        assert found.score > 0.5, (doc_id, found.score)
+
+
 def test_word_vectors_are_read_without_spacy() -> None:
     vectors = french_vectors()
     assert vectors is not None
