@@ -565,20 +565,27 @@ def test_tag_learns_words_from_the_texts_and_the_examples() -> None:
     assert after["E-2"] is not None and after["E-2"].theme_id == "sport"
 
 
+# Three themes, and six texts none of which writes a key word of its own theme: found by meaning.
+THREE_THEMES = [
+    ThemeSpec("justice", "Justice, police, armée", mots_cles=("justice", "police", "armée")),
+    ThemeSpec("economie", "Économie, finances, travail", mots_cles=("économie", "impôts", "travail")),
+    ThemeSpec("sport", "Sport, culture", mots_cles=("sport", "culture", "loisirs")),
+]
+NO_KEY_WORD = [
+    ("C-1", "Plus de gendarmes dans les campagnes"),
+    ("C-2", "Les gendarmes manquent la nuit dans les villages"),
+    ("C-3", "Baisser la taxe foncière des retraités"),
+    ("C-4", "La taxe d'habitation pèse trop lourd"),
+    ("C-5", "Des terrains de football dans chaque village"),
+    ("C-6", "Le football amateur manque de terrains et d'entraîneurs"),
+]
+
+
 def test_tag_reads_key_words_by_meaning_where_spelling_misleads() -> None:
     # No text below writes a key word of its theme; « travail » in C-7 is one, of the wrong theme.
-    themes = [
-        ThemeSpec("justice", "Justice, police, armée", mots_cles=("justice", "police", "armée")),
-        ThemeSpec("economie", "Économie, finances, travail", mots_cles=("économie", "impôts", "travail")),
-        ThemeSpec("sport", "Sport, culture", mots_cles=("sport", "culture", "loisirs")),
-    ]
+    themes = THREE_THEMES
     docs = [
-        ("C-1", "Plus de gendarmes dans les campagnes"),
-        ("C-2", "Les gendarmes manquent la nuit dans les villages"),
-        ("C-3", "Baisser la taxe foncière des retraités"),
-        ("C-4", "La taxe d'habitation pèse trop lourd"),
-        ("C-5", "Des terrains de football dans chaque village"),
-        ("C-6", "Le football amateur manque de terrains et d'entraîneurs"),
+        *NO_KEY_WORD,
         ("C-7", "Le travail de nuit des gendarmes est épuisant"),
     ]
     best = {s.doc_id: s.best for s in tag(docs, themes)}
@@ -605,18 +612,9 @@ def test_tag_reads_key_words_by_meaning_where_spelling_misleads() -> None:
 
 def test_tag_places_texts_without_any_key_word_by_what_the_consultation_teaches() -> None:
     # P-1 … P-6 write no key word; each pair shares its words with the other text of the pair only.
-    themes = [
-        ThemeSpec("justice", "Justice, police, armée", mots_cles=("justice", "police", "armée")),
-        ThemeSpec("economie", "Économie, finances, travail", mots_cles=("économie", "impôts", "travail")),
-        ThemeSpec("sport", "Sport, culture", mots_cles=("sport", "culture", "loisirs")),
-    ]
+    themes = THREE_THEMES
     docs = [
-        ("C-1", "Plus de gendarmes dans les campagnes"),
-        ("C-2", "Les gendarmes manquent la nuit dans les villages"),
-        ("C-3", "Baisser la taxe foncière des retraités"),
-        ("C-4", "La taxe d'habitation pèse trop lourd"),
-        ("C-5", "Des terrains de football dans chaque village"),
-        ("C-6", "Le football amateur manque de terrains et d'entraîneurs"),
+        *NO_KEY_WORD,
         ("P-1", "Cambriolages et vols : les villages ont peur la nuit"),
         ("P-2", "Trop de cambriolages et de vols dans les campagnes"),
         ("P-3", "Les retraités paient trop de cotisations et de charges"),
