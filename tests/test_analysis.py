@@ -7,6 +7,7 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -742,6 +743,19 @@ def test_french_lexicon_tells_conjugated_verbs_from_nouns() -> None:
     assert [w for w in verbs if lexicon.conjugated_verb(w)] == verbs
     assert [w for w in others if lexicon.conjugated_verb(w)] == []
     assert lexicon.lemmas("dépassent", "verb") == {"dépasser"}
+
+
+def test_a_key2row_file_that_is_not_spacy_s_gives_no_vectors(tmp_path: Path) -> None:
+    """A damaged or foreign vocab/key2row: no word vectors (key words read by spelling), never a crash."""
+    import msgpack
+
+    from ateliers_cli.analysis.word_vectors import _read_key2row
+
+    for i, data in enumerate((b"", b"\xc1", msgpack.packb([1, 2]), b"\x82\x01")):
+        (tmp_path / f"k{i}").write_bytes(data)
+        assert _read_key2row(tmp_path / f"k{i}") is None, data
+    (tmp_path / "ok").write_bytes(msgpack.packb({2**63 + 5: 7, 3: 0}))
+    assert _read_key2row(tmp_path / "ok") == {2**63 + 5: 7, 3: 0}
 
 
 def test_a_lexicon_file_that_is_not_spacy_s_gives_no_lexicon() -> None:

@@ -50,7 +50,7 @@ from .documents import DocInput, as_documents
 from .french_lexicon import french_lexicon
 from .text import STOP_WORDS, ProperNouns, SurfaceForms, fold_accents, slugify, stem, words
 from .tfidf import SparseVector, TfidfModel, dense_dot, distinctive_terms, mean_vector
-from .word_vectors import WordVectors, french_vectors
+from .word_vectors import WordVectors, french_vectors, unit
 
 __all__ = ["CandidateTheme", "NumberChoice", "draft_themes_yaml", "suggest_themes", "suggest_themes_with_choice"]
 
@@ -98,32 +98,11 @@ SILHOUETTE_TOLERANCE = 0.01
 """A number of themes whose silhouette is this close to the best counts as good: the fewest wins."""
 
 
-def _unit_rows(m: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
-
-
 def _normalise(m: np.ndarray) -> np.ndarray:
     """Rows of ``m`` made unit vectors in place (zero rows stay zero), without a copy of ``m``."""
     norms = np.sqrt(np.einsum("ij,ij->i", m, m))
     m /= np.where(norms > 0, norms, 1.0).astype(m.dtype)[:, None]
     return m
-
-
-_TABLE_DIRECTIONS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _table_directions(vectors: WordVectors) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, main directions) of the table's unit vectors: what every word shares."""
-    key = id(vectors.table)
-    if key not in _TABLE_DIRECTIONS:
-        table = _unit_rows(np.asarray(vectors.table, dtype=np.float32))
-        mean = table.mean(axis=0)
-        centred = table - mean
-        _, eigvecs = np.linalg.eigh((centred.T @ centred).astype(np.float64))
-        top = eigvecs[:, ::-1][:, :MEANING_COMPONENTS_REMOVED].T.astype(np.float32)
-        _TABLE_DIRECTIONS[key] = (mean, top)
-    return _TABLE_DIRECTIONS[key]
 
 
 def _meaning(token_lists: Sequence[Sequence[str]], forms: SurfaceForms, vectors: WordVectors) -> np.ndarray:
@@ -142,23 +121,14 @@ def _meaning(token_lists: Sequence[Sequence[str]], forms: SurfaceForms, vectors:
     out = np.zeros((n, vectors.width), dtype=np.float32)
     if not len(flat):
         return out
-    # Vector of each stem, from the words written for it.
-    mean, top = _table_directions(vectors)
-    surfaces: list[str] = []
-    owners: list[int] = []
-    counts: list[int] = []
-    for term, i in index.items():
-        for word, count in forms.surfaces(term).items():
-            surfaces.append(word)
-            owners.append(i)
-            counts.append(count)
-    term_vectors = np.zeros((n_terms, vectors.width), dtype=np.float32)
-    for first in range(0, len(surfaces), 10_000):
-        m, has = vectors.matrix(surfaces[first : first + 10_000])
-        m = _unit_rows(m[has]) - mean
-        m = _unit_rows(m - (m @ top.T) @ top) * np.asarray(counts[first : first + 10_000], np.float32)[has, None]
-        np.add.at(term_vectors, np.asarray(owners[first : first + 10_000], dtype=np.int64)[has], m)
-    term_vectors = _unit_rows(term_vectors)
+    # Vector of each stem, from the words written for it, without what all words share.
+    mean, top = vectors.centre(), vectors.main_directions(MEANING_COMPONENTS_REMOVED)
+
+    def specific(rows: np.ndarray) -> np.ndarray:
+        rows = rows - mean
+        return unit(rows - (rows @ top.T) @ top)
+
+    term_vectors = unit(vectors.stem_vectors(list(index), forms, specific))
     # TF-IDF weights of every (text, stem) pair, sorted by text.
     keys = np.repeat(np.arange(n, dtype=np.int64), lengths) * n_terms + flat
     del flat
@@ -227,7 +197,7 @@ def _latent(vectors: Sequence[SparseVector], dim: int, seed: int) -> np.ndarray:
     # The sign of a singular vector is arbitrary: fix it so that runs agree.
     signs = np.sign(latent[np.argmax(np.abs(latent), axis=0), np.arange(latent.shape[1])])
     latent *= np.where(signs == 0, 1.0, signs)
-    return _unit_rows(latent)
+    return unit(latent)
 
 
 # --- the graph of neighbours, cut into themes (spectral clustering) ------------------------
@@ -273,7 +243,7 @@ def _spectral_embedding(points: np.ndarray, dims: int, seed: int) -> np.ndarray:
 
 def _cut(embedding: np.ndarray, k: int, seed: int) -> np.ndarray:
     """The labels of the texts in ``k`` themes: k-means on the first ``k`` eigenvectors."""
-    return _kmeans(_unit_rows(np.ascontiguousarray(embedding[:, :k])), k, seed, n_init=4).labels
+    return _kmeans(unit(np.ascontiguousarray(embedding[:, :k])), k, seed, n_init=4).labels
 
 
 def _assign(points: np.ndarray, sample: np.ndarray, sample_labels: np.ndarray, k: int) -> np.ndarray:

