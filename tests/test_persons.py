@@ -231,6 +231,7 @@ def test_erasure_holds_against_reimports_and_reaches_every_output(two: Path, tmp
     r = cli("-C", two, "contributions", "import", changed)
     assert r.exit_code == 0, r.output
     assert "personne effacée le" in r.stderr and "0 importée" in r.stdout
+    assert r.stderr.count("ligne ignorée") == 1, r.stderr  # said once, not twice on one line
     # in no file of the consultation: contributions, prive/, documents, site, export, cache
     assert "zyzzyva" not in everything(two).casefold()
     assert "hortense@example.org" not in everything(two).casefold()

@@ -608,7 +608,7 @@ def plan_import(
             plan.skipped.append(
                 Issue(
                     row.line,
-                    f"personne effacée le {erased_on} (droit à l'effacement, {paths.ERASURES}) : ligne ignorée",
+                    f"personne effacée le {erased_on} (droit à l'effacement, {paths.ERASURES})",
                     kind="efface",
                 )
             )
@@ -692,8 +692,8 @@ def plan_import(
                 plan.skipped.append(
                     Issue(
                         row.line,
-                        f"{label} : la contribution {previous.id} a été effacée (droit à l'effacement) : ligne "
-                        "ignorée, rien n'est rétabli",
+                        f"{label} : la contribution {previous.id} a été effacée (droit à l'effacement), "
+                        "rien n'est rétabli",
                         kind="efface",
                     )
                 )
