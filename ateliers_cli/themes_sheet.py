@@ -60,6 +60,8 @@ def sheet_rows(c: Consultation, plan: TagPlan) -> list[SheetRow]:
         ct = c.contributions[r.id]
         best = r.suggestions[0] if r.suggestions else None
         words = ", ".join([*best.matched, *best.shared_words]) if best else ""
+        if best is not None and best.close_examples:
+            words += f" ; proche de {', '.join(best.close_examples)}"
         rows.append(
             SheetRow(
                 r.id, ct.titre, excerpt(ct.texte, 300), ct.statut, ", ".join(ct.themes), ct.doublon_de,

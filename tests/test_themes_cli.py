@@ -161,7 +161,8 @@ def test_tag_apply_writes_themes_and_statut_only(example: Path) -> None:
     data = json.loads(r.stdout)
     assert data["applique"] is True
     written = {row["id"]: row for row in data["contributions"] if row["suite"] == "a_ecrire"}
-    assert len(written) > 80  # most of the 148 are classified at 0.5
+    # With no contribution classified by hand, a third of the 148 are clear enough at 0.5.
+    assert len(written) > 40
     for cid in ids:
         after = (example / "contributions" / f"{cid}.md").read_text(encoding="utf-8")
         old_lines, new_lines = before[cid].splitlines(), after.splitlines()
@@ -189,7 +190,7 @@ def test_tag_apply_keeps_the_rest_of_the_file_byte_for_byte(example: Path) -> No
     _reset(example, ["C-0011"])
     path = example / "contributions" / "C-0011.md"
     original = path.read_bytes()
-    assert run_cli("-C", example, "themes", "tag", "--apply").exit_code == 0
+    assert run_cli("-C", example, "themes", "tag", "--apply", "--seuil", "0,3").exit_code == 0
     after = path.read_bytes()
     assert after != original
     assert after.replace(b"themes: [habitat-adapte]\nstatut: analysee", b"themes: []\nstatut: nouvelle") == original
@@ -216,7 +217,7 @@ def test_tag_apply_threshold_and_report_of_what_is_left(example: Path) -> None:
 def test_tag_toutes_reports_but_never_writes_analysed_ones(example: Path) -> None:
     _reset(example, ["C-0003"])
     before = _snapshot(example)
-    r = run_cli("-C", example, "themes", "tag", "--toutes", "--apply", "--json")
+    r = run_cli("-C", example, "themes", "tag", "--toutes", "--apply", "--seuil", "0,3", "--json")
     assert r.exit_code == 0, r.output
     data = json.loads(r.stdout)
     rows = {row["id"]: row for row in data["contributions"]}
@@ -359,7 +360,7 @@ def test_tag_apply_keeps_themes_an_analyst_already_gave(example: Path) -> None:
         ),
         encoding="utf-8",
     )
-    r = run_cli("-C", example, "themes", "tag", "--apply")
+    r = run_cli("-C", example, "themes", "tag", "--apply", "--seuil", "0,3")
     assert r.exit_code == 0, r.output
     meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
     assert meta["statut"] == "analysee"
@@ -389,6 +390,22 @@ def test_tag_shows_its_reliability_estimated_on_classified_contributions(example
     ]
     assert data["exemples"] == len(analysed) == 136
     assert data["fiabilite"]["verifiees"] == 136 and 0.6 <= data["fiabilite"]["taux"] <= 1.0
+    # « proche de C-… »: true of every suggestion that says it, a contribution classified by hand
+    # on that very theme.
+    themes_of = {}
+    for p in (example / "contributions").glob("C-*.md"):
+        head = yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1])
+        if head["statut"] == "analysee":
+            themes_of[head["id"]] = set(head.get("themes") or [])
+    said = [
+        (s["theme"], close)
+        for c in data["contributions"]
+        for s in c["suggestions"]
+        for close in s["proches_classees_a_la_main"]
+    ]
+    assert said  # C-0003, the one text left to classify, is close to several classified ones
+    assert all(theme in themes_of[close] for theme, close in said), said
+    assert "proche de C-" in r.stdout
     ids = _reset(example)
     r = run_cli("-C", example, "themes", "tag")
     assert "Fiabilité non estimée : 0 contribution classée, il en faut au moins 10" in r.stdout

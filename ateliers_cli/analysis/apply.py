@@ -400,6 +400,7 @@ def _score_json(s: ThemeScore) -> dict[str, Any]:
         "score": s.score,
         "mots_cles_trouves": list(s.matched),
         "mots_qui_ont_pese": list(s.shared_words),
+        "proches_classees_a_la_main": list(s.close_examples),
     }
 
 

@@ -49,8 +49,9 @@ import numpy as np
 from .documents import DocInput, as_documents
 from .french_lexicon import french_lexicon
 from .text import STOP_WORDS, ProperNouns, SurfaceForms, fold_accents, slugify, stem, words
+from .text_meaning import texts_meaning
 from .tfidf import SparseVector, TfidfModel, dense_dot, distinctive_terms, mean_vector
-from .word_vectors import WordVectors, french_vectors, unit
+from .word_vectors import french_vectors, unit
 
 __all__ = ["CandidateTheme", "NumberChoice", "draft_themes_yaml", "suggest_themes", "suggest_themes_with_choice"]
 
@@ -80,12 +81,6 @@ class CandidateTheme:
 
 # --- what the texts mean: French word vectors, or the words used together ---------------
 
-MEANING_COMPONENTS_REMOVED = 12
-"""Main directions of the word-vector table taken out of every word's vector (« all-but-the-top »,
-Mu & Viswanath 2018): they carry how frequent or how formal a word is, shared by all texts, not
-what it is about. On the labelled « Vrai Débat » set, 0 → 12 directions: majority purity 57 → 64 %
-(8 to 16 give 63–64 %)."""
-
 LSA_DIMENSIONS = 20
 """Dimensions kept of the TF-IDF matrix (randomised SVD) when no word vectors are installed:
 words used in the same texts meet (« hôpital » and « médecins »)."""
@@ -96,65 +91,6 @@ On the labelled set 8 to 20 neighbours give 64–65 %, 5 gives 62 %, 50 gives 61
 
 SILHOUETTE_TOLERANCE = 0.01
 """A number of themes whose silhouette is this close to the best counts as good: the fewest wins."""
-
-
-def _normalise(m: np.ndarray) -> np.ndarray:
-    """Rows of ``m`` made unit vectors in place (zero rows stay zero), without a copy of ``m``."""
-    norms = np.sqrt(np.einsum("ij,ij->i", m, m))
-    m /= np.where(norms > 0, norms, 1.0).astype(m.dtype)[:, None]
-    return m
-
-
-def _meaning(token_lists: Sequence[Sequence[str]], forms: SurfaceForms, vectors: WordVectors) -> np.ndarray:
-    """One unit vector per text: the TF-IDF-weighted sum of the vectors of its words (every word,
-    however rare), taken from the corpus's average text. A stem's vector is the average of the
-    words written for it (« infirmières », « infirmière »), each without the directions all words
-    share. Zero for a text none of whose words has a vector."""
-    index: dict[str, int] = {}
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    flat = np.fromiter(
-        (index.setdefault(t, len(index)) for toks in token_lists for t in toks),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
-    n, n_terms = len(token_lists), len(index)
-    out = np.zeros((n, vectors.width), dtype=np.float32)
-    if not len(flat):
-        return out
-    # Vector of each stem, from the words written for it, without what all words share.
-    mean, top = vectors.centre(), vectors.main_directions(MEANING_COMPONENTS_REMOVED)
-
-    def specific(rows: np.ndarray) -> np.ndarray:
-        rows = rows - mean
-        return unit(rows - (rows @ top.T) @ top)
-
-    term_vectors = unit(vectors.stem_vectors(list(index), forms, specific))
-    # TF-IDF weights of every (text, stem) pair, sorted by text.
-    keys = np.repeat(np.arange(n, dtype=np.int64), lengths) * n_terms + flat
-    del flat
-    pairs, tf = np.unique(keys, return_counts=True)
-    del keys
-    rows, cols = pairs // n_terms, pairs % n_terms
-    df = np.bincount(cols, minlength=n_terms)
-    weights = ((1.0 + np.log(tf)) * (1.0 + np.log((1.0 + n) / (1.0 + df[cols])))).astype(np.float32)
-    starts = np.searchsorted(rows, np.arange(n + 1))
-    step = max(1, 20_000 * n // max(1, len(pairs)))  # texts per block: ~20 000 pairs, 24 MB
-    for first in range(0, n, step):
-        last = min(n, first + step)
-        lo, hi = starts[first], starts[last]
-        if lo == hi:
-            continue
-        contributions = term_vectors[cols[lo:hi]]
-        contributions *= weights[lo:hi, None]
-        present = np.flatnonzero(starts[first + 1 : last + 1] > starts[first:last]) + first
-        out[present] = np.add.reduceat(contributions, starts[present] - lo, axis=0)
-    # In place: at 100 000 texts each copy of the table would cost 120 MB.
-    _normalise(out)
-    known = out.any(axis=1)
-    if known.any():
-        out -= out.sum(axis=0) / known.sum()
-        out[~known] = 0.0
-    return _normalise(out)
 
 
 class _Sparse:
@@ -454,7 +390,7 @@ def suggest_themes_with_choice(
     ids = [documents[i].id for i in kept]
     m = len(vectors)
     word_vectors = french_vectors()
-    points = _meaning([token_lists[i] for i in kept], forms, word_vectors) if word_vectors is not None else None
+    points = texts_meaning([token_lists[i] for i in kept], forms, word_vectors) if word_vectors is not None else None
     del token_lists
     if points is None or not points.any():
         points = _latent(vectors, len(model), seed)

@@ -103,6 +103,16 @@ class WordVectors:
             self._directions[count] = eigvecs[:, ::-1][:, :count].T.astype(np.float32)
         return self._directions[count]
 
+    def specific(self, rows: np.ndarray, removed: int) -> np.ndarray:
+        """``rows`` (unit vectors of the table) taken from its :meth:`centre` and stripped of its
+        ``removed`` :meth:`main_directions`, as unit vectors: what each word is about, without what
+        all words share (« all-but-the-top », Mu & Viswanath 2018)."""
+        rows = rows - self.centre()
+        if removed:
+            top = self.main_directions(removed)
+            rows = rows - (rows @ top.T) @ top
+        return unit(rows)
+
     def stem_vectors(
         self,
         stems: Sequence[str],

@@ -24,6 +24,7 @@ from ateliers_cli.fsutil import lock, write_all
 if TYPE_CHECKING:
     from ateliers_cli.analysis.apply import DoublonPlan, GroupRow, SuggestPlan, TagPlan
     from ateliers_cli.analysis.suggest import NumberChoice
+    from ateliers_cli.analysis.tag import ThemeScore
     from ateliers_cli.load import LoadResult
 
 # The analysis (and its stemmer) is imported by these commands only, not by every « ateliers » run.
@@ -57,6 +58,11 @@ def register_doublons(group: typer.Typer) -> None:
 def _num(x: float) -> str:
     """« 0,82 »: a score the French way."""
     return f"{x:.2f}".replace(".", ",")
+
+
+def _close(s: ThemeScore) -> str:
+    """« proche de C-0042, C-0107 »: the contributions classified by hand whose theme spread to it."""
+    return f"proche de {', '.join(s.close_examples[:2])}" if s.close_examples else ""
 
 
 def _load() -> LoadResult:
@@ -321,7 +327,7 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
     table = Table(header_style="bold")
     table.add_column("id", no_wrap=True)
     table.add_column("thèmes suggérés (score)")
-    table.add_column("mots-clés trouvés ; mots qui ont pesé")
+    table.add_column("mots-clés trouvés ; mots qui ont pesé ; proche de (classées à la main)")
     table.add_column("suite")
     for row in shown:
         themes = "\n".join(
@@ -333,7 +339,7 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
             for s in row.suggestions
         )
         words = "\n".join(
-            escape(" ; ".join(p for p in (", ".join(s.matched), ", ".join(s.shared_words[:3])) if p)) or "—"
+            escape(" ; ".join(p for p in (", ".join(s.matched), ", ".join(s.shared_words[:3]), _close(s)) if p)) or "—"
             for s in row.suggestions
         )
         if row.state == "a_ecrire":
