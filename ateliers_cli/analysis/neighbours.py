@@ -7,14 +7,16 @@ then take in those of its nearest texts, and theirs in turn (« label spreading 
 the same thing, and a contribution the analyst classified by hand teaches the texts around it.
 
 The graph: each text joined to its :data:`NEIGHBOURS` nearest texts (cosine of the vectors of
-:mod:`.text_meaning`), both ways, weighed by closeness, normalised by the degrees
-(D^-1/2 W D^-1/2). Spreading solves F = Y + α·S·F by a few rounds of that very sum (Y the texts'
-own scores, the texts classified by hand fixed on their themes): what a text says of itself keeps
-weight 1, what its neighbours say :data:`PULL` of theirs.
+:mod:`.sentence_meaning`, or of :mod:`.text_meaning` without it), both ways, weighed by
+closeness, normalised by the degrees (D^-1/2 W D^-1/2). Spreading solves F = Y + α·S·F by a few
+rounds of that very sum (Y the texts' own scores, the texts classified by hand fixed on their
+themes): what a text says of itself keeps weight 1, what its neighbours say :data:`PULL` of
+theirs.
 
 Beyond ``sample_size`` texts the graph is built on a seeded sample (the texts classified by
 hand always in it); every other text takes in the spread scores of its nearest texts of the
-sample by the same sum. The cost grows linearly with the number of texts.
+sample by the same sum (nearest by the vectors of :mod:`.text_meaning`, which every text has).
+The cost grows linearly with the number of texts.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NEIGHBOURS", "PULL", "Neighbourhood", "neighbourhood"]
+__all__ = ["NEIGHBOURS", "PULL", "Neighbourhood", "graph_sample", "neighbourhood"]
 
 NEIGHBOURS = 10
 """Each text is joined to this many of its nearest texts (as in ``themes suggest``'s graph). On
@@ -105,22 +107,27 @@ class Neighbourhood:
         return np.divide(out, totals, out=np.zeros_like(out), where=totals > 0)
 
 
-def neighbourhood(
-    points: np.ndarray, keep: np.ndarray, *, sample_size: int = SAMPLE_SIZE, seed: int = 0
-) -> Neighbourhood:
-    """The graph of :data:`NEIGHBOURS` nearest texts among ``points`` (unit rows; a zero row has
-    no neighbour), on a seeded sample beyond ``sample_size`` texts that holds every text of ``keep``."""
-    n = len(points)
+def graph_sample(n: int, keep: np.ndarray, *, sample_size: int = SAMPLE_SIZE, seed: int = 0) -> np.ndarray:
+    """The indices of the texts of the graph, in order: all ``n`` up to ``sample_size``, else a
+    seeded sample of that size that holds every text of ``keep``."""
     if n <= sample_size:
-        sample = np.arange(n)
-    else:
-        kept = set(np.flatnonzero(keep).tolist())
-        others = [i for i in range(n) if i not in kept]
-        room = max(0, sample_size - len(kept))
-        sample = np.array(sorted(kept | set(random.Random(f"ateliers-voisins:{seed}").sample(others, room))))
+        return np.arange(n)
+    kept = set(np.flatnonzero(keep).tolist())
+    others = [i for i in range(n) if i not in kept]
+    room = max(0, sample_size - len(kept))
+    return np.array(sorted(kept | set(random.Random(f"ateliers-voisins:{seed}").sample(others, room))))
+
+
+def neighbourhood(points: np.ndarray, sample: np.ndarray, graph_points: np.ndarray | None = None) -> Neighbourhood:
+    """The graph of :data:`NEIGHBOURS` nearest texts among the texts of ``sample`` (see
+    :func:`graph_sample`), by the cosine of their ``graph_points`` (one unit row per text of the
+    sample; by default their ``points``), each text outside the sample joined to its nearest texts
+    of the sample by ``points`` (unit rows, one per text). A zero row has no neighbour."""
+    n = len(points)
     sample_points = np.ascontiguousarray(points[sample])
+    between = sample_points if graph_points is None else graph_points
     m = len(sample)
-    idx, sims = _nearest(sample_points, sample_points, NEIGHBOURS, offset=0)
+    idx, sims = _nearest(between, between, NEIGHBOURS, offset=0)
     # Both ways: a text is joined to its neighbours and to the texts it is a neighbour of.
     rows = np.concatenate([np.repeat(np.arange(m), idx.shape[1]), idx.ravel()])
     cols = np.concatenate([idx.ravel(), np.repeat(np.arange(m), idx.shape[1])])

@@ -25,10 +25,14 @@ How a text gets its scores, in five steps:
    all words share, :data:`CENTRE_DIRECTIONS_REMOVED`); each theme has a centre of meaning,
    first its key words', then learnt again, a few rounds (:data:`MEANING_ROUNDS`), from the
    texts the scores place on it (the contributions classified by hand fixed on their
-   themes). The closer a text to a centre, the likelier the theme.
+   themes). The closer a text to a centre, the likelier the theme. Each text is also read
+   whole, as sentences (:mod:`.sentence_meaning`: the texts of the graph below, all up to
+   20 000), and so is each key word; its closeness to each theme is then the average
+   (:data:`SENTENCES_SHARE`) of both readings.
 5. **Neighbours** (with the vectors): texts close in meaning mostly share a theme, so each
-   text's scores take in those of its nearest texts, and theirs in turn (label spreading,
-   :mod:`.neighbours`); a contribution classified by hand teaches the texts around it.
+   text's scores take in those of its nearest texts (read as sentences where they are), and
+   theirs in turn (label spreading, :mod:`.neighbours`); a contribution classified by hand
+   teaches the texts around it.
 
 A text's own score for a theme is a probability in [0, 1]: :data:`WORDS_SHARE` of it from
 step 3 (computed from the average, over the text's words, of their weights, not their sum: a
@@ -40,8 +44,8 @@ nearest texts (« proche de C-0042 »).
 
 On « Le Vrai Débat » (``python bench/accuracy_tag.py ../shared/data/vraidebat``), the first
 suggestion is the author's category for 56,3 % of the texts with five key words per theme and
-steps 1–3; 61,9 % with step 4; 64,4 % with the common directions out of step 4 and step 5. With
-ten contributions per theme classified by hand: 57,1 %, 62,2 %, 65,1 %.
+steps 1–3; 61,9 % with step 4 by words; 64,4 % with step 5; 67,2 % with the texts read as
+sentences. With ten contributions per theme classified by hand: 57,1 %, 62,2 %, 65,1 %, 69,5 %.
 
 Vectorised with numpy (a sparse text × word matrix): 100 000 texts take a few seconds per
 round. Deterministic: same input, same output (the one draw, the sample of the graph beyond
@@ -59,7 +63,8 @@ from typing import Any, Protocol, TypeAlias
 import numpy as np
 
 from .documents import DocInput, Document, as_documents
-from .neighbours import neighbourhood
+from .neighbours import SAMPLE_SIZE, graph_sample, neighbourhood
+from .sentence_meaning import sentences_meaning
 from .text import SurfaceForms, fold_accents, stem, tokens_with_surface, words
 from .text_meaning import texts_meaning
 from .word_vectors import WordVectors, french_vectors, unit
@@ -106,6 +111,9 @@ CENTRE_DIRECTIONS_REMOVED = 8
 text's or a key word's meaning, as in ``themes suggest`` (« all-but-the-top »): what all words
 share (how frequent, how formal) does not pull a text toward a theme. On the labelled set 6 to 10
 directions give the same first suggestions within a point; none loses two to six points."""
+SENTENCES_SHARE = 0.5
+"""For a text read as sentences (:mod:`.sentence_meaning`), the share of that reading in its
+closeness to each theme's centre, the rest by its words."""
 WORDS_SHARE = 0.3
 """Share of the word weights (naive Bayes) in the final score, the rest coming from the meaning
 of the whole text (closeness to each theme's centre)."""
@@ -304,31 +312,74 @@ def _stems(text: str, keep: frozenset[str], forms: SurfaceForms) -> list[str]:
     return [s for s, _ in pairs]
 
 
-class _Meaning:
-    """The word vectors of the corpus: each word's meaning, each key word's, each text's.
+@dataclass(frozen=True)
+class _Centres:
+    """Each theme's centre of meaning, read by words and, where the sentence encoder is
+    installed, as sentences (one unit row per theme)."""
 
-    A stem's vector is the average of the words written for it (« infirmières », « infirmière »),
-    a key of several words the average of its words, a text's the sum of its words' weighted by
-    their count and their rarity (idf); all taken from the average meaning of the table."""
+    words: np.ndarray
+    sentences: np.ndarray | None
+
+
+class _Meaning:
+    """The meaning of the corpus: each word's, each key word's, each text's, and the graph of
+    texts close in meaning.
+
+    By words: a stem's vector is the average of the words written for it (« infirmières »,
+    « infirmière »), a key of several words the average of its words, a text's the sum of its
+    words' weighted by their count and their rarity (idf); all taken from the average meaning of
+    the table. As sentences (:mod:`.sentence_meaning`, the texts of the graph): each text, and
+    each key word, read whole."""
 
     def __init__(
         self,
         corpus: _Corpus,
+        documents: Sequence[Document],
         specs: Sequence[ThemeSpec],
         keys: list[_Key],
         vectors: WordVectors,
         examples: Mapping[int, Sequence[int]],
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         k = len(specs)
         centre = vectors.centre()
-        # The graph of texts close in meaning, the texts classified by hand always in it; first,
-        # while the texts' own vectors below are not yet made (memory at 100 000 texts).
+        # The texts of the graph (all up to 20 000, the texts classified by hand always among
+        # them), read as sentences; first, while the texts' vectors by words below are not yet
+        # made (memory at 100 000 texts).
         keep = np.zeros(corpus.n_docs, dtype=bool)
         keep[list(examples)] = True
+        self.sample = graph_sample(corpus.n_docs, keep)
+        read = sentences_meaning(
+            [
+                f"{documents[i].title}. {documents[i].text}" if documents[i].title else documents[i].text
+                for i in self.sample
+            ],
+            progress,
+        )
+        self.sentences: np.ndarray | None = None
+        self.theme_sentences: np.ndarray | None = None
+        if read is not None:
+            # Taken from the average text of the graph, as by words.
+            has = read.any(axis=1)
+            if has.any():
+                read[has] -= read[has].mean(axis=0)
+            self.sentences = unit(read)
+            said = [
+                [key.label for key in keys if key.theme == t] or [f"{spec.titre}. {spec.description}".strip(". ")]
+                for t, spec in enumerate(specs)
+            ]
+            flat = sentences_meaning([label for labels in said for label in labels])
+            if flat is not None:
+                ends = np.cumsum([len(labels) for labels in said])
+                self.theme_sentences = unit(np.stack([flat[e - len(ls) : e].mean(axis=0) for e, ls in zip(ends, said)]))
+        # The graph: by sentences where they are read, else by words; the texts outside the
+        # sample joined to it by words.
         with_titles = (
             stems[:n] * 2 + stems[n:] for stems, n in zip(corpus.stem_lists, corpus.title_lengths, strict=True)
         )
-        self.neighbours = neighbourhood(texts_meaning(list(with_titles), corpus.forms, vectors), keep)
+        self.neighbours = neighbourhood(
+            texts_meaning(list(with_titles), corpus.forms, vectors), self.sample, self.sentences
+        )
 
         def specific(rows: np.ndarray) -> np.ndarray:
             return vectors.specific(rows, CENTRE_DIRECTIONS_REMOVED)
@@ -379,17 +430,33 @@ class _Meaning:
         out[out < MEANING_FLOOR] = 0.0
         return out
 
-    def centres(self, placed: np.ndarray) -> np.ndarray:
-        """(themes × width): each theme's centre of meaning, its key words' plus the texts placed
-        on it (``placed``: texts × themes, how much each text belongs to each theme)."""
-        return unit(placed.T.astype(np.float32) @ self.doc_vectors + self.theme_vectors)
+    def key_centres(self) -> _Centres:
+        """Each theme's centre of meaning from its key words alone."""
+        return _Centres(self.theme_vectors, self.theme_sentences)
 
-    def posterior(self, centres: np.ndarray) -> np.ndarray:
-        """(texts × themes): softmax of :data:`MEANING_SHARPNESS` × cosine to each centre."""
-        logits = MEANING_SHARPNESS * (self.doc_vectors @ centres.T).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+    def centres(self, placed: np.ndarray) -> _Centres:
+        """Each theme's centre of meaning, its key words' plus the texts placed on it (``placed``:
+        texts × themes, how much each text belongs to each theme)."""
+        weights = placed.T.astype(np.float32)
+        by_sentences = None
+        if self.sentences is not None and self.theme_sentences is not None:
+            by_sentences = unit(weights[:, self.sample] @ self.sentences + self.theme_sentences)
+        return _Centres(unit(weights @ self.doc_vectors + self.theme_vectors), by_sentences)
+
+    def posterior(self, centres: _Centres) -> np.ndarray:
+        """(texts × themes): softmax of :data:`MEANING_SHARPNESS` × cosine to each centre, by
+        words; for the texts read as sentences, the average of that and the same by sentences."""
+        p = _softmax(MEANING_SHARPNESS * (self.doc_vectors @ centres.words.T).astype(np.float64))
+        if self.sentences is not None and centres.sentences is not None:
+            q = _softmax(MEANING_SHARPNESS * (self.sentences @ centres.sentences.T).astype(np.float64))
+            p[self.sample] = (1.0 - SENTENCES_SHARE) * p[self.sample] + SENTENCES_SHARE * q
+        return p
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
 
 
 class _Model:
@@ -472,7 +539,7 @@ class _Scores:
 
     scores: np.ndarray
     model: _Model
-    centres: np.ndarray | None
+    centres: _Centres | None
 
 
 def _score(
@@ -491,7 +558,7 @@ def _score(
     if meaning is None:
         return _Scores(words_scores, model, None)
     silent = words_scores.sum(axis=1) == 0.0  # no word with any evidence: no suggestion
-    centres = meaning.theme_vectors
+    centres = meaning.key_centres()
     scores = WORDS_SHARE * words_scores + (1.0 - WORDS_SHARE) * meaning.posterior(centres)
     for _ in range(MEANING_ROUNDS):
         placed = scores.copy()
@@ -574,11 +641,17 @@ def tag_with_reliability(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[list[TagSuggestion], Reliability | None]:
     """:func:`tag` and :func:`estimate_reliability` on the same words, read once."""
-    total = 2 * len(docs)
+    # Three readings: the words, the texts of the graph as sentences, the suggestions.
+    read_as_sentences = min(len(docs), SAMPLE_SIZE)
+    total = 2 * len(docs) + read_as_sentences
 
     def read_progress(n: int) -> None:
         if progress is not None:
             progress(n, total)
+
+    def sentence_progress(n: int) -> None:
+        if progress is not None:
+            progress(len(docs) + min(n, read_as_sentences), total)
 
     documents, specs, keys, corpus = _prepare(docs, themes, read_progress)
     if not documents:
@@ -586,7 +659,7 @@ def tag_with_reliability(
     if not specs:
         return [TagSuggestion(d.id) for d in documents], None
     known = _example_indices(documents, specs, examples)
-    meaning = _meaning(corpus, specs, keys, known)
+    meaning = _meaning(corpus, documents, specs, keys, known, sentence_progress)
     scored = _score(corpus, specs, keys, known, meaning)
     scores, model = scored.scores, scored.model
     by_first: dict[str, list[_Key]] = {}
@@ -602,7 +675,7 @@ def tag_with_reliability(
     # How much each word's meaning pulls a text toward a theme's centre against the others'.
     pull: np.ndarray | None = None
     if meaning is not None and scored.centres is not None:
-        cen = scored.centres.astype(np.float64)
+        cen = scored.centres.words.astype(np.float64)
         toward = cen - (cen.sum(axis=0, keepdims=True) - cen) / max(len(specs) - 1, 1)
         pull = MEANING_SHARPNESS * (meaning.term_meaning @ toward.T) * meaning.idf[:, None]
     informed = model.informed
@@ -613,7 +686,7 @@ def tag_with_reliability(
     results: list[TagSuggestion] = []
     for n, (d, stems) in enumerate(zip(documents, corpus.stem_lists, strict=True)):
         if progress is not None and n % _PROGRESS_EVERY == 0:
-            progress(len(documents) + n, total)
+            progress(len(documents) + read_as_sentences + n, total)
         row = scores[n]
         order = sorted(range(len(specs)), key=lambda t: (-row[t], specs[t].id))
         kept = [t for t in order if row[t] >= min_score and row[t] > 0.0][:max_themes]
@@ -686,14 +759,21 @@ def estimate_reliability(
     """
     documents, specs, keys, corpus = _prepare(docs, themes, None)
     known = _example_indices(documents, specs, examples)
-    return _cross_validate(corpus, specs, keys, known, _meaning(corpus, specs, keys, known), folds)
+    return _cross_validate(corpus, specs, keys, known, _meaning(corpus, documents, specs, keys, known), folds)
 
 
 def _meaning(
-    corpus: _Corpus, specs: Sequence[ThemeSpec], keys: list[_Key], examples: Mapping[int, Sequence[int]]
+    corpus: _Corpus,
+    documents: Sequence[Document],
+    specs: Sequence[ThemeSpec],
+    keys: list[_Key],
+    examples: Mapping[int, Sequence[int]],
+    progress: Callable[[int], None] | None = None,
 ) -> _Meaning | None:
     vectors = french_vectors()
-    return None if vectors is None or not specs else _Meaning(corpus, specs, keys, vectors, examples)
+    if vectors is None or not specs:
+        return None
+    return _Meaning(corpus, documents, specs, keys, vectors, examples, progress)
 
 
 def _cross_validate(
