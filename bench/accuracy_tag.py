@@ -59,8 +59,9 @@ For scale: on the texts read as sentences, a logistic regression trained on 90 %
 contributions reaches 73,7 % (``bench/ceiling_tag.py``). A classifier trained on *all* the other
 labelled contributions' words reaches 63–68 % on this set (TF-IDF of stems, 10-fold
 cross-validation, scikit-learn outside the project: complement naive Bayes 67.8 %, linear SVM
-65.0 %, logistic regression 62.9 %; on character n-grams 60.7–65.3 %): the categories overlap and authors' choices surprise (the Linky meters in
-« Santé »). Ten examples per theme are 80 labels, against about 290 there.
+65.0 %, logistic regression 62.9 %; on character n-grams 60.7–65.3 %): the categories overlap
+and authors' choices surprise (the Linky meters in « Santé »). Ten examples per theme are 80
+labels, against about 290 there.
 """
 
 from __future__ import annotations
