@@ -24,7 +24,7 @@ import numpy as np
 
 from .word_vectors import unit
 
-__all__ = ["MAX_CHARACTERS", "sentences_meaning"]
+__all__ = ["MAX_CHARACTERS", "as_read", "sentences_meaning"]
 
 MAX_CHARACTERS = 2000
 """Characters of a text read as a sentence (its beginning; about 500 pieces of words): the cost
@@ -33,6 +33,11 @@ Débat » set (texts of 490 characters on average, 6 800 at most), reading the f
 or the whole texts gives the same first suggestions within a point."""
 _BLOCK = 500
 """Texts encoded at once, between two reports of progress."""
+
+
+def as_read(title: str, text: str) -> str:
+    """What is read of a contribution: its title, then its text."""
+    return f"{title}. {text}" if title else text
 
 
 @functools.cache

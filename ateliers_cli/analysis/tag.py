@@ -64,7 +64,7 @@ import numpy as np
 
 from .documents import DocInput, Document, as_documents
 from .neighbours import SAMPLE_SIZE, graph_sample, neighbourhood
-from .sentence_meaning import sentences_meaning
+from .sentence_meaning import as_read, sentences_meaning
 from .text import SurfaceForms, fold_accents, stem, tokens_with_surface, words
 from .text_meaning import texts_meaning
 from .word_vectors import WordVectors, french_vectors, unit
@@ -349,13 +349,7 @@ class _Meaning:
         keep = np.zeros(corpus.n_docs, dtype=bool)
         keep[list(examples)] = True
         self.sample = graph_sample(corpus.n_docs, keep)
-        read = sentences_meaning(
-            [
-                f"{documents[i].title}. {documents[i].text}" if documents[i].title else documents[i].text
-                for i in self.sample
-            ],
-            progress,
-        )
+        read = sentences_meaning([as_read(documents[i].title, documents[i].text) for i in self.sample], progress)
         self.sentences: np.ndarray | None = None
         self.theme_sentences: np.ndarray | None = None
         if read is not None:
