@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ateliers_cli.analysis.neighbours import NEIGHBOURS, graph_sample, neighbourhood
+from ateliers_cli.analysis.suggest import suggest_themes
 from ateliers_cli.analysis.tag import ThemeSpec, tag
 
 
@@ -146,6 +147,9 @@ def test_without_the_sentence_package_tag_reads_words_only(monkeypatch: pytest.M
         themes = [ThemeSpec("sante", "Santé", mots_cles=("santé",)), ThemeSpec("sport", "Sport", mots_cles=("sport",))]
         docs = [("A", "La santé d'abord : l'hôpital manque de médecins"), ("B", "Le sport pour tous")]
         assert [s.best.theme_id for s in tag(docs, themes) if s.best] == ["sante", "sport"]
+        # themes suggest too cuts its graph by the words alone
+        docs += [("C", "L'hôpital ferme ses urgences, les médecins manquent"), ("D", "Des stades et des clubs")]
+        assert sum(c.size for c in suggest_themes(docs, k=2)) == 4
     finally:
         sentence_meaning._encoder.cache_clear()
 
