@@ -97,18 +97,17 @@ class Corpus:
 
     def doc_dot(self, term_weights: np.ndarray) -> np.ndarray:
         """(texts × themes): each text's counts times ``term_weights`` (terms × themes)."""
-        k = term_weights.shape[1]
-        out = np.zeros((self.n_docs, k))
-        for t in range(k):
-            out[:, t] = np.bincount(self.rows, weights=self.vals * term_weights[self.cols, t], minlength=self.n_docs)
-        return out
+        return self._product(self.rows, self.cols, self.n_docs, term_weights)
 
     def term_dot(self, doc_weights: np.ndarray) -> np.ndarray:
         """(terms × themes): each term's counts summed with ``doc_weights`` (texts × themes)."""
-        k = doc_weights.shape[1]
-        out = np.zeros((self.n_terms, k))
-        for t in range(k):
-            out[:, t] = np.bincount(self.cols, weights=self.vals * doc_weights[self.rows, t], minlength=self.n_terms)
+        return self._product(self.cols, self.rows, self.n_terms, doc_weights)
+
+    def _product(self, into: np.ndarray, source: np.ndarray, size: int, weights: np.ndarray) -> np.ndarray:
+        """The sparse counts times ``weights`` (rows indexed by ``source``), summed by ``into``."""
+        out = np.zeros((size, weights.shape[1]))
+        for t in range(weights.shape[1]):
+            out[:, t] = np.bincount(into, weights=self.vals * weights[source, t], minlength=size)
         return out
 
 
