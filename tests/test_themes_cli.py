@@ -384,12 +384,21 @@ def test_tag_shows_its_reliability_estimated_on_classified_contributions(example
     r = run_cli("-C", example, "themes", "tag")
     assert r.exit_code == 0, r.output
     assert "Fiabilité estimée : le premier thème suggéré est le bon pour" in r.stdout
+    assert "Les scores sont ajustés sur elles pour dire aussi souvent qu'ils ont raison" in r.stdout
+    said = "1 contribution sur 1 nouvelle serait classée au seuil 0,5 : relancez avec --apply pour l'écrire."
+    assert said in r.stdout
     data = json.loads(run_cli("-C", example, "themes", "tag", "--json").stdout)
     analysed = [
         p for p in (example / "contributions").glob("C-*.md") if "statut: analysee" in p.read_text(encoding="utf-8")
     ]
     assert data["exemples"] == len(analysed) == 136
     assert data["fiabilite"]["verifiees"] == 136 and 0.6 <= data["fiabilite"]["taux"] <= 1.0
+    # Scores calibrated on the classified contributions: they say as often as they are right.
+    # Left as they came, the first suggestion of C-0003 scored under 0,5 while 8 in 10 were right.
+    fiab = data["fiabilite"]
+    assert fiab["puissance_des_scores"] > 1 and abs(fiab["score_moyen"] - fiab["taux"]) < 0.05
+    (c3,) = data["contributions"]
+    assert c3["id"] == "C-0003" and c3["suggestions"][0]["score"] >= 0.5 and c3["suite"] == "a_ecrire"
     # « proche de C-… »: true of every suggestion that says it, a contribution classified by hand
     # on that very theme.
     themes_of = {}

@@ -420,6 +420,8 @@ def tag_json(plan: TagPlan, applied: bool) -> dict[str, Any]:
             "verifiees": plan.reliability.n_examples,
             "justes": plan.reliability.n_right,
             "taux": round(plan.reliability.rate, 4),
+            "puissance_des_scores": round(plan.reliability.sharpness, 4),
+            "score_moyen": round(plan.reliability.mean_score, 4),
         },
         "contributions": [
             {

@@ -37,7 +37,10 @@ How a text gets its scores, in five steps:
 A text's own score for a theme is a probability in [0, 1]: :data:`WORDS_SHARE` of it from
 step 3 (computed from the average, over the text's words, of their weights, not their sum: a
 long text is not made certain by its length), the rest from step 4; step 5 mixes it with its
-neighbours'. Its explanation: the key words found, the words of the text that weighed most for
+neighbours'. With ten contributions classified by hand or more, the scores are then calibrated
+on them: raised to the power under which those contributions, each scored without having served
+as an example, were likeliest (temperature scaling), so that a score says as often as it is
+right; the order of the themes does not change. Its explanation: the key words found, the words of the text that weighed most for
 that theme against the others, in both readings (their weight and the pull of their meaning
 toward the theme's centre), and the contributions classified by hand on that theme among its
 nearest texts (« proche de C-0042 »).
@@ -169,6 +172,13 @@ class Reliability:
     """Contributions classified by hand that were checked."""
     n_right: int
     """Of those, how many got one of their themes as the first suggestion."""
+    sharpness: float = 1.0
+    """The power the scores were raised to (then made to sum to 1 again) so that, on those
+    contributions, they say as often as they are right (1: unchanged; above: the scores were too
+    timid, below: too sure)."""
+    mean_score: float = 0.0
+    """The average score of the first suggestion on those contributions, once raised to
+    :attr:`sharpness`: close to :attr:`rate` when the scores say as often as they are right."""
 
     @property
     def rate(self) -> float:
@@ -399,6 +409,9 @@ def tag_with_reliability(
     meaning = meaning_of(corpus, documents, _said(specs), keys, known, sentence_progress)
     scored = _score(corpus, specs, keys, known, meaning)
     scores, model = scored.scores, scored.model
+    checked = _cross_validate(corpus, specs, keys, known, meaning) if reliability else None
+    if checked is not None:
+        scores = _sharpen(scores, checked.sharpness)
     by_first: dict[str, list[Key]] = {}
     by_prefix: dict[str, list[Key]] = {}  # a word a one-word key begins (« sportifs » for « sport »)
     for key in keys:
@@ -478,7 +491,7 @@ def tag_with_reliability(
         results.append(TagSuggestion(d.id, tuple(themes_out)))
     if progress is not None:
         progress(total, total)
-    return results, (_cross_validate(corpus, specs, keys, known, meaning) if reliability else None)
+    return results, checked
 
 
 def estimate_reliability(
@@ -517,6 +530,8 @@ def _cross_validate(
     indices = sorted(known)
     n_right = 0
     folds = max(2, min(folds, len(indices)))
+    rows: list[np.ndarray] = []
+    truths: list[list[int]] = []
     for f in range(folds):
         held = indices[f::folds]
         train = {d: known[d] for d in indices if d not in set(held)}
@@ -526,4 +541,37 @@ def _cross_validate(
             if row.max() > 0.0:
                 best = min(range(len(specs)), key=lambda t: (-row[t], specs[t].id))
                 n_right += best in known[d]
-    return Reliability(len(indices), n_right)
+                rows.append(row)
+                truths.append(known[d])
+    power = _fit_sharpness(rows, truths)
+    mean_score = float(_sharpen(np.stack(rows), power).max(axis=1).mean()) if rows else 0.0
+    return Reliability(len(indices), n_right, power, mean_score)
+
+
+SHARPNESS_GRID = np.exp(np.linspace(np.log(0.125), np.log(8.0), 61))
+"""The powers tried to make the scores say as often as they are right (⅛ to 8)."""
+
+
+def _sharpen(scores: np.ndarray, power: float) -> np.ndarray:
+    """Each row of ``scores`` raised to ``power`` and made to sum to 1 again (0 stays 0)."""
+    if power == 1.0:
+        return scores
+    raised = np.power(scores, power)
+    totals = raised.sum(axis=1, keepdims=True)
+    return np.divide(raised, totals, out=np.zeros_like(raised), where=totals > 0)
+
+
+def _fit_sharpness(rows: Sequence[np.ndarray], truths: Sequence[Sequence[int]]) -> float:
+    """The power of the scores under which the contributions classified by hand, each scored
+    without having served as an example, were the likeliest (« temperature scaling », Guo et
+    al. 2017): scores then say, on average, as often as they are right. It changes no order."""
+    if not rows:
+        return 1.0
+    held = np.stack(rows)
+    best, best_loss = 1.0, np.inf
+    for power in SHARPNESS_GRID:
+        sharp = _sharpen(held, float(power))
+        loss = -sum(np.log(max(float(sharp[i, t].sum()), 1e-12)) for i, t in enumerate(truths))
+        if loss < best_loss - 1e-9:
+            best, best_loss = float(power), loss
+    return best

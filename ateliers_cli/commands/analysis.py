@@ -60,6 +60,11 @@ def _num(x: float) -> str:
     return f"{x:.2f}".replace(".", ",")
 
 
+def _write_them(n: int) -> str:
+    """« l'écrire » or « les écrire »."""
+    return "les écrire" if n > 1 else "l'écrire"
+
+
 def _close(s: ThemeScore) -> str:
     """« proche de C-0042, C-0107 »: the contributions classified by hand whose theme spread to it."""
     return f"proche de {', '.join(s.close_examples[:2])}" if s.close_examples else ""
@@ -375,7 +380,7 @@ def _print_tag(plan: TagPlan, applied: bool, lignes: int) -> None:
         out.print(
             f"{_plural(n_write, 'contribution', 'contributions')} sur {n_new} nouvelle{'s' if n_new > 1 else ''} "
             f"{'serait classée' if n_write < 2 else 'seraient classées'} au seuil {seuil} : relancez avec "
-            "[cyan]--apply[/cyan] pour l'écrire.",
+            f"[cyan]--apply[/cyan] pour {_write_them(n_write)}.",
             soft_wrap=True,
         )
     by_hand = plan.by_hand
@@ -409,7 +414,8 @@ def _print_reliability(plan: TagPlan) -> None:
         out.print(
             f"Fiabilité estimée : le premier thème suggéré est le bon pour {round(100 * r.rate)} % des {r.n_examples} "
             "contributions déjà classées "
-            "(chacune notée sans avoir servi d'exemple).",
+            "(chacune notée sans avoir servi d'exemple). Les scores sont ajustés sur elles pour dire aussi souvent "
+            f"qu'ils ont raison : le premier thème y est noté {_num(r.mean_score)} en moyenne.",
             soft_wrap=True,
         )
     else:
@@ -688,7 +694,7 @@ def _print_doublons(plan: DoublonPlan, applied: bool, lignes: int) -> None:
     elif n_marks:
         out.print(
             f"{_plural(n_marks, 'contribution')} {'serait marquée' if n_marks < 2 else 'seraient marquées'} doublon : "
-            "relancez avec [cyan]--apply[/cyan] pour l'écrire.",
+            f"relancez avec [cyan]--apply[/cyan] pour {_write_them(n_marks)}.",
             soft_wrap=True,
         )
     else:
