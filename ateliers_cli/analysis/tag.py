@@ -40,8 +40,10 @@ long text is not made certain by its length), the rest from step 4; step 5 mixes
 neighbours'. With ten contributions classified by hand or more, the scores are then calibrated
 on them: raised to the power under which those contributions, each scored without having served
 as an example, were likeliest (temperature scaling), so that a score says as often as it is
-right; the order of the themes does not change. Its explanation: the key words found, the words of the text that weighed most for
-that theme against the others, in both readings (their weight and the pull of their meaning
+right; the order of the themes does not change.
+
+Its explanation: the key words found, the words of the text that weighed most for that theme
+against the others, in both readings (their weight and the pull of their meaning
 toward the theme's centre), and the contributions classified by hand on that theme among its
 nearest texts (« proche de C-0042 »).
 
