@@ -52,7 +52,7 @@ from .documents import DocInput, as_documents
 from .french_lexicon import french_lexicon
 from .sentence_meaning import as_read, sentences_meaning
 from .text import STOP_WORDS, ProperNouns, SurfaceForms, fold_accents, slugify, stem, words
-from .text_meaning import texts_meaning
+from .text_meaning import from_average, texts_meaning
 from .tfidf import SparseVector, TfidfModel, dense_dot, distinctive_terms, mean_vector
 from .word_vectors import french_vectors, unit
 
@@ -407,10 +407,7 @@ def suggest_themes_with_choice(
         # The graph of the sample reads its texts by their words and as sentences, side by side.
         read = sentences_meaning([as_read(documents[kept[i]].title, documents[kept[i]].text) for i in sample_idx])
         if read is not None:
-            has = read.any(axis=1)
-            if has.any():
-                read[has] -= read[has].mean(axis=0)
-            graph = unit(np.concatenate([sample, unit(read)], axis=1))
+            graph = unit(np.concatenate([sample, from_average(read)], axis=1))
 
     silhouettes: dict[int, float] = {}
     if k is None and m < 4:

@@ -18,7 +18,7 @@ from .neighbours import graph_sample, neighbourhood
 from .sentence_meaning import as_read, sentences_meaning
 from .tag_corpus import Corpus, Key
 from .text import tokens_with_surface, words
-from .text_meaning import texts_meaning
+from .text_meaning import from_average, texts_meaning
 from .word_vectors import WordVectors, french_vectors, unit
 
 __all__ = [
@@ -90,11 +90,7 @@ class Meaning:
         self.sentences: np.ndarray | None = None
         self.theme_sentences: np.ndarray | None = None
         if read is not None:
-            # Taken from the average text of the graph, as by words.
-            has = read.any(axis=1)
-            if has.any():
-                read[has] -= read[has].mean(axis=0)
-            self.sentences = unit(read)
+            self.sentences = from_average(read)  # as by words
             said = [[key.label for key in keys if key.theme == t] or [themes[t]] for t in range(k)]
             flat = sentences_meaning([label for labels in said for label in labels])
             if flat is not None:
@@ -141,13 +137,7 @@ class Meaning:
             firsts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
             doc_vectors[rows[firsts]] += np.add.reduceat(part, firsts, axis=0)
         self.doc_norms = np.linalg.norm(doc_vectors, axis=1)
-        # Taken from the corpus's average text: what every text of the consultation says does not
-        # place a text on a theme.
-        doc_vectors = unit(doc_vectors)
-        has = self.doc_norms > 0
-        if has.any():
-            doc_vectors[has] -= doc_vectors[has].mean(axis=0)
-        self.doc_vectors = unit(doc_vectors)
+        self.doc_vectors = from_average(doc_vectors)
 
     def closeness(self, n_themes: int) -> np.ndarray:
         """(terms × themes): for each word of the texts, its closeness in meaning (cosine) to the

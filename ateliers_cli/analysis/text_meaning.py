@@ -19,7 +19,7 @@ import numpy as np
 from .text import SurfaceForms
 from .word_vectors import WordVectors, unit
 
-__all__ = ["COMMON_DIRECTIONS_REMOVED", "normalise", "texts_meaning"]
+__all__ = ["COMMON_DIRECTIONS_REMOVED", "from_average", "normalise", "texts_meaning"]
 
 COMMON_DIRECTIONS_REMOVED = 12
 """Main directions of the word-vector table taken out of every word's vector (« all-but-the-top »,
@@ -33,6 +33,18 @@ def normalise(m: np.ndarray) -> np.ndarray:
     norms = np.sqrt(np.einsum("ij,ij->i", m, m))
     m /= np.where(norms > 0, norms, 1.0).astype(m.dtype)[:, None]
     return m
+
+
+def from_average(m: np.ndarray) -> np.ndarray:
+    """Rows of ``m`` (one text each) made unit vectors, taken from their average (of the rows that
+    are not zero) and made unit vectors again, in place: what every text of the consultation says
+    does not tell one from another. A zero row (nothing read) stays zero."""
+    normalise(m)
+    known = m.any(axis=1)
+    if known.any():
+        m -= m.sum(axis=0) / known.sum()
+        m[~known] = 0.0
+    return normalise(m)
 
 
 def texts_meaning(token_lists: Sequence[Sequence[str]], forms: SurfaceForms, vectors: WordVectors) -> np.ndarray:
@@ -75,9 +87,4 @@ def texts_meaning(token_lists: Sequence[Sequence[str]], forms: SurfaceForms, vec
         present = np.flatnonzero(starts[first + 1 : last + 1] > starts[first:last]) + first
         out[present] = np.add.reduceat(contributions, starts[present] - lo, axis=0)
     # In place: at 100 000 texts each copy of the table would cost 120 MB.
-    normalise(out)
-    known = out.any(axis=1)
-    if known.any():
-        out -= out.sum(axis=0) / known.sum()
-        out[~known] = 0.0
-    return normalise(out)
+    return from_average(out)
