@@ -301,7 +301,8 @@ def _score(
     """Word weights (naive Bayes), then, with the word vectors, the meaning of whole texts:
     each theme's centre of meaning starts at its key words' and is learnt again, a few rounds,
     from the texts the combined scores place on it (the texts classified by hand fixed on
-    their themes). The score: :data:`WORDS_SHARE` of the first, the rest of the second."""
+    their themes). The score: :data:`WORDS_SHARE` of the first, the rest of the second, then
+    spread along the graph of texts close in meaning (step 5)."""
     model = _Model(corpus, specs, keys, known, None if meaning is None else meaning.closeness(len(specs)))
     words_scores = model.posterior(soft=True)
     if meaning is None:
@@ -366,7 +367,8 @@ def tag(
     teach the model (see the module's documentation). Each suggestion keeps the themes
     scoring at least ``min_score`` (at most ``max_themes``), best first, ties by theme
     id, each with the key words found and the words that weighed. ``progress(done,
-    total)``, when given, is called now and then.
+    total)``, when given, is called now and then. The scores are not calibrated on the
+    examples: :func:`tag_with_reliability` does that, as ``themes tag`` runs.
     """
     return tag_with_reliability(
         docs,
