@@ -270,8 +270,12 @@ def lock(root: Path, what: str) -> Iterator[None]:
                 f"{running} est en cours sur cette consultation" + (f" (processus {pid})" if pid else ""),
                 hint=f"attendez qu'elle se termine ; si aucune ne tourne, supprimez le fichier {LOCK_NAME}",
             ) from None
-        with os.fdopen(fd, "w") as f:
-            f.write(me)
+        # Written at once, in the same breath as the creation: the moment a killed run could
+        # leave the lock empty (then respected for ten seconds) is a single system call wide.
+        try:
+            os.write(fd, me.encode("utf-8"))
+        finally:
+            os.close(fd)
         break
     try:
         recover(root)
