@@ -670,7 +670,7 @@ def test_reliability_is_estimated_on_the_examples_only_from_ten() -> None:
 def test_suggest_labels_are_phrases_without_place_names_or_vague_words() -> None:
     rng = random.Random(3)
     bus = ["À Roubaix le transport à la demande ne vient pas.", "Le transport à la demande est trop rare à Tourcoing.",
-           "Il faut des chauffeurs pour le transport à la demande.", "Les gens attendent le bus à Roubaix des heures."]
+           "Il faut des chauffeurs pour le transport à la demande.", "Les gens attendent le bus à Roubaix six heures."]
     ecole = ["La cantine scolaire de Tourcoing coûte cher aux gens.", "Les repas de la cantine scolaire sont froids.",
              "Les enseignants de Roubaix manquent à la cantine scolaire.", "Il y a beaucoup de gens à la cantine."]
     docs = [(f"C-{i:03d}", " ".join(rng.sample(bus if i % 2 else ecole, 3))) for i in range(40)]
@@ -681,7 +681,7 @@ def test_suggest_labels_are_phrases_without_place_names_or_vague_words() -> None
         label_words = {w.lower() for w in c.titre.replace(",", " ").replace(":", " ").split()} | {
             w.lower() for w in c.mots_cles
         }
-        assert not label_words & {"roubaix", "tourcoing", "gens"}, c
+        assert not label_words & {"roubaix", "tourcoing", "gens", "six"}, c
     assert suggest_themes(docs, k=2) == candidates  # the same on every run
 
 
@@ -729,7 +729,7 @@ def test_suggest_titles_and_key_words_hold_no_conjugated_verb() -> None:
     ]
     docs = [(f"C-{i:03d}", " ".join(rng.sample(sante if i % 2 else bus, 2))) for i in range(30)]
     titles = {c.titre: c.mots_cles for c in suggest_themes(docs, k=2)}
-    assert "Déserts médicaux : délais, six" in titles, titles
+    assert "Déserts médicaux : délais, spécialiste" in titles, titles  # not « six » (a number)
     assert not {"dépassent", "étendent"} & {w for kw in titles.values() for w in kw}
 
 

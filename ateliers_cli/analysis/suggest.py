@@ -553,6 +553,25 @@ GENERIC_WORDS: frozenset[str] = frozenset(
         "vouloir",
         "droit",
         "droits",
+        # Numbers written out say how many, not of what (« neuf » is left: « logements neufs »).
+        *[
+            "deux",
+            "trois",
+            "quatre",
+            "cinq",
+            "six",
+            "sept",
+            "huit",
+            "dix",
+            "onze",
+            "douze",
+            "quinze",
+            "vingt",
+            "trente",
+            "quarante",
+            "cinquante",
+        ],
+        *["soixante", "cent", "cents", "mille", "million", "millions", "milliard", "milliards"],
     ]
 )
 #: Little words that may join the two words of a phrase (« maison de retraite », « transport à la demande »).
